@@ -1,0 +1,63 @@
+# -*- Python -*-
+# The glu lit configuration.
+
+import os
+import subprocess
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "glu"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.glu_obj_root, "test")
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py",
+                   "Inputs", "unit"]
+
+# Fail on captures used out of scope (STYLE.md).
+config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%glu_plugin",
+                             os.path.join(config.glu_lib_dir, "GluPlugin.so")))
+config.substitutions.append(("%mlir_lib_dir", config.mlir_lib_dir))
+config.substitutions.append(("%python", config.python_executable))
+runner_libs = ",".join(
+    os.path.join(config.mlir_lib_dir, name)
+    for name in ("libmlir_runner_utils.so", "libmlir_c_runner_utils.so"))
+config.substitutions.append(("%mlir_runner_libs", runner_libs))
+
+tool_dirs = [config.glu_tools_dir, config.llvm_tools_dir]
+tools = [
+    "glu-opt",
+    ToolSubst("mlir-opt", os.path.join(config.llvm_tools_dir, "mlir-opt")),
+    ToolSubst("mlir-runner",
+              os.path.join(config.llvm_tools_dir, "mlir-runner")),
+]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# Optional parts are features, so the suite passes everywhere and reports
+# what it skipped (STYLE.md, habit 7).
+if config.glu_ptxas and os.path.exists(config.glu_ptxas):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", config.glu_ptxas))
+
+
+def _python_has(module):
+    try:
+        subprocess.run([config.python_executable, "-c", "import " + module],
+                       check=True, capture_output=True, timeout=120)
+        return True
+    except Exception:
+        return False
+
+
+if _python_has("torch"):
+    config.available_features.add("torch")
+if _python_has("numpy"):
+    config.available_features.add("numpy")

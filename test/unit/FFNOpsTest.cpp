@@ -1,0 +1,121 @@
+//===- FFNOpsTest.cpp - ffn.ffn and ffn.glu built from C++ ----------------===//
+
+#include "TestSupport.h"
+
+#include "dialect/FFNOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Verifier.h"
+
+using namespace mlir;
+using namespace mlir::ffn;
+
+namespace {
+
+/// Builds layers inside a function whose arguments have the given types.
+class FFNOpsTest : public glu::test::FFNTest {
+protected:
+  FFNOpsTest() : builder(&context) {
+    module = ModuleOp::create(builder.getUnknownLoc());
+  }
+
+  RankedTensorType tensor(ArrayRef<int64_t> shape) {
+    return RankedTensorType::get(shape, builder.getF32Type());
+  }
+
+  /// Creates func @layer with arguments of `types` and returns them.
+  SmallVector<Value> arguments(ArrayRef<Type> types) {
+    builder.setInsertionPointToEnd(module->getBody());
+    auto func = func::FuncOp::create(builder, builder.getUnknownLoc(),
+                                     "layer",
+                                     builder.getFunctionType(types, {}));
+    Block *entry = func.addEntryBlock();
+    builder.setInsertionPointToStart(entry);
+    return SmallVector<Value>(entry->getArguments());
+  }
+
+  ActivationAttr activation(ActivationKind kind) {
+    return ActivationAttr::get(&context, kind);
+  }
+
+  OpBuilder builder;
+  OwningOpRef<ModuleOp> module;
+};
+
+TEST_F(FFNOpsTest, BuildsAndVerifiesAGatedLayer) {
+  SmallVector<Value> args = arguments(
+      {tensor({2, 7, 16}), tensor({16, 40}), tensor({16, 40}),
+       tensor({40, 16})});
+  auto op = GLUOp::create(builder, builder.getUnknownLoc(), tensor({2, 7, 16}),
+                          activation(ActivationKind::Swish), args[0], args[1],
+                          args[2], args[3], Value(), Value(), Value());
+  EXPECT_TRUE(succeeded(verify(op)));
+  EXPECT_EQ(op.getDModel(), 16);
+  EXPECT_EQ(op.getDFF(), 40);
+  EXPECT_EQ(op.getDOut(), 16);
+  EXPECT_EQ(op.getPaperName(), "FFN_SwiGLU");
+  EXPECT_FALSE(op.getB());
+}
+
+TEST_F(FFNOpsTest, RejectsMismatchedGateAndLinearProjections) {
+  SmallVector<Value> args = arguments(
+      {tensor({4, 16}), tensor({16, 40}), tensor({16, 32}), tensor({40, 16})});
+  auto op = GLUOp::create(builder, builder.getUnknownLoc(), tensor({4, 16}),
+                          activation(ActivationKind::Gelu), args[0], args[1],
+                          args[2], args[3], Value(), Value(), Value());
+  EXPECT_TRUE(failed(verify(op)));
+  EXPECT_TRUE(sawDiagnostic("'v' is [16, 32] but 'w' is [16, 40]"));
+}
+
+TEST_F(FFNOpsTest, DynamicDimensionsVerify) {
+  int64_t dyn = ShapedType::kDynamic;
+  SmallVector<Value> args = arguments(
+      {tensor({dyn, 16}), tensor({16, dyn}), tensor({dyn, 16})});
+  auto op = FFNOp::create(builder, builder.getUnknownLoc(), tensor({dyn, 16}),
+                          activation(ActivationKind::Relu), args[0], args[1],
+                          args[2], Value(), Value());
+  EXPECT_TRUE(succeeded(verify(op)));
+  EXPECT_EQ(op.getDFF(), dyn);
+}
+
+TEST_F(FFNOpsTest, UngatedIdentityIsRejected) {
+  SmallVector<Value> args =
+      arguments({tensor({4, 16}), tensor({16, 32}), tensor({32, 16})});
+  auto op = FFNOp::create(builder, builder.getUnknownLoc(), tensor({4, 16}),
+                          activation(ActivationKind::Identity), args[0],
+                          args[1], args[2], Value(), Value());
+  EXPECT_TRUE(failed(verify(op)));
+  EXPECT_TRUE(sawDiagnostic("activation 'identity' makes ffn.ffn"));
+}
+
+TEST_F(FFNOpsTest, PaperNamesCoverTableOne) {
+  SmallVector<Value> args = arguments(
+      {tensor({4, 16}), tensor({16, 32}), tensor({16, 32}), tensor({32, 16})});
+  auto gated = [&](ActivationKind kind) {
+    return GLUOp::create(builder, builder.getUnknownLoc(), tensor({4, 16}),
+                         activation(kind), args[0], args[1], args[2], args[3],
+                         Value(), Value(), Value())
+        .getPaperName()
+        .str();
+  };
+  auto ungated = [&](ActivationKind kind) {
+    return FFNOp::create(builder, builder.getUnknownLoc(), tensor({4, 16}),
+                         activation(kind), args[0], args[1], args[3], Value(),
+                         Value())
+        .getPaperName()
+        .str();
+  };
+  EXPECT_EQ(ungated(ActivationKind::Relu), "FFN_ReLU");
+  EXPECT_EQ(ungated(ActivationKind::Gelu), "FFN_GELU");
+  EXPECT_EQ(ungated(ActivationKind::GeluTanh), "FFN_GELU");
+  EXPECT_EQ(ungated(ActivationKind::Swish), "FFN_Swish");
+  EXPECT_EQ(gated(ActivationKind::Sigmoid), "FFN_GLU");
+  EXPECT_EQ(gated(ActivationKind::Identity), "FFN_Bilinear");
+  EXPECT_EQ(gated(ActivationKind::Relu), "FFN_ReGLU");
+  EXPECT_EQ(gated(ActivationKind::Gelu), "FFN_GEGLU");
+  EXPECT_EQ(gated(ActivationKind::GeluTanh), "FFN_GEGLU");
+  EXPECT_EQ(gated(ActivationKind::Swish), "FFN_SwiGLU");
+}
+
+} // namespace

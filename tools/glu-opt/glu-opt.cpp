@@ -1,0 +1,31 @@
+//===- glu-opt.cpp - the glu optimizer driver -----------------------------===//
+//
+// mlir-opt with the ffn dialect, the glu passes and pipelines, and every
+// upstream dialect, extension and pass.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialect/FFNDialect.h"
+#include "passes/Passes.h"
+#include "passes/Pipelines.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+  mlir::ffn::registerGluPasses();
+  mlir::ffn::registerGluPipelines();
+
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<mlir::ffn::FFNDialect>();
+
+  return mlir::asMainReturnCode(mlir::MlirOptMain(
+      argc, argv, "glu optimizer driver: the ffn dialect and its passes\n",
+      registry));
+}
