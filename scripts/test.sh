@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs everything glu needs, builds it and runs every test: the lit suite
+# (FileCheck, -verify-diagnostics, the mlir-opt plugin, end-to-end numerics
+# against PyTorch through mlir-runner) and the GoogleTest suite.
+# Exits non-zero if anything fails.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+
+glu_install_system_packages
+glu_make_venv
+glu_build
+
+status=0
+glu_log "lit suite"
+"$GLU_LLVM_BIN/lit" -sv "$GLU_BUILD_DIR/test" || status=1
+
+glu_log "GoogleTest suite (ctest)"
+(cd "$GLU_BUILD_DIR" && ctest --output-on-failure -E '^glu-lit$') || status=1
+
+if [ $status -ne 0 ]; then
+  glu_log "FAILED: see the output above"
+fi
+exit $status
