@@ -4,7 +4,9 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -169,6 +171,36 @@ static LogicalResult verifyLayer(Operation *op, const LayerOperands &layer) {
 }
 
 //===----------------------------------------------------------------------===//
+// Canonicalization shared by ffn.ffn and ffn.glu.
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Drops every bias operand that is a constant splat of zero:
+///   ffn.glu swish %x, %w, %v, %w2 c(%zeros) -> ffn.glu swish %x, %w, %v, %w2
+/// Exporters emit such biases for Linear layers without one. The rewrite is
+/// exact, signed zeros included: a hidden bias only changes the sign of zero
+/// elements, which the down-projection's accumulation from +0 absorbs, and
+/// the down-projection's result is never -0, so adding +0 to it is a no-op.
+template <typename OpTy>
+struct DropZeroBiases : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    // Clearing one segment shifts the operands after it, so drop one bias
+    // per application; the driver applies the pattern again for the next.
+    for (MutableOperandRange bias : op.getBiasesMutable()) {
+      if (bias.size() != 1 || !matchPattern(bias[0].get(), m_AnyZeroFloat()))
+        continue;
+      rewriter.modifyOpInPlace(op, [&] { bias.clear(); });
+      return success();
+    }
+    return rewriter.notifyMatchFailure(op, "no bias is a zero constant");
+  }
+};
+} // namespace
+
+//===----------------------------------------------------------------------===//
 // ffn.ffn
 //===----------------------------------------------------------------------===//
 
@@ -186,6 +218,15 @@ LogicalResult FFNOp::verify() {
   layer.outBias = getB2();
   layer.result = getResult();
   return verifyLayer(*this, layer);
+}
+
+SmallVector<MutableOperandRange> FFNOp::getBiasesMutable() {
+  return {getB1Mutable(), getB2Mutable()};
+}
+
+void FFNOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                        MLIRContext *context) {
+  results.add<DropZeroBiases<FFNOp>>(context);
 }
 
 StringRef FFNOp::getPaperName() {
@@ -222,6 +263,15 @@ LogicalResult GLUOp::verify() {
   layer.outBias = getB2();
   layer.result = getResult();
   return verifyLayer(*this, layer);
+}
+
+SmallVector<MutableOperandRange> GLUOp::getBiasesMutable() {
+  return {getBMutable(), getCMutable(), getB2Mutable()};
+}
+
+void GLUOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                        MLIRContext *context) {
+  results.add<DropZeroBiases<GLUOp>>(context);
 }
 
 StringRef GLUOp::getPaperName() {

@@ -10,6 +10,7 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 class FFN_Op<string mnemonic, list<Trait> traits = []>
     : Op<FFN_Dialect, mnemonic, traits # [Pure, AttrSizedOperandSegments]> {
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
   code commonExtraClassDeclaration = [{
     /// The name of this layer in the paper's Table 1, e.g. "FFN_SwiGLU".
     ::llvm::StringRef getPaperName();
@@ -19,6 +20,8 @@ class FFN_Op<string mnemonic, list<Trait> traits = []>
     int64_t getDFF() { return getW2().getType().getShape().front(); }
     /// The output width (the down-projection's columns); usually d_model.
     int64_t getDOut() { return getW2().getType().getShape().back(); }
+    /// The optional bias operands, present or not, in operand order.
+    ::llvm::SmallVector<::mlir::MutableOperandRange> getBiasesMutable();
   }];
 }
 
