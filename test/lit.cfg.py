@@ -29,6 +29,10 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%glu_plugin",
                              os.path.join(config.glu_lib_dir, "GluPlugin.so")))
 config.substitutions.append(("%mlir_lib_dir", config.mlir_lib_dir))
+# lit's defaults already map %python to lit's own interpreter; the tests need
+# the one with the references (torch, numpy), so replace that entry.
+config.substitutions = [(key, value) for key, value in config.substitutions
+                        if key != "%python"]
 config.substitutions.append(("%python", config.python_executable))
 runner_libs = ",".join(
     os.path.join(config.mlir_lib_dir, name)
