@@ -1,0 +1,312 @@
+//===- ElementwiseExpr.cpp - scalar view of elementwise linalg chains -----===//
+
+#include "passes/ElementwiseExpr.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::ffn;
+
+bool ElementwiseExpr::isOp(StringRef name) const {
+  return kind == Kind::Op && op->getName().getStringRef() == name;
+}
+
+void ElementwiseExpr::print(raw_ostream &os) const {
+  switch (kind) {
+  case Kind::Tensor:
+    if (Operation *def = tensor.getDefiningOp())
+      os << def->getName();
+    else
+      os << "arg" << cast<BlockArgument>(tensor).getArgNumber();
+    if (rowBroadcast)
+      os << "[col]";
+    return;
+  case Kind::Constant:
+    os << constant;
+    return;
+  case Kind::Op:
+    os << op->getName().stripDialect() << "(";
+    llvm::interleaveComma(operands, os,
+                          [&](const ElementwiseExpr *e) { e->print(os); });
+    os << ")";
+    return;
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+/// True if `groups` keeps the last of `expandedRank` dimensions on its own.
+static bool keepsLastDimAlone(ArrayRef<ReassociationIndices> groups,
+                              int64_t expandedRank) {
+  return !groups.empty() && groups.back().size() == 1 &&
+         groups.back().front() == expandedRank - 1;
+}
+
+Value mlir::ffn::stripRowReshapes(Value value,
+                                  SmallVectorImpl<Operation *> *stripped) {
+  while (Operation *def = value.getDefiningOp()) {
+    Value source;
+    if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(def)) {
+      if (!keepsLastDimAlone(collapse.getReassociationIndices(),
+                             collapse.getSrcType().getRank()))
+        break;
+      source = collapse.getSrc();
+    } else if (auto expand = dyn_cast<tensor::ExpandShapeOp>(def)) {
+      if (!keepsLastDimAlone(expand.getReassociationIndices(),
+                             expand.getResultType().getRank()))
+        break;
+      source = expand.getSrc();
+    } else {
+      break;
+    }
+    if (stripped)
+      stripped->push_back(def);
+    value = source;
+  }
+  return value;
+}
+
+std::optional<double> mlir::ffn::getScalarConstant(Value value) {
+  Attribute attr;
+  if (!matchPattern(value, m_Constant(&attr)))
+    return std::nullopt;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    if (!dense.isSplat())
+      return std::nullopt;
+    attr = dense.getSplatValue<Attribute>();
+  }
+  if (auto f = dyn_cast<FloatAttr>(attr))
+    return f.getValueAsDouble();
+  if (auto i = dyn_cast<IntegerAttr>(attr))
+    return static_cast<double>(i.getValue().getSExtValue());
+  return std::nullopt;
+}
+
+/// True for a map (d0, ..., dn) -> (dn): a vector broadcast along the rows.
+static bool isRowBroadcastMap(AffineMap map) {
+  return map.getNumResults() == 1 && map.getNumDims() >= 1 &&
+         map.getResult(0) == getAffineDimExpr(map.getNumDims() - 1,
+                                              map.getContext());
+}
+
+/// The scalar ops an elementwise chain of an FFN layer may contain.
+static bool isSupportedScalarOp(Operation *op) {
+  static const llvm::StringSet<> names = {
+      "arith.addf",    "arith.subf",    "arith.mulf",    "arith.divf",
+      "arith.negf",    "arith.maximumf", "arith.maxnumf", "arith.minimumf",
+      "arith.minnumf", "arith.cmpf",    "arith.select",  "math.exp",
+      "math.erf",      "math.tanh",     "math.powf",     "math.fpowi",
+      "math.sqrt",     "math.rsqrt"};
+  return names.contains(op->getName().getStringRef());
+}
+
+static bool isCommutative(Operation *op) {
+  StringRef name = op->getName().getStringRef();
+  return name == "arith.addf" || name == "arith.mulf" ||
+         name == "arith.maximumf" || name == "arith.maxnumf" ||
+         name == "arith.minimumf" || name == "arith.minnumf";
+}
+
+static bool approximatelyEqual(double a, double b) {
+  if (a == b)
+    return true;
+  return std::fabs(a - b) <= 1e-6 * std::max(std::fabs(a), std::fabs(b));
+}
+
+//===----------------------------------------------------------------------===//
+// ElementwiseExprBuilder
+//===----------------------------------------------------------------------===//
+
+const ElementwiseExpr *ElementwiseExprBuilder::fail(const Twine &reason) {
+  failureReason = reason.str();
+  return nullptr;
+}
+
+const ElementwiseExpr *ElementwiseExprBuilder::makeLeaf(Value tensor,
+                                                        bool rowBroadcast) {
+  ElementwiseExpr &node = nodes.emplace_back();
+  node.kind = ElementwiseExpr::Kind::Tensor;
+  node.tensor = tensor;
+  node.rowBroadcast = rowBroadcast;
+  return &node;
+}
+
+const ElementwiseExpr *ElementwiseExprBuilder::makeConstant(double value) {
+  ElementwiseExpr &node = nodes.emplace_back();
+  node.kind = ElementwiseExpr::Kind::Constant;
+  node.constant = value;
+  return &node;
+}
+
+const ElementwiseExpr *ElementwiseExprBuilder::build(Value value) {
+  failureReason.clear();
+  return buildTensor(value);
+}
+
+/// Returns the vector that `value` broadcasts along its rows, if `value` is
+/// a linalg.broadcast of a 1-D tensor over every leading dimension.
+static Value getBroadcastVector(Value value) {
+  auto broadcast = value.getDefiningOp<linalg::BroadcastOp>();
+  if (!broadcast)
+    return {};
+  auto inputType = dyn_cast<RankedTensorType>(broadcast.getInput().getType());
+  int64_t rank = cast<ShapedType>(value.getType()).getRank();
+  if (!inputType || inputType.getRank() != 1)
+    return {};
+  ArrayRef<int64_t> dims = broadcast.getDimensions();
+  for (int64_t i = 0; i < rank - 1; ++i)
+    if (static_cast<int64_t>(dims.size()) != rank - 1 || dims[i] != i)
+      return {};
+  return broadcast.getInput();
+}
+
+const ElementwiseExpr *ElementwiseExprBuilder::buildTensor(Value value) {
+  SmallVector<Operation *> reshapes;
+  Value stripped = stripRowReshapes(value, &reshapes);
+  visitedOps.insert(reshapes.begin(), reshapes.end());
+  if (const ElementwiseExpr *known = tensorExprs.lookup(stripped))
+    return known;
+
+  const ElementwiseExpr *result = nullptr;
+  if (std::optional<double> constant = getScalarConstant(stripped)) {
+    result = makeConstant(*constant);
+  } else if (Value vector = getBroadcastVector(stripped)) {
+    result = makeLeaf(vector, /*rowBroadcast=*/true);
+  } else {
+    auto linalgOp = stripped.getDefiningOp<linalg::LinalgOp>();
+    bool elementwise =
+        linalgOp && linalgOp.hasPureTensorSemantics() &&
+        linalgOp->getNumResults() == 1 && linalgOp.getNumDpsInits() == 1 &&
+        linalgOp.getNumLoops() == linalgOp.getNumParallelLoops() &&
+        linalgOp.getMatchingIndexingMap(linalgOp.getDpsInitOperand(0))
+            .isIdentity();
+    // A permutation (a transpose) is data movement, not arithmetic: a leaf.
+    if (elementwise)
+      for (OpOperand *input : linalgOp.getDpsInputOperands()) {
+        AffineMap map = linalgOp.getMatchingIndexingMap(input);
+        if (map.isPermutation() && !map.isIdentity())
+          elementwise = false;
+      }
+    if (!elementwise) {
+      result = makeLeaf(stripped, /*rowBroadcast=*/false);
+    } else {
+      SmallVector<const ElementwiseExpr *> inputs;
+      for (OpOperand *input : linalgOp.getDpsInputOperands()) {
+        AffineMap map = linalgOp.getMatchingIndexingMap(input);
+        Value operand = input->get();
+        const ElementwiseExpr *expr = nullptr;
+        if (!isa<ShapedType>(operand.getType()) || map.getNumResults() == 0) {
+          std::optional<double> constant = getScalarConstant(operand);
+          if (!constant)
+            return fail(Twine(linalgOp->getName().getStringRef()) +
+                        " reads a scalar that is not a constant");
+          expr = makeConstant(*constant);
+        } else if (map.isIdentity()) {
+          expr = buildTensor(operand);
+        } else if (isRowBroadcastMap(map) &&
+                   cast<ShapedType>(operand.getType()).getRank() == 1) {
+          std::optional<double> constant = getScalarConstant(operand);
+          expr = constant ? makeConstant(*constant)
+                          : makeLeaf(operand, /*rowBroadcast=*/true);
+        } else {
+          std::string text;
+          llvm::raw_string_ostream os(text);
+          os << linalgOp->getName() << " reads operand #"
+             << input->getOperandNumber() << " with indexing map " << map
+             << ", which is neither elementwise nor a broadcast along the "
+                "rows";
+          return fail(text);
+        }
+        if (!expr)
+          return nullptr;
+        inputs.push_back(expr);
+      }
+      Block *body = linalgOp.getBlock();
+      result = buildScalar(body->getTerminator()->getOperand(0), linalgOp,
+                           inputs);
+      if (!result)
+        return nullptr;
+      visitedOps.insert(linalgOp);
+    }
+  }
+  tensorExprs[stripped] = result;
+  return result;
+}
+
+const ElementwiseExpr *
+ElementwiseExprBuilder::buildScalar(Value scalar, Operation *linalgOp,
+                                    ArrayRef<const ElementwiseExpr *> inputs) {
+  Block *body = cast<linalg::LinalgOp>(linalgOp).getBlock();
+  if (auto arg = dyn_cast<BlockArgument>(scalar)) {
+    if (arg.getOwner() == body) {
+      if (arg.getArgNumber() < inputs.size())
+        return inputs[arg.getArgNumber()];
+      return fail(Twine(linalgOp->getName().getStringRef()) +
+                  " reads its output operand");
+    }
+  }
+  if (const ElementwiseExpr *known = scalarExprs.lookup(scalar))
+    return known;
+  if (std::optional<double> constant = getScalarConstant(scalar))
+    return makeConstant(*constant);
+  Operation *op = scalar.getDefiningOp();
+  if (!op || op->getBlock() != body)
+    return fail(Twine(linalgOp->getName().getStringRef()) +
+                " uses a value computed outside its body");
+  if (!isSupportedScalarOp(op))
+    return fail(Twine(linalgOp->getName().getStringRef()) + " contains " +
+                op->getName().getStringRef() + ", which no activation uses");
+  SmallVector<const ElementwiseExpr *, 3> operands;
+  for (Value operand : op->getOperands()) {
+    const ElementwiseExpr *expr = buildScalar(operand, linalgOp, inputs);
+    if (!expr)
+      return nullptr;
+    operands.push_back(expr);
+  }
+  ElementwiseExpr &node = nodes.emplace_back();
+  node.kind = ElementwiseExpr::Kind::Op;
+  node.op = op;
+  node.operands = std::move(operands);
+  scalarExprs[scalar] = &node;
+  return &node;
+}
+
+bool ElementwiseExprBuilder::isSame(const ElementwiseExpr *a,
+                                    const ElementwiseExpr *b) {
+  if (a == b)
+    return true;
+  if (!a || !b || a->kind != b->kind)
+    return false;
+  switch (a->kind) {
+  case ElementwiseExpr::Kind::Tensor:
+    return a->tensor == b->tensor && a->rowBroadcast == b->rowBroadcast;
+  case ElementwiseExpr::Kind::Constant:
+    return approximatelyEqual(a->constant, b->constant);
+  case ElementwiseExpr::Kind::Op:
+    break;
+  }
+  if (a->op->getName() != b->op->getName() ||
+      a->operands.size() != b->operands.size())
+    return false;
+  if (auto cmpA = dyn_cast<arith::CmpFOp>(a->op))
+    if (cmpA.getPredicate() != cast<arith::CmpFOp>(b->op).getPredicate())
+      return false;
+  bool inOrder = true;
+  for (auto [x, y] : llvm::zip(a->operands, b->operands))
+    inOrder = inOrder && isSame(x, y);
+  if (inOrder)
+    return true;
+  return isCommutative(a->op) && a->operands.size() == 2 &&
+         isSame(a->operands[0], b->operands[1]) &&
+         isSame(a->operands[1], b->operands[0]);
+}
