@@ -158,10 +158,19 @@ static std::optional<ScaledArgument> matchSigmoid(const Expr *e) {
 /// Returns x if `e` is relu(x), in any of the forms front ends emit.
 static const Expr *matchRelu(const Expr *e) {
   // max(x, 0) and max(0, x), NaN-propagating or not.
+  // TOSA's clamp(x, 0, FLT_MAX) lowers to max(min(x, FLT_MAX), 0).
   if (e->isOp("arith.maximumf") || e->isOp("arith.maxnumf")) {
-    for (int i = 0; i < 2; ++i)
-      if (isConstant(e->operands[i], 0.0) && !e->operands[1 - i]->isConstant())
-        return e->operands[1 - i];
+    for (int i = 0; i < 2; ++i) {
+      const Expr *x = e->operands[1 - i];
+      if (!isConstant(e->operands[i], 0.0) || x->isConstant())
+        continue;
+      if (x->isOp("arith.minimumf") || x->isOp("arith.minnumf"))
+        for (int j = 0; j < 2; ++j)
+          if (x->operands[j]->isConstant() &&
+              x->operands[j]->constant >= FLT_MAX)
+            return x->operands[1 - j];
+      return x;
+    }
     return nullptr;
   }
   // clamp(x, 0, FLT_MAX or +inf): min(max(x, 0), big).
@@ -267,6 +276,16 @@ static std::optional<ActivationMatch> matchGelu(const ExprProduct &product) {
   return std::nullopt;
 }
 
+/// True if `x` occurs in `e`.
+static bool contains(const Expr *e, const Expr *x) {
+  if (same(e, x))
+    return true;
+  for (const Expr *operand : e->operands)
+    if (contains(operand, x))
+      return true;
+  return false;
+}
+
 /// Swish as x * sigmoid(beta x).
 static std::optional<ActivationMatch> matchSwishProduct(const ExprProduct &p,
                                                         std::string *nearMiss) {
@@ -279,7 +298,9 @@ static std::optional<ActivationMatch> matchSwishProduct(const ExprProduct &p,
       continue;
     if (same(sigmoid->x, x) && sigmoid->scale > 0.0)
       return ActivationMatch{ActivationKind::Swish, sigmoid->scale, x};
-    if (nearMiss)
+    // x * sigmoid(x + 1) resembles swish; x * sigmoid(z) with z unrelated
+    // to x is a gating product, explained by the caller.
+    if (nearMiss && contains(sigmoid->x, x))
       *nearMiss = "x * sigmoid(y) is swish only when y is a positive multiple "
                   "of x";
   }

@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/raw_ostream.h"
@@ -52,6 +53,21 @@ static bool keepsLastDimAlone(ArrayRef<ReassociationIndices> groups,
          groups.back().front() == expandedRank - 1;
 }
 
+/// True if a reshape from `from` to `to` only regroups the leading (row)
+/// dimensions: both static, the same last dimension, as many rows.
+static bool regroupsRowsOnly(ShapedType from, ShapedType to) {
+  if (!from.hasStaticShape() || !to.hasStaticShape() || from.getRank() < 1 ||
+      to.getRank() < 1 || from.getShape().back() != to.getShape().back())
+    return false;
+  auto rows = [](ShapedType type) {
+    int64_t count = 1;
+    for (int64_t d : type.getShape().drop_back())
+      count *= d;
+    return count;
+  };
+  return rows(from) == rows(to);
+}
+
 Value mlir::ffn::stripRowReshapes(Value value,
                                   SmallVectorImpl<Operation *> *stripped) {
   while (Operation *def = value.getDefiningOp()) {
@@ -66,6 +82,13 @@ Value mlir::ffn::stripRowReshapes(Value value,
                              expand.getResultType().getRank()))
         break;
       source = expand.getSrc();
+    } else if (isa<tosa::ReshapeOp, tensor::ReshapeOp>(def)) {
+      // TOSA importers keep tosa.reshape through --tosa-to-linalg-pipeline.
+      source = def->getOperand(0);
+      auto from = dyn_cast<ShapedType>(source.getType());
+      auto to = dyn_cast<ShapedType>(value.getType());
+      if (!from || !to || !regroupsRowsOnly(from, to))
+        break;
     } else {
       break;
     }
@@ -92,11 +115,68 @@ std::optional<double> mlir::ffn::getScalarConstant(Value value) {
   return std::nullopt;
 }
 
-/// True for a map (d0, ..., dn) -> (dn): a vector broadcast along the rows.
-static bool isRowBroadcastMap(AffineMap map) {
-  return map.getNumResults() == 1 && map.getNumDims() >= 1 &&
-         map.getResult(0) == getAffineDimExpr(map.getNumDims() - 1,
-                                              map.getContext());
+/// True if `map` reads an operand of `type` as a vector broadcast along the
+/// rows: (d0, ..., dn) -> (dn) on a 1-D operand, or (0, ..., 0, dn) on a
+/// [1, ..., 1, N] operand (TOSA's broadcast of a reshaped bias).
+static bool isRowBroadcast(AffineMap map, ShapedType type) {
+  unsigned results = map.getNumResults();
+  if (results == 0 || results != type.getRank() || map.getNumDims() == 0 ||
+      map.getResult(results - 1) !=
+          getAffineDimExpr(map.getNumDims() - 1, map.getContext()))
+    return false;
+  for (unsigned i = 0; i + 1 < results; ++i) {
+    auto constant = dyn_cast<AffineConstantExpr>(map.getResult(i));
+    if (!constant || constant.getValue() != 0 || type.getDimSize(i) != 1)
+      return false;
+  }
+  return true;
+}
+
+/// True if `map` reads one element of an operand of `type` whatever the
+/// iteration: a rank-0 operand, or (0, ..., 0) on a [1, ..., 1] operand.
+static bool isScalarRead(AffineMap map, ShapedType type) {
+  for (unsigned i = 0; i < map.getNumResults(); ++i) {
+    auto constant = dyn_cast<AffineConstantExpr>(map.getResult(i));
+    if (!constant || constant.getValue() != 0 || type.getDimSize(i) != 1)
+      return false;
+  }
+  return true;
+}
+
+/// Evaluates a supported scalar op on constant operands.
+static std::optional<double> foldScalarOp(Operation *op,
+                                          ArrayRef<double> args) {
+  StringRef name = op->getName().getStringRef();
+  if (args.size() == 1) {
+    double x = args[0];
+    if (name == "arith.negf")
+      return -x;
+    if (name == "math.exp")
+      return std::exp(x);
+    if (name == "math.erf")
+      return std::erf(x);
+    if (name == "math.tanh")
+      return std::tanh(x);
+    if (name == "math.sqrt")
+      return std::sqrt(x);
+    if (name == "math.rsqrt")
+      return 1.0 / std::sqrt(x);
+    return std::nullopt;
+  }
+  if (args.size() != 2)
+    return std::nullopt;
+  double x = args[0], y = args[1];
+  if (name == "arith.addf")
+    return x + y;
+  if (name == "arith.subf")
+    return x - y;
+  if (name == "arith.mulf")
+    return x * y;
+  if (name == "arith.divf")
+    return x / y;
+  if (name == "math.powf" || name == "math.fpowi")
+    return std::pow(x, y);
+  return std::nullopt;
 }
 
 /// The scalar ops an elementwise chain of an FFN layer may contain.
@@ -205,7 +285,8 @@ const ElementwiseExpr *ElementwiseExprBuilder::buildTensor(Value value) {
         AffineMap map = linalgOp.getMatchingIndexingMap(input);
         Value operand = input->get();
         const ElementwiseExpr *expr = nullptr;
-        if (!isa<ShapedType>(operand.getType()) || map.getNumResults() == 0) {
+        auto operandType = dyn_cast<ShapedType>(operand.getType());
+        if (!operandType || isScalarRead(map, operandType)) {
           std::optional<double> constant = getScalarConstant(operand);
           if (!constant)
             return fail(Twine(linalgOp->getName().getStringRef()) +
@@ -213,11 +294,11 @@ const ElementwiseExpr *ElementwiseExprBuilder::buildTensor(Value value) {
           expr = makeConstant(*constant);
         } else if (map.isIdentity()) {
           expr = buildTensor(operand);
-        } else if (isRowBroadcastMap(map) &&
-                   cast<ShapedType>(operand.getType()).getRank() == 1) {
+        } else if (isRowBroadcast(map, operandType)) {
           std::optional<double> constant = getScalarConstant(operand);
           expr = constant ? makeConstant(*constant)
-                          : makeLeaf(operand, /*rowBroadcast=*/true);
+                          : makeLeaf(stripRowReshapes(operand),
+                                     /*rowBroadcast=*/true);
         } else {
           std::string text;
           llvm::raw_string_ostream os(text);
@@ -267,12 +348,23 @@ ElementwiseExprBuilder::buildScalar(Value scalar, Operation *linalgOp,
     return fail(Twine(linalgOp->getName().getStringRef()) + " contains " +
                 op->getName().getStringRef() + ", which no activation uses");
   SmallVector<const ElementwiseExpr *, 3> operands;
+  SmallVector<double> constants;
   for (Value operand : op->getOperands()) {
     const ElementwiseExpr *expr = buildScalar(operand, linalgOp, inputs);
     if (!expr)
       return nullptr;
     operands.push_back(expr);
+    if (expr->isConstant())
+      constants.push_back(expr->constant);
   }
+  // Exporters leave constant arithmetic (sqrt(2 / pi) as powf(0.6366, 0.5))
+  // for run time; fold it so that matchers see one constant.
+  if (constants.size() == operands.size())
+    if (std::optional<double> folded = foldScalarOp(op, constants)) {
+      const ElementwiseExpr *constant = makeConstant(*folded);
+      scalarExprs[scalar] = constant;
+      return constant;
+    }
   ElementwiseExpr &node = nodes.emplace_back();
   node.kind = ElementwiseExpr::Kind::Op;
   node.op = op;

@@ -100,7 +100,27 @@ static std::string printExpr(const Expr *e) {
 static bool matchHidden(const Expr *hidden, Layer &layer,
                         std::string &reason) {
   ExprProduct product = flattenProduct(hidden);
+
+  // Several readings of the product may fail; report the most specific.
   std::string nearMiss;
+  int nearMissRank = 0;
+  auto note = [&](const std::string &message, int rank) {
+    if (!message.empty() && rank >= nearMissRank) {
+      nearMiss = message;
+      nearMissRank = rank;
+    }
+  };
+  auto activationOf = [&](const ExprProduct &p) {
+    std::string why;
+    std::optional<ActivationMatch> activation = matchActivation(p, &why);
+    note(why, 3);
+    return activation;
+  };
+  auto argumentIsNotAProjection = [](const ActivationMatch &activation) {
+    return "the argument of the " +
+           stringifyActivationKind(activation.kind).str() +
+           " is not a projection (plus a bias)";
+  };
 
   // Bilinear: the product of two linear terms, gate first.
   if (product.factors.size() == 2 && product.coefficient == 1.0) {
@@ -122,19 +142,16 @@ static bool matchHidden(const Expr *hidden, Layer &layer,
       continue;
     ExprProduct rest = product;
     rest.factors.erase(rest.factors.begin() + i);
-    std::optional<ActivationMatch> activation =
-        matchActivation(rest, &nearMiss);
+    std::optional<ActivationMatch> activation = activationOf(rest);
     if (!activation)
       continue;
     std::optional<LinearTerm> gate = matchLinearTerm(activation->argument);
     if (!gate) {
-      nearMiss = "the argument of the " +
-                 stringifyActivationKind(activation->kind).str() +
-                 " is not a projection (plus a bias)";
+      note(argumentIsNotAProjection(*activation), 2);
       continue;
     }
     if (gate->projected == linear->projected) {
-      nearMiss = "both factors of the gating product are the same projection";
+      note("both factors of the gating product are the same projection", 2);
       continue;
     }
     layer.kind = activation->kind;
@@ -145,8 +162,7 @@ static bool matchHidden(const Expr *hidden, Layer &layer,
   }
 
   // Ungated: an activation of one linear term.
-  if (std::optional<ActivationMatch> activation =
-          matchActivation(product, &nearMiss)) {
+  if (std::optional<ActivationMatch> activation = activationOf(product)) {
     if (std::optional<LinearTerm> term =
             matchLinearTerm(activation->argument)) {
       layer.kind = activation->kind;
@@ -154,9 +170,7 @@ static bool matchHidden(const Expr *hidden, Layer &layer,
       layer.gate = *term;
       return true;
     }
-    nearMiss = "the argument of the " +
-               stringifyActivationKind(activation->kind).str() +
-               " is not a projection (plus a bias)";
+    note(argumentIsNotAProjection(*activation), 2);
   }
   reason = !nearMiss.empty()
                ? nearMiss
@@ -168,9 +182,8 @@ static bool matchHidden(const Expr *hidden, Layer &layer,
 
 /// True if `op` is a reshape that only regroups leading dimensions.
 static bool isRowReshape(Operation *op) {
-  if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(op))
-    return false;
-  return stripRowReshapes(op->getResult(0)) != op->getResult(0);
+  return op->getNumResults() == 1 &&
+         stripRowReshapes(op->getResult(0)) != op->getResult(0);
 }
 
 /// Extends the layer past its down projection to an output bias added by an
@@ -247,7 +260,8 @@ static Value reshapeRows(OpBuilder &b, Location loc, Value value,
   auto from = cast<RankedTensorType>(value.getType());
   if (from == type)
     return value;
-  if (from.getRank() == type.getRank())
+  if (from.getRank() == type.getRank() &&
+      succeeded(verifyCompatibleShape(from.getShape(), type.getShape())))
     return tensor::CastOp::create(b, loc, type, value);
   auto allRowsThenColumns = [](int64_t rank) {
     ReassociationIndices rows;
@@ -355,6 +369,20 @@ static FailureOr<Layer> matchLayer(linalg::LinalgOp op, std::string &reason) {
   return layer;
 }
 
+/// Returns `bias` as a 1-D tensor: a [1, ..., 1, N] bias is collapsed.
+static Value toVector(OpBuilder &b, Location loc, Value bias) {
+  if (!bias)
+    return bias;
+  auto type = cast<RankedTensorType>(bias.getType());
+  if (type.getRank() == 1)
+    return bias;
+  ReassociationIndices all;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    all.push_back(i);
+  return tensor::CollapseShapeOp::create(b, loc, bias,
+                                         ArrayRef<ReassociationIndices>{all});
+}
+
 /// Builds the ffn op for `layer` and replaces the layer's result with it.
 static Operation *rewriteLayer(PatternRewriter &rewriter, Layer &layer) {
   Operation *root = layer.root;
@@ -370,19 +398,32 @@ static Operation *rewriteLayer(PatternRewriter &rewriter, Layer &layer) {
   auto resultType = RankedTensorType::get(shape, inputType.getElementType());
   auto activation = ActivationAttr::get(ctx, layer.kind, layer.beta);
 
+  Value gateBias = toVector(rewriter, loc, layer.gate.bias);
+  Value outBias = toVector(rewriter, loc, layer.outBias);
   Operation *ffnOp;
   if (layer.linear) {
     Value v = layer.linear->projection.materializeWeight(rewriter, loc);
+    Value linearBias = toVector(rewriter, loc, layer.linear->bias);
     ffnOp = GLUOp::create(rewriter, loc, resultType, activation, layer.input,
-                          w, v, w2, layer.gate.bias, layer.linear->bias,
-                          layer.outBias);
+                          w, v, w2, gateBias, linearBias, outBias);
   } else {
     ffnOp = FFNOp::create(rewriter, loc, resultType, activation, layer.input,
-                          w, w2, layer.gate.bias, layer.outBias);
+                          w, w2, gateBias, outBias);
   }
-  auto rootType = cast<RankedTensorType>(root->getResult(0).getType());
-  Value replacement = reshapeRows(rewriter, loc, ffnOp->getResult(0), rootType);
-  rewriter.replaceOp(root, replacement);
+  // Replace the furthest row reshape of the result that has the layer's
+  // own shape, if there is one (TOSA and torch-mlir reshape the 2-D result
+  // back to the input's shape), else the root itself.
+  Operation *replaced = root;
+  Value value = root->getResult(0);
+  while (value.hasOneUse() && isRowReshape(*value.getUsers().begin())) {
+    value = value.getUsers().begin()->getResult(0);
+    if (value.getType() == resultType)
+      replaced = value.getDefiningOp();
+  }
+  auto replacedType = cast<RankedTensorType>(replaced->getResult(0).getType());
+  Value replacement =
+      reshapeRows(rewriter, loc, ffnOp->getResult(0), replacedType);
+  rewriter.replaceOp(replaced, replacement);
   return ffnOp;
 }
 
