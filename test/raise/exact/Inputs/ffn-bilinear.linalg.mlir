@@ -1,0 +1,24 @@
+// Generated from ffn-bilinear.ffn.mlir by: glu-opt ffn-bilinear.ffn.mlir --convert-ffn-to-linalg --canonicalize
+#map = affine_map<(d0, d1) -> (d0, d1)>
+module {
+  func.func @layer(%arg0: tensor<4x8xf32>, %arg1: tensor<8x12xf32>, %arg2: tensor<8x12xf32>, %arg3: tensor<12x8xf32>) -> tensor<4x8xf32> {
+    %cst = arith.constant 0.000000e+00 : f32
+    %0 = tensor.empty() : tensor<4x12xf32>
+    %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<4x12xf32>) -> tensor<4x12xf32>
+    %2 = linalg.matmul ins(%arg0, %arg1 : tensor<4x8xf32>, tensor<8x12xf32>) outs(%1 : tensor<4x12xf32>) -> tensor<4x12xf32>
+    %3 = tensor.empty() : tensor<4x12xf32>
+    %4 = linalg.fill ins(%cst : f32) outs(%3 : tensor<4x12xf32>) -> tensor<4x12xf32>
+    %5 = linalg.matmul ins(%arg0, %arg2 : tensor<4x8xf32>, tensor<8x12xf32>) outs(%4 : tensor<4x12xf32>) -> tensor<4x12xf32>
+    %6 = tensor.empty() : tensor<4x12xf32>
+    %7 = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel", "parallel"]} ins(%2, %5 : tensor<4x12xf32>, tensor<4x12xf32>) outs(%6 : tensor<4x12xf32>) {
+    ^bb0(%in: f32, %in_0: f32, %out: f32):
+      %11 = arith.mulf %in, %in_0 : f32
+      linalg.yield %11 : f32
+    } -> tensor<4x12xf32>
+    %8 = tensor.empty() : tensor<4x8xf32>
+    %9 = linalg.fill ins(%cst : f32) outs(%8 : tensor<4x8xf32>) -> tensor<4x8xf32>
+    %10 = linalg.matmul ins(%7, %arg3 : tensor<4x12xf32>, tensor<12x8xf32>) outs(%9 : tensor<4x8xf32>) -> tensor<4x8xf32>
+    return %10 : tensor<4x8xf32>
+  }
+}
+

@@ -1,0 +1,34 @@
+// Generated from ffn-reglu.ffn.mlir by: glu-opt ffn-reglu.ffn.mlir --convert-ffn-to-linalg --canonicalize
+#map = affine_map<(d0, d1) -> (d0, d1)>
+#map1 = affine_map<(d0, d1) -> (d1)>
+module {
+  func.func @layer(%arg0: tensor<2x3x8xf32>, %arg1: tensor<8x12xf32>, %arg2: tensor<8x12xf32>, %arg3: tensor<12x8xf32>, %arg4: tensor<8xf32>) -> tensor<2x3x8xf32> {
+    %cst = arith.constant 0.000000e+00 : f32
+    %collapsed = tensor.collapse_shape %arg0 [[0, 1], [2]] : tensor<2x3x8xf32> into tensor<6x8xf32>
+    %0 = tensor.empty() : tensor<6x12xf32>
+    %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<6x12xf32>) -> tensor<6x12xf32>
+    %2 = linalg.matmul ins(%collapsed, %arg1 : tensor<6x8xf32>, tensor<8x12xf32>) outs(%1 : tensor<6x12xf32>) -> tensor<6x12xf32>
+    %3 = tensor.empty() : tensor<6x12xf32>
+    %4 = linalg.fill ins(%cst : f32) outs(%3 : tensor<6x12xf32>) -> tensor<6x12xf32>
+    %5 = linalg.matmul ins(%collapsed, %arg2 : tensor<6x8xf32>, tensor<8x12xf32>) outs(%4 : tensor<6x12xf32>) -> tensor<6x12xf32>
+    %6 = tensor.empty() : tensor<6x12xf32>
+    %7 = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel", "parallel"]} ins(%2, %5 : tensor<6x12xf32>, tensor<6x12xf32>) outs(%6 : tensor<6x12xf32>) {
+    ^bb0(%in: f32, %in_0: f32, %out: f32):
+      %13 = arith.maximumf %in, %cst : f32
+      %14 = arith.mulf %13, %in_0 : f32
+      linalg.yield %14 : f32
+    } -> tensor<6x12xf32>
+    %8 = tensor.empty() : tensor<6x8xf32>
+    %9 = linalg.fill ins(%cst : f32) outs(%8 : tensor<6x8xf32>) -> tensor<6x8xf32>
+    %10 = linalg.matmul ins(%7, %arg3 : tensor<6x12xf32>, tensor<12x8xf32>) outs(%9 : tensor<6x8xf32>) -> tensor<6x8xf32>
+    %11 = tensor.empty() : tensor<6x8xf32>
+    %12 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel"]} ins(%10, %arg4 : tensor<6x8xf32>, tensor<8xf32>) outs(%11 : tensor<6x8xf32>) {
+    ^bb0(%in: f32, %in_0: f32, %out: f32):
+      %13 = arith.addf %in, %in_0 : f32
+      linalg.yield %13 : f32
+    } -> tensor<6x8xf32>
+    %expanded = tensor.expand_shape %12 [[0, 1], [2]] output_shape [2, 3, 8] : tensor<6x8xf32> into tensor<2x3x8xf32>
+    return %expanded : tensor<2x3x8xf32>
+  }
+}
+
