@@ -39,18 +39,20 @@ import argparse
 import os
 import re
 import shlex
-import subprocess
 import sys
 
 import numpy as np
 
-# An element passes when |b - a| <= RTOL * |a| + ATOL_SCALE * max|a|; see
-# compare(). The same rule as test/e2e/ffn_reference_check.py.
-RTOL = 1e-5
-ATOL_SCALE = 1e-6
-
-# The relative error --perturb adds to path B's numbers: 100x RTOL.
-PERTURBATION = 1e-3
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                os.pardir, "lib"))
+# Shared with test/e2e/ffn_reference_check.py: writing the driver's MLIR,
+# running the tools, reading the printed bits back, and the tolerance rule
+# (an element passes when |b - a| <= RTOL * |a| + ATOL_SCALE * max|a|; see
+# compare()).
+from glu_mlir_testing import (ATOL_SCALE, PERTURBATION, PRINT_MEMREF_I32_DECL,
+                              ToolError, add_tool_arguments, format_dense,
+                              parse_printed_bits, perturbed, print_bits_lines,
+                              relative_errors, run_tool, tensor_type)
 
 # The scale of the random inputs: N(0, 1) * INPUT_SCALE.
 INPUT_SCALE = 0.5
@@ -59,10 +61,6 @@ INPUT_SCALE = 0.5
 # (and its optional `(beta = ...)`) that follows the op name.
 FFN_OP = re.compile(r"\bffn\.(ffn|glu)\s+([A-Za-z_][A-Za-z0-9_]*"
                     r"(?:\s*\([^)]*\))?)")
-
-
-class ToolError(Exception):
-    """A compiler or runner invocation failed."""
 
 
 class InputError(Exception):
@@ -279,27 +277,6 @@ def insertion_point(text):
 # The driver
 # --------------------------------------------------------------------------
 
-def format_f32(value):
-    """Prints a float32 so that MLIR reads back exactly the same value.
-
-    Nine significant digits round-trip any float32; '%.9e' gives ten.
-    """
-    text = "%.9e" % float(value)
-    assert np.float32(float(text)) == value, (text, value)
-    return text
-
-
-def format_dense(array):
-    """The nested-list body of a `dense<...>` attribute."""
-    if array.ndim == 0:
-        return format_f32(array)
-    return "[" + ", ".join(format_dense(sub) for sub in array) + "]"
-
-
-def tensor_type(dims, element="f32"):
-    return "tensor<" + "".join("%dx" % d for d in dims) + element + ">"
-
-
 def make_inputs(arg_dims, seed):
     """One float32 array per argument, N(0, 1) * INPUT_SCALE, seeded."""
     rng = np.random.default_rng(seed)
@@ -325,8 +302,7 @@ def build_driver(text, function, inputs, result_dims, main_name):
              "inputs and print the" % function,
              "// exact bits of every result."]
     if not re.search(r"@\"?printMemrefI32\b", clean):
-        lines.append("func.func private @printMemrefI32(memref<*xi32>) "
-                     "attributes { llvm.emit_c_interface }")
+        lines.append(PRINT_MEMREF_I32_DECL)
     lines.append("func.func @%s() {" % main_name)
     for i, array in enumerate(inputs):
         lines.append("  %%in%d = arith.constant dense<%s> : %s"
@@ -339,30 +315,7 @@ def build_driver(text, function, inputs, result_dims, main_name):
                     ", ".join(arg_types), ", ".join(result_types)))
     for i, dims in enumerate(result_dims):
         value = "%out" if count == 1 else "%%out#%d" % i
-        rank = len(dims)
-        names = ", ".join("d%d" % k for k in range(rank))
-        identity = "affine_map<(%s) -> (%s)>" % (names, names)
-        bits_type = tensor_type(dims, "i32")
-        memref_type = "memref" + bits_type[len("tensor"):]
-        lines += [
-            "  %%bits_init%d = tensor.empty() : %s" % (i, bits_type),
-            # Elementwise (arith.bitcast on a whole tensor does not
-            # bufferize); the bits print exactly, decimals would not.
-            "  %%bits%d = linalg.generic {indexing_maps = [%s, %s], "
-            "iterator_types = [%s]} ins(%s : %s) outs(%%bits_init%d : %s) {"
-            % (i, identity, identity, ", ".join(['"parallel"'] * rank),
-               value, result_types[i], i, bits_type),
-            "  ^bb0(%%elem%d: f32, %%unused%d: i32):" % (i, i),
-            "    %%elem_bits%d = arith.bitcast %%elem%d : f32 to i32" % (i, i),
-            "    linalg.yield %%elem_bits%d : i32" % i,
-            "  } -> %s" % bits_type,
-            "  %%buffer%d = bufferization.to_buffer %%bits%d : %s to %s"
-            % (i, i, bits_type, memref_type),
-            "  %%unranked%d = memref.cast %%buffer%d : %s to memref<*xi32>"
-            % (i, i, memref_type),
-            "  func.call @printMemrefI32(%%unranked%d) : (memref<*xi32>) -> ()"
-            % i,
-        ]
+        lines += print_bits_lines(value, dims, suffix=str(i))
     lines += ["  return", "}", ""]
     addition = "\n".join(lines)
 
@@ -378,21 +331,6 @@ def build_driver(text, function, inputs, result_dims, main_name):
 # Tools
 # --------------------------------------------------------------------------
 
-def run_tool(command, what):
-    """Runs `command`; returns (stdout, stderr) or raises ToolError."""
-    try:
-        done = subprocess.run(command, capture_output=True, text=True,
-                              timeout=300)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise ToolError("%s could not run: %s" % (what, error))
-    if done.returncode != 0:
-        raise ToolError("%s failed with exit code %d: %s\nstderr:\n%s"
-                        % (what, done.returncode,
-                           " ".join(shlex.quote(c) for c in command),
-                           done.stderr))
-    return done.stdout, done.stderr
-
-
 def lower_and_run(args, source, before, lowered, what):
     """`glu-opt source BEFORE --glu-reference-pipeline`, then mlir-runner."""
     run_tool([args.glu_opt, source] + before + ["--glu-reference-pipeline",
@@ -404,28 +342,6 @@ def lower_and_run(args, source, before, lowered, what):
     return stdout
 
 
-PRINT_HEADER = re.compile(r"Unranked Memref base@ = \S+ rank = (\d+) "
-                          r"offset = \d+ sizes = \[([0-9, ]*)\] "
-                          r"strides = \[[0-9, ]*\] data =")
-
-
-def parse_printed(stdout, what):
-    """Every printMemrefI32 in `stdout`, as float32 arrays, in order."""
-    headers = list(PRINT_HEADER.finditer(stdout))
-    arrays = []
-    for k, header in enumerate(headers):
-        sizes = [int(s) for s in header.group(2).split(",") if s.strip()]
-        end = headers[k + 1].start() if k + 1 < len(headers) else len(stdout)
-        numbers = re.findall(r"-?\d+", stdout[header.end():end])
-        expected = int(np.prod(sizes)) if sizes else 1
-        if len(numbers) != expected:
-            raise ToolError("mlir-runner (%s) printed %d elements for sizes "
-                            "%s:\n%s" % (what, len(numbers), sizes, stdout))
-        bits = np.array([int(n) for n in numbers], dtype=np.int64)
-        arrays.append(bits.astype(np.int32).view(np.float32).reshape(sizes))
-    return arrays
-
-
 # --------------------------------------------------------------------------
 # Comparison
 # --------------------------------------------------------------------------
@@ -435,16 +351,13 @@ def compare(original, raised):
 
     An element passes when |b - a| <= RTOL * |a| + atol with
     atol = ATOL_SCALE * max|a| over all finite elements of all results: the
-    rule of test/e2e/ffn_reference_check.py. ffn-raise followed by the
-    reference lowering may legitimately regroup the float32 arithmetic (a
-    bias folded into a matmul's initial value, a different order of the
-    elementwise ops), and the rounding error of a sum scales with the sum
-    of its terms' magnitudes, so an output that cancels to about zero may
-    carry an error on the output's scale: RTOL (about 170 ulps) covers
-    every typical element, atol the cancelled ones. A wrong activation, a
-    dropped bias or a swapped operand lands orders of magnitude outside.
-    An element a that is NaN or infinite must be matched exactly (NaN by
-    NaN); a non-finite b against a finite a fails.
+    rule of test/e2e/ffn_reference_check.py, which glu_mlir_testing
+    explains at relative_errors(). ffn-raise followed by the reference
+    lowering may legitimately regroup the float32 arithmetic (a bias folded
+    into a matmul's initial value, a different order of the elementwise
+    ops), so an output that cancels to about zero may carry an error on the
+    output's scale. An element a that is NaN or infinite must be matched
+    exactly (NaN by NaN); a non-finite b against a finite a fails.
 
     Returns (ok, max_rel_err, worst) where rel_err = |b - a| /
     (|a| + atol / RTOL), so an element passes exactly when rel_err <= RTOL,
@@ -457,10 +370,7 @@ def compare(original, raised):
     for r, (a, b) in enumerate(zip(original, raised)):
         a64, b64 = a.astype(np.float64), b.astype(np.float64)
         with np.errstate(invalid="ignore", over="ignore"):
-            error = np.abs(b64 - a64)
-            rel = error / (np.abs(a64) + atol / RTOL +
-                           np.finfo(np.float64).tiny)
-            passed = error <= RTOL * np.abs(a64) + atol
+            rel, passed = relative_errors(b64, a64, atol)
         same_nonfinite = (~np.isfinite(a64)) & (
             (np.isnan(a64) & np.isnan(b64)) | (a64 == b64))
         passed = np.where(np.isfinite(a64), passed & np.isfinite(b64),
@@ -497,15 +407,8 @@ def parse_args(argv):
                         help="the function to call (default: layer); its "
                              "arguments and results must be statically "
                              "shaped f32 tensors")
-    parser.add_argument("--glu-opt", required=True, help="path to glu-opt")
-    parser.add_argument("--mlir-runner", required=True,
-                        help="path to mlir-runner")
-    parser.add_argument("--runner-libs", required=True,
-                        help="comma-separated shared libraries for "
-                             "mlir-runner (the runner utils)")
-    parser.add_argument("--tmp", required=True,
-                        help="directory for the generated files (created if "
-                             "missing)")
+    add_tool_arguments(parser, tmp_help="directory for the generated files "
+                                        "(created if missing)")
     parser.add_argument("--pre-pipeline", default="",
                         help="glu-opt arguments applied first on both paths "
                              "(write it with '=', as it starts with '-'); "
@@ -622,8 +525,8 @@ def check(args, name, paths):
 
     stdout_b = lower_and_run(args, paths["raised"], [], paths["raised_llvm"],
                              "raised")
-    original = parse_printed(stdout_a, "original")
-    raised_numbers = parse_printed(stdout_b, "raised")
+    original = parse_printed_bits(stdout_a, "mlir-runner (original)")
+    raised_numbers = parse_printed_bits(stdout_b, "mlir-runner (raised)")
     if len(original) != len(result_dims):
         raise ToolError("the original printed %d results, @%s has %d:\n%s"
                         % (len(original), args.function, len(result_dims),
@@ -639,8 +542,7 @@ def check(args, name, paths):
                           name, found, r, list(b.shape), list(a.shape))
 
     if args.perturb:
-        raised_numbers = [(b.astype(np.float64) * (1 + PERTURBATION))
-                          .astype(np.float32) for b in raised_numbers]
+        raised_numbers = [perturbed(b) for b in raised_numbers]
 
     ok, max_rel_err, worst = compare(original, raised_numbers)
     line = "%s raise-exact %s %s max_rel_err=%.2g" % (
