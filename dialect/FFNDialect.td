@@ -38,6 +38,12 @@ def FFN_Dialect : Dialect {
     The semantics of every op is defined by the `convert-ffn-to-linalg` pass.
   }];
   let useDefaultAttributePrinterParser = 1;
+  let hasConstantMaterializer = 1;
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
   let extraClassDeclaration = [{
     /// Registers the dialect's attributes (defined in FFNAttrs.cpp).
     void registerAttributes();

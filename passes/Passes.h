@@ -29,6 +29,23 @@ namespace ffn {
 /// arith/math for biases, activation and gating.
 void populateFFNToLinalgConversionPatterns(RewritePatternSet &patterns);
 
+/// Adds the patterns that lower the fused ops (ffn.gated_matmul,
+/// ffn.activated_matmul, ffn.pack_gated, ffn.unpack_gated) to linalg on
+/// tensors: one matmul and the epilogue generic. convert-ffn-to-linalg
+/// includes them.
+void populateFusedFFNToLinalgPatterns(RewritePatternSet &patterns);
+
+/// Adds the patterns that fuse ffn.glu into ffn.pack_gated +
+/// ffn.gated_matmul + the down projection, and ffn.ffn into
+/// ffn.activated_matmul + the down projection, with packed blocks of
+/// `blockSize` columns. When `report` is set, each fusion emits a remark.
+void populateFFNFusePatterns(RewritePatternSet &patterns, int64_t blockSize,
+                             bool report = false);
+
+/// The packed block size ffn-fuse picks for `target` ("cpu" or "cuda"), or
+/// 0 for an unknown target.
+int64_t getDefaultBlockSize(StringRef target);
+
 /// Told by the ffn-raise patterns about every layer they rewrite and every
 /// candidate they reject, so that a driver can report them.
 class RaiseObserver {

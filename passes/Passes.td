@@ -105,4 +105,62 @@ def FFNRaise : Pass<"ffn-raise"> {
   ];
 }
 
+def FFNFuse : Pass<"ffn-fuse"> {
+  let summary = "Fuse each layer's projections and gate into one GEMM over "
+                "packed weights with an epilogue";
+  let description = [{
+    Rewrites every gated layer into the fused form the project exists for:
+
+    - the gate and linear weights `W`, `V` packed into one
+      `[d_model, 2 * d_ff]` tensor of interleaved column blocks
+      (`ffn.pack_gated`; packing constants folds at compile time, so
+      inference pays nothing);
+    - ONE `ffn.gated_matmul` computing `[a | b] = x [W | V]` tile by tile and
+      applying `gate(a) * b` in its epilogue, writing only `[M, d_ff]`;
+    - the down projection, a `linalg.matmul` accumulating into the broadcast
+      output bias when there is one.
+
+    Ungated layers become one `ffn.activated_matmul` (GEMM + activation
+    epilogue) and the down projection. Leading batch dimensions are
+    collapsed around the GEMMs.
+
+    The block size is an option; by default it is chosen for the target
+    (cpu: 64 columns, a multiple of every x86 vector width that keeps a
+    block pair's K x 128 panel in L2 for d_model up to 1024; cuda: 128, the
+    N extent of a CTA tile).
+
+    Before:
+
+    ```mlir
+    %y = ffn.glu swish %x, %w, %v, %w2 : (...) -> tensor<256x512xf32>
+    ```
+
+    After:
+
+    ```mlir
+    %p = ffn.pack_gated %w, %v block_size(64) : ... -> tensor<512x2730xf32>
+    %h = ffn.gated_matmul swish block_size(64)
+        ins(%x, %p : ...) outs(%e : tensor<256x1365xf32>) -> tensor<256x1365xf32>
+    %y = linalg.matmul ins(%h, %w2 : ...) outs(%zero : tensor<256x512xf32>)
+    ```
+
+    With `report=true` it emits a remark for each fusion with its shapes
+    and the bytes of intermediate memory traffic it removes.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"0",
+           "Columns per packed block; 0 chooses by target">,
+    Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
+           "The target the block size is chosen for: cpu or cuda">,
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Emit a remark per fusion with its shapes and the intermediate "
+           "memory traffic it removes">
+  ];
+  let dependentDialects = [
+    "::mlir::ffn::FFNDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // GLU_PASSES_TD

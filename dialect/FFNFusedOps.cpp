@@ -1,0 +1,418 @@
+//===- FFNFusedOps.cpp - packed weights and fused GEMMs -------------------===//
+
+#include "dialect/FFNFusedOps.h"
+#include "dialect/ActivationDirective.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/TypeUtilities.h"
+
+using namespace mlir;
+using namespace mlir::ffn;
+
+#define GET_OP_CLASSES
+#include "dialect/FFNFusedOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// The packed layout
+//===----------------------------------------------------------------------===//
+
+std::pair<bool, int64_t> mlir::ffn::unpackedColumn(int64_t packed,
+                                                   int64_t width,
+                                                   int64_t blockSize) {
+  int64_t fullBlocks = width / blockSize;
+  int64_t fullColumns = 2 * fullBlocks * blockSize;
+  if (packed < fullColumns) {
+    int64_t block = packed / (2 * blockSize);
+    int64_t offset = packed % (2 * blockSize);
+    bool linear = offset >= blockSize;
+    return {linear, block * blockSize + offset % blockSize};
+  }
+  int64_t tail = width - fullBlocks * blockSize;
+  int64_t offset = packed - fullColumns;
+  bool linear = offset >= tail;
+  return {linear, fullBlocks * blockSize + (linear ? offset - tail : offset)};
+}
+
+static std::string formatType(Type type) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << type;
+  return text;
+}
+
+static bool isFloatTensor(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor)
+    return false;
+  Type element = tensor.getElementType();
+  return element.isF16() || element.isBF16() || element.isF32() ||
+         element.isF64();
+}
+
+/// True if `a` and `b` are static and differ.
+static bool conflict(int64_t a, int64_t b) {
+  return !ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b;
+}
+
+/// The packed width of `width` columns: twice as many, or dynamic.
+static int64_t packedWidth(int64_t width) {
+  return ShapedType::isDynamic(width) ? ShapedType::kDynamic : 2 * width;
+}
+
+//===----------------------------------------------------------------------===//
+// Moving columns of constants
+//===----------------------------------------------------------------------===//
+
+/// Rearranges the last-dimension columns of constant tensors: column `c` of
+/// the result is column `source(c).second` of `inputs[source(c).first]`.
+static DenseElementsAttr
+permuteColumns(ArrayRef<DenseElementsAttr> inputs, RankedTensorType type,
+               function_ref<std::pair<int, int64_t>(int64_t)> source) {
+  int64_t columns = type.getShape().back();
+  int64_t rows = type.getNumElements() / std::max<int64_t>(columns, 1);
+  unsigned bytes = (type.getElementTypeBitWidth() + 7) / 8;
+  std::vector<char> data(type.getNumElements() * bytes);
+  for (int64_t c = 0; c < columns; ++c) {
+    auto [index, column] = source(c);
+    DenseElementsAttr input = inputs[index];
+    ArrayRef<char> raw = input.getRawData();
+    int64_t inputColumns =
+        cast<ShapedType>(input.getType()).getShape().back();
+    for (int64_t r = 0; r < rows; ++r) {
+      int64_t from = input.isSplat() ? 0 : r * inputColumns + column;
+      std::memcpy(&data[(r * columns + c) * bytes], &raw[from * bytes], bytes);
+    }
+  }
+  return DenseElementsAttr::getFromRawBuffer(type, data);
+}
+
+//===----------------------------------------------------------------------===//
+// ffn.pack_gated / ffn.unpack_gated
+//===----------------------------------------------------------------------===//
+
+/// Checks that `packed` is `unpacked` with its last dimension doubled.
+static LogicalResult verifyPacking(Operation *op, RankedTensorType unpacked,
+                                   RankedTensorType packed) {
+  if (!isFloatTensor(unpacked))
+    return op->emitOpError("packs ")
+           << unpacked << "; ffn packing takes f16, bf16, f32 or f64 tensors";
+  if (unpacked.getRank() < 1)
+    return op->emitOpError("cannot pack a rank-0 tensor");
+  if (packed.getElementType() != unpacked.getElementType() ||
+      packed.getRank() != unpacked.getRank())
+    return op->emitOpError("packed type ")
+           << packed << " does not match the unpacked type " << unpacked;
+  for (int64_t i = 0, e = unpacked.getRank() - 1; i < e; ++i)
+    if (conflict(packed.getDimSize(i), unpacked.getDimSize(i)))
+      return op->emitOpError("packed type ")
+             << packed << " does not match the unpacked type " << unpacked;
+  if (conflict(packed.getShape().back(),
+               packedWidth(unpacked.getShape().back())))
+    return op->emitOpError("packed last dimension ")
+           << packed.getShape().back() << " is not twice the unpacked "
+           << unpacked.getShape().back();
+  return success();
+}
+
+LogicalResult PackGatedOp::verify() {
+  if (getGate().getType() != getLinear().getType())
+    return emitOpError("gate ")
+           << getGate().getType() << " and linear "
+           << getLinear().getType() << " must have the same type";
+  return verifyPacking(*this, getGate().getType(), getPacked().getType());
+}
+
+OpFoldResult PackGatedOp::fold(FoldAdaptor adaptor) {
+  auto gate = dyn_cast_or_null<DenseElementsAttr>(adaptor.getGate());
+  auto linear = dyn_cast_or_null<DenseElementsAttr>(adaptor.getLinear());
+  auto type = getPacked().getType();
+  if (!gate || !linear || !type.hasStaticShape())
+    return {};
+  if (gate.isSplat() && linear.isSplat() &&
+      gate.getSplatValue<Attribute>() == linear.getSplatValue<Attribute>())
+    return DenseElementsAttr::get(type, gate.getSplatValue<Attribute>());
+  int64_t width = getGate().getType().getShape().back();
+  int64_t block = getBlockSize();
+  return permuteColumns({gate, linear}, type, [&](int64_t c) {
+    auto [isLinear, column] = unpackedColumn(c, width, block);
+    return std::pair<int, int64_t>(isLinear ? 1 : 0, column);
+  });
+}
+
+LogicalResult UnpackGatedOp::verify() {
+  if (getGate().getType() != getLinear().getType())
+    return emitOpError("gate ")
+           << getGate().getType() << " and linear "
+           << getLinear().getType() << " must have the same type";
+  return verifyPacking(*this, getGate().getType(), getPacked().getType());
+}
+
+LogicalResult UnpackGatedOp::fold(FoldAdaptor adaptor,
+                                  SmallVectorImpl<OpFoldResult> &results) {
+  // unpack(pack(w, v)) -> w, v
+  if (auto pack = getPacked().getDefiningOp<PackGatedOp>()) {
+    if (pack.getBlockSize() == getBlockSize() &&
+        pack.getGate().getType() == getGate().getType()) {
+      results.push_back(pack.getGate());
+      results.push_back(pack.getLinear());
+      return success();
+    }
+  }
+  auto packed = dyn_cast_or_null<DenseElementsAttr>(adaptor.getPacked());
+  auto type = getGate().getType();
+  if (!packed || !type.hasStaticShape())
+    return failure();
+  if (packed.isSplat()) {
+    Attribute value = packed.getSplatValue<Attribute>();
+    results.push_back(DenseElementsAttr::get(type, value));
+    results.push_back(DenseElementsAttr::get(type, value));
+    return success();
+  }
+  // Invert the packing: map every packed column to its place.
+  int64_t width = type.getShape().back();
+  int64_t block = getBlockSize();
+  SmallVector<int64_t> gateSource(width), linearSource(width);
+  for (int64_t c = 0; c < 2 * width; ++c) {
+    auto [isLinear, column] = unpackedColumn(c, width, block);
+    (isLinear ? linearSource : gateSource)[column] = c;
+  }
+  results.push_back(permuteColumns({packed}, type, [&](int64_t c) {
+    return std::pair<int, int64_t>(0, gateSource[c]);
+  }));
+  results.push_back(permuteColumns({packed}, type, [&](int64_t c) {
+    return std::pair<int, int64_t>(0, linearSource[c]);
+  }));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Fused GEMMs: verification
+//===----------------------------------------------------------------------===//
+
+/// Checks x [M, K] * weight [K, width] (+ bias [width]) into init [M, N]
+/// where width is N, or 2 N when packed.
+static LogicalResult verifyFusedMatmul(Operation *op, Value input,
+                                       Value weight, Value bias, Value init,
+                                       Value result, bool packed) {
+  for (Value value : {input, weight, init})
+    if (!isFloatTensor(value.getType()))
+      return op->emitOpError("operand ")
+             << formatType(value.getType())
+             << " is not an f16, bf16, f32 or f64 tensor";
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  auto initType = cast<RankedTensorType>(init.getType());
+  Type element = inputType.getElementType();
+  for (Value value : {weight, bias, init})
+    if (value && getElementTypeOrSelf(value.getType()) != element)
+      return op->emitOpError("operands must share one element type, got ")
+             << getElementTypeOrSelf(value.getType()) << " and " << element;
+  if (inputType.getRank() != 2 || weightType.getRank() != 2 ||
+      initType.getRank() != 2)
+    return op->emitOpError("expects a 2-D input, weight and init");
+  if (result.getType() != initType)
+    return op->emitOpError("result type ")
+           << result.getType() << " must be the init's " << initType;
+  StringRef weightName = packed ? "packed weight" : "weight";
+  if (conflict(weightType.getDimSize(0), inputType.getDimSize(1)))
+    return op->emitOpError("")
+           << weightName << " has " << weightType.getDimSize(0)
+           << " rows but the input has " << inputType.getDimSize(1)
+           << " columns";
+  int64_t width = initType.getDimSize(1);
+  int64_t expected = packed ? packedWidth(width) : width;
+  if (conflict(weightType.getDimSize(1), expected))
+    return op->emitOpError("")
+           << weightName << " has " << weightType.getDimSize(1)
+           << " columns; the init's " << width << " columns need "
+           << expected;
+  if (conflict(initType.getDimSize(0), inputType.getDimSize(0)))
+    return op->emitOpError("init has ")
+           << initType.getDimSize(0) << " rows but the input has "
+           << inputType.getDimSize(0);
+  if (bias) {
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    if (biasType.getRank() != 1 ||
+        conflict(biasType.getDimSize(0), weightType.getDimSize(1)))
+      return op->emitOpError("bias ")
+             << biasType << " must be a vector of the weight's "
+             << weightType.getDimSize(1) << " columns";
+  }
+  return success();
+}
+
+LogicalResult GatedMatmulOp::verify() {
+  return verifyFusedMatmul(*this, getInput(), getPackedWeight(),
+                           getPackedBias(), getInit(), getResult(),
+                           /*packed=*/true);
+}
+
+LogicalResult ActivatedMatmulOp::verify() {
+  return verifyFusedMatmul(*this, getInput(), getWeight(), getBias(),
+                           getInit(), getResult(), /*packed=*/false);
+}
+
+//===----------------------------------------------------------------------===//
+// Fused GEMMs: tiling over the output
+//===----------------------------------------------------------------------===//
+
+static SmallVector<Range> outputDomain(OpBuilder &b, Location loc,
+                                       Value init) {
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  return {Range{zero, tensor::getMixedSize(b, loc, init, 0), one},
+          Range{zero, tensor::getMixedSize(b, loc, init, 1), one}};
+}
+
+static Value slice(OpBuilder &b, Location loc, Value source,
+                   ArrayRef<OpFoldResult> offsets,
+                   ArrayRef<OpFoldResult> sizes,
+                   SmallVectorImpl<Operation *> &slices) {
+  SmallVector<OpFoldResult> strides(offsets.size(), b.getIndexAttr(1));
+  auto op = tensor::ExtractSliceOp::create(b, loc, source, offsets, sizes,
+                                           strides);
+  slices.push_back(op);
+  return op;
+}
+
+/// The columns [offset, offset + size) of a fused GEMM's output need the
+/// weight columns [scale offset, scale (offset + size)); returns them and
+/// the slices of input, weight, bias and init for the tile.
+struct TileOperands {
+  Value input, weight, bias, init;
+  SmallVector<Operation *> slices;
+};
+
+static FailureOr<TileOperands>
+sliceOperands(OpBuilder &b, Operation *op, Value input, Value weight,
+              Value bias, Value init, ArrayRef<OpFoldResult> offsets,
+              ArrayRef<OpFoldResult> sizes, int64_t scale) {
+  Location loc = op->getLoc();
+  TileOperands tile;
+  OpFoldResult zero = b.getIndexAttr(0);
+  OpFoldResult k = tensor::getMixedSize(b, loc, input, 1);
+  AffineExpr d0;
+  bindDims(b.getContext(), d0);
+  OpFoldResult weightOffset = affine::makeComposedFoldedAffineApply(
+      b, loc, d0 * scale, {offsets[1]});
+  OpFoldResult weightSize = affine::makeComposedFoldedAffineApply(
+      b, loc, d0 * scale, {sizes[1]});
+  tile.input = slice(b, loc, input, {offsets[0], zero}, {sizes[0], k},
+                     tile.slices);
+  tile.weight = slice(b, loc, weight, {zero, weightOffset}, {k, weightSize},
+                      tile.slices);
+  if (bias)
+    tile.bias = slice(b, loc, bias, {weightOffset}, {weightSize}, tile.slices);
+  tile.init = slice(b, loc, init, offsets, sizes, tile.slices);
+  return tile;
+}
+
+/// Rejects tiles whose columns would split a packed block.
+static LogicalResult checkBlockAlignment(Operation *op, Value init,
+                                         ArrayRef<OpFoldResult> offsets,
+                                         ArrayRef<OpFoldResult> sizes,
+                                         int64_t blockSize) {
+  std::optional<int64_t> offset = getConstantIntValue(offsets[1]);
+  std::optional<int64_t> size = getConstantIntValue(sizes[1]);
+  int64_t width = cast<RankedTensorType>(init.getType()).getDimSize(1);
+  if (offset && *offset % blockSize != 0)
+    return op->emitOpError("cannot tile at column ")
+           << *offset << ", which is inside a packed block of "
+           << blockSize;
+  if (size && *size % blockSize != 0 &&
+      !(offset && !ShapedType::isDynamic(width) && *offset + *size == width))
+    return op->emitOpError("tile size ")
+           << *size << " along d_ff must be a multiple of the block size "
+           << blockSize;
+  return success();
+}
+
+MutableOperandRange GatedMatmulOp::getDpsInitsMutable() {
+  return getInitMutable();
+}
+
+SmallVector<utils::IteratorType> GatedMatmulOp::getLoopIteratorTypes() {
+  return {utils::IteratorType::parallel, utils::IteratorType::parallel};
+}
+
+SmallVector<Range> GatedMatmulOp::getIterationDomain(OpBuilder &b) {
+  return outputDomain(b, getLoc(), getInit());
+}
+
+FailureOr<TilingResult>
+GatedMatmulOp::getTiledImplementation(OpBuilder &b,
+                                      ArrayRef<OpFoldResult> offsets,
+                                      ArrayRef<OpFoldResult> sizes) {
+  if (failed(checkBlockAlignment(*this, getInit(), offsets, sizes,
+                                 getBlockSize())))
+    return failure();
+  FailureOr<TileOperands> tile =
+      sliceOperands(b, *this, getInput(), getPackedWeight(), getPackedBias(),
+                    getInit(), offsets, sizes, /*scale=*/2);
+  auto tiled = GatedMatmulOp::create(
+      b, getLoc(), tile->init.getType(), getActivation(), getBlockSize(),
+      tile->input, tile->weight, tile->bias, tile->init);
+  return TilingResult{{tiled}, {tiled.getResult()}, tile->slices};
+}
+
+LogicalResult GatedMatmulOp::getResultTilePosition(
+    OpBuilder &, unsigned, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
+    SmallVector<OpFoldResult> &resultSizes) {
+  resultOffsets.assign(offsets.begin(), offsets.end());
+  resultSizes.assign(sizes.begin(), sizes.end());
+  return success();
+}
+
+FailureOr<TilingResult>
+GatedMatmulOp::generateResultTileValue(OpBuilder &b, unsigned,
+                                       ArrayRef<OpFoldResult> offsets,
+                                       ArrayRef<OpFoldResult> sizes) {
+  return getTiledImplementation(b, offsets, sizes);
+}
+
+MutableOperandRange ActivatedMatmulOp::getDpsInitsMutable() {
+  return getInitMutable();
+}
+
+SmallVector<utils::IteratorType> ActivatedMatmulOp::getLoopIteratorTypes() {
+  return {utils::IteratorType::parallel, utils::IteratorType::parallel};
+}
+
+SmallVector<Range> ActivatedMatmulOp::getIterationDomain(OpBuilder &b) {
+  return outputDomain(b, getLoc(), getInit());
+}
+
+FailureOr<TilingResult>
+ActivatedMatmulOp::getTiledImplementation(OpBuilder &b,
+                                          ArrayRef<OpFoldResult> offsets,
+                                          ArrayRef<OpFoldResult> sizes) {
+  FailureOr<TileOperands> tile =
+      sliceOperands(b, *this, getInput(), getWeight(), getBias(), getInit(),
+                    offsets, sizes, /*scale=*/1);
+  auto tiled = ActivatedMatmulOp::create(b, getLoc(), tile->init.getType(),
+                                         getActivation(), tile->input,
+                                         tile->weight, tile->bias, tile->init);
+  return TilingResult{{tiled}, {tiled.getResult()}, tile->slices};
+}
+
+LogicalResult ActivatedMatmulOp::getResultTilePosition(
+    OpBuilder &, unsigned, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
+    SmallVector<OpFoldResult> &resultSizes) {
+  resultOffsets.assign(offsets.begin(), offsets.end());
+  resultSizes.assign(sizes.begin(), sizes.end());
+  return success();
+}
+
+FailureOr<TilingResult>
+ActivatedMatmulOp::generateResultTileValue(OpBuilder &b, unsigned,
+                                           ArrayRef<OpFoldResult> offsets,
+                                           ArrayRef<OpFoldResult> sizes) {
+  return getTiledImplementation(b, offsets, sizes);
+}

@@ -1,0 +1,163 @@
+//===- FFNFusedOps.td - packed weights and fused GEMMs -----*- tablegen -*-===//
+//
+// The ops ffn-fuse rewrites layers into: packing of the gate and linear
+// weights into interleaved column blocks, and GEMMs whose epilogue applies
+// the activation (ungated) or the gating product (gated) inside the tile.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GLU_DIALECT_FFN_FUSED_OPS_TD
+#define GLU_DIALECT_FFN_FUSED_OPS_TD
+
+include "dialect/FFNAttrs.td"
+include "mlir/IR/OpBase.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/TilingInterface.td"
+
+def FFN_BlockSize : ConfinedAttr<I64Attr, [IntPositive]>;
+
+//===----------------------------------------------------------------------===//
+// Packing
+//===----------------------------------------------------------------------===//
+
+def FFN_PackGatedOp : Op<FFN_Dialect, "pack_gated", [Pure]> {
+  let summary = "interleave gate and linear columns in blocks";
+  let description = [{
+    Packs the gate weight `W` and the linear weight `V` of a gated layer
+    (both `[..., d_ff]`: `[d_model, d_ff]` matrices or `[d_ff]` biases) into
+    one `[..., 2 * d_ff]` tensor whose last dimension interleaves column
+    blocks of `block_size`:
+
+        W[:, 0:B] | V[:, 0:B] | W[:, B:2B] | V[:, B:2B] | ... | W[:, jB:] | V[:, jB:]
+
+    The last block holds the `r = d_ff mod B` remaining columns of each (no
+    padding), so every block of the packed tensor holds matching gate and
+    linear columns, and one GEMM against it computes `[a | b]` tile by tile.
+    Packing constants folds at compile time.
+
+    Example:
+
+    ```mlir
+    %p = ffn.pack_gated %w, %v block_size(64)
+        : tensor<512x1365xf32>, tensor<512x1365xf32> -> tensor<512x2730xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$gate, AnyRankedTensor:$linear,
+                       FFN_BlockSize:$block_size);
+  let results = (outs AnyRankedTensor:$packed);
+  let assemblyFormat = [{
+    $gate `,` $linear `block_size` `(` $block_size `)` attr-dict `:`
+    type($gate) `,` type($linear) `->` type($packed)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def FFN_UnpackGatedOp : Op<FFN_Dialect, "unpack_gated", [Pure]> {
+  let summary = "split interleaved column blocks back into gate and linear";
+  let description = [{
+    The inverse of `ffn.pack_gated`: splits a `[..., 2 * d_ff]` tensor
+    packed in column blocks of `block_size` into the gate and linear
+    `[..., d_ff]` tensors. Used where packed values leave the fused world
+    (gradients returned unpacked, checkpoint export). Folds constants and
+    `unpack_gated(pack_gated(w, v))`.
+
+    Example:
+
+    ```mlir
+    %dw, %dv = ffn.unpack_gated %dwv block_size(64)
+        : tensor<512x2730xf32> -> tensor<512x1365xf32>, tensor<512x1365xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$packed, FFN_BlockSize:$block_size);
+  let results = (outs AnyRankedTensor:$gate, AnyRankedTensor:$linear);
+  let assemblyFormat = [{
+    $packed `block_size` `(` $block_size `)` attr-dict `:` type($packed)
+    `->` type($gate) `,` type($linear)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Fused GEMMs
+//===----------------------------------------------------------------------===//
+
+class FFN_FusedMatmulOp<string mnemonic, list<Trait> traits = []>
+    : Op<FFN_Dialect, mnemonic, traits # [
+        Pure,
+        DeclareOpInterfaceMethods<DestinationStyleOpInterface>,
+        DeclareOpInterfaceMethods<TilingInterface, [
+            "getIterationDomain", "getLoopIteratorTypes",
+            "getTiledImplementation", "getResultTilePosition",
+            "generateResultTileValue"]>]> {
+  let results = (outs AnyRankedTensor:$result);
+  let hasVerifier = 1;
+}
+
+def FFN_GatedMatmulOp : FFN_FusedMatmulOp<"gated_matmul"> {
+  let summary = "one GEMM over packed weights with the gating epilogue";
+  let description = [{
+    Computes `h = gate(x W + b) * (x V + c)` for `x` of shape `[M, d_model]`
+    from the packed weight `[d_model, 2 * d_ff]` (and optional packed bias
+    `[2 * d_ff]`) of `ffn.pack_gated` with the same `block_size`: each
+    output tile needs only the matching packed columns, so the GEMM computes
+    `[a | b]` for the tile and the epilogue combines them in registers;
+    only the `[M, d_ff]` result is written.
+
+    Destination-passing style: `init` (`[M, d_ff]`) is the result's
+    destination. The op implements TilingInterface over its `M x d_ff`
+    output; tile sizes along `d_ff` must be multiples of `block_size` (or
+    reach the end), so that a tile's packed columns are contiguous.
+
+    Example:
+
+    ```mlir
+    %h = ffn.gated_matmul swish block_size(64)
+        ins(%x, %packed : tensor<256x512xf32>, tensor<512x2730xf32>)
+        outs(%init : tensor<256x1365xf32>) -> tensor<256x1365xf32>
+    ```
+  }];
+  let arguments = (ins FFN_ActivationAttr:$activation, FFN_BlockSize:$block_size,
+                       AnyRankedTensor:$input, AnyRankedTensor:$packed_weight,
+                       Optional<AnyRankedTensor>:$packed_bias,
+                       AnyRankedTensor:$init);
+  let assemblyFormat = [{
+    custom<Activation>($activation) `block_size` `(` $block_size `)`
+    `ins` `(` $input `,` $packed_weight (`,` $packed_bias^)? `:`
+      type($input) `,` type($packed_weight) (`,` type($packed_bias)^)? `)`
+    `outs` `(` $init `:` type($init) `)` attr-dict `->` type($result)
+  }];
+}
+
+def FFN_ActivatedMatmulOp : FFN_FusedMatmulOp<"activated_matmul"> {
+  let summary = "a GEMM with an activation epilogue";
+  let description = [{
+    Computes `h = act(x W + b)` for `x` of shape `[M, d_model]`, `W` of shape
+    `[d_model, d_ff]` and an optional bias `[d_ff]`, applying the activation
+    to each tile of the GEMM's result in registers: the ungated layers'
+    first half. Destination-passing style with `init` (`[M, d_ff]`); tileable
+    over the output.
+
+    Example:
+
+    ```mlir
+    %h = ffn.activated_matmul gelu
+        ins(%x, %w1 : tensor<256x512xf32>, tensor<512x2048xf32>)
+        outs(%init : tensor<256x2048xf32>) -> tensor<256x2048xf32>
+    ```
+  }];
+  let arguments = (ins FFN_ActivationAttr:$activation,
+                       AnyRankedTensor:$input, AnyRankedTensor:$weight,
+                       Optional<AnyRankedTensor>:$bias,
+                       AnyRankedTensor:$init);
+  let assemblyFormat = [{
+    custom<Activation>($activation)
+    `ins` `(` $input `,` $weight (`,` $bias^)? `:`
+      type($input) `,` type($weight) (`,` type($bias)^)? `)`
+    `outs` `(` $init `:` type($init) `)` attr-dict `->` type($result)
+  }];
+}
+
+#endif // GLU_DIALECT_FFN_FUSED_OPS_TD

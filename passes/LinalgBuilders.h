@@ -1,0 +1,34 @@
+//===- LinalgBuilders.h - small linalg-on-tensors builders ------*- C++ -*-===//
+//
+// The few linalg constructions every glu lowering needs, in one place.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GLU_PASSES_LINALGBUILDERS_H
+#define GLU_PASSES_LINALGBUILDERS_H
+
+#include "mlir/IR/Builders.h"
+
+namespace mlir::ffn {
+
+/// Returns lhs [M, K] * rhs [K, N] as a linalg.matmul into `init`, or into
+/// a zero-filled [M, N] tensor when `init` is null.
+Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                  Value init = {});
+
+/// Returns the [rows, N] tensor whose every row is the vector `bias` [N]
+/// (a linalg.broadcast), with `rows` rows.
+Value buildRowBroadcast(OpBuilder &b, Location loc, Value bias,
+                        OpFoldResult rows);
+
+/// Collapses every dimension of `value` but the last into one (identity
+/// for rank <= 2).
+Value collapseToRows(OpBuilder &b, Location loc, Value value);
+
+/// The inverse of collapseToRows: reshapes `rows` [M, N] to `like`'s
+/// leading dimensions and N columns, reading dynamic sizes from `like`.
+Value expandRowsLike(OpBuilder &b, Location loc, Value rows, Value like);
+
+} // namespace mlir::ffn
+
+#endif // GLU_PASSES_LINALGBUILDERS_H
