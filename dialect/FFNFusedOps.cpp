@@ -39,13 +39,6 @@ std::pair<bool, int64_t> mlir::ffn::unpackedColumn(int64_t packed,
   return {linear, fullBlocks * blockSize + (linear ? offset - tail : offset)};
 }
 
-static std::string formatType(Type type) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << type;
-  return text;
-}
-
 static bool isFloatTensor(Type type) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   if (!tensor)
@@ -203,8 +196,7 @@ static LogicalResult verifyFusedMatmul(Operation *op, Value input,
   for (Value value : {input, weight, init})
     if (!isFloatTensor(value.getType()))
       return op->emitOpError("operand ")
-             << formatType(value.getType())
-             << " is not an f16, bf16, f32 or f64 tensor";
+             << value.getType() << " is not an f16, bf16, f32 or f64 tensor";
   auto inputType = cast<RankedTensorType>(input.getType());
   auto weightType = cast<RankedTensorType>(weight.getType());
   auto initType = cast<RankedTensorType>(init.getType());
@@ -280,19 +272,21 @@ static Value slice(OpBuilder &b, Location loc, Value source,
   return op;
 }
 
-/// The columns [offset, offset + size) of a fused GEMM's output need the
-/// weight columns [scale offset, scale (offset + size)); returns them and
-/// the slices of input, weight, bias and init for the tile.
+/// The slices of a fused GEMM's operands that compute the output tile at
+/// rows [rowOffset, +rowSize) and columns [colOffset, +colSize): the
+/// input's rows, the weight's (and bias's) columns scaled by `scale` (2 for
+/// a packed weight, whose blocks hold matching gate and linear columns),
+/// and the init's tile.
 struct TileOperands {
   Value input, weight, bias, init;
   SmallVector<Operation *> slices;
 };
 
-static FailureOr<TileOperands>
-sliceOperands(OpBuilder &b, Operation *op, Value input, Value weight,
-              Value bias, Value init, ArrayRef<OpFoldResult> offsets,
-              ArrayRef<OpFoldResult> sizes, int64_t scale) {
-  Location loc = op->getLoc();
+static TileOperands sliceOperands(OpBuilder &b, Location loc, Value input,
+                                  Value weight, Value bias, Value init,
+                                  ArrayRef<OpFoldResult> offsets,
+                                  ArrayRef<OpFoldResult> sizes,
+                                  int64_t scale) {
   TileOperands tile;
   OpFoldResult zero = b.getIndexAttr(0);
   OpFoldResult k = tensor::getMixedSize(b, loc, input, 1);
@@ -312,25 +306,14 @@ sliceOperands(OpBuilder &b, Operation *op, Value input, Value weight,
   return tile;
 }
 
-/// Rejects tiles whose columns would split a packed block.
-static LogicalResult checkBlockAlignment(Operation *op, Value init,
-                                         ArrayRef<OpFoldResult> offsets,
-                                         ArrayRef<OpFoldResult> sizes,
-                                         int64_t blockSize) {
-  std::optional<int64_t> offset = getConstantIntValue(offsets[1]);
-  std::optional<int64_t> size = getConstantIntValue(sizes[1]);
-  int64_t width = cast<RankedTensorType>(init.getType()).getDimSize(1);
-  if (offset && *offset % blockSize != 0)
-    return op->emitOpError("cannot tile at column ")
-           << *offset << ", which is inside a packed block of "
-           << blockSize;
-  if (size && *size % blockSize != 0 &&
-      !(offset && !ShapedType::isDynamic(width) && *offset + *size == width))
-    return op->emitOpError("tile size ")
-           << *size << " along d_ff must be a multiple of the block size "
-           << blockSize;
-  return success();
-}
+//===----------------------------------------------------------------------===//
+// ffn.gated_matmul tiles over (rows, packed blocks)
+//===----------------------------------------------------------------------===//
+//
+// The gated GEMM's iteration domain is rows x blocks, not rows x columns:
+// a tile of t blocks starting at block j covers output columns
+// [j B, min((j + t) B, d_ff)) and packed columns twice that, so every tile,
+// whatever its size, holds whole blocks of matching gate and linear columns.
 
 MutableOperandRange GatedMatmulOp::getDpsInitsMutable() {
   return getInitMutable();
@@ -341,31 +324,64 @@ SmallVector<utils::IteratorType> GatedMatmulOp::getLoopIteratorTypes() {
 }
 
 SmallVector<Range> GatedMatmulOp::getIterationDomain(OpBuilder &b) {
-  return outputDomain(b, getLoc(), getInit());
+  Location loc = getLoc();
+  SmallVector<Range> domain = outputDomain(b, loc, getInit());
+  AffineExpr d0;
+  bindDims(b.getContext(), d0);
+  domain[1].size = affine::makeComposedFoldedAffineApply(
+      b, loc, d0.ceilDiv(getBlockSize()), {domain[1].size});
+  return domain;
+}
+
+/// The output columns of the block tile at `offsets`, `sizes`.
+static void blockTileToColumns(OpBuilder &b, Location loc, Value init,
+                               int64_t block, ArrayRef<OpFoldResult> offsets,
+                               ArrayRef<OpFoldResult> sizes,
+                               SmallVector<OpFoldResult> &columnOffsets,
+                               SmallVector<OpFoldResult> &columnSizes) {
+  AffineExpr d0, d1, d2;
+  bindDims(b.getContext(), d0, d1, d2);
+  OpFoldResult width = tensor::getMixedSize(b, loc, init, 1);
+  columnOffsets = {offsets[0], affine::makeComposedFoldedAffineApply(
+                                   b, loc, d0 * block, {offsets[1]})};
+  // size * B when blocks divide d_ff; else min(size * B, d_ff - offset * B)
+  // for the ragged last block.
+  std::optional<int64_t> staticWidth = getConstantIntValue(width);
+  if (staticWidth && *staticWidth % block == 0) {
+    columnSizes = {sizes[0], affine::makeComposedFoldedAffineApply(
+                                 b, loc, d0 * block, {sizes[1]})};
+    return;
+  }
+  AffineMap sizeMap = AffineMap::get(
+      3, 0, {d1 * block, d2 - d0 * block}, b.getContext());
+  columnSizes = {sizes[0],
+                 affine::makeComposedFoldedAffineMin(
+                     b, loc, sizeMap, {offsets[1], sizes[1], width})};
 }
 
 FailureOr<TilingResult>
 GatedMatmulOp::getTiledImplementation(OpBuilder &b,
                                       ArrayRef<OpFoldResult> offsets,
                                       ArrayRef<OpFoldResult> sizes) {
-  if (failed(checkBlockAlignment(*this, getInit(), offsets, sizes,
-                                 getBlockSize())))
-    return failure();
-  FailureOr<TileOperands> tile =
-      sliceOperands(b, *this, getInput(), getPackedWeight(), getPackedBias(),
-                    getInit(), offsets, sizes, /*scale=*/2);
+  Location loc = getLoc();
+  SmallVector<OpFoldResult> columnOffsets, columnSizes;
+  blockTileToColumns(b, loc, getInit(), getBlockSize(), offsets, sizes,
+                     columnOffsets, columnSizes);
+  TileOperands tile =
+      sliceOperands(b, loc, getInput(), getPackedWeight(), getPackedBias(),
+                    getInit(), columnOffsets, columnSizes, /*scale=*/2);
   auto tiled = GatedMatmulOp::create(
-      b, getLoc(), tile->init.getType(), getActivation(), getBlockSize(),
-      tile->input, tile->weight, tile->bias, tile->init);
-  return TilingResult{{tiled}, {tiled.getResult()}, tile->slices};
+      b, loc, tile.init.getType(), getActivation(), getBlockSize(),
+      tile.input, tile.weight, tile.bias, tile.init);
+  return TilingResult{{tiled}, {tiled.getResult()}, tile.slices};
 }
 
 LogicalResult GatedMatmulOp::getResultTilePosition(
-    OpBuilder &, unsigned, ArrayRef<OpFoldResult> offsets,
+    OpBuilder &b, unsigned, ArrayRef<OpFoldResult> offsets,
     ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
     SmallVector<OpFoldResult> &resultSizes) {
-  resultOffsets.assign(offsets.begin(), offsets.end());
-  resultSizes.assign(sizes.begin(), sizes.end());
+  blockTileToColumns(b, getLoc(), getInit(), getBlockSize(), offsets, sizes,
+                     resultOffsets, resultSizes);
   return success();
 }
 
@@ -373,8 +389,26 @@ FailureOr<TilingResult>
 GatedMatmulOp::generateResultTileValue(OpBuilder &b, unsigned,
                                        ArrayRef<OpFoldResult> offsets,
                                        ArrayRef<OpFoldResult> sizes) {
-  return getTiledImplementation(b, offsets, sizes);
+  // A consumer asks for result columns; only whole blocks can be computed.
+  int64_t block = getBlockSize();
+  std::optional<int64_t> offset = getConstantIntValue(offsets[1]);
+  std::optional<int64_t> size = getConstantIntValue(sizes[1]);
+  int64_t width = getInit().getType().getDimSize(1);
+  if (!offset || !size || *offset % block != 0 ||
+      (*size % block != 0 &&
+       (ShapedType::isDynamic(width) || *offset + *size != width)))
+    return emitOpError("can only produce tiles of whole packed blocks of ")
+           << block << " columns";
+  SmallVector<OpFoldResult> blockOffsets = {offsets[0],
+                                            b.getIndexAttr(*offset / block)};
+  SmallVector<OpFoldResult> blockSizes = {
+      sizes[0], b.getIndexAttr((*size + block - 1) / block)};
+  return getTiledImplementation(b, blockOffsets, blockSizes);
 }
+
+//===----------------------------------------------------------------------===//
+// ffn.activated_matmul tiles over (rows, columns)
+//===----------------------------------------------------------------------===//
 
 MutableOperandRange ActivatedMatmulOp::getDpsInitsMutable() {
   return getInitMutable();
@@ -392,13 +426,13 @@ FailureOr<TilingResult>
 ActivatedMatmulOp::getTiledImplementation(OpBuilder &b,
                                           ArrayRef<OpFoldResult> offsets,
                                           ArrayRef<OpFoldResult> sizes) {
-  FailureOr<TileOperands> tile =
-      sliceOperands(b, *this, getInput(), getWeight(), getBias(), getInit(),
-                    offsets, sizes, /*scale=*/1);
-  auto tiled = ActivatedMatmulOp::create(b, getLoc(), tile->init.getType(),
-                                         getActivation(), tile->input,
-                                         tile->weight, tile->bias, tile->init);
-  return TilingResult{{tiled}, {tiled.getResult()}, tile->slices};
+  TileOperands tile =
+      sliceOperands(b, getLoc(), getInput(), getWeight(), getBias(),
+                    getInit(), offsets, sizes, /*scale=*/1);
+  auto tiled = ActivatedMatmulOp::create(b, getLoc(), tile.init.getType(),
+                                         getActivation(), tile.input,
+                                         tile.weight, tile.bias, tile.init);
+  return TilingResult{{tiled}, {tiled.getResult()}, tile.slices};
 }
 
 LogicalResult ActivatedMatmulOp::getResultTilePosition(

@@ -1,0 +1,120 @@
+// RUN: glu-opt %s -split-input-file -verify-diagnostics
+// One case per diagnostic of the fused ops' verifiers.
+
+func.func @pack_mismatched(%w: tensor<8x12xf32>, %v: tensor<8x10xf32>) {
+  // expected-error @+1 {{'ffn.pack_gated' op gate 'tensor<8x12xf32>' and linear 'tensor<8x10xf32>' must have the same type}}
+  %p = ffn.pack_gated %w, %v block_size(4) : tensor<8x12xf32>, tensor<8x10xf32> -> tensor<8x24xf32>
+  return
+}
+
+// -----
+
+func.func @pack_wrong_width(%w: tensor<8x12xf32>, %v: tensor<8x12xf32>) {
+  // expected-error @+1 {{'ffn.pack_gated' op packed last dimension 12 is not twice the unpacked 12}}
+  %p = ffn.pack_gated %w, %v block_size(4) : tensor<8x12xf32>, tensor<8x12xf32> -> tensor<8x12xf32>
+  return
+}
+
+// -----
+
+func.func @pack_integers(%w: tensor<8x12xi32>, %v: tensor<8x12xi32>) {
+  // expected-error @+1 {{'ffn.pack_gated' op packs 'tensor<8x12xi32>'; ffn packing takes f16, bf16, f32 or f64 tensors}}
+  %p = ffn.pack_gated %w, %v block_size(4) : tensor<8x12xi32>, tensor<8x12xi32> -> tensor<8x24xi32>
+  return
+}
+
+// -----
+
+func.func @pack_rows_differ(%w: tensor<8x12xf32>, %v: tensor<8x12xf32>) {
+  // expected-error @+1 {{'ffn.pack_gated' op packed type 'tensor<4x24xf32>' does not match the unpacked type 'tensor<8x12xf32>'}}
+  %p = ffn.pack_gated %w, %v block_size(4) : tensor<8x12xf32>, tensor<8x12xf32> -> tensor<4x24xf32>
+  return
+}
+
+// -----
+
+func.func @pack_zero_block(%w: tensor<8x12xf32>, %v: tensor<8x12xf32>) {
+  // expected-error @+1 {{attribute 'block_size' failed to satisfy constraint: 64-bit signless integer attribute whose value is positive}}
+  %p = ffn.pack_gated %w, %v block_size(0) : tensor<8x12xf32>, tensor<8x12xf32> -> tensor<8x24xf32>
+  return
+}
+
+// -----
+
+func.func @unpack_wrong_width(%p: tensor<8x24xf32>) {
+  // expected-error @+1 {{'ffn.unpack_gated' op packed last dimension 24 is not twice the unpacked 10}}
+  %g, %l = ffn.unpack_gated %p block_size(4) : tensor<8x24xf32> -> tensor<8x10xf32>, tensor<8x10xf32>
+  return
+}
+
+// -----
+
+func.func @gated_weight_rows(%x: tensor<4x8xf32>, %p: tensor<16x24xf32>, %init: tensor<4x12xf32>) {
+  // expected-error @+1 {{'ffn.gated_matmul' op packed weight has 16 rows but the input has 8 columns}}
+  %h = ffn.gated_matmul swish block_size(4) ins(%x, %p : tensor<4x8xf32>, tensor<16x24xf32>) outs(%init : tensor<4x12xf32>) -> tensor<4x12xf32>
+  return
+}
+
+// -----
+
+func.func @gated_not_packed(%x: tensor<4x8xf32>, %w: tensor<8x12xf32>, %init: tensor<4x12xf32>) {
+  // expected-error @+1 {{'ffn.gated_matmul' op packed weight has 12 columns; the init's 12 columns need 24}}
+  %h = ffn.gated_matmul swish block_size(4) ins(%x, %w : tensor<4x8xf32>, tensor<8x12xf32>) outs(%init : tensor<4x12xf32>) -> tensor<4x12xf32>
+  return
+}
+
+// -----
+
+func.func @gated_init_rows(%x: tensor<4x8xf32>, %p: tensor<8x24xf32>, %init: tensor<5x12xf32>) {
+  // expected-error @+1 {{'ffn.gated_matmul' op init has 5 rows but the input has 4}}
+  %h = ffn.gated_matmul swish block_size(4) ins(%x, %p : tensor<4x8xf32>, tensor<8x24xf32>) outs(%init : tensor<5x12xf32>) -> tensor<5x12xf32>
+  return
+}
+
+// -----
+
+func.func @gated_bias(%x: tensor<4x8xf32>, %p: tensor<8x24xf32>, %b: tensor<12xf32>, %init: tensor<4x12xf32>) {
+  // expected-error @+1 {{'ffn.gated_matmul' op bias 'tensor<12xf32>' must be a vector of the weight's 24 columns}}
+  %h = ffn.gated_matmul swish block_size(4) ins(%x, %p, %b : tensor<4x8xf32>, tensor<8x24xf32>, tensor<12xf32>) outs(%init : tensor<4x12xf32>) -> tensor<4x12xf32>
+  return
+}
+
+// -----
+
+func.func @gated_result(%x: tensor<4x8xf32>, %p: tensor<8x24xf32>, %init: tensor<4x12xf32>) {
+  // expected-error @+1 {{'ffn.gated_matmul' op result type 'tensor<?x12xf32>' must be the init's 'tensor<4x12xf32>'}}
+  %h = ffn.gated_matmul swish block_size(4) ins(%x, %p : tensor<4x8xf32>, tensor<8x24xf32>) outs(%init : tensor<4x12xf32>) -> tensor<?x12xf32>
+  return
+}
+
+// -----
+
+func.func @gated_rank(%x: tensor<2x4x8xf32>, %p: tensor<8x24xf32>, %init: tensor<4x12xf32>) {
+  // expected-error @+1 {{'ffn.gated_matmul' op expects a 2-D input, weight and init}}
+  %h = ffn.gated_matmul swish block_size(4) ins(%x, %p : tensor<2x4x8xf32>, tensor<8x24xf32>) outs(%init : tensor<4x12xf32>) -> tensor<4x12xf32>
+  return
+}
+
+// -----
+
+func.func @activated_types(%x: tensor<4x8xf32>, %w: tensor<8x12xf16>, %init: tensor<4x12xf32>) {
+  // expected-error @+1 {{'ffn.activated_matmul' op operands must share one element type, got 'f16' and 'f32'}}
+  %h = ffn.activated_matmul relu ins(%x, %w : tensor<4x8xf32>, tensor<8x12xf16>) outs(%init : tensor<4x12xf32>) -> tensor<4x12xf32>
+  return
+}
+
+// -----
+
+func.func @activated_integer(%x: tensor<4x8xi32>, %w: tensor<8x12xi32>, %init: tensor<4x12xi32>) {
+  // expected-error @+1 {{'ffn.activated_matmul' op operand 'tensor<4x8xi32>' is not an f16, bf16, f32 or f64 tensor}}
+  %h = ffn.activated_matmul relu ins(%x, %w : tensor<4x8xi32>, tensor<8x12xi32>) outs(%init : tensor<4x12xi32>) -> tensor<4x12xi32>
+  return
+}
+
+// -----
+
+func.func @activated_weight_columns(%x: tensor<4x8xf32>, %w: tensor<8x10xf32>, %init: tensor<4x12xf32>) {
+  // expected-error @+1 {{'ffn.activated_matmul' op weight has 10 columns; the init's 12 columns need 12}}
+  %h = ffn.activated_matmul relu ins(%x, %w : tensor<4x8xf32>, tensor<8x10xf32>) outs(%init : tensor<4x12xf32>) -> tensor<4x12xf32>
+  return
+}
