@@ -122,6 +122,13 @@ LogicalResult PackGatedOp::verify() {
 }
 
 OpFoldResult PackGatedOp::fold(FoldAdaptor adaptor) {
+  // pack(unpack(p)) -> p
+  auto unpack = getGate().getDefiningOp<UnpackGatedOp>();
+  if (unpack && getGate() == unpack.getGate() &&
+      getLinear() == unpack.getLinear() &&
+      unpack.getBlockSize() == getBlockSize() &&
+      unpack.getPacked().getType() == getPacked().getType())
+    return unpack.getPacked();
   auto gate = dyn_cast_or_null<DenseElementsAttr>(adaptor.getGate());
   auto linear = dyn_cast_or_null<DenseElementsAttr>(adaptor.getLinear());
   auto type = getPacked().getType();

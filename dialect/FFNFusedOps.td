@@ -34,7 +34,8 @@ def FFN_PackGatedOp : Op<FFN_Dialect, "pack_gated", [Pure]> {
     The last block holds the `r = d_ff mod B` remaining columns of each (no
     padding), so every block of the packed tensor holds matching gate and
     linear columns, and one GEMM against it computes `[a | b]` tile by tile.
-    Packing constants folds at compile time.
+    Packing constants folds at compile time, and so does packing the two
+    results of an `ffn.unpack_gated` of the same block size.
 
     Example:
 

@@ -14,7 +14,11 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/MapVector.h"
 
 namespace mlir::ffn {
 #define GEN_PASS_DEF_FFNFUSE
@@ -185,6 +189,119 @@ struct FuseUngatedLayer : OpRewritePattern<FFNOp> {
   bool report;
 };
 
+/// The record of one original argument in ffn.packed_arguments.
+static DictionaryAttr describeArgument(FunctionOpInterface function,
+                                       unsigned index) {
+  Builder b(function.getContext());
+  auto name = function.getArgAttrOfType<StringAttr>(index, "ffn.name");
+  auto type = cast<RankedTensorType>(function.getArgument(index).getType());
+  return b.getDictionaryAttr(
+      {b.getNamedAttr("index", b.getI64IntegerAttr(index)),
+       b.getNamedAttr("name",
+                      name ? name : b.getStringAttr("arg" + Twine(index))),
+       b.getNamedAttr("shape", b.getDenseI64ArrayAttr(type.getShape()))});
+}
+
+/// Replaces each pair of arguments used only as the gate and linear weights
+/// of ffn.glu ops by one packed argument (unpacked at entry, so that the
+/// fusion's pack_gated folds away), and records the mapping.
+static LogicalResult packArgumentWeights(FunctionOpInterface function,
+                                         int64_t blockSize) {
+  if (function.isExternal())
+    return success();
+  Block &entry = function.getFunctionBody().front();
+  // Gate argument -> linear argument, for pairs used consistently.
+  llvm::MapVector<unsigned, unsigned> pairs;
+  DenseSet<unsigned> rejected;
+  function.walk([&](GLUOp op) {
+    auto w = dyn_cast<BlockArgument>(op.getW());
+    auto v = dyn_cast<BlockArgument>(op.getV());
+    if (!w || !v || w.getOwner() != &entry || v.getOwner() != &entry ||
+        w == v)
+      return;
+    auto [it, inserted] = pairs.insert({w.getArgNumber(), v.getArgNumber()});
+    if (!inserted && it->second != v.getArgNumber())
+      rejected.insert(w.getArgNumber());
+  });
+  // Every use of both arguments must be that pair in an ffn.glu.
+  auto onlyGatedUses = [&](unsigned w, unsigned v) {
+    for (unsigned index : {w, v})
+      for (Operation *user : entry.getArgument(index).getUsers()) {
+        auto glu = dyn_cast<GLUOp>(user);
+        if (!glu || glu.getW() != entry.getArgument(w) ||
+            glu.getV() != entry.getArgument(v))
+          return false;
+      }
+    return true;
+  };
+  SmallVector<std::pair<unsigned, unsigned>> packable;
+  DenseSet<unsigned> used;
+  for (auto [w, v] : pairs)
+    if (!rejected.contains(w) && !used.contains(v) && !used.contains(w) &&
+        onlyGatedUses(w, v)) {
+      packable.push_back({w, v});
+      used.insert(w);
+      used.insert(v);
+    }
+  if (packable.empty())
+    return success();
+  if (SymbolTable::symbolKnownUseEmpty(function, function->getParentOp()) ==
+      false) {
+    function.emitRemark("ffn-fuse: keeps the signature of @")
+        << function.getName() << ": it is called in this module";
+    return success();
+  }
+
+  // Append the packed arguments, unpack them at entry, and erase the
+  // originals.
+  MLIRContext *ctx = function.getContext();
+  OpBuilder b = OpBuilder::atBlockBegin(&entry);
+  unsigned originalCount = function.getNumArguments();
+  SmallVector<std::tuple<unsigned, unsigned, DictionaryAttr, DictionaryAttr>>
+      records;
+  llvm::BitVector erase(originalCount);
+  for (auto [w, v] : packable) {
+    records.push_back({w, v, describeArgument(function, w),
+                       describeArgument(function, v)});
+    auto type = cast<RankedTensorType>(entry.getArgument(w).getType());
+    SmallVector<int64_t> shape(type.getShape());
+    shape.back() = ShapedType::isDynamic(shape.back()) ? ShapedType::kDynamic
+                                                       : 2 * shape.back();
+    auto packedType = RankedTensorType::get(shape, type.getElementType());
+    unsigned index = function.getNumArguments();
+    if (failed(function.insertArgument(index, packedType, {},
+                                       entry.getArgument(w).getLoc())))
+      return failure();
+    Value packed = entry.getArgument(index);
+    auto unpack = UnpackGatedOp::create(b, packed.getLoc(), type, type,
+                                        packed, blockSize);
+    entry.getArgument(w).replaceAllUsesWith(unpack.getGate());
+    entry.getArgument(v).replaceAllUsesWith(unpack.getLinear());
+    erase.resize(function.getNumArguments());
+    erase.set(w);
+    erase.set(v);
+  }
+  if (failed(function.eraseArguments(erase)))
+    return failure();
+
+  // Record where each packed argument now is and what it holds.
+  Builder attrs(ctx);
+  SmallVector<Attribute> entries;
+  unsigned kept = originalCount - 2 * packable.size();
+  for (auto [i, record] : llvm::enumerate(records)) {
+    auto [w, v, gate, linear] = record;
+    entries.push_back(attrs.getDictionaryAttr(
+        {attrs.getNamedAttr("argument", attrs.getI64IntegerAttr(kept + i)),
+         attrs.getNamedAttr("block_size", attrs.getI64IntegerAttr(blockSize)),
+         attrs.getNamedAttr("layout",
+                            attrs.getStringAttr("interleaved_column_blocks")),
+         attrs.getNamedAttr("gate", gate),
+         attrs.getNamedAttr("linear", linear)}));
+  }
+  function->setAttr("ffn.packed_arguments", attrs.getArrayAttr(entries));
+  return success();
+}
+
 struct FFNFusePass : mlir::ffn::impl::FFNFuseBase<FFNFusePass> {
   using Base::Base;
 
@@ -201,6 +318,16 @@ struct FFNFusePass : mlir::ffn::impl::FFNFuseBase<FFNFusePass> {
       getOperation()->emitError("ffn-fuse: unknown target '")
           << target << "'; expected cpu or cuda";
       return signalPassFailure();
+    }
+    if (packArguments) {
+      WalkResult result =
+          getOperation()->walk([&](FunctionOpInterface function) {
+            if (failed(packArgumentWeights(function, block)))
+              return WalkResult::interrupt();
+            return WalkResult::advance();
+          });
+      if (result.wasInterrupted())
+        return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
     populateFFNFusePatterns(patterns, block, report);

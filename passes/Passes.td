@@ -146,6 +146,24 @@ def FFNFuse : Pass<"ffn-fuse"> {
 
     With `report=true` it emits a remark for each fusion with its shapes
     and the bytes of intermediate memory traffic it removes.
+
+    With `pack-arguments=true`, weights that are function arguments (the
+    trained parameters of a train step) become packed parameters: each pair
+    of `W`, `V` arguments used only as the gate and linear weights of gated
+    layers is replaced by one `[d_model, 2 * d_ff]` argument, and the
+    function records how each packed argument maps back to the originals:
+
+    ```mlir
+    func.func @step(%x: ..., %wv: tensor<512x2730xf32>, ...) attributes {
+      ffn.packed_arguments = [{argument = 1 : i64, block_size = 64 : i64,
+        layout = "interleaved_column_blocks",
+        gate = {index = 1 : i64, name = "wi_0", shape = array<i64: 512, 1365>},
+        linear = {index = 2 : i64, name = "wi_1", shape = array<i64: 512, 1365>}}]}
+    ```
+
+    `name` is the original argument's `ffn.name` attribute, or `argN`.
+    Functions that are called from elsewhere in the module keep their
+    signature.
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"0",
@@ -154,7 +172,10 @@ def FFNFuse : Pass<"ffn-fuse"> {
            "The target the block size is chosen for: cpu or cuda">,
     Option<"report", "report", "bool", /*default=*/"false",
            "Emit a remark per fusion with its shapes and the intermediate "
-           "memory traffic it removes">
+           "memory traffic it removes">,
+    Option<"packArguments", "pack-arguments", "bool", /*default=*/"false",
+           "Turn gate/linear weights that are function arguments into one "
+           "packed argument each, recorded in ffn.packed_arguments">
   ];
   let dependentDialects = [
     "::mlir::ffn::FFNDialect",
