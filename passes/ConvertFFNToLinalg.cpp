@@ -214,6 +214,316 @@ struct LowerGLUOp : OpRewritePattern<GLUOp> {
   }
 };
 
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Gradients: ffn.ffn_grad and ffn.glu_grad.
+//===----------------------------------------------------------------------===//
+
+/// Collapses every dimension of `value` but the last into one row dimension
+/// ([..., n] -> [M, n]); rank-2 values are returned unchanged.
+static Value collapseBatchDims(OpBuilder &b, Location loc, Value value) {
+  int64_t rank = cast<RankedTensorType>(value.getType()).getRank();
+  if (rank == 2)
+    return value;
+  ReassociationIndices batch;
+  for (int64_t i = 0; i < rank - 1; ++i)
+    batch.push_back(i);
+  SmallVector<ReassociationIndices> reassociation = {batch, {rank - 1}};
+  return tensor::CollapseShapeOp::create(b, loc, value, reassociation);
+}
+
+/// The inverse of collapseBatchDims for a tensor of `like`'s rank: expands
+/// `rows` [M, n] to `like`'s leading dimensions (dynamic sizes read from
+/// `like`) and n columns.
+static Value expandBatchDimsLike(OpBuilder &b, Location loc, Value rows,
+                                 Value like) {
+  auto likeType = cast<RankedTensorType>(like.getType());
+  int64_t rank = likeType.getRank();
+  if (rank == 2)
+    return rows;
+  ReassociationIndices batch;
+  SmallVector<OpFoldResult> outputShape;
+  SmallVector<int64_t> staticShape(likeType.getShape().drop_back());
+  for (int64_t i = 0; i < rank - 1; ++i) {
+    batch.push_back(i);
+    outputShape.push_back(tensor::getMixedSize(b, loc, like, i));
+  }
+  outputShape.push_back(tensor::getMixedSize(b, loc, rows, 1));
+  staticShape.push_back(
+      cast<RankedTensorType>(rows.getType()).getShape().back());
+  SmallVector<ReassociationIndices> reassociation = {batch, {rank - 1}};
+  auto type = RankedTensorType::get(staticShape, likeType.getElementType());
+  return tensor::ExpandShapeOp::create(b, loc, type, rows, reassociation,
+                                       outputShape);
+}
+
+namespace {
+/// Which operand of a matmul is read transposed.
+enum class Transposed { Lhs, Rhs };
+} // namespace
+
+/// Returns lhs^T rhs (lhs [K, M], rhs [K, N]) or lhs rhs^T (lhs [M, K], rhs
+/// [N, K]) as a linalg.matmul whose indexing_maps read the operand
+/// transposed, so that no transposed copy is materialized. The product is
+/// accumulated into `init` when given, else into a zero-filled [M, N]
+/// tensor.
+static Value buildTransposedMatmul(OpBuilder &b, Location loc, Value lhs,
+                                   Value rhs, Transposed transposed,
+                                   Value init = {}) {
+  MLIRContext *ctx = b.getContext();
+  if (!init) {
+    Type elementType = getElementTypeOrSelf(lhs.getType());
+    int64_t freeDim = transposed == Transposed::Lhs ? 1 : 0;
+    SmallVector<OpFoldResult> sizes = {
+        tensor::getMixedSize(b, loc, lhs, freeDim),
+        tensor::getMixedSize(b, loc, rhs, freeDim)};
+    Value empty = tensor::EmptyOp::create(b, loc, sizes, elementType);
+    Value zero = arith::ConstantOp::create(b, loc, elementType,
+                                           b.getFloatAttr(elementType, 0.0));
+    init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+  }
+  AffineExpr m, n, k;
+  bindDims(ctx, m, n, k);
+  SmallVector<AffineExpr, 2> lhsExprs = {m, k}, rhsExprs = {k, n};
+  if (transposed == Transposed::Lhs)
+    std::swap(lhsExprs[0], lhsExprs[1]);
+  else
+    std::swap(rhsExprs[0], rhsExprs[1]);
+  SmallVector<AffineMap> maps = {AffineMap::get(3, 0, lhsExprs, ctx),
+                                 AffineMap::get(3, 0, rhsExprs, ctx),
+                                 AffineMap::get(3, 0, {m, n}, ctx)};
+  auto matmul = linalg::MatmulOp::create(b, loc, TypeRange{init.getType()},
+                                         ValueRange{lhs, rhs},
+                                         ValueRange{init});
+  matmul.setIndexingMapsAttr(b.getAffineMapArrayAttr(maps));
+  return matmul.getResult(0);
+}
+
+/// Returns the column sums of an [M, N] matrix, an [N] vector (a
+/// linalg.reduce over the rows into zeros).
+static Value buildColumnSums(OpBuilder &b, Location loc, Value matrix) {
+  Type elementType = getElementTypeOrSelf(matrix.getType());
+  SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, matrix, 1)};
+  Value empty = tensor::EmptyOp::create(b, loc, sizes, elementType);
+  Value zero = arith::ConstantOp::create(b, loc, elementType,
+                                         b.getFloatAttr(elementType, 0.0));
+  Value init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+  auto reduce = linalg::ReduceOp::create(
+      b, loc, ValueRange{matrix}, ValueRange{init}, ArrayRef<int64_t>{0},
+      [](OpBuilder &nb, Location l, ValueRange args) {
+        Value sum = arith::AddFOp::create(nb, l, args[0], args[1]);
+        linalg::YieldOp::create(nb, l, sum);
+      });
+  return reduce.getResult(0);
+}
+
+/// Like buildElementwise, with `numResults` results of the first matrix's
+/// shape: `body` returns one scalar per result.
+static SmallVector<Value> buildElementwiseResults(
+    OpBuilder &b, Location loc, ValueRange matrices, ValueRange rowVectors,
+    unsigned numResults,
+    function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)> body) {
+  MLIRContext *ctx = b.getContext();
+  Value shapeSource = matrices.front();
+  auto type = cast<RankedTensorType>(shapeSource.getType());
+  SmallVector<OpFoldResult> sizes =
+      tensor::getMixedSizes(b, loc, shapeSource);
+  SmallVector<Value> inits;
+  for (unsigned i = 0; i < numResults; ++i)
+    inits.push_back(
+        tensor::EmptyOp::create(b, loc, sizes, type.getElementType()));
+
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(2, ctx);
+  AffineMap column = AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx);
+  SmallVector<AffineMap> maps(matrices.size(), identity);
+  maps.append(rowVectors.size(), column);
+  maps.append(numResults, identity);
+  SmallVector<Value> inputs(matrices.begin(), matrices.end());
+  inputs.append(rowVectors.begin(), rowVectors.end());
+  SmallVector<utils::IteratorType> iterators(2, utils::IteratorType::parallel);
+
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange(ValueRange(inits)), inputs, inits, maps, iterators,
+      /*doc=*/"", /*libraryCall=*/"",
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        SmallVector<Value> results =
+            body(nested, nestedLoc, args.drop_back(numResults));
+        linalg::YieldOp::create(nested, nestedLoc, results);
+      });
+  return SmallVector<Value>(generic.getResults());
+}
+
+/// `value`, cast to `type` when its (equally ranked, compatible) type is
+/// more or less static.
+static Value castIfNeeded(OpBuilder &b, Location loc, Value value, Type type) {
+  if (value.getType() == type)
+    return value;
+  return tensor::CastOp::create(b, loc, type, value);
+}
+
+/// Emits the reference computation of the gradients of `layer` for the
+/// output gradient `dy` and returns them in the gradient op's result order
+/// (dx, dW, [dV,] dW2, then the biases that are present), of `resultTypes`.
+/// The forward pieces are recomputed:
+///
+///   a = x W (+ b), l = x V (+ c), h = gate(a) * l   (gated)
+///   a = x W1 (+ b1), h = act(a)                     (ungated)
+///   dh = dy W2^T, dW2 = h^T dy, db2 = column sums of dy
+///   da, dl = dh * l * gate'(a), dh * gate(a)        (gated, one generic)
+///   da = dh * act'(a)                               (ungated)
+///   dx = da W^T (+ dl V^T, accumulated into the same matmul output)
+///   dW = x^T da, dV = x^T dl, db, dc = column sums of da, dl
+static SmallVector<Value> buildLayerGradient(OpBuilder &b, Location loc,
+                                             const LayerParts &layer, Value dy,
+                                             TypeRange resultTypes) {
+  Value rows = collapseBatchDims(b, loc, layer.input);
+  Value dyRows = collapseBatchDims(b, loc, dy);
+  ActivationAttr activation = layer.activation;
+  SmallVector<Value> biases;
+  if (layer.wBias)
+    biases.push_back(layer.wBias);
+  if (layer.vBias)
+    biases.push_back(layer.vBias);
+  bool hasWBias = static_cast<bool>(layer.wBias);
+  bool hasVBias = static_cast<bool>(layer.vBias);
+
+  // The forward's hidden activations, as the forward computes them.
+  Value a = buildMatmul(b, loc, rows, layer.w);
+  Value linear, hidden;
+  if (!layer.v) {
+    hidden = buildElementwise(
+        b, loc, a, biases, [&](OpBuilder &nb, Location l, ValueRange args) {
+          Value pre = args[0];
+          if (hasWBias)
+            pre = arith::AddFOp::create(nb, l, pre, args[1]);
+          return emitActivation(nb, l, activation, pre);
+        });
+  } else {
+    linear = buildMatmul(b, loc, rows, layer.v);
+    hidden = buildElementwise(
+        b, loc, ValueRange{a, linear}, biases,
+        [&](OpBuilder &nb, Location l, ValueRange args) {
+          Value gateIn = args[0], lin = args[1];
+          unsigned next = 2;
+          if (hasWBias)
+            gateIn = arith::AddFOp::create(nb, l, gateIn, args[next++]);
+          if (hasVBias)
+            lin = arith::AddFOp::create(nb, l, lin, args[next++]);
+          return emitGatedProduct(nb, l, activation, gateIn, lin);
+        });
+  }
+
+  // Back through the down projection.
+  Value dh =
+      buildTransposedMatmul(b, loc, dyRows, layer.w2, Transposed::Rhs);
+
+  // Back through the activation or the gate.
+  Value da, dl;
+  if (!layer.v) {
+    da = buildElementwise(
+        b, loc, ValueRange{dh, a}, biases,
+        [&](OpBuilder &nb, Location l, ValueRange args) {
+          Value pre = args[1];
+          if (hasWBias)
+            pre = arith::AddFOp::create(nb, l, pre, args[2]);
+          Value slope = emitActivationDerivative(nb, l, activation, pre);
+          return arith::MulFOp::create(nb, l, args[0], slope).getResult();
+        });
+  } else {
+    SmallVector<Value> grads = buildElementwiseResults(
+        b, loc, ValueRange{dh, a, linear}, biases, 2,
+        [&](OpBuilder &nb, Location l, ValueRange args) {
+          Value gateIn = args[1], lin = args[2];
+          unsigned next = 3;
+          if (hasWBias)
+            gateIn = arith::AddFOp::create(nb, l, gateIn, args[next++]);
+          if (hasVBias)
+            lin = arith::AddFOp::create(nb, l, lin, args[next++]);
+          auto [dGate, dLinear] =
+              emitGatedProductGradient(nb, l, activation, gateIn, lin,
+                                       args[0]);
+          return SmallVector<Value>{dGate, dLinear};
+        });
+    da = grads[0];
+    dl = grads[1];
+  }
+
+  // Back through the up projections.
+  Value dxRows = buildTransposedMatmul(b, loc, da, layer.w, Transposed::Rhs);
+  if (dl)
+    dxRows = buildTransposedMatmul(b, loc, dl, layer.v, Transposed::Rhs,
+                                   dxRows);
+  SmallVector<Value> gradients;
+  gradients.push_back(expandBatchDimsLike(b, loc, dxRows, layer.input));
+  gradients.push_back(
+      buildTransposedMatmul(b, loc, rows, da, Transposed::Lhs));
+  if (dl)
+    gradients.push_back(
+        buildTransposedMatmul(b, loc, rows, dl, Transposed::Lhs));
+  gradients.push_back(
+      buildTransposedMatmul(b, loc, hidden, dyRows, Transposed::Lhs));
+  if (hasWBias)
+    gradients.push_back(buildColumnSums(b, loc, da));
+  if (hasVBias)
+    gradients.push_back(buildColumnSums(b, loc, dl));
+  if (layer.outBias)
+    gradients.push_back(buildColumnSums(b, loc, dyRows));
+
+  for (auto [gradient, type] : llvm::zip_equal(gradients, resultTypes))
+    gradient = castIfNeeded(b, loc, gradient, type);
+  return gradients;
+}
+
+namespace {
+/// ffn.ffn_grad act %x, %w1, %w2, %dy -> the forward's matmul and generic
+/// (h), dh = dy W2^T, generic(dh * act'(. + b1)), then the transposed
+/// matmuls and column sums of the gradients.
+struct LowerFFNGradOp : OpRewritePattern<FFNGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(FFNGradOp op,
+                                PatternRewriter &rewriter) const override {
+    LayerParts layer;
+    layer.activation = op.getActivation();
+    layer.input = op.getInput();
+    layer.w = op.getW1();
+    layer.w2 = op.getW2();
+    layer.wBias = op.getB1();
+    layer.outBias = op.getB2();
+    rewriter.replaceOp(op, buildLayerGradient(rewriter, op.getLoc(), layer,
+                                              op.getDy(),
+                                              op.getGradients().getTypes()));
+    return success();
+  }
+};
+
+/// ffn.glu_grad gate %x, %w, %v, %w2, %dy -> the forward's matmuls and
+/// generic (h), dh = dy W2^T, one generic for both dgate products, then the
+/// transposed matmuls (dx accumulating both) and column sums.
+struct LowerGLUGradOp : OpRewritePattern<GLUGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(GLUGradOp op,
+                                PatternRewriter &rewriter) const override {
+    LayerParts layer;
+    layer.activation = op.getActivation();
+    layer.input = op.getInput();
+    layer.w = op.getW();
+    layer.v = op.getV();
+    layer.w2 = op.getW2();
+    layer.wBias = op.getB();
+    layer.vBias = op.getC();
+    layer.outBias = op.getB2();
+    rewriter.replaceOp(op, buildLayerGradient(rewriter, op.getLoc(), layer,
+                                              op.getDy(),
+                                              op.getGradients().getTypes()));
+    return success();
+  }
+};
+} // namespace
+
+namespace {
 struct ConvertFFNToLinalgPass
     : mlir::ffn::impl::ConvertFFNToLinalgBase<ConvertFFNToLinalgPass> {
   using Base::Base;
@@ -224,6 +534,7 @@ struct ConvertFFNToLinalgPass
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(&getContext());
     populateFFNToLinalgConversionPatterns(patterns);
+    populateFusedFFNToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();
@@ -233,5 +544,6 @@ struct ConvertFFNToLinalgPass
 
 void mlir::ffn::populateFFNToLinalgConversionPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<LowerFFNOp, LowerGLUOp>(patterns.getContext());
+  patterns.add<LowerFFNOp, LowerGLUOp, LowerFFNGradOp, LowerGLUGradOp>(
+      patterns.getContext());
 }

@@ -158,3 +158,68 @@ func.func @generic_form_beta(%x: tensor<4x16xf32>, %w1: tensor<16x64xf32>, %w2: 
   %y = "ffn.ffn"(%x, %w1, %w2) <{activation = #ffn.activation<sigmoid(beta = 3.0)>, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0>}> : (tensor<4x16xf32>, tensor<16x64xf32>, tensor<64x16xf32>) -> tensor<4x16xf32>
   return
 }
+
+// -----
+
+func.func @grad_dy_shape(%x: tensor<4x16xf32>, %w1: tensor<16x64xf32>, %w2: tensor<64x8xf32>, %dy: tensor<4x16xf32>) {
+  // expected-error @+1 {{'ffn.ffn_grad' op 'dy' must have the forward result's shape [4, 8] ([..., d_out]), got 'tensor<4x16xf32>'}}
+  %0:3 = ffn.ffn_grad relu %x, %w1, %w2, %dy : (tensor<4x16xf32>, tensor<16x64xf32>, tensor<64x8xf32>, tensor<4x16xf32>) -> (tensor<4x16xf32>, tensor<16x64xf32>, tensor<64x8xf32>)
+  return
+}
+
+// -----
+
+func.func @grad_dy_rank(%x: tensor<2x4x16xf32>, %w: tensor<16x64xf32>, %v: tensor<16x64xf32>, %w2: tensor<64x16xf32>, %dy: tensor<8x16xf32>) {
+  // expected-error @+1 {{'ffn.glu_grad' op 'dy' must have the forward result's shape [2, 4, 16] ([..., d_out]), got 'tensor<8x16xf32>'}}
+  %0:4 = ffn.glu_grad swish %x, %w, %v, %w2, %dy : (tensor<2x4x16xf32>, tensor<16x64xf32>, tensor<16x64xf32>, tensor<64x16xf32>, tensor<8x16xf32>) -> (tensor<2x4x16xf32>, tensor<16x64xf32>, tensor<16x64xf32>, tensor<64x16xf32>)
+  return
+}
+
+// -----
+
+func.func @grad_dy_element(%x: tensor<4x16xf32>, %w1: tensor<16x64xf32>, %w2: tensor<64x16xf32>, %dy: tensor<4x16xbf16>) {
+  // expected-error @+1 {{'ffn.ffn_grad' op 'dy' has element type 'bf16' but the input has 'f32'}}
+  %0:3 = ffn.ffn_grad gelu %x, %w1, %w2, %dy : (tensor<4x16xf32>, tensor<16x64xf32>, tensor<64x16xf32>, tensor<4x16xbf16>) -> (tensor<4x16xf32>, tensor<16x64xf32>, tensor<64x16xf32>)
+  return
+}
+
+// -----
+
+func.func @grad_result_count(%x: tensor<4x16xf32>, %w1: tensor<16x64xf32>, %w2: tensor<64x16xf32>, %dy: tensor<4x16xf32>, %b1: tensor<64xf32>) {
+  // expected-error @+1 {{'ffn.ffn_grad' op expects 4 results (dx, dw1, dw2, db1), one gradient per operand but dy; got 3}}
+  %0:3 = ffn.ffn_grad relu %x, %w1, %w2, %dy b1(%b1) : (tensor<4x16xf32>, tensor<16x64xf32>, tensor<64x16xf32>, tensor<4x16xf32>, tensor<64xf32>) -> (tensor<4x16xf32>, tensor<16x64xf32>, tensor<64x16xf32>)
+  return
+}
+
+// -----
+
+func.func @grad_result_type(%x: tensor<4x16xf32>, %w: tensor<16x64xf32>, %v: tensor<16x64xf32>, %w2: tensor<64x16xf32>, %dy: tensor<4x16xf32>) {
+  // expected-error @+1 {{'ffn.glu_grad' op result #2 (dv) must have the type of 'v', 'tensor<16x64xf32>', got 'tensor<64x16xf32>'}}
+  %0:4 = ffn.glu_grad sigmoid %x, %w, %v, %w2, %dy : (tensor<4x16xf32>, tensor<16x64xf32>, tensor<16x64xf32>, tensor<64x16xf32>, tensor<4x16xf32>) -> (tensor<4x16xf32>, tensor<16x64xf32>, tensor<64x16xf32>, tensor<64x16xf32>)
+  return
+}
+
+// -----
+
+func.func @grad_input_type(%x: tensor<?x16xf32>, %w1: tensor<16x64xf32>, %w2: tensor<64x16xf32>, %dy: tensor<?x16xf32>) {
+  // expected-error @+1 {{'ffn.ffn_grad' op result #0 (dx) must have the type of the input, 'tensor<?x16xf32>', got 'tensor<4x16xf32>'}}
+  %0:3 = ffn.ffn_grad relu %x, %w1, %w2, %dy : (tensor<?x16xf32>, tensor<16x64xf32>, tensor<64x16xf32>, tensor<?x16xf32>) -> (tensor<4x16xf32>, tensor<16x64xf32>, tensor<64x16xf32>)
+  return
+}
+
+// -----
+
+// The gradient ops share the forward's operand checks and messages.
+func.func @grad_d_ff_mismatch(%x: tensor<4x16xf32>, %w: tensor<16x64xf32>, %v: tensor<16x64xf32>, %w2: tensor<48x16xf32>, %dy: tensor<4x16xf32>) {
+  // expected-error @+1 {{'ffn.glu_grad' op 'w2' has 48 rows but d_ff is 64}}
+  %0:4 = ffn.glu_grad relu %x, %w, %v, %w2, %dy : (tensor<4x16xf32>, tensor<16x64xf32>, tensor<16x64xf32>, tensor<48x16xf32>, tensor<4x16xf32>) -> (tensor<4x16xf32>, tensor<16x64xf32>, tensor<16x64xf32>, tensor<48x16xf32>)
+  return
+}
+
+// -----
+
+func.func @grad_ungated_identity(%x: tensor<4x16xf32>, %w1: tensor<16x64xf32>, %w2: tensor<64x16xf32>, %dy: tensor<4x16xf32>) {
+  // expected-error @+1 {{'ffn.ffn_grad' op activation 'identity' makes ffn.ffn_grad the gradient of two chained linear maps; use 'ffn.glu_grad identity' for the Bilinear variant}}
+  %0:3 = ffn.ffn_grad identity %x, %w1, %w2, %dy : (tensor<4x16xf32>, tensor<16x64xf32>, tensor<64x16xf32>, tensor<4x16xf32>) -> (tensor<4x16xf32>, tensor<16x64xf32>, tensor<64x16xf32>)
+  return
+}

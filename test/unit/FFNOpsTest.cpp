@@ -118,4 +118,53 @@ TEST_F(FFNOpsTest, PaperNamesCoverTableOne) {
   EXPECT_EQ(gated(ActivationKind::Swish), "FFN_SwiGLU");
 }
 
+TEST_F(FFNOpsTest, GradientBuilderTakesTheOperandsTypes) {
+  SmallVector<Value> args = arguments(
+      {tensor({2, 3, 16}), tensor({16, 40}), tensor({16, 40}),
+       tensor({40, 8}), tensor({2, 3, 8}), tensor({40}), tensor({8})});
+  // Only c and b2: the gradients are dx, dw, dv, dw2, dc, db2.
+  auto op = GLUGradOp::create(builder, builder.getUnknownLoc(),
+                              activation(ActivationKind::Swish), args[0],
+                              args[1], args[2], args[3], args[4], Value(),
+                              args[5], args[6]);
+  EXPECT_TRUE(succeeded(verify(op)));
+  ASSERT_EQ(op.getGradients().size(), 6u);
+  EXPECT_EQ(op.getInputGrad().getType(), args[0].getType());
+  EXPECT_EQ(op.getVGrad().getType(), args[2].getType());
+  EXPECT_EQ(op.getW2Grad().getType(), args[3].getType());
+  EXPECT_FALSE(op.getBGrad());
+  EXPECT_EQ(op.getCGrad(), op.getGradients()[4]);
+  EXPECT_EQ(op.getB2Grad(), op.getGradients()[5]);
+  SmallVector<Value> expected = {args[0], args[1], args[2],
+                                 args[3], args[5], args[6]};
+  EXPECT_EQ(op.getDifferentiatedOperands(), expected);
+  EXPECT_EQ(op.getPaperName(), "FFN_SwiGLU");
+}
+
+TEST_F(FFNOpsTest, UngatedGradientWithTheOutputBiasOnly) {
+  SmallVector<Value> args = arguments({tensor({4, 16}), tensor({16, 32}),
+                                       tensor({32, 16}), tensor({4, 16}),
+                                       tensor({16})});
+  auto op = FFNGradOp::create(builder, builder.getUnknownLoc(),
+                              activation(ActivationKind::GeluTanh), args[0],
+                              args[1], args[2], args[3], Value(), args[4]);
+  EXPECT_TRUE(succeeded(verify(op)));
+  ASSERT_EQ(op.getGradients().size(), 4u);
+  EXPECT_FALSE(op.getB1Grad());
+  EXPECT_EQ(op.getB2Grad(), op.getGradients()[3]);
+  EXPECT_EQ(op.getB2Grad().getType(), args[4].getType());
+  EXPECT_EQ(op.getPaperName(), "FFN_GELU");
+}
+
+TEST_F(FFNOpsTest, GradientRejectsAWrongDy) {
+  SmallVector<Value> args = arguments(
+      {tensor({4, 16}), tensor({16, 32}), tensor({32, 8}), tensor({4, 16})});
+  auto op = FFNGradOp::create(builder, builder.getUnknownLoc(),
+                              activation(ActivationKind::Relu), args[0],
+                              args[1], args[2], args[3], Value(), Value());
+  EXPECT_TRUE(failed(verify(op)));
+  EXPECT_TRUE(sawDiagnostic("'dy' must have the forward result's shape "
+                            "[4, 8]"));
+}
+
 } // namespace
