@@ -457,3 +457,91 @@ ActivatedMatmulOp::generateResultTileValue(OpBuilder &b, unsigned,
                                            ArrayRef<OpFoldResult> sizes) {
   return getTiledImplementation(b, offsets, sizes);
 }
+
+//===----------------------------------------------------------------------===//
+// Backward ops
+//===----------------------------------------------------------------------===//
+
+/// Checks that every value is a 2-D float tensor of one element type.
+static LogicalResult verifyMatrices(Operation *op, ValueRange values) {
+  Type element;
+  for (Value value : values) {
+    if (!isFloatTensor(value.getType()) ||
+        cast<RankedTensorType>(value.getType()).getRank() != 2)
+      return op->emitOpError("expects 2-D f16, bf16, f32 or f64 tensors, got ")
+             << value.getType();
+    Type type = getElementTypeOrSelf(value.getType());
+    if (element && type != element)
+      return op->emitOpError("operands must share one element type, got ")
+             << type << " and " << element;
+    element = type;
+  }
+  return success();
+}
+
+/// Checks dimension `a` of `x` against dimension `b` of `y` (times
+/// `scale`), naming them in the message.
+static LogicalResult verifyDim(Operation *op, Value x, int64_t a, Value y,
+                               int64_t b, int64_t scale, StringRef what) {
+  int64_t dx = cast<RankedTensorType>(x.getType()).getDimSize(a);
+  int64_t dy = cast<RankedTensorType>(y.getType()).getDimSize(b);
+  if (!ShapedType::isDynamic(dy))
+    dy *= scale;
+  if (conflict(dx, dy))
+    return op->emitOpError("") << what << ": " << dx << " vs " << dy;
+  return success();
+}
+
+LogicalResult ApplyGateOp::verify() {
+  if (failed(verifyMatrices(*this, {getPacked(), getResult()})) ||
+      failed(verifyDim(*this, getPacked(), 0, getResult(), 0, 1,
+                       "packed pre-activations and result must have as "
+                       "many rows")) ||
+      failed(verifyDim(*this, getPacked(), 1, getResult(), 1, 2,
+                       "packed pre-activations must have twice the "
+                       "result's columns")))
+    return failure();
+  return success();
+}
+
+/// The checks shared by the backward GEMMs: dy [M, d_out], w2 [d_ff, d_out],
+/// pre-activations and init [M, scale * d_ff], result = init.
+static LogicalResult verifyBackwardMatmul(Operation *op, Value dy, Value w2,
+                                          Value preactivations, Value init,
+                                          Value result, int64_t scale) {
+  if (failed(verifyMatrices(op, {dy, w2, preactivations, init})))
+    return failure();
+  if (result.getType() != init.getType())
+    return op->emitOpError("result type ")
+           << result.getType() << " must be the init's " << init.getType();
+  if (failed(verifyDim(op, dy, 1, w2, 1, 1,
+                       "the output gradient and 'w2' must have as many "
+                       "columns (d_out)")) ||
+      failed(verifyDim(op, preactivations, 0, dy, 0, 1,
+                       "the pre-activations and the output gradient must "
+                       "have as many rows")) ||
+      failed(verifyDim(op, preactivations, 1, w2, 0, scale,
+                       scale == 2 ? "the packed pre-activations must have "
+                                    "twice as many columns as 'w2' has rows"
+                                  : "the pre-activations must have as many "
+                                    "columns as 'w2' has rows")) ||
+      failed(verifyDim(op, init, 0, preactivations, 0, 1,
+                       "init and pre-activations must have the same rows")) ||
+      failed(verifyDim(op, init, 1, preactivations, 1, 1,
+                       "init and pre-activations must have the same "
+                       "columns")))
+    return failure();
+  return success();
+}
+
+LogicalResult DGateMatmulOp::verify() {
+  return verifyBackwardMatmul(*this, getOutputGrad(), getW2(),
+                              getPackedPreactivations(), getInit(),
+                              getResult(), /*scale=*/2);
+}
+
+LogicalResult DActivationMatmulOp::verify() {
+  return verifyBackwardMatmul(*this, getOutputGrad(), getW2(),
+                              getPreactivations(), getInit(), getResult(),
+                              /*scale=*/1);
+}

@@ -161,4 +161,108 @@ def FFN_ActivatedMatmulOp : FFN_FusedMatmulOp<"activated_matmul"> {
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// Backward
+//===----------------------------------------------------------------------===//
+
+def FFN_ApplyGateOp : Op<FFN_Dialect, "apply_gate", [Pure]> {
+  let summary = "the gating epilogue on packed pre-activations";
+  let description = [{
+    Given packed pre-activations `[a | b]` (`[M, 2 * d_ff]`, interleaved in
+    blocks of `block_size` like `ffn.pack_gated`), returns
+    `h = gate(a) * b` (`[M, d_ff]`): the epilogue of `ffn.gated_matmul`
+    alone. The fused backward uses it to rebuild `h` for the down
+    projection's weight gradient from the `[a | b]` it already has.
+
+    Example:
+
+    ```mlir
+    %h = ffn.apply_gate swish block_size(64) %ab
+        : tensor<256x2730xf32> -> tensor<256x1365xf32>
+    ```
+  }];
+  let arguments = (ins FFN_ActivationAttr:$activation,
+                       FFN_BlockSize:$block_size, AnyRankedTensor:$packed);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    custom<Activation>($activation) `block_size` `(` $block_size `)` $packed
+    attr-dict `:` type($packed) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+class FFN_BackwardMatmulOp<string mnemonic>
+    : Op<FFN_Dialect, mnemonic, [Pure, DestinationStyleOpInterface]> {
+  let results = (outs AnyRankedTensor:$result);
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+  }];
+}
+
+def FFN_DGateMatmulOp : FFN_BackwardMatmulOp<"dgate_matmul"> {
+  let summary = "the hidden gradient GEMM with the dgate epilogue";
+  let description = [{
+    The first GEMM of a gated layer's backward pass with its epilogue:
+    `dh = dy W2^T` for `dy` `[M, d_out]` and `W2` `[d_ff, d_out]`, then,
+    from the packed pre-activations `[a | b]` (`[M, 2 * d_ff]`), the packed
+    gradients
+
+        da = dh * b * gate'(a),    db = dh * gate(a)
+
+    written as `[da | db]` (`[M, 2 * d_ff]`) in the same interleaved blocks,
+    so that ONE GEMM against the packed weights gives `dx` and ONE GEMM with
+    `x` gives the packed weight gradient.
+
+    Example:
+
+    ```mlir
+    %dab = ffn.dgate_matmul swish block_size(64)
+        ins(%dy, %w2, %ab : tensor<256x512xf32>, tensor<1365x512xf32>,
+                            tensor<256x2730xf32>)
+        outs(%init : tensor<256x2730xf32>) -> tensor<256x2730xf32>
+    ```
+  }];
+  let arguments = (ins FFN_ActivationAttr:$activation,
+                       FFN_BlockSize:$block_size,
+                       AnyRankedTensor:$output_grad, AnyRankedTensor:$w2,
+                       AnyRankedTensor:$packed_preactivations,
+                       AnyRankedTensor:$init);
+  let assemblyFormat = [{
+    custom<Activation>($activation) `block_size` `(` $block_size `)`
+    `ins` `(` $output_grad `,` $w2 `,` $packed_preactivations `:`
+      type($output_grad) `,` type($w2) `,` type($packed_preactivations) `)`
+    `outs` `(` $init `:` type($init) `)` attr-dict `->` type($result)
+  }];
+}
+
+def FFN_DActivationMatmulOp : FFN_BackwardMatmulOp<"dactivation_matmul"> {
+  let summary = "the hidden gradient GEMM with the activation-derivative "
+                "epilogue";
+  let description = [{
+    The first GEMM of an ungated layer's backward pass with its epilogue:
+    `dh = dy W2^T` for `dy` `[M, d_out]` and `W2` `[d_ff, d_out]`, then
+    `da = dh * act'(a)` from the pre-activations `a` (`[M, d_ff]`).
+
+    Example:
+
+    ```mlir
+    %da = ffn.dactivation_matmul gelu
+        ins(%dy, %w2, %a : tensor<256x512xf32>, tensor<2048x512xf32>,
+                           tensor<256x2048xf32>)
+        outs(%init : tensor<256x2048xf32>) -> tensor<256x2048xf32>
+    ```
+  }];
+  let arguments = (ins FFN_ActivationAttr:$activation,
+                       AnyRankedTensor:$output_grad, AnyRankedTensor:$w2,
+                       AnyRankedTensor:$preactivations,
+                       AnyRankedTensor:$init);
+  let assemblyFormat = [{
+    custom<Activation>($activation)
+    `ins` `(` $output_grad `,` $w2 `,` $preactivations `:`
+      type($output_grad) `,` type($w2) `,` type($preactivations) `)`
+    `outs` `(` $init `:` type($init) `)` attr-dict `->` type($result)
+  }];
+}
+
 #endif // GLU_DIALECT_FFN_FUSED_OPS_TD

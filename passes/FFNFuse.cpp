@@ -117,6 +117,61 @@ static void reportFusion(Operation *op, StringRef paperName, Value rows,
          << " of intermediate memory traffic";
 }
 
+/// Packs the gate and linear weights (and biases, zeros for a missing one)
+/// of a gated layer or its gradient.
+static std::pair<Value, Value> packWeights(OpBuilder &b, Location loc,
+                                           Value w, Value v, Value gateBias,
+                                           Value linearBias,
+                                           int64_t blockSize) {
+  auto weightType = cast<RankedTensorType>(w.getType());
+  SmallVector<int64_t> shape(weightType.getShape());
+  shape.back() = ShapedType::isDynamic(shape.back()) ? ShapedType::kDynamic
+                                                     : 2 * shape.back();
+  auto packedType = RankedTensorType::get(shape, weightType.getElementType());
+  Value packed =
+      b.createOrFold<PackGatedOp>(loc, packedType, w, v, blockSize);
+  Value packedBias;
+  if (gateBias || linearBias) {
+    if (!gateBias)
+      gateBias = zerosLike(b, loc, linearBias);
+    if (!linearBias)
+      linearBias = zerosLike(b, loc, gateBias);
+    auto biasType =
+        RankedTensorType::get({shape.back()}, weightType.getElementType());
+    packedBias = b.createOrFold<PackGatedOp>(loc, biasType, gateBias,
+                                             linearBias, blockSize);
+  }
+  return {packed, packedBias};
+}
+
+/// Casts `value` to `type` if they differ (static vs dynamic sizes).
+static Value castTo(OpBuilder &b, Location loc, Value value, Type type) {
+  return value.getType() == type
+             ? value
+             : tensor::CastOp::create(b, loc, type, value).getResult();
+}
+
+/// Emits ffn-fuse's remark for a fused gradient.
+static void reportGradient(Operation *op, StringRef paperName, Value rows,
+                           int64_t dModel, int64_t dFF, bool gated,
+                           int64_t blockSize) {
+  auto rowsType = cast<ShapedType>(rows.getType());
+  int64_t m = rowsType.getDimSize(0);
+  auto diag = op->emitRemark()
+              << "ffn-fuse: fused the gradient of " << paperName << " [M="
+              << (ShapedType::isDynamic(m) ? std::string("?")
+                                           : std::to_string(m))
+              << ", d_model=" << dModel << ", d_ff=" << dFF << "] into ";
+  if (gated)
+    diag << "the dh GEMM with the dgate epilogue, ONE dx GEMM over packed ["
+         << dModel << ", " << 2 * dFF << "] weights (K = " << 2 * dFF
+         << ") and ONE packed weight-gradient GEMM (block " << blockSize
+         << "), recomputing [a | b] with one GEMM";
+  else
+    diag << "the dh GEMM with the activation-derivative epilogue, "
+            "recomputing a with one GEMM";
+}
+
 namespace {
 /// ffn.glu gate %x, %w, %v, %w2 -> ffn.pack_gated %w, %v;
 /// ffn.gated_matmul gate over the packed weight; linalg.matmul by %w2.
@@ -128,25 +183,9 @@ struct FuseGatedLayer : OpRewritePattern<GLUOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value rows = collapseToRows(rewriter, loc, op.getInput());
-    RankedTensorType weightType = op.getW().getType();
-    SmallVector<int64_t> packedShape(weightType.getShape());
-    packedShape.back() = ShapedType::isDynamic(packedShape.back())
-                             ? ShapedType::kDynamic
-                             : 2 * packedShape.back();
-    auto packedType =
-        RankedTensorType::get(packedShape, weightType.getElementType());
-    Value packed = rewriter.createOrFold<PackGatedOp>(
-        loc, packedType, op.getW(), op.getV(), blockSize);
-    Value packedBias;
-    if (op.getB() || op.getC()) {
-      Value gateBias = op.getB() ? op.getB() : zerosLike(rewriter, loc, op.getC());
-      Value linearBias =
-          op.getC() ? op.getC() : zerosLike(rewriter, loc, op.getB());
-      auto biasType = RankedTensorType::get({packedShape.back()},
-                                            weightType.getElementType());
-      packedBias = rewriter.createOrFold<PackGatedOp>(
-          loc, biasType, gateBias, linearBias, blockSize);
-    }
+    auto [packed, packedBias] = packWeights(rewriter, loc, op.getW(),
+                                            op.getV(), op.getB(), op.getC(),
+                                            blockSize);
     Value init = hiddenInit(rewriter, loc, rows, op.getW2());
     Value hidden = GatedMatmulOp::create(rewriter, loc, init.getType(),
                                          op.getActivation(), blockSize, rows,
@@ -188,6 +227,8 @@ struct FuseUngatedLayer : OpRewritePattern<FFNOp> {
 
   bool report;
 };
+
+} // namespace
 
 /// The record of one original argument in ffn.packed_arguments.
 static DictionaryAttr describeArgument(FunctionOpInterface function,
@@ -302,6 +343,126 @@ static LogicalResult packArgumentWeights(FunctionOpInterface function,
   return success();
 }
 
+namespace {
+/// ffn.glu_grad -> the fused backward:
+///   [a | b]  = x [W | V] (+ [b | c])        one GEMM (recomputed)
+///   [da | db] = dgate_matmul(dy, W2, [a | b]) the dh GEMM + dgate epilogue
+///   dx       = [da | db] [W | V]^T           ONE GEMM, K = 2 d_ff
+///   d[W | V] = x^T [da | db]                 ONE GEMM, unpacked at the end
+///   dW2      = h^T dy, h = apply_gate([a | b])
+struct FuseGatedGradient : OpRewritePattern<GLUGradOp> {
+  FuseGatedGradient(MLIRContext *ctx, int64_t blockSize, bool report)
+      : OpRewritePattern(ctx), blockSize(blockSize), report(report) {}
+
+  LogicalResult matchAndRewrite(GLUGradOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value rows = collapseToRows(rewriter, loc, op.getInput());
+    Value dy = collapseToRows(rewriter, loc, op.getDy());
+    auto [packed, packedBias] = packWeights(rewriter, loc, op.getW(),
+                                            op.getV(), op.getB(), op.getC(),
+                                            blockSize);
+    Value init;
+    if (packedBias)
+      init = buildRowBroadcast(rewriter, loc, packedBias,
+                               tensor::getMixedSize(rewriter, loc, rows, 0));
+    Value ab = buildMatmul(rewriter, loc, rows, packed, init);
+    auto abType = cast<RankedTensorType>(ab.getType());
+    auto hType = RankedTensorType::get(
+        {abType.getDimSize(0), op.getDFF()}, abType.getElementType());
+    Value h = ApplyGateOp::create(rewriter, loc, hType, op.getActivation(),
+                                  blockSize, ab);
+    Value dabInit = tensor::EmptyOp::create(
+        rewriter, loc, tensor::getMixedSizes(rewriter, loc, ab),
+        abType.getElementType());
+    Value dab = DGateMatmulOp::create(rewriter, loc, dabInit.getType(),
+                                      op.getActivation(), blockSize, dy,
+                                      op.getW2(), ab, dabInit);
+    Value dx = buildMatmulTransposedRhs(rewriter, loc, dab, packed);
+    Value dwv = buildMatmulTransposedLhs(rewriter, loc, rows, dab);
+    auto weightType = op.getW().getType();
+    auto unpackW = UnpackGatedOp::create(rewriter, loc, weightType,
+                                         weightType, dwv, blockSize);
+    Value dw2 = buildMatmulTransposedLhs(rewriter, loc, h, dy);
+
+    SmallVector<Value> results = {
+        castTo(rewriter, loc, expandRowsLike(rewriter, loc, dx, op.getInput()),
+               op.getInput().getType()),
+        unpackW.getGate(), unpackW.getLinear(),
+        castTo(rewriter, loc, dw2, op.getW2().getType())};
+    if (op.getB() || op.getC()) {
+      Value dbc = buildColumnSums(rewriter, loc, dab);
+      auto biasType = op.getB() ? op.getB().getType() : op.getC().getType();
+      auto unpackB = UnpackGatedOp::create(rewriter, loc, biasType, biasType,
+                                           dbc, blockSize);
+      if (op.getB())
+        results.push_back(unpackB.getGate());
+      if (op.getC())
+        results.push_back(unpackB.getLinear());
+    }
+    if (op.getB2())
+      results.push_back(castTo(rewriter, loc, buildColumnSums(rewriter, loc, dy),
+                               op.getB2().getType()));
+    if (report)
+      reportGradient(op, op.getPaperName(), rows, op.getDModel(), op.getDFF(),
+                     /*gated=*/true, blockSize);
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+
+  int64_t blockSize;
+  bool report;
+};
+
+/// ffn.ffn_grad -> a = x W1 (+ b1); da = dactivation_matmul(dy, W2, a);
+/// dx = da W1^T; dW1 = x^T da; dW2 = act(a)^T dy.
+struct FuseUngatedGradient : OpRewritePattern<FFNGradOp> {
+  FuseUngatedGradient(MLIRContext *ctx, bool report)
+      : OpRewritePattern(ctx), report(report) {}
+
+  LogicalResult matchAndRewrite(FFNGradOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value rows = collapseToRows(rewriter, loc, op.getInput());
+    Value dy = collapseToRows(rewriter, loc, op.getDy());
+    Value init;
+    if (op.getB1())
+      init = buildRowBroadcast(rewriter, loc, op.getB1(),
+                               tensor::getMixedSize(rewriter, loc, rows, 0));
+    Value a = buildMatmul(rewriter, loc, rows, op.getW1(), init);
+    Value h = buildActivation(rewriter, loc, op.getActivation(), a);
+    Value daInit = tensor::EmptyOp::create(
+        rewriter, loc, tensor::getMixedSizes(rewriter, loc, a),
+        getElementTypeOrSelf(a.getType()));
+    Value da = DActivationMatmulOp::create(rewriter, loc, daInit.getType(),
+                                           op.getActivation(), dy, op.getW2(),
+                                           a, daInit);
+    Value dx = buildMatmulTransposedRhs(rewriter, loc, da, op.getW1());
+    Value dw1 = buildMatmulTransposedLhs(rewriter, loc, rows, da);
+    Value dw2 = buildMatmulTransposedLhs(rewriter, loc, h, dy);
+    SmallVector<Value> results = {
+        castTo(rewriter, loc, expandRowsLike(rewriter, loc, dx, op.getInput()),
+               op.getInput().getType()),
+        castTo(rewriter, loc, dw1, op.getW1().getType()),
+        castTo(rewriter, loc, dw2, op.getW2().getType())};
+    if (op.getB1())
+      results.push_back(castTo(rewriter, loc, buildColumnSums(rewriter, loc, da),
+                               op.getB1().getType()));
+    if (op.getB2())
+      results.push_back(castTo(rewriter, loc, buildColumnSums(rewriter, loc, dy),
+                               op.getB2().getType()));
+    if (report)
+      reportGradient(op, op.getPaperName(), rows, op.getDModel(), op.getDFF(),
+                     /*gated=*/false, 0);
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+
+  bool report;
+};
+} // namespace
+
+namespace {
 struct FFNFusePass : mlir::ffn::impl::FFNFuseBase<FFNFusePass> {
   using Base::Base;
 
@@ -339,6 +500,8 @@ struct FFNFusePass : mlir::ffn::impl::FFNFuseBase<FFNFusePass> {
 
 void mlir::ffn::populateFFNFusePatterns(RewritePatternSet &patterns,
                                         int64_t blockSize, bool report) {
-  patterns.add<FuseGatedLayer>(patterns.getContext(), blockSize, report);
-  patterns.add<FuseUngatedLayer>(patterns.getContext(), report);
+  patterns.add<FuseGatedLayer, FuseGatedGradient>(patterns.getContext(),
+                                                 blockSize, report);
+  patterns.add<FuseUngatedLayer, FuseUngatedGradient>(patterns.getContext(),
+                                                      report);
 }

@@ -1,6 +1,7 @@
 //===- FusedOpsToLinalg.cpp - reference semantics of the fused ops --------===//
 //
-// Lowers ffn.gated_matmul and ffn.activated_matmul to linalg on tensors:
+// Lowers the fused ops (forward and backward) to linalg on tensors, e.g.
+// ffn.gated_matmul and ffn.activated_matmul:
 // one linalg.matmul (against the packed weight for the gated op) and the
 // epilogue as a linalg.generic that reads the gate and linear halves of
 // each packed block. Applied to a tile of the op (after tiling it with its
@@ -130,6 +131,130 @@ static Value gatedEpilogue(OpBuilder &b, Location loc, ActivationAttr gate,
       b, loc, h, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
 }
 
+/// How a width of `d_ff` columns splits into packed blocks: `blocks` full
+/// blocks of `block` columns (`full` columns) and a ragged `tail`.
+struct BlockSplit {
+  int64_t block;
+  OpFoldResult rows, width, blocks, full, tail;
+};
+
+static BlockSplit splitIntoBlocks(OpBuilder &b, Location loc, Value rowsOf,
+                                  OpFoldResult width, int64_t block) {
+  AffineExpr d0;
+  bindDims(b.getContext(), d0);
+  BlockSplit split;
+  split.block = block;
+  split.rows = tensor::getMixedSize(b, loc, rowsOf, 0);
+  split.width = width;
+  split.blocks = affine::makeComposedFoldedAffineApply(
+      b, loc, d0.floorDiv(block), {width});
+  split.full = scaled(b, loc, split.blocks, block);
+  split.tail =
+      affine::makeComposedFoldedAffineApply(b, loc, d0 % block, {width});
+  return split;
+}
+
+static Value insertColumns(OpBuilder &b, Location loc, Value piece,
+                           Value into, OpFoldResult rows,
+                           OpFoldResult offset, OpFoldResult size) {
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  return tensor::InsertSliceOp::create(b, loc, piece, into,
+                                       ArrayRef<OpFoldResult>{zero, offset},
+                                       ArrayRef<OpFoldResult>{rows, size},
+                                       ArrayRef<OpFoldResult>{one, one});
+}
+
+/// h = gate(a + b_a) * (b + b_b) from the packed [M, 2 d_ff] `ab` and packed
+/// bias, written into `into` ([M, d_ff]).
+static Value buildGating(OpBuilder &b, Location loc, ActivationAttr gate,
+                         Value ab, Value bias, Value into, int64_t block) {
+  BlockSplit split = splitIntoBlocks(
+      b, loc, ab, tensor::getMixedSize(b, loc, into, 1), block);
+  OpFoldResult zero = b.getIndexAttr(0);
+  Value result = into;
+  if (!isZeroInteger(split.blocks)) {
+    OpFoldResult packedFull = scaled(b, loc, split.full, 2);
+    Value abFull = extractSlice(b, loc, ab, {zero, zero},
+                                {split.rows, packedFull});
+    Value biasFull =
+        bias ? extractSlice(b, loc, bias, {zero}, {packedFull}) : Value();
+    Value h = gatedEpilogue(b, loc, gate, abFull, biasFull, split.rows,
+                            split.blocks, b.getIndexAttr(block));
+    result = insertColumns(b, loc, h, result, split.rows, zero, split.full);
+  }
+  if (!isZeroInteger(split.tail)) {
+    OpFoldResult start = scaled(b, loc, split.full, 2);
+    OpFoldResult packedTail = scaled(b, loc, split.tail, 2);
+    Value abTail = extractSlice(b, loc, ab, {zero, start},
+                                {split.rows, packedTail});
+    Value biasTail =
+        bias ? extractSlice(b, loc, bias, {start}, {packedTail}) : Value();
+    Value h = gatedEpilogue(b, loc, gate, abTail, biasTail, split.rows,
+                            std::nullopt, split.tail);
+    result = insertColumns(b, loc, h, result, split.rows, split.full,
+                           split.tail);
+  }
+  return result;
+}
+
+/// The dgate epilogue over `blocks` blocks of `width` columns (or one
+/// ragged block when `blocks` is null): from dh ([M, blocks * width]) and
+/// the packed [a | b], returns the packed [da | db] ([M, 2 blocks width]).
+static Value dgateEpilogue(OpBuilder &b, Location loc, ActivationAttr gate,
+                           Value dh, Value ab, OpFoldResult rows,
+                           std::optional<OpFoldResult> blocks,
+                           OpFoldResult width) {
+  MLIRContext *ctx = b.getContext();
+  Type element = getElementTypeOrSelf(ab.getType());
+  OpFoldResult two = b.getIndexAttr(2);
+  SmallVector<OpFoldResult> shape = {rows};
+  if (blocks)
+    shape.push_back(*blocks);
+  shape.append({two, width});
+  SmallVector<ReassociationIndices> packedGroups =
+      blocks ? SmallVector<ReassociationIndices>{{0}, {1, 2, 3}}
+             : SmallVector<ReassociationIndices>{{0}, {1, 2}};
+  Value halves = expand(b, loc, ab, packedGroups, shape);
+  Value dhBlocks =
+      blocks ? expand(b, loc, dh, {{0}, {1, 2}}, {rows, *blocks, width}) : dh;
+
+  // Iterate over (m, [j,] half, i).
+  unsigned loops = blocks ? 4 : 3;
+  unsigned halfDim = loops - 2;
+  SmallVector<AffineExpr> d;
+  for (unsigned i = 0; i < loops; ++i)
+    d.push_back(getAffineDimExpr(i, ctx));
+  auto withHalf = [&](std::optional<int64_t> which) {
+    SmallVector<AffineExpr> results(d.begin(), d.begin() + halfDim);
+    if (which)
+      results.push_back(getAffineConstantExpr(*which, ctx));
+    results.push_back(d.back());
+    return AffineMap::get(loops, 0, results, ctx);
+  };
+  SmallVector<AffineMap> maps = {withHalf(std::nullopt), withHalf(0),
+                                 withHalf(1),
+                                 AffineMap::getMultiDimIdentityMap(loops, ctx)};
+  Value init = tensor::EmptyOp::create(b, loc, shape, element);
+  SmallVector<utils::IteratorType> iterators(loops,
+                                             utils::IteratorType::parallel);
+  Value packed =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{init.getType()}, ValueRange{dhBlocks, halves, halves},
+          ValueRange{init}, maps, iterators, /*doc=*/"", /*libraryCall=*/"",
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            auto [da, db] =
+                emitGatedProductGradient(nb, l, gate, args[1], args[2], args[0]);
+            Value half = linalg::IndexOp::create(nb, l, halfDim);
+            Value zeroIndex = arith::ConstantIndexOp::create(nb, l, 0);
+            Value isGate = arith::CmpIOp::create(
+                nb, l, arith::CmpIPredicate::eq, half, zeroIndex);
+            Value chosen = arith::SelectOp::create(nb, l, isGate, da, db);
+            linalg::YieldOp::create(nb, l, chosen);
+          })
+          .getResult(0);
+  return tensor::CollapseShapeOp::create(b, loc, packed, packedGroups);
+}
+
 namespace {
 /// ffn.gated_matmul -> linalg.matmul against the packed weight, then the
 /// gating epilogue over the full blocks and over the last, partial block.
@@ -139,54 +264,113 @@ struct LowerGatedMatmul : OpRewritePattern<GatedMatmulOp> {
   LogicalResult matchAndRewrite(GatedMatmulOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    int64_t block = op.getBlockSize();
     Value ab = buildMatmul(rewriter, loc, op.getInput(), op.getPackedWeight());
-    OpFoldResult rows = tensor::getMixedSize(rewriter, loc, op.getInit(), 0);
-    OpFoldResult width = tensor::getMixedSize(rewriter, loc, op.getInit(), 1);
-    AffineExpr d0;
-    bindDims(rewriter.getContext(), d0);
-    OpFoldResult blocks = affine::makeComposedFoldedAffineApply(
-        rewriter, loc, d0.floorDiv(block), {width});
-    OpFoldResult full = scaled(rewriter, loc, blocks, block);
-    OpFoldResult tail = affine::makeComposedFoldedAffineApply(
-        rewriter, loc, d0 % block, {width});
+    rewriter.replaceOp(op, buildGating(rewriter, loc, op.getActivation(), ab,
+                                       op.getPackedBias(), op.getInit(),
+                                       op.getBlockSize()));
+    return success();
+  }
+};
+
+/// ffn.apply_gate -> the gating epilogue alone.
+struct LowerApplyGate : OpRewritePattern<ApplyGateOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ApplyGateOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = op.getResult().getType();
+    SmallVector<OpFoldResult> sizes = {
+        tensor::getMixedSize(rewriter, loc, op.getPacked(), 0),
+        type.isDynamicDim(1)
+            ? OpFoldResult(affine::makeComposedFoldedAffineApply(
+                  rewriter, loc,
+                  getAffineDimExpr(0, rewriter.getContext()).floorDiv(2),
+                  {tensor::getMixedSize(rewriter, loc, op.getPacked(), 1)}))
+            : OpFoldResult(rewriter.getIndexAttr(type.getDimSize(1)))};
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, sizes, type.getElementType());
+    Value h = buildGating(rewriter, loc, op.getActivation(), op.getPacked(),
+                          Value(), init, op.getBlockSize());
+    if (h.getType() != type)
+      h = tensor::CastOp::create(rewriter, loc, type, h);
+    rewriter.replaceOp(op, h);
+    return success();
+  }
+};
+
+/// ffn.dgate_matmul -> dh = dy W2^T (a matmul reading W2 transposed), then
+/// the dgate epilogue over full blocks and the ragged tail, into init.
+struct LowerDGateMatmul : OpRewritePattern<DGateMatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(DGateMatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value dh = buildMatmulTransposedRhs(rewriter, loc, op.getOutputGrad(),
+                                        op.getW2());
+    Value ab = op.getPackedPreactivations();
+    BlockSplit split =
+        splitIntoBlocks(rewriter, loc, ab,
+                        tensor::getMixedSize(rewriter, loc, op.getW2(), 0),
+                        op.getBlockSize());
     OpFoldResult zero = rewriter.getIndexAttr(0);
     Value result = op.getInit();
-    Value bias = op.getPackedBias();
-
-    if (!isZeroInteger(blocks)) {
-      OpFoldResult packedFull = scaled(rewriter, loc, full, 2);
-      Value abFull =
-          extractSlice(rewriter, loc, ab, {zero, zero}, {rows, packedFull});
-      Value biasFull =
-          bias ? extractSlice(rewriter, loc, bias, {zero}, {packedFull})
-               : Value();
-      Value h = gatedEpilogue(rewriter, loc, op.getActivation(), abFull,
-                              biasFull, rows, blocks,
-                              rewriter.getIndexAttr(block));
-      result = tensor::InsertSliceOp::create(
-          rewriter, loc, h, result, ArrayRef<OpFoldResult>{zero, zero},
-          ArrayRef<OpFoldResult>{rows, full},
-          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1),
-                                 rewriter.getIndexAttr(1)});
+    if (!isZeroInteger(split.blocks)) {
+      OpFoldResult packedFull = scaled(rewriter, loc, split.full, 2);
+      Value dhFull = extractSlice(rewriter, loc, dh, {zero, zero},
+                                  {split.rows, split.full});
+      Value abFull = extractSlice(rewriter, loc, ab, {zero, zero},
+                                  {split.rows, packedFull});
+      Value packed = dgateEpilogue(rewriter, loc, op.getActivation(), dhFull,
+                                   abFull, split.rows, split.blocks,
+                                   rewriter.getIndexAttr(split.block));
+      result = insertColumns(rewriter, loc, packed, result, split.rows, zero,
+                             packedFull);
     }
-    if (!isZeroInteger(tail)) {
-      OpFoldResult start = scaled(rewriter, loc, full, 2);
-      OpFoldResult packedTail = scaled(rewriter, loc, tail, 2);
-      Value abTail =
-          extractSlice(rewriter, loc, ab, {zero, start}, {rows, packedTail});
-      Value biasTail =
-          bias ? extractSlice(rewriter, loc, bias, {start}, {packedTail})
-               : Value();
-      Value h = gatedEpilogue(rewriter, loc, op.getActivation(), abTail,
-                              biasTail, rows, std::nullopt, tail);
-      result = tensor::InsertSliceOp::create(
-          rewriter, loc, h, result, ArrayRef<OpFoldResult>{zero, full},
-          ArrayRef<OpFoldResult>{rows, tail},
-          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1),
-                                 rewriter.getIndexAttr(1)});
+    if (!isZeroInteger(split.tail)) {
+      OpFoldResult start = scaled(rewriter, loc, split.full, 2);
+      OpFoldResult packedTail = scaled(rewriter, loc, split.tail, 2);
+      Value dhTail = extractSlice(rewriter, loc, dh, {zero, split.full},
+                                  {split.rows, split.tail});
+      Value abTail = extractSlice(rewriter, loc, ab, {zero, start},
+                                  {split.rows, packedTail});
+      Value packed = dgateEpilogue(rewriter, loc, op.getActivation(), dhTail,
+                                   abTail, split.rows, std::nullopt,
+                                   split.tail);
+      result = insertColumns(rewriter, loc, packed, result, split.rows, start,
+                             packedTail);
     }
     rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// ffn.dactivation_matmul -> dh = dy W2^T, then dh * act'(a) into init.
+struct LowerDActivationMatmul : OpRewritePattern<DActivationMatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(DActivationMatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value dh = buildMatmulTransposedRhs(rewriter, loc, op.getOutputGrad(),
+                                        op.getW2());
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(2, ctx);
+    ActivationAttr activation = op.getActivation();
+    SmallVector<utils::IteratorType> iterators(2,
+                                               utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{op.getInit().getType()},
+        ValueRange{dh, op.getPreactivations()}, ValueRange{op.getInit()},
+        SmallVector<AffineMap>(3, identity), iterators, /*doc=*/"",
+        /*libraryCall=*/"", [&](OpBuilder &nb, Location l, ValueRange args) {
+          Value derivative =
+              emitActivationDerivative(nb, l, activation, args[1]);
+          Value da = arith::MulFOp::create(nb, l, args[0], derivative);
+          linalg::YieldOp::create(nb, l, da);
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
     return success();
   }
 };
@@ -311,6 +495,7 @@ struct LowerUnpackGated : OpRewritePattern<UnpackGatedOp> {
 } // namespace
 
 void mlir::ffn::populateFusedFFNToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerGatedMatmul, LowerActivatedMatmul, LowerPackGated,
+  patterns.add<LowerGatedMatmul, LowerActivatedMatmul, LowerApplyGate,
+               LowerDGateMatmul, LowerDActivationMatmul, LowerPackGated,
                LowerUnpackGated>(patterns.getContext());
 }

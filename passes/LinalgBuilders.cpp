@@ -1,6 +1,8 @@
 //===- LinalgBuilders.cpp - small linalg-on-tensors builders --------------===//
 
 #include "passes/LinalgBuilders.h"
+#include "dialect/FFNAttrs.h"
+#include "passes/ActivationMath.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -23,6 +25,83 @@ Value mlir::ffn::buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
   }
   return linalg::MatmulOp::create(b, loc, ValueRange{lhs, rhs},
                                   ValueRange{init})
+      .getResult(0);
+}
+
+/// lhs * rhs with either operand read transposed, into zeros.
+static Value buildTransposedMatmul(OpBuilder &b, Location loc, Value lhs,
+                                   Value rhs, bool transposeLhs) {
+  MLIRContext *ctx = b.getContext();
+  Type element = getElementTypeOrSelf(lhs.getType());
+  SmallVector<OpFoldResult> sizes = {
+      tensor::getMixedSize(b, loc, lhs, transposeLhs ? 1 : 0),
+      tensor::getMixedSize(b, loc, rhs, transposeLhs ? 1 : 0)};
+  Value empty = tensor::EmptyOp::create(b, loc, sizes, element);
+  Value zero = arith::ConstantOp::create(b, loc, element,
+                                         b.getFloatAttr(element, 0.0));
+  Value init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+  AffineExpr m, n, k;
+  bindDims(ctx, m, n, k);
+  SmallVector<AffineExpr> lhsExprs = {m, k}, rhsExprs = {k, n};
+  if (transposeLhs)
+    std::swap(lhsExprs[0], lhsExprs[1]);
+  else
+    std::swap(rhsExprs[0], rhsExprs[1]);
+  SmallVector<AffineMap> maps = {AffineMap::get(3, 0, lhsExprs, ctx),
+                                 AffineMap::get(3, 0, rhsExprs, ctx),
+                                 AffineMap::get(3, 0, {m, n}, ctx)};
+  auto matmul = linalg::MatmulOp::create(b, loc, TypeRange{init.getType()},
+                                         ValueRange{lhs, rhs},
+                                         ValueRange{init});
+  matmul.setIndexingMapsAttr(b.getAffineMapArrayAttr(maps));
+  return matmul.getResult(0);
+}
+
+Value mlir::ffn::buildMatmulTransposedRhs(OpBuilder &b, Location loc,
+                                          Value lhs, Value rhs) {
+  return buildTransposedMatmul(b, loc, lhs, rhs, /*transposeLhs=*/false);
+}
+
+Value mlir::ffn::buildMatmulTransposedLhs(OpBuilder &b, Location loc,
+                                          Value lhs, Value rhs) {
+  return buildTransposedMatmul(b, loc, lhs, rhs, /*transposeLhs=*/true);
+}
+
+Value mlir::ffn::buildColumnSums(OpBuilder &b, Location loc, Value matrix) {
+  Type element = getElementTypeOrSelf(matrix.getType());
+  SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, matrix, 1)};
+  Value empty = tensor::EmptyOp::create(b, loc, sizes, element);
+  Value zero = arith::ConstantOp::create(b, loc, element,
+                                         b.getFloatAttr(element, 0.0));
+  Value init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+  return linalg::ReduceOp::create(
+             b, loc, ValueRange{matrix}, ValueRange{init},
+             ArrayRef<int64_t>{0},
+             [](OpBuilder &nb, Location l, ValueRange args) {
+               Value sum = arith::AddFOp::create(nb, l, args[0], args[1]);
+               linalg::YieldOp::create(nb, l, sum);
+             })
+      .getResult(0);
+}
+
+Value mlir::ffn::buildActivation(OpBuilder &b, Location loc,
+                                 Attribute activation, Value x) {
+  auto type = cast<RankedTensorType>(x.getType());
+  Value init = tensor::EmptyOp::create(b, loc, tensor::getMixedSizes(b, loc, x),
+                                       type.getElementType());
+  AffineMap identity =
+      AffineMap::getMultiDimIdentityMap(type.getRank(), b.getContext());
+  SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                             utils::IteratorType::parallel);
+  auto act = cast<ActivationAttr>(activation);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{x},
+             ValueRange{init}, SmallVector<AffineMap>{identity, identity},
+             iterators, /*doc=*/"", /*libraryCall=*/"",
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l,
+                                       emitActivation(nb, l, act, args[0]));
+             })
       .getResult(0);
 }
 

@@ -16,6 +16,27 @@ namespace mlir::ffn {
 Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
                   Value init = {});
 
+/// Returns lhs [M, K] * rhs^T for rhs [N, K], as a linalg.matmul reading
+/// rhs through transposed indexing maps (no transposed copy), into a
+/// zero-filled [M, N] tensor.
+Value buildMatmulTransposedRhs(OpBuilder &b, Location loc, Value lhs,
+                               Value rhs);
+
+/// Returns lhs^T * rhs for lhs [K, M] and rhs [K, N], as a linalg.matmul
+/// reading lhs through transposed indexing maps, into a zero-filled [M, N]
+/// tensor.
+Value buildMatmulTransposedLhs(OpBuilder &b, Location loc, Value lhs,
+                               Value rhs);
+
+/// Returns the column sums ([N]) of an [M, N] matrix (a linalg.reduce over
+/// the rows).
+Value buildColumnSums(OpBuilder &b, Location loc, Value matrix);
+
+/// Returns f(x) elementwise for the activation `activation`
+/// (a linalg.generic with emitActivation's body).
+Value buildActivation(OpBuilder &b, Location loc, Attribute activation,
+                      Value x);
+
 /// Returns the [rows, N] tensor whose every row is the vector `bias` [N]
 /// (a linalg.broadcast), with `rows` rows.
 Value buildRowBroadcast(OpBuilder &b, Location loc, Value bias,

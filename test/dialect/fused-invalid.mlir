@@ -118,3 +118,43 @@ func.func @activated_weight_columns(%x: tensor<4x8xf32>, %w: tensor<8x10xf32>, %
   %h = ffn.activated_matmul relu ins(%x, %w : tensor<4x8xf32>, tensor<8x10xf32>) outs(%init : tensor<4x12xf32>) -> tensor<4x12xf32>
   return
 }
+
+// -----
+
+func.func @apply_gate_width(%ab: tensor<4x24xf32>) {
+  // expected-error @+1 {{'ffn.apply_gate' op packed pre-activations must have twice the result's columns: 24 vs 20}}
+  %h = ffn.apply_gate relu block_size(4) %ab : tensor<4x24xf32> -> tensor<4x10xf32>
+  return
+}
+
+// -----
+
+func.func @dgate_d_out(%dy: tensor<4x8xf32>, %w2: tensor<12x6xf32>, %ab: tensor<4x24xf32>) {
+  // expected-error @+1 {{'ffn.dgate_matmul' op the output gradient and 'w2' must have as many columns (d_out): 8 vs 6}}
+  %d = ffn.dgate_matmul relu block_size(4) ins(%dy, %w2, %ab : tensor<4x8xf32>, tensor<12x6xf32>, tensor<4x24xf32>) outs(%ab : tensor<4x24xf32>) -> tensor<4x24xf32>
+  return
+}
+
+// -----
+
+func.func @dgate_not_packed(%dy: tensor<4x8xf32>, %w2: tensor<12x8xf32>, %ab: tensor<4x12xf32>) {
+  // expected-error @+1 {{'ffn.dgate_matmul' op the packed pre-activations must have twice as many columns as 'w2' has rows: 12 vs 24}}
+  %d = ffn.dgate_matmul relu block_size(4) ins(%dy, %w2, %ab : tensor<4x8xf32>, tensor<12x8xf32>, tensor<4x12xf32>) outs(%ab : tensor<4x12xf32>) -> tensor<4x12xf32>
+  return
+}
+
+// -----
+
+func.func @dactivation_rows(%dy: tensor<5x8xf32>, %w2: tensor<12x8xf32>, %a: tensor<4x12xf32>) {
+  // expected-error @+1 {{'ffn.dactivation_matmul' op the pre-activations and the output gradient must have as many rows: 4 vs 5}}
+  %d = ffn.dactivation_matmul relu ins(%dy, %w2, %a : tensor<5x8xf32>, tensor<12x8xf32>, tensor<4x12xf32>) outs(%a : tensor<4x12xf32>) -> tensor<4x12xf32>
+  return
+}
+
+// -----
+
+func.func @dactivation_rank(%dy: tensor<2x4x8xf32>, %w2: tensor<12x8xf32>, %a: tensor<4x12xf32>) {
+  // expected-error @+1 {{'ffn.dactivation_matmul' op expects 2-D f16, bf16, f32 or f64 tensors, got 'tensor<2x4x8xf32>'}}
+  %d = ffn.dactivation_matmul relu ins(%dy, %w2, %a : tensor<2x4x8xf32>, tensor<12x8xf32>, tensor<4x12xf32>) outs(%a : tensor<4x12xf32>) -> tensor<4x12xf32>
+  return
+}

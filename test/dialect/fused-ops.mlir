@@ -28,3 +28,16 @@ func.func @fused_gemms(%x: tensor<?x512xf32>, %p: tensor<512x2730xf32>, %pb: ten
   %3 = ffn.activated_matmul relu ins(%xh, %w1, %b1 : tensor<?x512xbf16>, tensor<512x1024xbf16>, tensor<1024xbf16>) outs(%inith : tensor<?x1024xbf16>) -> tensor<?x1024xbf16>
   return
 }
+
+// -----
+
+// CHECK-LABEL: func.func @backward_ops
+// CHECK: ffn.apply_gate gelu_tanh block_size(64) %{{.*}} : tensor<256x2730xf32> -> tensor<256x1365xf32>
+// CHECK: ffn.dgate_matmul gelu_tanh block_size(64) ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<256x512xf32>, tensor<1365x512xf32>, tensor<256x2730xf32>) outs(%{{.*}} : tensor<256x2730xf32>) -> tensor<256x2730xf32>
+// CHECK: ffn.dactivation_matmul swish(beta = 2.000000e+00) ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<256x512xf32>, tensor<1365x512xf32>, tensor<256x1365xf32>) outs(%{{.*}} : tensor<256x1365xf32>) -> tensor<256x1365xf32>
+func.func @backward_ops(%ab: tensor<256x2730xf32>, %dy: tensor<256x512xf32>, %w2: tensor<1365x512xf32>, %dabInit: tensor<256x2730xf32>, %a: tensor<256x1365xf32>) {
+  %h = ffn.apply_gate gelu_tanh block_size(64) %ab : tensor<256x2730xf32> -> tensor<256x1365xf32>
+  %dab = ffn.dgate_matmul gelu_tanh block_size(64) ins(%dy, %w2, %ab : tensor<256x512xf32>, tensor<1365x512xf32>, tensor<256x2730xf32>) outs(%dabInit : tensor<256x2730xf32>) -> tensor<256x2730xf32>
+  %da = ffn.dactivation_matmul swish(beta = 2.0) ins(%dy, %w2, %a : tensor<256x512xf32>, tensor<1365x512xf32>, tensor<256x1365xf32>) outs(%a : tensor<256x1365xf32>) -> tensor<256x1365xf32>
+  return
+}
