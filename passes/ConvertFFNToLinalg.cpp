@@ -9,6 +9,7 @@
 #include "dialect/FFNDialect.h"
 #include "dialect/FFNOps.h"
 #include "passes/ActivationMath.h"
+#include "passes/LinalgBuilders.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -40,20 +41,6 @@ struct LayerParts {
   RankedTensorType resultType;
 };
 } // namespace
-
-/// Returns `lhs * rhs` as a linalg.matmul into a zero-filled [M, N] tensor.
-static Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs) {
-  Type elementType = getElementTypeOrSelf(lhs.getType());
-  SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, lhs, 0),
-                                     tensor::getMixedSize(b, loc, rhs, 1)};
-  Value empty = tensor::EmptyOp::create(b, loc, sizes, elementType);
-  Value zero = arith::ConstantOp::create(b, loc, elementType,
-                                         b.getFloatAttr(elementType, 0.0));
-  Value init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
-  return linalg::MatmulOp::create(b, loc, ValueRange{lhs, rhs},
-                                  ValueRange{init})
-      .getResult(0);
-}
 
 /// Returns a linalg.generic over a 2-D [M, N] iteration space. `matrices`
 /// are read at (i, j), `rowVectors` (biases of N elements) at (j); `body`
@@ -220,104 +207,6 @@ struct LowerGLUOp : OpRewritePattern<GLUOp> {
 // Gradients: ffn.ffn_grad and ffn.glu_grad.
 //===----------------------------------------------------------------------===//
 
-/// Collapses every dimension of `value` but the last into one row dimension
-/// ([..., n] -> [M, n]); rank-2 values are returned unchanged.
-static Value collapseBatchDims(OpBuilder &b, Location loc, Value value) {
-  int64_t rank = cast<RankedTensorType>(value.getType()).getRank();
-  if (rank == 2)
-    return value;
-  ReassociationIndices batch;
-  for (int64_t i = 0; i < rank - 1; ++i)
-    batch.push_back(i);
-  SmallVector<ReassociationIndices> reassociation = {batch, {rank - 1}};
-  return tensor::CollapseShapeOp::create(b, loc, value, reassociation);
-}
-
-/// The inverse of collapseBatchDims for a tensor of `like`'s rank: expands
-/// `rows` [M, n] to `like`'s leading dimensions (dynamic sizes read from
-/// `like`) and n columns.
-static Value expandBatchDimsLike(OpBuilder &b, Location loc, Value rows,
-                                 Value like) {
-  auto likeType = cast<RankedTensorType>(like.getType());
-  int64_t rank = likeType.getRank();
-  if (rank == 2)
-    return rows;
-  ReassociationIndices batch;
-  SmallVector<OpFoldResult> outputShape;
-  SmallVector<int64_t> staticShape(likeType.getShape().drop_back());
-  for (int64_t i = 0; i < rank - 1; ++i) {
-    batch.push_back(i);
-    outputShape.push_back(tensor::getMixedSize(b, loc, like, i));
-  }
-  outputShape.push_back(tensor::getMixedSize(b, loc, rows, 1));
-  staticShape.push_back(
-      cast<RankedTensorType>(rows.getType()).getShape().back());
-  SmallVector<ReassociationIndices> reassociation = {batch, {rank - 1}};
-  auto type = RankedTensorType::get(staticShape, likeType.getElementType());
-  return tensor::ExpandShapeOp::create(b, loc, type, rows, reassociation,
-                                       outputShape);
-}
-
-namespace {
-/// Which operand of a matmul is read transposed.
-enum class Transposed { Lhs, Rhs };
-} // namespace
-
-/// Returns lhs^T rhs (lhs [K, M], rhs [K, N]) or lhs rhs^T (lhs [M, K], rhs
-/// [N, K]) as a linalg.matmul whose indexing_maps read the operand
-/// transposed, so that no transposed copy is materialized. The product is
-/// accumulated into `init` when given, else into a zero-filled [M, N]
-/// tensor.
-static Value buildTransposedMatmul(OpBuilder &b, Location loc, Value lhs,
-                                   Value rhs, Transposed transposed,
-                                   Value init = {}) {
-  MLIRContext *ctx = b.getContext();
-  if (!init) {
-    Type elementType = getElementTypeOrSelf(lhs.getType());
-    int64_t freeDim = transposed == Transposed::Lhs ? 1 : 0;
-    SmallVector<OpFoldResult> sizes = {
-        tensor::getMixedSize(b, loc, lhs, freeDim),
-        tensor::getMixedSize(b, loc, rhs, freeDim)};
-    Value empty = tensor::EmptyOp::create(b, loc, sizes, elementType);
-    Value zero = arith::ConstantOp::create(b, loc, elementType,
-                                           b.getFloatAttr(elementType, 0.0));
-    init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
-  }
-  AffineExpr m, n, k;
-  bindDims(ctx, m, n, k);
-  SmallVector<AffineExpr, 2> lhsExprs = {m, k}, rhsExprs = {k, n};
-  if (transposed == Transposed::Lhs)
-    std::swap(lhsExprs[0], lhsExprs[1]);
-  else
-    std::swap(rhsExprs[0], rhsExprs[1]);
-  SmallVector<AffineMap> maps = {AffineMap::get(3, 0, lhsExprs, ctx),
-                                 AffineMap::get(3, 0, rhsExprs, ctx),
-                                 AffineMap::get(3, 0, {m, n}, ctx)};
-  auto matmul = linalg::MatmulOp::create(b, loc, TypeRange{init.getType()},
-                                         ValueRange{lhs, rhs},
-                                         ValueRange{init});
-  matmul.setIndexingMapsAttr(b.getAffineMapArrayAttr(maps));
-  return matmul.getResult(0);
-}
-
-/// Returns the column sums of an [M, N] matrix, an [N] vector (a
-/// linalg.reduce over the rows into zeros).
-static Value buildColumnSums(OpBuilder &b, Location loc, Value matrix) {
-  Type elementType = getElementTypeOrSelf(matrix.getType());
-  SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, matrix, 1)};
-  Value empty = tensor::EmptyOp::create(b, loc, sizes, elementType);
-  Value zero = arith::ConstantOp::create(b, loc, elementType,
-                                         b.getFloatAttr(elementType, 0.0));
-  Value init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
-  auto reduce = linalg::ReduceOp::create(
-      b, loc, ValueRange{matrix}, ValueRange{init}, ArrayRef<int64_t>{0},
-      [](OpBuilder &nb, Location l, ValueRange args) {
-        Value sum = arith::AddFOp::create(nb, l, args[0], args[1]);
-        linalg::YieldOp::create(nb, l, sum);
-      });
-  return reduce.getResult(0);
-}
-
 /// Like buildElementwise, with `numResults` results of the first matrix's
 /// shape: `body` returns one scalar per result.
 static SmallVector<Value> buildElementwiseResults(
@@ -377,8 +266,8 @@ static Value castIfNeeded(OpBuilder &b, Location loc, Value value, Type type) {
 static SmallVector<Value> buildLayerGradient(OpBuilder &b, Location loc,
                                              const LayerParts &layer, Value dy,
                                              TypeRange resultTypes) {
-  Value rows = collapseBatchDims(b, loc, layer.input);
-  Value dyRows = collapseBatchDims(b, loc, dy);
+  Value rows = collapseToRows(b, loc, layer.input);
+  Value dyRows = collapseToRows(b, loc, dy);
   ActivationAttr activation = layer.activation;
   SmallVector<Value> biases;
   if (layer.wBias)
@@ -416,7 +305,7 @@ static SmallVector<Value> buildLayerGradient(OpBuilder &b, Location loc,
 
   // Back through the down projection.
   Value dh =
-      buildTransposedMatmul(b, loc, dyRows, layer.w2, Transposed::Rhs);
+      buildMatmulTransposedRhs(b, loc, dyRows, layer.w2);
 
   // Back through the activation or the gate.
   Value da, dl;
@@ -450,19 +339,19 @@ static SmallVector<Value> buildLayerGradient(OpBuilder &b, Location loc,
   }
 
   // Back through the up projections.
-  Value dxRows = buildTransposedMatmul(b, loc, da, layer.w, Transposed::Rhs);
+  Value dxRows = buildMatmulTransposedRhs(b, loc, da, layer.w);
   if (dl)
-    dxRows = buildTransposedMatmul(b, loc, dl, layer.v, Transposed::Rhs,
+    dxRows = buildMatmulTransposedRhs(b, loc, dl, layer.v,
                                    dxRows);
   SmallVector<Value> gradients;
-  gradients.push_back(expandBatchDimsLike(b, loc, dxRows, layer.input));
+  gradients.push_back(expandRowsLike(b, loc, dxRows, layer.input));
   gradients.push_back(
-      buildTransposedMatmul(b, loc, rows, da, Transposed::Lhs));
+      buildMatmulTransposedLhs(b, loc, rows, da));
   if (dl)
     gradients.push_back(
-        buildTransposedMatmul(b, loc, rows, dl, Transposed::Lhs));
+        buildMatmulTransposedLhs(b, loc, rows, dl));
   gradients.push_back(
-      buildTransposedMatmul(b, loc, hidden, dyRows, Transposed::Lhs));
+      buildMatmulTransposedLhs(b, loc, hidden, dyRows));
   if (hasWBias)
     gradients.push_back(buildColumnSums(b, loc, da));
   if (hasVBias)

@@ -30,16 +30,18 @@ Value mlir::ffn::buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
 
 /// lhs * rhs with either operand read transposed, into zeros.
 static Value buildTransposedMatmul(OpBuilder &b, Location loc, Value lhs,
-                                   Value rhs, bool transposeLhs) {
+                                   Value rhs, bool transposeLhs, Value init) {
   MLIRContext *ctx = b.getContext();
-  Type element = getElementTypeOrSelf(lhs.getType());
-  SmallVector<OpFoldResult> sizes = {
-      tensor::getMixedSize(b, loc, lhs, transposeLhs ? 1 : 0),
-      tensor::getMixedSize(b, loc, rhs, transposeLhs ? 1 : 0)};
-  Value empty = tensor::EmptyOp::create(b, loc, sizes, element);
-  Value zero = arith::ConstantOp::create(b, loc, element,
-                                         b.getFloatAttr(element, 0.0));
-  Value init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+  if (!init) {
+    Type element = getElementTypeOrSelf(lhs.getType());
+    SmallVector<OpFoldResult> sizes = {
+        tensor::getMixedSize(b, loc, lhs, transposeLhs ? 1 : 0),
+        tensor::getMixedSize(b, loc, rhs, transposeLhs ? 1 : 0)};
+    Value empty = tensor::EmptyOp::create(b, loc, sizes, element);
+    Value zero = arith::ConstantOp::create(b, loc, element,
+                                           b.getFloatAttr(element, 0.0));
+    init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+  }
   AffineExpr m, n, k;
   bindDims(ctx, m, n, k);
   SmallVector<AffineExpr> lhsExprs = {m, k}, rhsExprs = {k, n};
@@ -58,13 +60,14 @@ static Value buildTransposedMatmul(OpBuilder &b, Location loc, Value lhs,
 }
 
 Value mlir::ffn::buildMatmulTransposedRhs(OpBuilder &b, Location loc,
-                                          Value lhs, Value rhs) {
-  return buildTransposedMatmul(b, loc, lhs, rhs, /*transposeLhs=*/false);
+                                          Value lhs, Value rhs, Value init) {
+  return buildTransposedMatmul(b, loc, lhs, rhs, /*transposeLhs=*/false,
+                               init);
 }
 
 Value mlir::ffn::buildMatmulTransposedLhs(OpBuilder &b, Location loc,
-                                          Value lhs, Value rhs) {
-  return buildTransposedMatmul(b, loc, lhs, rhs, /*transposeLhs=*/true);
+                                          Value lhs, Value rhs, Value init) {
+  return buildTransposedMatmul(b, loc, lhs, rhs, /*transposeLhs=*/true, init);
 }
 
 Value mlir::ffn::buildColumnSums(OpBuilder &b, Location loc, Value matrix) {

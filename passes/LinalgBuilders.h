@@ -17,16 +17,16 @@ Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
                   Value init = {});
 
 /// Returns lhs [M, K] * rhs^T for rhs [N, K], as a linalg.matmul reading
-/// rhs through transposed indexing maps (no transposed copy), into a
-/// zero-filled [M, N] tensor.
+/// rhs through transposed indexing maps (no transposed copy), accumulated
+/// into `init`, or into a zero-filled [M, N] tensor when `init` is null.
 Value buildMatmulTransposedRhs(OpBuilder &b, Location loc, Value lhs,
-                               Value rhs);
+                               Value rhs, Value init = {});
 
 /// Returns lhs^T * rhs for lhs [K, M] and rhs [K, N], as a linalg.matmul
-/// reading lhs through transposed indexing maps, into a zero-filled [M, N]
-/// tensor.
+/// reading lhs through transposed indexing maps, accumulated into `init`
+/// or into a zero-filled [M, N] tensor.
 Value buildMatmulTransposedLhs(OpBuilder &b, Location loc, Value lhs,
-                               Value rhs);
+                               Value rhs, Value init = {});
 
 /// Returns the column sums ([N]) of an [M, N] matrix (a linalg.reduce over
 /// the rows).
