@@ -154,9 +154,10 @@ static Value castTo(OpBuilder &b, Location loc, Value value, Type type) {
 /// Emits ffn-fuse's remark for a fused gradient.
 static void reportGradient(Operation *op, StringRef paperName, Value rows,
                            int64_t dModel, int64_t dFF, bool gated,
-                           int64_t blockSize) {
+                           int64_t blockSize, bool kept = false) {
   auto rowsType = cast<ShapedType>(rows.getType());
   int64_t m = rowsType.getDimSize(0);
+  int64_t element = (rowsType.getElementTypeBitWidth() + 7) / 8;
   auto diag = op->emitRemark()
               << "ffn-fuse: fused the gradient of " << paperName << " [M="
               << (ShapedType::isDynamic(m) ? std::string("?")
@@ -166,10 +167,27 @@ static void reportGradient(Operation *op, StringRef paperName, Value rows,
     diag << "the dh GEMM with the dgate epilogue, ONE dx GEMM over packed ["
          << dModel << ", " << 2 * dFF << "] weights (K = " << 2 * dFF
          << ") and ONE packed weight-gradient GEMM (block " << blockSize
-         << "), recomputing [a | b] with one GEMM";
+         << ")";
   else
-    diag << "the dh GEMM with the activation-derivative epilogue, "
-            "recomputing a with one GEMM";
+    diag << "the dh GEMM with the activation-derivative epilogue";
+  // The trade: keeping the pre-activations costs their memory from the
+  // forward to the backward; recomputing them costs one GEMM.
+  int64_t width = gated ? 2 * dFF : dFF;
+  StringRef what = gated ? "[a | b]" : "a";
+  bool staticShape = !ShapedType::isDynamic(m) &&
+                     !ShapedType::isDynamic(dFF) &&
+                     !ShapedType::isDynamic(dModel);
+  std::string bytes = staticShape ? formatBytes(m * width * element)
+                                  : formatBytes(width * element) + " per row";
+  std::string flops =
+      staticShape ? std::to_string(2 * m * dModel * width) + " FLOPs"
+                  : std::to_string(2 * dModel * width) + " FLOPs per row";
+  if (kept)
+    diag << "; keeps " << what << " from the forward (" << bytes
+         << " held until the backward), saving one GEMM (" << flops << ")";
+  else
+    diag << "; recomputes " << what << " with one GEMM (" << flops
+         << "), saving " << bytes << " of activation memory";
 }
 
 namespace {
@@ -343,6 +361,121 @@ static LogicalResult packArgumentWeights(FunctionOpInterface function,
   return success();
 }
 
+/// [a | b] = x [W | V] (+ [b | c]) and h = gate(a) * b from it.
+struct GatedActivations {
+  Value ab, h;
+};
+
+static GatedActivations buildGatedActivations(OpBuilder &b, Location loc,
+                                              ActivationAttr gate, Value rows,
+                                              Value packed, Value packedBias,
+                                              int64_t dFF, int64_t blockSize) {
+  Value init;
+  if (packedBias)
+    init = buildRowBroadcast(b, loc, packedBias,
+                             tensor::getMixedSize(b, loc, rows, 0));
+  Value ab = buildMatmul(b, loc, rows, packed, init);
+  auto abType = cast<RankedTensorType>(ab.getType());
+  auto hType = RankedTensorType::get({abType.getDimSize(0), dFF},
+                                     abType.getElementType());
+  Value h = ApplyGateOp::create(b, loc, hType, gate, blockSize, ab);
+  return {ab, h};
+}
+
+/// The fused backward of `op` given its rows, packed weights and the
+/// activations [a | b] and h; returns its results in order.
+static SmallVector<Value> buildGatedBackward(OpBuilder &b, GLUGradOp op,
+                                             Value rows, Value packed,
+                                             GatedActivations activations,
+                                             int64_t blockSize) {
+  Location loc = op.getLoc();
+  Value dy = collapseToRows(b, loc, op.getDy());
+  Value ab = activations.ab;
+  Value dabInit = tensor::EmptyOp::create(
+      b, loc, tensor::getMixedSizes(b, loc, ab),
+      getElementTypeOrSelf(ab.getType()));
+  Value dab = DGateMatmulOp::create(b, loc, dabInit.getType(),
+                                    op.getActivation(), blockSize, dy,
+                                    op.getW2(), ab, dabInit);
+  Value dx = buildMatmulTransposedRhs(b, loc, dab, packed);
+  Value dwv = buildMatmulTransposedLhs(b, loc, rows, dab);
+  auto weightType = op.getW().getType();
+  auto unpackW =
+      UnpackGatedOp::create(b, loc, weightType, weightType, dwv, blockSize);
+  Value dw2 = buildMatmulTransposedLhs(b, loc, activations.h, dy);
+
+  SmallVector<Value> results = {
+      castTo(b, loc, expandRowsLike(b, loc, dx, op.getInput()),
+             op.getInput().getType()),
+      unpackW.getGate(), unpackW.getLinear(),
+      castTo(b, loc, dw2, op.getW2().getType())};
+  if (op.getB() || op.getC()) {
+    Value dbc = buildColumnSums(b, loc, dab);
+    auto biasType = op.getB() ? op.getB().getType() : op.getC().getType();
+    auto unpackB =
+        UnpackGatedOp::create(b, loc, biasType, biasType, dbc, blockSize);
+    if (op.getB())
+      results.push_back(unpackB.getGate());
+    if (op.getC())
+      results.push_back(unpackB.getLinear());
+  }
+  if (op.getB2())
+    results.push_back(castTo(b, loc, buildColumnSums(b, loc, dy),
+                             op.getB2().getType()));
+  return results;
+}
+
+/// The forward ffn.glu whose activations `grad` can keep: the same layer
+/// (activation, operands) earlier in the same block.
+static GLUOp findForward(GLUGradOp grad) {
+  for (Operation *user : grad.getInput().getUsers()) {
+    auto forward = dyn_cast<GLUOp>(user);
+    if (!forward || forward->getBlock() != grad->getBlock() ||
+        !forward->isBeforeInBlock(grad) ||
+        forward.getActivation() != grad.getActivation() ||
+        forward.getW() != grad.getW() || forward.getV() != grad.getV() ||
+        forward.getW2() != grad.getW2() || forward.getB() != grad.getB() ||
+        forward.getC() != grad.getC() || forward.getB2() != grad.getB2())
+      continue;
+    return forward;
+  }
+  return {};
+}
+
+/// keep-activations: rewrites each forward/backward pair of a gated layer
+/// so that the forward writes [a | b] (one GEMM, then the gating) and the
+/// backward reads it instead of recomputing it.
+static void fuseKeepingActivations(Operation *root, int64_t blockSize,
+                                   bool report) {
+  SmallVector<std::pair<GLUOp, GLUGradOp>> pairs;
+  root->walk([&](GLUGradOp grad) {
+    if (GLUOp forward = findForward(grad))
+      pairs.push_back({forward, grad});
+  });
+  IRRewriter rewriter(root->getContext());
+  for (auto [forward, grad] : pairs) {
+    Location loc = forward.getLoc();
+    rewriter.setInsertionPoint(forward);
+    Value rows = collapseToRows(rewriter, loc, forward.getInput());
+    auto [packed, packedBias] =
+        packWeights(rewriter, loc, forward.getW(), forward.getV(),
+                    forward.getB(), forward.getC(), blockSize);
+    GatedActivations kept = buildGatedActivations(
+        rewriter, loc, forward.getActivation(), rows, packed, packedBias,
+        forward.getDFF(), blockSize);
+    Value y = buildDownProjection(rewriter, loc, kept.h, forward.getW2(),
+                                  forward.getB2(), forward.getInput(),
+                                  forward.getType());
+    if (report)
+      reportGradient(grad, grad.getPaperName(), rows, grad.getDModel(),
+                     grad.getDFF(), /*gated=*/true, blockSize, /*kept=*/true);
+    rewriter.replaceOp(forward, y);
+    rewriter.setInsertionPoint(grad);
+    rewriter.replaceOp(grad, buildGatedBackward(rewriter, grad, rows, packed,
+                                                kept, blockSize));
+  }
+}
+
 namespace {
 /// ffn.glu_grad -> the fused backward:
 ///   [a | b]  = x [W | V] (+ [b | c])        one GEMM (recomputed)
@@ -358,55 +491,17 @@ struct FuseGatedGradient : OpRewritePattern<GLUGradOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value rows = collapseToRows(rewriter, loc, op.getInput());
-    Value dy = collapseToRows(rewriter, loc, op.getDy());
     auto [packed, packedBias] = packWeights(rewriter, loc, op.getW(),
                                             op.getV(), op.getB(), op.getC(),
                                             blockSize);
-    Value init;
-    if (packedBias)
-      init = buildRowBroadcast(rewriter, loc, packedBias,
-                               tensor::getMixedSize(rewriter, loc, rows, 0));
-    Value ab = buildMatmul(rewriter, loc, rows, packed, init);
-    auto abType = cast<RankedTensorType>(ab.getType());
-    auto hType = RankedTensorType::get(
-        {abType.getDimSize(0), op.getDFF()}, abType.getElementType());
-    Value h = ApplyGateOp::create(rewriter, loc, hType, op.getActivation(),
-                                  blockSize, ab);
-    Value dabInit = tensor::EmptyOp::create(
-        rewriter, loc, tensor::getMixedSizes(rewriter, loc, ab),
-        abType.getElementType());
-    Value dab = DGateMatmulOp::create(rewriter, loc, dabInit.getType(),
-                                      op.getActivation(), blockSize, dy,
-                                      op.getW2(), ab, dabInit);
-    Value dx = buildMatmulTransposedRhs(rewriter, loc, dab, packed);
-    Value dwv = buildMatmulTransposedLhs(rewriter, loc, rows, dab);
-    auto weightType = op.getW().getType();
-    auto unpackW = UnpackGatedOp::create(rewriter, loc, weightType,
-                                         weightType, dwv, blockSize);
-    Value dw2 = buildMatmulTransposedLhs(rewriter, loc, h, dy);
-
-    SmallVector<Value> results = {
-        castTo(rewriter, loc, expandRowsLike(rewriter, loc, dx, op.getInput()),
-               op.getInput().getType()),
-        unpackW.getGate(), unpackW.getLinear(),
-        castTo(rewriter, loc, dw2, op.getW2().getType())};
-    if (op.getB() || op.getC()) {
-      Value dbc = buildColumnSums(rewriter, loc, dab);
-      auto biasType = op.getB() ? op.getB().getType() : op.getC().getType();
-      auto unpackB = UnpackGatedOp::create(rewriter, loc, biasType, biasType,
-                                           dbc, blockSize);
-      if (op.getB())
-        results.push_back(unpackB.getGate());
-      if (op.getC())
-        results.push_back(unpackB.getLinear());
-    }
-    if (op.getB2())
-      results.push_back(castTo(rewriter, loc, buildColumnSums(rewriter, loc, dy),
-                               op.getB2().getType()));
+    GatedActivations kept = buildGatedActivations(
+        rewriter, loc, op.getActivation(), rows, packed, packedBias,
+        op.getDFF(), blockSize);
     if (report)
       reportGradient(op, op.getPaperName(), rows, op.getDModel(), op.getDFF(),
-                     /*gated=*/true, blockSize);
-    rewriter.replaceOp(op, results);
+                     /*gated=*/true, blockSize, /*kept=*/false);
+    rewriter.replaceOp(op, buildGatedBackward(rewriter, op, rows, packed,
+                                              kept, blockSize));
     return success();
   }
 
@@ -490,6 +585,8 @@ struct FFNFusePass : mlir::ffn::impl::FFNFuseBase<FFNFusePass> {
       if (result.wasInterrupted())
         return signalPassFailure();
     }
+    if (keepActivations)
+      fuseKeepingActivations(getOperation(), block, report);
     RewritePatternSet patterns(&getContext());
     populateFFNFusePatterns(patterns, block, report);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

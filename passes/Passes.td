@@ -147,6 +147,16 @@ def FFNFuse : Pass<"ffn-fuse"> {
     With `report=true` it emits a remark for each fusion with its shapes
     and the bytes of intermediate memory traffic it removes.
 
+    Gradients (`ffn.glu_grad`, `ffn.ffn_grad`) become the fused backward:
+    `[a | b] = x [W | V]`, `ffn.dgate_matmul` (the `dh = dy W2^T` GEMM with
+    the dgate epilogue producing packed `[da | db]`), ONE GEMM for `dx`
+    against the packed weights (`K = 2 * d_ff`), ONE GEMM for the packed
+    weight gradient `x^T [da | db]` (unpacked at the end) and `dW2` from
+    `h`. By default `[a | b]` is recomputed with one GEMM; with
+    `keep-activations=true`, a backward whose forward `ffn.glu` is in the
+    same block reads the `[a | b]` the forward now writes instead. The
+    report gives the memory or the GEMM each choice costs.
+
     With `pack-arguments=true`, weights that are function arguments (the
     trained parameters of a train step) become packed parameters: each pair
     of `W`, `V` arguments used only as the gate and linear weights of gated
@@ -173,6 +183,9 @@ def FFNFuse : Pass<"ffn-fuse"> {
     Option<"report", "report", "bool", /*default=*/"false",
            "Emit a remark per fusion with its shapes and the intermediate "
            "memory traffic it removes">,
+    Option<"keepActivations", "keep-activations", "bool", /*default=*/"false",
+           "In the backward, read [a | b] kept from the matching forward "
+           "instead of recomputing it with one GEMM (memory vs one GEMM)">,
     Option<"packArguments", "pack-arguments", "bool", /*default=*/"false",
            "Turn gate/linear weights that are function arguments into one "
            "packed argument each, recorded in ffn.packed_arguments">
