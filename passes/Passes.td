@@ -37,6 +37,15 @@ def ConvertFFNToLinalg : Pass<"convert-ffn-to-linalg"> {
     %y = linalg.matmul ins(%h, %w2 : ...) outs(%zero_8x16 : tensor<8x16xf32>)
     ```
 
+    The gradient ops are defined the same way: `ffn.glu_grad` and
+    `ffn.ffn_grad` recompute the forward pieces, then `dh = dy W2^T`, the
+    dgate (or activation-derivative) generic, matmuls that read their
+    transposed operand through `indexing_maps`, and column sums for the bias
+    gradients. The fused ops (`ffn.pack_gated`, `ffn.unpack_gated`,
+    `ffn.gated_matmul`, `ffn.activated_matmul`, `ffn.apply_gate`,
+    `ffn.dgate_matmul`, `ffn.dactivation_matmul`) lower to one matmul and
+    their epilogue generic, block by block of the packed layout.
+
     The pass fails, naming the op, if an ffn op cannot be lowered.
   }];
   let dependentDialects = [
