@@ -411,63 +411,113 @@ struct LowerActivatedMatmul : OpRewritePattern<ActivatedMatmulOp> {
   }
 };
 
-/// ffn.pack_gated / ffn.unpack_gated on non-constants: tensor slices.
+} // namespace
+
+/// The static shape of `type` with its last dimension replaced by `last`.
+static SmallVector<int64_t> withLast(RankedTensorType type,
+                                     ArrayRef<int64_t> last) {
+  SmallVector<int64_t> shape(type.getShape().drop_back());
+  shape.append(last.begin(), last.end());
+  return shape;
+}
+
+/// Slices `source` (static shape) along its last dimension.
+static Value sliceLast(OpBuilder &b, Location loc, Value source,
+                       int64_t offset, int64_t size) {
+  auto type = cast<RankedTensorType>(source.getType());
+  SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes =
+      getAsIndexOpFoldResult(b.getContext(), withLast(type, {size}));
+  offsets.back() = b.getIndexAttr(offset);
+  return extractSlice(b, loc, source, offsets, sizes);
+}
+
+/// Inserts `piece` into `into` at `offsets` (static shapes).
+static Value insertAt(OpBuilder &b, Location loc, Value piece, Value into,
+                      ArrayRef<int64_t> offsets) {
+  auto type = cast<RankedTensorType>(piece.getType());
+  SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
+  return tensor::InsertSliceOp::create(
+      b, loc, piece, into, getAsIndexOpFoldResult(b.getContext(), offsets),
+      getAsIndexOpFoldResult(b.getContext(), type.getShape()), strides);
+}
+
+/// Reassociation grouping the last `count` dimensions of a rank-`rank`
+/// tensor (`rank` counted after expansion) and leaving the others alone.
+static SmallVector<ReassociationIndices> groupLast(int64_t leading,
+                                                  int64_t count) {
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t i = 0; i < leading; ++i)
+    groups.push_back({i});
+  ReassociationIndices last;
+  for (int64_t i = 0; i < count; ++i)
+    last.push_back(leading + i);
+  groups.push_back(last);
+  return groups;
+}
+
+/// The offsets of a [..., blocks, 2, B] tensor's half `half`.
+static SmallVector<int64_t> halfOffsets(int64_t leading, int64_t half) {
+  SmallVector<int64_t> offsets(leading, 0);
+  offsets.append({0, half, 0});
+  return offsets;
+}
+
+namespace {
+/// ffn.pack_gated on non-constants -> a fixed number of tensor ops whatever
+/// the number of blocks: the full blocks of W and V viewed as
+/// [..., blocks, 1, B], inserted as the two halves of a [..., blocks, 2, B]
+/// tensor that collapses to the packed columns, then the ragged tail pair.
 struct LowerPackGated : OpRewritePattern<PackGatedOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(PackGatedOp op,
                                 PatternRewriter &rewriter) const override {
     auto type = op.getGate().getType();
-    int64_t width = type.getShape().back();
     if (!type.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "dynamic packing is not lowered");
     Location loc = op.getLoc();
-    Value packed = tensor::EmptyOp::create(rewriter, loc,
-                                           op.getPacked().getType().getShape(),
-                                           type.getElementType());
-    forEachBlockPair(width, op.getBlockSize(),
-                     [&](int64_t column, int64_t packedColumn, int64_t size,
-                         bool linear) {
-                       packed = copyColumns(rewriter, loc,
-                                            linear ? op.getLinear()
-                                                   : op.getGate(),
-                                            column, packed, packedColumn, size);
-                     });
+    int64_t leading = type.getRank() - 1;
+    int64_t width = type.getShape().back(), block = op.getBlockSize();
+    int64_t blocks = width / block, full = blocks * block, tail = width - full;
+    Type element = type.getElementType();
+    Value packed = tensor::EmptyOp::create(
+        rewriter, loc, op.getPacked().getType().getShape(), element);
+    SmallVector<int64_t> zeros(leading, 0);
+    SmallVector<Value, 2> sources = {op.getGate(), op.getLinear()};
+    if (blocks > 0) {
+      Value halves = tensor::EmptyOp::create(
+          rewriter, loc, withLast(type, {blocks, 2, block}), element);
+      for (auto [half, source] : llvm::enumerate(sources)) {
+        Value part = tail ? sliceLast(rewriter, loc, source, 0, full) : source;
+        Value view = expand(
+            rewriter, loc, part, groupLast(leading, 3),
+            getAsIndexOpFoldResult(rewriter.getContext(),
+                                   withLast(type, {blocks, 1, block})));
+        halves = insertAt(rewriter, loc, view, halves,
+                          halfOffsets(leading, half));
+      }
+      Value columns = tensor::CollapseShapeOp::create(
+          rewriter, loc, halves, groupLast(leading, 3));
+      SmallVector<int64_t> offsets = zeros;
+      offsets.push_back(0);
+      packed = insertAt(rewriter, loc, columns, packed, offsets);
+    }
+    if (tail) {
+      for (auto [half, source] : llvm::enumerate(sources)) {
+        SmallVector<int64_t> offsets = zeros;
+        offsets.push_back(2 * full + half * tail);
+        packed = insertAt(rewriter, loc,
+                          sliceLast(rewriter, loc, source, full, tail),
+                          packed, offsets);
+      }
+    }
     rewriter.replaceOp(op, packed);
     return success();
   }
-
-  /// Calls `fn(column, packedColumn, size, linear)` for every block.
-  static void
-  forEachBlockPair(int64_t width, int64_t block,
-                   function_ref<void(int64_t, int64_t, int64_t, bool)> fn) {
-    for (int64_t start = 0; start < width; start += block) {
-      int64_t size = std::min(block, width - start);
-      fn(start, 2 * start, size, false);
-      fn(start, 2 * start + size, size, true);
-    }
-  }
-
-  /// Copies `size` last-dimension columns from `from` at `fromColumn` into
-  /// `into` at `intoColumn`.
-  static Value copyColumns(OpBuilder &b, Location loc, Value from,
-                           int64_t fromColumn, Value into, int64_t intoColumn,
-                           int64_t size) {
-    auto fromType = cast<RankedTensorType>(from.getType());
-    int64_t rank = fromType.getRank();
-    SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
-    SmallVector<OpFoldResult> sizes, strides(rank, b.getIndexAttr(1));
-    for (int64_t d : fromType.getShape().drop_back())
-      sizes.push_back(b.getIndexAttr(d));
-    sizes.push_back(b.getIndexAttr(size));
-    offsets.back() = b.getIndexAttr(fromColumn);
-    Value piece = extractSlice(b, loc, from, offsets, sizes);
-    offsets.back() = b.getIndexAttr(intoColumn);
-    return tensor::InsertSliceOp::create(b, loc, piece, into, offsets, sizes,
-                                         strides);
-  }
 };
 
+/// ffn.unpack_gated on non-constants -> the inverse views and slices.
 struct LowerUnpackGated : OpRewritePattern<UnpackGatedOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -478,17 +528,44 @@ struct LowerUnpackGated : OpRewritePattern<UnpackGatedOp> {
       return rewriter.notifyMatchFailure(op,
                                          "dynamic unpacking is not lowered");
     Location loc = op.getLoc();
-    Value gate = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
-                                         type.getElementType());
-    Value linear = gate;
-    LowerPackGated::forEachBlockPair(
-        type.getShape().back(), op.getBlockSize(),
-        [&](int64_t column, int64_t packedColumn, int64_t size, bool isLinear) {
-          Value &into = isLinear ? linear : gate;
-          into = LowerPackGated::copyColumns(rewriter, loc, op.getPacked(),
-                                             packedColumn, into, column, size);
-        });
-    rewriter.replaceOp(op, {gate, linear});
+    int64_t leading = type.getRank() - 1;
+    int64_t width = type.getShape().back(), block = op.getBlockSize();
+    int64_t blocks = width / block, full = blocks * block, tail = width - full;
+    Type element = type.getElementType();
+    SmallVector<Value> results;
+    SmallVector<int64_t> zeros(leading, 0);
+    for (int64_t half = 0; half < 2; ++half) {
+      Value result = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                             element);
+      if (blocks > 0) {
+        Value packedFull = sliceLast(rewriter, loc, op.getPacked(), 0, 2 * full);
+        Value halves = expand(
+            rewriter, loc, packedFull, groupLast(leading, 3),
+            getAsIndexOpFoldResult(rewriter.getContext(),
+                                   withLast(type, {blocks, 2, block})));
+        SmallVector<OpFoldResult> offsets = getAsIndexOpFoldResult(
+            rewriter.getContext(), halfOffsets(leading, half));
+        SmallVector<OpFoldResult> sizes = getAsIndexOpFoldResult(
+            rewriter.getContext(), withLast(type, {blocks, 1, block}));
+        Value part = extractSlice(rewriter, loc, halves, offsets, sizes);
+        Value columns = tensor::CollapseShapeOp::create(
+            rewriter, loc, part, groupLast(leading, 3));
+        SmallVector<int64_t> at = zeros;
+        at.push_back(0);
+        result = insertAt(rewriter, loc, columns, result, at);
+      }
+      if (tail) {
+        SmallVector<int64_t> at = zeros;
+        at.push_back(full);
+        result = insertAt(
+            rewriter, loc,
+            sliceLast(rewriter, loc, op.getPacked(), 2 * full + half * tail,
+                      tail),
+            result, at);
+      }
+      results.push_back(result);
+    }
+    rewriter.replaceOp(op, results);
     return success();
   }
 };

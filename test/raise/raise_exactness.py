@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""Checks that ffn-raise is exact: raising, then lowering, changes no number.
+"""Checks that a transformation is exact: applying it, then lowering,
+changes no number. By default the transformation is ffn-raise (the name of
+the script); --transform names any other glu-opt arguments, e.g.
+--transform=--ffn-fuse=block-size=64 (test/fuse).
 
 Given an .mlir file with a function (by default @layer) whose arguments and
 results are statically shaped f32 tensors, this script
@@ -12,27 +15,32 @@ results are statically shaped f32 tensors, this script
      bitcast f32 -> i32 in a linalg.generic, printed with printMemrefI32);
   3. path A, the original:
          glu-opt DRIVER PRE --glu-reference-pipeline | mlir-runner
-     path B, the raised:
-         glu-opt DRIVER PRE --ffn-raise             -> RAISED
-         glu-opt RAISED --glu-reference-pipeline    | mlir-runner
+     path B, the transformed:
+         glu-opt DRIVER PRE TRANSFORM                -> TRANSFORMED
+         glu-opt TRANSFORMED --glu-reference-pipeline | mlir-runner
      where PRE is --pre-pipeline (default empty; for TOSA input
      --pre-pipeline="--tosa-to-linalg-pipeline --tosa-to-tensor
      --tosa-to-arith": the first alone leaves tosa.reshape and tosa.const,
-     which the reference pipeline cannot bufferize). Path B must
-     contain exactly --expect-raised (default 1) ffn.ffn / ffn.glu ops more
-     than the input already had;
-  4. compares A and B element by element (see compare()).
+     which the reference pipeline cannot bufferize) and TRANSFORM is
+     --transform (default --ffn-raise);
+  4. checks the ops of TRANSFORMED: with --expect-raised N, it must contain
+     exactly N ffn.ffn / ffn.glu ops more than the input already had; with
+     --expect-op DIALECT.OP=N (repeatable), exactly N ops of that name.
+     Without either, --expect-raised 1 (the ffn-raise check);
+  5. compares A and B element by element (see compare()).
 
 It prints one line,
 
   PASS raise-exact ffn-swiglu.linalg.mlir raised=1 (ffn.glu swish) max_rel_err=0
+  PASS fuse-exact swiglu.mlir --ffn-fuse=block-size=4: ffn.gated_matmul=1 ffn.glu=0 max_rel_err=1.2e-07
 
-or `FAIL ...` (with the reason, and for numbers the worst element) or
-`ERROR ...` (a tool failed or the input is not what the script handles; the
-tool's stderr follows on stderr), and exits with 0, 1 or 2 respectively.
-The files of a case that does not pass stay in --tmp for debugging.
-Meant to be driven by the lit tests in test/raise/exact; --help lists the
-flags.
+(the label is --label, by default the transform's first pass without its
+`ffn-` prefix, plus `-exact`), or `FAIL ...` (with the reason, and for
+numbers the worst element) or `ERROR ...` (a tool failed or the input is
+not what the script handles; the tool's stderr follows on stderr), and
+exits with 0, 1 or 2 respectively. The files of a case that does not pass
+stay in --tmp for debugging. Meant to be driven by the lit tests in
+test/raise/exact and test/fuse; --help lists the flags.
 """
 
 import argparse
@@ -61,6 +69,10 @@ INPUT_SCALE = 0.5
 # (and its optional `(beta = ...)`) that follows the op name.
 FFN_OP = re.compile(r"\bffn\.(ffn|glu)\s+([A-Za-z_][A-Za-z0-9_]*"
                     r"(?:\s*\([^)]*\))?)")
+
+# An op name as --expect-op takes it: `dialect.op` (e.g. ffn.gated_matmul,
+# linalg.matmul).
+OP_NAME = re.compile(r"[A-Za-z_][\w$]*(?:\.[A-Za-z_][\w$]*)+")
 
 
 class InputError(Exception):
@@ -352,10 +364,10 @@ def compare(original, raised):
     An element passes when |b - a| <= RTOL * |a| + atol with
     atol = ATOL_SCALE * max|a| over all finite elements of all results: the
     rule of test/e2e/ffn_reference_check.py, which glu_mlir_testing
-    explains at relative_errors(). ffn-raise followed by the reference
-    lowering may legitimately regroup the float32 arithmetic (a bias folded
-    into a matmul's initial value, a different order of the elementwise
-    ops), so an output that cancels to about zero may carry an error on the
+    explains at relative_errors(). A transform (ffn-raise, ffn-fuse) and
+    the reference lowering may legitimately regroup the float32 arithmetic
+    (a bias folded into a matmul's initial value, a different order of the
+    elementwise ops), so an output that cancels to about zero may carry an error on the
     output's scale. An element a that is NaN or infinite must be matched
     exactly (NaN by NaN); a non-finite b against a finite a fails.
 
@@ -396,11 +408,37 @@ def non_negative_int(text):
     return value
 
 
+def expected_op(text):
+    """`NAME=N` of --expect-op, as (NAME, N)."""
+    name, sep, count = text.rpartition("=")
+    if not sep or not OP_NAME.fullmatch(name):
+        raise argparse.ArgumentTypeError(
+            "expected DIALECT.OP=COUNT (e.g. ffn.gated_matmul=1), got '%s'"
+            % text)
+    try:
+        return name, non_negative_int(count)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            "expected DIALECT.OP=COUNT with a count >= 0, got '%s'" % text)
+
+
+def transform_label(transform):
+    """What the output lines call the check: `raise-exact` for
+    --ffn-raise, `fuse-exact` for --ffn-fuse=..., `NAME-exact` for any
+    other first pass."""
+    if not transform:
+        return "identity-exact"
+    name = transform[0].lstrip("-").split("=", 1)[0]
+    if name.startswith("ffn-"):
+        name = name[len("ffn-"):]
+    return name + "-exact"
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(
-        description="Check that ffn-raise is exact: the original IR and the "
-                    "raised-then-lowered IR, run on the same random inputs, "
-                    "agree.")
+        description="Check that a transformation (default: ffn-raise) is "
+                    "exact: the original IR and the transformed-then-lowered "
+                    "IR, run on the same random inputs, agree.")
     parser.add_argument("--input", required=True,
                         help="the .mlir file with the function to check")
     parser.add_argument("--function", default="layer",
@@ -417,9 +455,27 @@ def parse_args(argv):
                              "(--tosa-to-linalg-pipeline alone leaves "
                              "tosa.reshape and tosa.const, which do not "
                              "bufferize)")
-    parser.add_argument("--expect-raised", type=non_negative_int, default=1,
-                        help="how many ffn.ffn / ffn.glu ops ffn-raise must "
-                             "create (default 1)")
+    parser.add_argument("--transform", default="--ffn-raise",
+                        help="the glu-opt arguments under test, applied on "
+                             "path B only, after --pre-pipeline (write it "
+                             "with '=', as it starts with '-'; default "
+                             "--ffn-raise), e.g. "
+                             "--transform=--ffn-fuse=block-size=64")
+    parser.add_argument("--expect-op", type=expected_op, action="append",
+                        default=[], metavar="DIALECT.OP=N",
+                        help="the transformed IR must hold exactly N ops "
+                             "named DIALECT.OP (repeatable; e.g. "
+                             "--expect-op ffn.gated_matmul=1 --expect-op "
+                             "ffn.glu=0)")
+    parser.add_argument("--expect-raised", type=non_negative_int,
+                        default=None,
+                        help="how many ffn.ffn / ffn.glu ops the transform "
+                             "must create (default 1, or no such check when "
+                             "--expect-op is given)")
+    parser.add_argument("--label", default=None,
+                        help="what the output lines call the check (default "
+                             "from the transform: raise-exact for "
+                             "--ffn-raise, fuse-exact for --ffn-fuse)")
     parser.add_argument("--chunk", type=non_negative_int, default=None,
                         help="use only the N-th (from 0) of the input's "
                              "chunks separated by '// -----' lines, as in "
@@ -428,14 +484,28 @@ def parse_args(argv):
                         help="seed of the random inputs (default 0)")
     # Proves the comparison can fail: scales path B's numbers by 1 + 1e-3.
     parser.add_argument("--perturb", action="store_true",
-                        help="add a %g relative error to the raised path's "
-                             "numbers (the check must then FAIL)"
+                        help="add a %g relative error to the transformed "
+                             "path's numbers (the check must then FAIL)"
                              % PERTURBATION)
     args = parser.parse_args(argv)
     try:
         args.pre = shlex.split(args.pre_pipeline)
     except ValueError as error:
         parser.error("--pre-pipeline: %s" % error)
+    try:
+        args.transform_args = shlex.split(args.transform)
+    except ValueError as error:
+        parser.error("--transform: %s" % error)
+    if not args.transform_args:
+        parser.error("--transform: no glu-opt arguments given")
+    if args.expect_raised is None and not args.expect_op:
+        args.expect_raised = 1
+    if args.label is None:
+        args.label = transform_label(args.transform_args)
+    # What the output calls path B's numbers: the raise tests' wording for
+    # ffn-raise, a neutral one for anything else.
+    args.result_word = ("raised" if args.transform_args == ["--ffn-raise"]
+                        else "transformed")
     return args
 
 
@@ -445,20 +515,34 @@ def count_ffn_ops(text):
             for m in FFN_OP.finditer(strip_comments(text))]
 
 
+def count_op(text, name):
+    """How many ops named `name` (e.g. ffn.gated_matmul) `text` holds, in
+    the pretty (`ffn.gated_matmul ...`) or the generic
+    (`"ffn.gated_matmul"(...)`) form; comments, attributes (`#ffn.x`) and
+    types (`!ffn.x`) do not count."""
+    pattern = re.compile(r"(?<![\w.$#!@%%])\"?%s(?![\w.])" % re.escape(name))
+    return len(pattern.findall(strip_comments(text)))
+
+
 def describe_ops(ops):
     return ", ".join("%s %s" % op for op in ops) or "none"
 
 
 def file_stem(args):
-    """The input's name and this process's id: runs sharing --tmp (two
-    suites in one build directory) never overwrite each other's files."""
+    """The input's name, the transform and this process's id: runs sharing
+    --tmp (two suites in one build directory) never overwrite each other's
+    files."""
     base = os.path.basename(args.input)
     for suffix in (".mlir",):
         if base.endswith(suffix):
             base = base[:-len(suffix)]
-    stem = "%s-%s-seed%d%s-pid%d" % (base, args.function, args.seed,
-                                     "-perturb" if args.perturb else "",
-                                     os.getpid())
+    transform = ""
+    if args.transform_args != ["--ffn-raise"]:
+        transform = "-" + "".join(a.lstrip("-") for a in args.transform_args)
+    stem = "%s-%s%s-seed%d%s-pid%d" % (base, args.function, transform,
+                                       args.seed,
+                                       "-perturb" if args.perturb else "",
+                                       os.getpid())
     return os.path.join(args.tmp, re.sub(r"[^A-Za-z0-9_.+-]", "_", stem))
 
 
@@ -469,8 +553,75 @@ def first_error_line(message):
     return message.splitlines()[0] if message else ""
 
 
+def report_arguments(transform):
+    """The transform with `report=true` added to its pass options, when it
+    is one ffn pass (ffn-raise, ffn-fuse: they explain themselves in
+    remarks), else None."""
+    if len(transform) != 1:
+        return None
+    match = re.fullmatch(r"--(ffn-[a-z-]+)(?:=(.*))?", transform[0])
+    if not match:
+        return None
+    options = (match.group(2) or "").strip()
+    return ["--%s=%s" % (match.group(1),
+                         (options + " " if options else "") + "report=true")]
+
+
+def print_report(args, paths):
+    """Runs the transform again with report=true and prints its remarks on
+    stderr, for whoever reads a failure."""
+    report = report_arguments(args.transform_args)
+    if report is None:
+        return
+    try:
+        _, remarks = run_tool([args.glu_opt, paths["driver"]] + args.pre +
+                              report + ["-o", os.devnull],
+                              "glu-opt (%s report)" % " ".join(report))
+        summary = [l.strip() for l in remarks.splitlines()
+                   if "remark:" in l]
+        if summary:
+            print("\n".join(summary), file=sys.stderr)
+    except ToolError as error:
+        print(error, file=sys.stderr)
+
+
+def check_ops(args, before, transformed_text):
+    """Checks the transformed IR's ops. Returns (found, why): found says
+    what is there (for the output line), why is None when the ops are as
+    expected, else the reason."""
+    found, why = [], []
+    if args.expect_raised is not None:
+        raised_ops = count_ffn_ops(transformed_text)
+        raised = len(raised_ops) - len(before)
+        text = "raised=%d (%s)" % (raised, describe_ops(raised_ops))
+        if before:
+            text = text[:-1] + "; %d of them already in the input)" \
+                % len(before)
+        found.append(text)
+        if raised != args.expect_raised or not raised_ops:
+            reason = ("ffn-raise raised nothing" if raised <= 0 else
+                      "expected %d raised" % args.expect_raised)
+            if raised > 0:
+                reason += ", got %d" % raised
+            elif args.expect_raised:
+                reason += " (expected %d)" % args.expect_raised
+            why.append(reason)
+    if args.expect_op:
+        counts = [(name, count_op(transformed_text, name))
+                  for name, _ in args.expect_op]
+        found.append("%s: %s" % (" ".join(args.transform_args),
+                                 " ".join("%s=%d" % c for c in counts)))
+        wrong = [(name, want, got) for (name, want), (_, got)
+                 in zip(args.expect_op, counts) if want != got]
+        if wrong:
+            why.append("expected " + ", ".join(
+                "%s=%d (got %d)" % w for w in wrong))
+    return " ".join(found), ("; ".join(why) if why else None)
+
+
 def check(args, name, paths):
     """Runs both paths; returns (exit code, the line to print)."""
+    label, word = args.label, args.result_word
     with open(args.input) as f:
         text = f.read()
     if args.chunk is not None:
@@ -493,65 +644,48 @@ def check(args, name, paths):
     stdout_a = lower_and_run(args, paths["driver"], args.pre,
                              paths["original_llvm"], "original")
 
-    # Path B: the same, raised first.
+    # Path B: the same, transformed first.
     run_tool([args.glu_opt, paths["driver"]] + args.pre +
-             ["--ffn-raise", "-o", paths["raised"]], "glu-opt (ffn-raise)")
-    with open(paths["raised"]) as f:
-        raised_ops = count_ffn_ops(f.read())
-    raised = len(raised_ops) - len(before)
-    found = "raised=%d (%s)" % (raised, describe_ops(raised_ops))
-    if before:
-        found = found[:-1] + "; %d of them already in the input)" % len(before)
-    if raised != args.expect_raised or not raised_ops:
-        why = ("ffn-raise raised nothing" if raised <= 0 else
-               "expected %d raised" % args.expect_raised)
-        if raised > 0:
-            why += ", got %d" % raised
-        elif args.expect_raised:
-            why += " (expected %d)" % args.expect_raised
-        # The pass's own account, for whoever reads the failure.
-        try:
-            _, remarks = run_tool([args.glu_opt, paths["driver"]] + args.pre +
-                                  ["--ffn-raise=report=true", "-o",
-                                   os.devnull], "glu-opt (ffn-raise report)")
-            summary = [l.strip() for l in remarks.splitlines()
-                       if "remark:" in l]
-            if summary:
-                print("\n".join(summary), file=sys.stderr)
-        except ToolError as error:
-            print(error, file=sys.stderr)
-        return 1, "FAIL raise-exact %s %s: %s (raised IR: %s)" % (
-            name, found, why, paths["raised"])
+             args.transform_args + ["-o", paths["transformed"]],
+             "glu-opt (%s)" % " ".join(args.transform_args).lstrip("-"))
+    with open(paths["transformed"]) as f:
+        transformed_text = f.read()
+    found, why = check_ops(args, before, transformed_text)
+    if why is not None:
+        print_report(args, paths)
+        return 1, "FAIL %s %s %s: %s (%s IR: %s)" % (
+            label, name, found, why, word, paths["transformed"])
 
-    stdout_b = lower_and_run(args, paths["raised"], [], paths["raised_llvm"],
-                             "raised")
+    stdout_b = lower_and_run(args, paths["transformed"], [],
+                             paths["transformed_llvm"], word)
     original = parse_printed_bits(stdout_a, "mlir-runner (original)")
-    raised_numbers = parse_printed_bits(stdout_b, "mlir-runner (raised)")
+    numbers = parse_printed_bits(stdout_b, "mlir-runner (%s)" % word)
     if len(original) != len(result_dims):
         raise ToolError("the original printed %d results, @%s has %d:\n%s"
                         % (len(original), args.function, len(result_dims),
                            stdout_a))
-    if len(raised_numbers) != len(original):
-        return 1, "FAIL raise-exact %s %s: the raised program printed %d " \
+    if len(numbers) != len(original):
+        return 1, "FAIL %s %s %s: the %s program printed %d " \
                   "results, the original %d" % (
-                      name, found, len(raised_numbers), len(original))
-    for r, (a, b) in enumerate(zip(original, raised_numbers)):
+                      label, name, found, word, len(numbers), len(original))
+    for r, (a, b) in enumerate(zip(original, numbers)):
         if a.shape != b.shape:
-            return 1, "FAIL raise-exact %s %s: result #%d has shape %s " \
-                      "raised, %s originally" % (
-                          name, found, r, list(b.shape), list(a.shape))
+            return 1, "FAIL %s %s %s: result #%d has shape %s " \
+                      "%s, %s originally" % (
+                          label, name, found, r, list(b.shape), word,
+                          list(a.shape))
 
     if args.perturb:
-        raised_numbers = [perturbed(b) for b in raised_numbers]
+        numbers = [perturbed(b) for b in numbers]
 
-    ok, max_rel_err, worst = compare(original, raised_numbers)
-    line = "%s raise-exact %s %s max_rel_err=%.2g" % (
-        "PASS" if ok else "FAIL", name, found, max_rel_err)
+    ok, max_rel_err, worst = compare(original, numbers)
+    line = "%s %s %s %s max_rel_err=%.2g" % (
+        "PASS" if ok else "FAIL", label, name, found, max_rel_err)
     if not ok:
         r, k = worst
         index = [int(i) for i in np.unravel_index(k, original[r].shape)]
-        line += " worst=result#%d%s original=%.9g raised=%.9g (driver: %s)" % (
-            r, index, original[r].flat[k], raised_numbers[r].flat[k],
+        line += " worst=result#%d%s original=%.9g %s=%.9g (driver: %s)" % (
+            r, index, original[r].flat[k], word, numbers[r].flat[k],
             paths["driver"])
     return (0 if ok else 1), line
 
@@ -564,16 +698,16 @@ def main(argv):
     paths = {
         "driver": stem + ".driver.mlir",
         "original_llvm": stem + ".original.llvm.mlir",
-        "raised": stem + ".raised.mlir",
-        "raised_llvm": stem + ".raised.llvm.mlir",
+        "transformed": stem + ".%s.mlir" % args.result_word,
+        "transformed_llvm": stem + ".%s.llvm.mlir" % args.result_word,
     }
     try:
         code, line = check(args, name, paths)
     except (ToolError, InputError, OSError) as error:
         # The case on stdout (what FileCheck sees), the details on stderr.
         kind = "input" if isinstance(error, InputError) else "tool"
-        print("ERROR raise-exact %s (%s): %s" % (
-            name, kind, first_error_line(str(error))))
+        print("ERROR %s %s (%s): %s" % (
+            args.label, name, kind, first_error_line(str(error))))
         print(error, file=sys.stderr)
         return 2
     print(line)
