@@ -246,7 +246,24 @@ static LogicalResult verifyFusedMatmul(Operation *op, Value input,
   return success();
 }
 
+/// Rejects reading a value packed by ffn.pack_gated with another block
+/// size: every column would land in the wrong place.
+static LogicalResult verifyPackedWith(Operation *op, Value packed,
+                                      int64_t blockSize) {
+  if (!packed)
+    return success();
+  if (auto pack = packed.getDefiningOp<PackGatedOp>())
+    if (pack.getBlockSize() != blockSize)
+      return op->emitOpError("reads a value packed with block size ")
+             << pack.getBlockSize() << " as if packed with block size "
+             << blockSize;
+  return success();
+}
+
 LogicalResult GatedMatmulOp::verify() {
+  if (failed(verifyPackedWith(*this, getPackedWeight(), getBlockSize())) ||
+      failed(verifyPackedWith(*this, getPackedBias(), getBlockSize())))
+    return failure();
   return verifyFusedMatmul(*this, getInput(), getPackedWeight(),
                            getPackedBias(), getInit(), getResult(),
                            /*packed=*/true);

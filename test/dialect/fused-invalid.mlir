@@ -158,3 +158,12 @@ func.func @dactivation_rank(%dy: tensor<2x4x8xf32>, %w2: tensor<12x8xf32>, %a: t
   %d = ffn.dactivation_matmul relu ins(%dy, %w2, %a : tensor<2x4x8xf32>, tensor<12x8xf32>, tensor<4x12xf32>) outs(%a : tensor<4x12xf32>) -> tensor<4x12xf32>
   return
 }
+
+// -----
+
+func.func @block_size_mismatch(%x: tensor<4x8xf32>, %w: tensor<8x12xf32>, %v: tensor<8x12xf32>, %init: tensor<4x12xf32>) {
+  %p = ffn.pack_gated %w, %v block_size(4) : tensor<8x12xf32>, tensor<8x12xf32> -> tensor<8x24xf32>
+  // expected-error @+1 {{'ffn.gated_matmul' op reads a value packed with block size 4 as if packed with block size 3}}
+  %h = ffn.gated_matmul swish block_size(3) ins(%x, %p : tensor<4x8xf32>, tensor<8x24xf32>) outs(%init : tensor<4x12xf32>) -> tensor<4x12xf32>
+  return
+}
