@@ -42,6 +42,34 @@ struct LayerParts {
 };
 } // namespace
 
+/// The parts of an ungated layer or of its gradient.
+template <typename OpTy>
+static LayerParts ungatedParts(OpTy op) {
+  LayerParts layer;
+  layer.activation = op.getActivation();
+  layer.input = op.getInput();
+  layer.w = op.getW1();
+  layer.w2 = op.getW2();
+  layer.wBias = op.getB1();
+  layer.outBias = op.getB2();
+  return layer;
+}
+
+/// The parts of a gated layer or of its gradient.
+template <typename OpTy>
+static LayerParts gatedParts(OpTy op) {
+  LayerParts layer;
+  layer.activation = op.getActivation();
+  layer.input = op.getInput();
+  layer.w = op.getW();
+  layer.v = op.getV();
+  layer.w2 = op.getW2();
+  layer.wBias = op.getB();
+  layer.vBias = op.getC();
+  layer.outBias = op.getB2();
+  return layer;
+}
+
 /// Returns a linalg.generic over a 2-D [M, N] iteration space. `matrices`
 /// are read at (i, j), `rowVectors` (biases of N elements) at (j); `body`
 /// receives the scalars in that order and returns the result element.
@@ -166,13 +194,7 @@ struct LowerFFNOp : OpRewritePattern<FFNOp> {
 
   LogicalResult matchAndRewrite(FFNOp op,
                                 PatternRewriter &rewriter) const override {
-    LayerParts layer;
-    layer.activation = op.getActivation();
-    layer.input = op.getInput();
-    layer.w = op.getW1();
-    layer.w2 = op.getW2();
-    layer.wBias = op.getB1();
-    layer.outBias = op.getB2();
+    LayerParts layer = ungatedParts(op);
     layer.resultType = op.getResult().getType();
     rewriter.replaceOp(op, buildLayer(rewriter, op.getLoc(), layer));
     return success();
@@ -186,15 +208,7 @@ struct LowerGLUOp : OpRewritePattern<GLUOp> {
 
   LogicalResult matchAndRewrite(GLUOp op,
                                 PatternRewriter &rewriter) const override {
-    LayerParts layer;
-    layer.activation = op.getActivation();
-    layer.input = op.getInput();
-    layer.w = op.getW();
-    layer.v = op.getV();
-    layer.w2 = op.getW2();
-    layer.wBias = op.getB();
-    layer.vBias = op.getC();
-    layer.outBias = op.getB2();
+    LayerParts layer = gatedParts(op);
     layer.resultType = op.getResult().getType();
     rewriter.replaceOp(op, buildLayer(rewriter, op.getLoc(), layer));
     return success();
@@ -373,13 +387,7 @@ struct LowerFFNGradOp : OpRewritePattern<FFNGradOp> {
 
   LogicalResult matchAndRewrite(FFNGradOp op,
                                 PatternRewriter &rewriter) const override {
-    LayerParts layer;
-    layer.activation = op.getActivation();
-    layer.input = op.getInput();
-    layer.w = op.getW1();
-    layer.w2 = op.getW2();
-    layer.wBias = op.getB1();
-    layer.outBias = op.getB2();
+    LayerParts layer = ungatedParts(op);
     rewriter.replaceOp(op, buildLayerGradient(rewriter, op.getLoc(), layer,
                                               op.getDy(),
                                               op.getGradients().getTypes()));
@@ -395,15 +403,7 @@ struct LowerGLUGradOp : OpRewritePattern<GLUGradOp> {
 
   LogicalResult matchAndRewrite(GLUGradOp op,
                                 PatternRewriter &rewriter) const override {
-    LayerParts layer;
-    layer.activation = op.getActivation();
-    layer.input = op.getInput();
-    layer.w = op.getW();
-    layer.v = op.getV();
-    layer.w2 = op.getW2();
-    layer.wBias = op.getB();
-    layer.vBias = op.getC();
-    layer.outBias = op.getB2();
+    LayerParts layer = gatedParts(op);
     rewriter.replaceOp(op, buildLayerGradient(rewriter, op.getLoc(), layer,
                                               op.getDy(),
                                               op.getGradients().getTypes()));
