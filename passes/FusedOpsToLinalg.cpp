@@ -154,6 +154,22 @@ static BlockSplit splitIntoBlocks(OpBuilder &b, Location loc, Value rowsOf,
   return split;
 }
 
+/// Calls `fn(blocks, width, offset, columns)` for the group of full blocks
+/// (`blocks` of `width` = B columns) and for the ragged tail (`blocks`
+/// null, one block of `width` = tail columns), each covering `columns`
+/// columns from `offset`; empty groups are skipped.
+static void forEachBlockGroup(
+    OpBuilder &b, const BlockSplit &split,
+    function_ref<void(std::optional<OpFoldResult>, OpFoldResult, OpFoldResult,
+                      OpFoldResult)>
+        fn) {
+  if (!isZeroInteger(split.blocks))
+    fn(split.blocks, b.getIndexAttr(split.block), b.getIndexAttr(0),
+       split.full);
+  if (!isZeroInteger(split.tail))
+    fn(std::nullopt, split.tail, split.full, split.tail);
+}
+
 static Value insertColumns(OpBuilder &b, Location loc, Value piece,
                            Value into, OpFoldResult rows,
                            OpFoldResult offset, OpFoldResult size) {
@@ -172,28 +188,20 @@ static Value buildGating(OpBuilder &b, Location loc, ActivationAttr gate,
       b, loc, ab, tensor::getMixedSize(b, loc, into, 1), block);
   OpFoldResult zero = b.getIndexAttr(0);
   Value result = into;
-  if (!isZeroInteger(split.blocks)) {
-    OpFoldResult packedFull = scaled(b, loc, split.full, 2);
-    Value abFull = extractSlice(b, loc, ab, {zero, zero},
-                                {split.rows, packedFull});
-    Value biasFull =
-        bias ? extractSlice(b, loc, bias, {zero}, {packedFull}) : Value();
-    Value h = gatedEpilogue(b, loc, gate, abFull, biasFull, split.rows,
-                            split.blocks, b.getIndexAttr(block));
-    result = insertColumns(b, loc, h, result, split.rows, zero, split.full);
-  }
-  if (!isZeroInteger(split.tail)) {
-    OpFoldResult start = scaled(b, loc, split.full, 2);
-    OpFoldResult packedTail = scaled(b, loc, split.tail, 2);
-    Value abTail = extractSlice(b, loc, ab, {zero, start},
-                                {split.rows, packedTail});
-    Value biasTail =
-        bias ? extractSlice(b, loc, bias, {start}, {packedTail}) : Value();
-    Value h = gatedEpilogue(b, loc, gate, abTail, biasTail, split.rows,
-                            std::nullopt, split.tail);
-    result = insertColumns(b, loc, h, result, split.rows, split.full,
-                           split.tail);
-  }
+  forEachBlockGroup(b, split, [&](std::optional<OpFoldResult> blocks,
+                                  OpFoldResult width, OpFoldResult offset,
+                                  OpFoldResult columns) {
+    OpFoldResult packedOffset = scaled(b, loc, offset, 2);
+    OpFoldResult packedColumns = scaled(b, loc, columns, 2);
+    Value abPart = extractSlice(b, loc, ab, {zero, packedOffset},
+                                {split.rows, packedColumns});
+    Value biasPart =
+        bias ? extractSlice(b, loc, bias, {packedOffset}, {packedColumns})
+             : Value();
+    Value h = gatedEpilogue(b, loc, gate, abPart, biasPart, split.rows,
+                            blocks, width);
+    result = insertColumns(b, loc, h, result, split.rows, offset, columns);
+  });
   return result;
 }
 
@@ -316,31 +324,22 @@ struct LowerDGateMatmul : OpRewritePattern<DGateMatmulOp> {
                         op.getBlockSize());
     OpFoldResult zero = rewriter.getIndexAttr(0);
     Value result = op.getInit();
-    if (!isZeroInteger(split.blocks)) {
-      OpFoldResult packedFull = scaled(rewriter, loc, split.full, 2);
-      Value dhFull = extractSlice(rewriter, loc, dh, {zero, zero},
-                                  {split.rows, split.full});
-      Value abFull = extractSlice(rewriter, loc, ab, {zero, zero},
-                                  {split.rows, packedFull});
-      Value packed = dgateEpilogue(rewriter, loc, op.getActivation(), dhFull,
-                                   abFull, split.rows, split.blocks,
-                                   rewriter.getIndexAttr(split.block));
-      result = insertColumns(rewriter, loc, packed, result, split.rows, zero,
-                             packedFull);
-    }
-    if (!isZeroInteger(split.tail)) {
-      OpFoldResult start = scaled(rewriter, loc, split.full, 2);
-      OpFoldResult packedTail = scaled(rewriter, loc, split.tail, 2);
-      Value dhTail = extractSlice(rewriter, loc, dh, {zero, split.full},
-                                  {split.rows, split.tail});
-      Value abTail = extractSlice(rewriter, loc, ab, {zero, start},
-                                  {split.rows, packedTail});
-      Value packed = dgateEpilogue(rewriter, loc, op.getActivation(), dhTail,
-                                   abTail, split.rows, std::nullopt,
-                                   split.tail);
-      result = insertColumns(rewriter, loc, packed, result, split.rows, start,
-                             packedTail);
-    }
+    forEachBlockGroup(
+        rewriter, split,
+        [&](std::optional<OpFoldResult> blocks, OpFoldResult width,
+            OpFoldResult offset, OpFoldResult columns) {
+          OpFoldResult packedOffset = scaled(rewriter, loc, offset, 2);
+          OpFoldResult packedColumns = scaled(rewriter, loc, columns, 2);
+          Value dhPart = extractSlice(rewriter, loc, dh, {zero, offset},
+                                      {split.rows, columns});
+          Value abPart = extractSlice(rewriter, loc, ab, {zero, packedOffset},
+                                      {split.rows, packedColumns});
+          Value packed = dgateEpilogue(rewriter, loc, op.getActivation(),
+                                       dhPart, abPart, split.rows, blocks,
+                                       width);
+          result = insertColumns(rewriter, loc, packed, result, split.rows,
+                                 packedOffset, packedColumns);
+        });
     rewriter.replaceOp(op, result);
     return success();
   }
