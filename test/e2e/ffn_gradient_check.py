@@ -60,44 +60,20 @@ run with --help for the flags. Needs numpy only.
 import argparse
 import math
 import os
-import re
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 os.pardir, "lib"))
-from glu_mlir_testing import (PERTURBATION, PRINT_HEADER, ToolError,
-                              add_tool_arguments, run_tool, tensor_type)
-
-# The eight layers of the paper's Table 1: name -> (ffn op, activation kind).
-# FFN_GELU and FFN_GEGLU also come in the tanh-approximated form.
-VARIANTS = {
-    "FFN_ReLU": ("ffn", "relu"),
-    "FFN_GELU": ("ffn", "gelu"),
-    "FFN_Swish": ("ffn", "swish"),
-    "FFN_GLU": ("glu", "sigmoid"),
-    "FFN_Bilinear": ("glu", "identity"),
-    "FFN_ReGLU": ("glu", "relu"),
-    "FFN_GEGLU": ("glu", "gelu"),
-    "FFN_SwiGLU": ("glu", "swish"),
-}
-
-# The forms of one activation a variant may be run with (--activation).
-ACTIVATION_FORMS = {
-    "gelu": ("gelu", "gelu_tanh"),
-}
-
-# The differentiated inputs of each op, in operand order (= result order of
-# the gradient op), and the optional ones among them.
-INPUTS = {
-    "ffn": ("x", "w1", "w2", "b1", "b2"),
-    "glu": ("x", "w", "v", "w2", "b", "c", "b2"),
-}
-BIASES = {
-    "ffn": ("b1", "b2"),
-    "glu": ("b", "c", "b2"),
-}
+from glu_mlir_testing import (activation_syntax, add_layer_arguments,
+                              add_tool_arguments, check_layer_arguments,
+                              constant_line, describe_layer,
+                              draw_layer_operands, finish_case, layer_call,
+                              layer_file_stem, layer_input_names,
+                              main_program, perturbed, positive_int,
+                              print_bits_lines, run_case, tensor_type,
+                              up_names)
 
 # The step and the tolerance (see the module docstring).
 EPS = 1e-5
@@ -110,32 +86,8 @@ RELU_MARGIN = 1e-2
 # Inputs and directions
 # --------------------------------------------------------------------------
 
-def up_names(op):
-    return ("w1",) if op == "ffn" else ("w", "v")
-
-
 def gate_bias_name(op):
     return "b1" if op == "ffn" else "b"
-
-
-def draw_operands(rng, op, shape, d_ff, d_out, biases):
-    """One draw of the layer's inputs as float64 arrays, keyed by name.
-
-    x is N(0, 1); each projection is scaled by 1/sqrt(fan_in) so that the
-    pre-activations are again about N(0, 1), where every activation is
-    nonlinear; the biases are N(0, 0.5^2).
-    """
-    d_model = shape[-1]
-    operands = {"x": rng.standard_normal(shape)}
-    for name in up_names(op):
-        operands[name] = rng.standard_normal((d_model, d_ff)) / math.sqrt(
-            d_model)
-    operands["w2"] = rng.standard_normal((d_ff, d_out)) / math.sqrt(d_ff)
-    for name in BIASES[op]:
-        if name in biases:
-            width = d_out if name == "b2" else d_ff
-            operands[name] = 0.5 * rng.standard_normal(width)
-    return operands
 
 
 def gate_preactivation(op, operands):
@@ -146,11 +98,13 @@ def gate_preactivation(op, operands):
 
 
 def make_inputs(op, activation, shape, d_ff, d_out, biases, seed):
-    """The operands and dy; for relu, drawn again until no pre-activation
-    is within RELU_MARGIN of the kink."""
+    """The operands (float64, see glu_mlir_testing.draw_layer_operands())
+    and dy; for relu, drawn again until no pre-activation is within
+    RELU_MARGIN of the kink."""
     rng = np.random.default_rng(seed)
     for _ in range(1000):
-        operands = draw_operands(rng, op, shape, d_ff, d_out, biases)
+        operands = draw_layer_operands(rng, op, shape, d_ff, d_out, biases,
+                                       "f64")
         if (activation != "relu" or
                 np.min(np.abs(gate_preactivation(op, operands))) >=
                 RELU_MARGIN):
@@ -185,85 +139,6 @@ def make_directions(rng, names, operands, joint, per_input):
 # The MLIR program
 # --------------------------------------------------------------------------
 
-def format_f64(value):
-    """A float64 as MLIR reads back exactly ('%.17e' round-trips a double
-    and always has the '.' MLIR requires)."""
-    text = "%.17e" % float(value)
-    assert float(text) == value, (text, value)
-    return text
-
-
-def format_dense(array):
-    """The nested-list body of a `dense<...>` attribute."""
-    if array.ndim == 0:
-        return format_f64(array)
-    return "[" + ", ".join(format_dense(sub) for sub in array) + "]"
-
-
-PRINT_MEMREF_I64_DECL = ("func.func private @printMemrefI64(memref<*xi64>) "
-                         "attributes { llvm.emit_c_interface }")
-
-
-def print_bits_lines(value, dims, suffix):
-    """Lines that print the exact bits of the f64 tensor `value` as i64.
-
-    The f64 counterpart of glu_mlir_testing.print_bits_lines(): each element
-    is bitcast to i64 in a linalg.generic and the tensor printed with
-    printMemrefI64; the SSA names end in `suffix`.
-    """
-    rank = len(dims)
-    names = ", ".join("d%d" % k for k in range(rank))
-    identity = "affine_map<(%s) -> (%s)>" % (names, names)
-    bits_type = tensor_type(dims, "i64")
-    memref_type = "memref" + bits_type[len("tensor"):]
-    s = suffix
-    return [
-        "  %%bits_init%s = tensor.empty() : %s" % (s, bits_type),
-        "  %%bits%s = linalg.generic {indexing_maps = [%s, %s], "
-        "iterator_types = [%s]} ins(%s : %s) outs(%%bits_init%s : %s) {"
-        % (s, identity, identity, ", ".join(['"parallel"'] * rank),
-           value, tensor_type(dims, "f64"), s, bits_type),
-        "  ^bb0(%%elem%s: f64, %%unused%s: i64):" % (s, s),
-        "    %%elem_bits%s = arith.bitcast %%elem%s : f64 to i64" % (s, s),
-        "    linalg.yield %%elem_bits%s : i64" % s,
-        "  } -> %s" % bits_type,
-        "  %%buffer%s = bufferization.to_buffer %%bits%s : %s to %s"
-        % (s, s, bits_type, memref_type),
-        "  %%unranked%s = memref.cast %%buffer%s : %s to memref<*xi64>"
-        % (s, s, memref_type),
-        "  func.call @printMemrefI64(%%unranked%s) : (memref<*xi64>) -> ()"
-        % s,
-    ]
-
-
-def activation_syntax(activation, beta):
-    """The activation as written inside an ffn op, e.g. `swish(beta = 2.0)`."""
-    if beta is None:
-        return activation
-    return "%s(beta = %s)" % (activation, format_f64(beta))
-
-
-def layer_call(op, suffix, names, values, types, activation, out_type,
-               grad_types=None, dy=None):
-    """The line applying the forward (grad_types None) or gradient op."""
-    fixed = [n for n in names if n not in BIASES[op]]
-    biases = [n for n in names if n in BIASES[op]]
-    operands = ", ".join(values[n] for n in fixed)
-    operand_types = [types[n] for n in fixed]
-    if dy is not None:
-        operands += ", " + dy[0]
-        operand_types.append(dy[1])
-    operands += "".join(" %s(%s)" % (n, values[n]) for n in biases)
-    operand_types += [types[n] for n in biases]
-    if grad_types is None:
-        return "  %%y%s = ffn.%s %s %s : (%s) -> %s" % (
-            suffix, op, activation, operands, ", ".join(operand_types),
-            out_type)
-    return "  %%g%s:%d = ffn.%s_grad %s %s : (%s) -> (%s)" % (
-        suffix, len(grad_types), op, activation, operands,
-        ", ".join(operand_types), ", ".join(grad_types))
-
-
 def build_program(op, activation, grad_activation, names, operands, dy,
                   points):
     """An MLIR module whose @main prints the gradients, then y at `points`.
@@ -271,79 +146,34 @@ def build_program(op, activation, grad_activation, names, operands, dy,
     `points` is a list of {name: array} of the inputs that differ from
     `operands` at that point.
     """
-    lines = [
-        "// Generated by ffn_gradient_check.py.",
-        PRINT_MEMREF_I64_DECL,
-        "func.func @main() {",
-    ]
+    body = []
     types = {n: tensor_type(operands[n].shape, "f64") for n in names}
     out_type = tensor_type(dy.shape, "f64")
-
-    def constant(ssa, array):
-        lines.append("  %s = arith.constant dense<%s> : %s"
-                     % (ssa, format_dense(array),
-                        tensor_type(array.shape, "f64")))
 
     # theta, dy and the gradients.
     values = {}
     for n in names:
         values[n] = "%" + n
-        constant(values[n], operands[n])
-    constant("%dy", dy)
-    grad_types = [types[n] for n in names]
-    lines.append(layer_call(op, "", names, values, types, grad_activation,
-                            out_type, grad_types, ("%dy", out_type)))
+        body.append(constant_line(values[n], operands[n], "f64"))
+    body.append(constant_line("%dy", dy, "f64"))
+    body.append(layer_call(
+        "%%g:%d" % len(names), op, grad_activation, names, values, types,
+        "(%s)" % ", ".join(types[n] for n in names), ("%dy", out_type)))
     for k, n in enumerate(names):
-        lines += print_bits_lines("%%g#%d" % k, list(operands[n].shape),
-                                  "_g_" + n)
+        body += print_bits_lines("%%g#%d" % k, list(operands[n].shape),
+                                 "_g_" + n, "f64")
 
     # The forward at each perturbed point.
     for p, point in enumerate(points):
         point_values = dict(values)
         for n, array in point.items():
             point_values[n] = "%%p%d_%s" % (p, n)
-            constant(point_values[n], array)
-        lines.append(layer_call(op, "_%d" % p, names, point_values, types,
-                                activation, out_type))
-        lines += print_bits_lines("%%y_%d" % p, list(dy.shape), "_y%d" % p)
-    lines += ["  return", "}"]
-    return "\n".join(lines) + "\n"
-
-
-# --------------------------------------------------------------------------
-# Compiling, running and reading back
-# --------------------------------------------------------------------------
-
-def compile_and_run(args, source_path, lowered_path):
-    """Lowers and runs the program; returns the runner's stdout."""
-    run_tool([args.glu_opt, source_path, "--glu-reference-pipeline",
-              "-o", lowered_path], "glu-opt")
-    stdout, _ = run_tool([args.mlir_runner, lowered_path, "-e", "main",
-                          "-entry-point-result=void",
-                          "-shared-libs=" + args.runner_libs], "mlir-runner")
-    return stdout
-
-
-def parse_printed_bits64(stdout, shapes):
-    """Every printMemrefI64 in `stdout`, as float64 arrays of `shapes`."""
-    headers = list(PRINT_HEADER.finditer(stdout))
-    if len(headers) != len(shapes):
-        raise ToolError("mlir-runner printed %d memrefs, expected %d:\n%s"
-                        % (len(headers), len(shapes), stdout))
-    arrays = []
-    for k, header in enumerate(headers):
-        sizes = [int(s) for s in header.group(2).split(",") if s.strip()]
-        if sizes != list(shapes[k]):
-            raise ToolError("mlir-runner printed sizes %s, expected %s"
-                            % (sizes, list(shapes[k])))
-        end = headers[k + 1].start() if k + 1 < len(headers) else len(stdout)
-        numbers = re.findall(r"-?\d+", stdout[header.end():end])
-        if len(numbers) != int(np.prod(sizes)):
-            raise ToolError("mlir-runner printed %d elements for sizes %s"
-                            % (len(numbers), sizes))
-        bits = np.array([int(n) for n in numbers], dtype=np.int64)
-        arrays.append(bits.view(np.float64).reshape(sizes))
-    return arrays
+            body.append(constant_line(point_values[n], array, "f64"))
+        body.append(layer_call("%%y_%d" % p, op, activation, names,
+                               point_values, types, out_type))
+        body += print_bits_lines("%%y_%d" % p, list(dy.shape), "_y%d" % p,
+                                 "f64")
+    return main_program("ffn_gradient_check.py", body, "f64")
 
 
 # --------------------------------------------------------------------------
@@ -393,24 +223,6 @@ def check_relu_kink(op, operands, points):
 # Driver
 # --------------------------------------------------------------------------
 
-def parse_shape(text):
-    try:
-        dims = [int(d) for d in text.lower().split("x")]
-    except ValueError:
-        raise argparse.ArgumentTypeError("expected a shape like 2x3x8")
-    if len(dims) < 2 or any(d <= 0 for d in dims):
-        raise argparse.ArgumentTypeError(
-            "x needs rank >= 2 and positive sizes, got " + text)
-    return dims
-
-
-def positive_int(text):
-    value = int(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError("expected a positive integer")
-    return value
-
-
 def parse_args(argv):
     parser = argparse.ArgumentParser(
         description="Check ffn.ffn_grad / ffn.glu_grad under "
@@ -418,25 +230,7 @@ def parse_args(argv):
                     "of the forward op.")
     add_tool_arguments(parser, tmp_help="directory for temporary files "
                                         "(created if missing)")
-    parser.add_argument("--variant", required=True, choices=list(VARIANTS),
-                        help="the layer, by its name in the paper")
-    parser.add_argument("--activation",
-                        help="another form of the variant's activation "
-                             "(gelu_tanh for FFN_GELU and FFN_GEGLU)")
-    parser.add_argument("--shape", type=parse_shape, default=[4, 8],
-                        help="shape of x, rank >= 2, e.g. 2x3x8 (default "
-                             "4x8)")
-    parser.add_argument("--d-ff", type=positive_int, default=5,
-                        help="hidden width (default 5)")
-    parser.add_argument("--d-out", type=positive_int,
-                        help="output width (default d_model)")
-    parser.add_argument("--biases", default="",
-                        help="comma list of biases: b1,b2 for ffn.ffn; "
-                             "b,c,b2 for ffn.glu (default none)")
-    parser.add_argument("--beta", type=float,
-                        help="swish slope (swish variants only)")
-    parser.add_argument("--seed", type=int, default=0,
-                        help="random seed (default 0)")
+    add_layer_arguments(parser, d_ff_default=5)
     parser.add_argument("--directions", type=positive_int, default=3,
                         help="joint directions, moving every input (default "
                              "3)")
@@ -452,63 +246,18 @@ def parse_args(argv):
     parser.add_argument("--perturb", help=argparse.SUPPRESS)
     parser.add_argument("--grad-activation", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    check_layer_arguments(parser, args)
 
-    op, default_activation = VARIANTS[args.variant]
-    if args.activation is None:
-        args.activation = default_activation
-    elif args.activation not in ACTIVATION_FORMS.get(
-            default_activation, (default_activation,)):
-        parser.error("%s does not come with activation %s"
-                     % (args.variant, args.activation))
-
-    args.bias_list = [b for b in args.biases.split(",") if b]
-    for name in args.bias_list:
-        if name not in BIASES[op]:
-            parser.error("ffn.%s has no bias %s (it has %s)"
-                         % (op, name, ",".join(BIASES[op])))
-    if len(set(args.bias_list)) != len(args.bias_list):
-        parser.error("a bias is listed twice: " + args.biases)
-
-    if args.beta is not None:
-        if args.activation != "swish":
-            parser.error("--beta applies only to swish")
-        if not (math.isfinite(args.beta) and args.beta > 0):
-            parser.error("--beta must be finite and positive")
-    if args.d_out is None:
-        args.d_out = args.shape[-1]
-    args.names = [n for n in INPUTS[op]
-                  if n not in BIASES[op] or n in args.bias_list]
+    args.names = layer_input_names(args.op, args.bias_list)
     if args.perturb is not None and args.perturb not in args.names:
         parser.error("--perturb names an input of this layer: "
                      + ",".join(args.names))
     return args
 
 
-def describe(args):
-    """The case, as printed after PASS or FAIL."""
-    activation = args.activation
-    if args.beta is not None:
-        activation += "(beta=%g)" % args.beta
-    return "%s %s x=[%s] d_ff=%d d_out=%d biases=%s" % (
-        args.variant, activation, ",".join(str(d) for d in args.shape),
-        args.d_ff, args.d_out, ",".join(args.bias_list) or "none")
-
-
-def file_stem(args):
-    """A name for this case's temporary files: the case and the process."""
-    stem = "grad-%s-%s-%s-ff%d-out%d-%s-beta%s-seed%d%s%s-pid%d" % (
-        args.variant, args.activation, "x".join(str(d) for d in args.shape),
-        args.d_ff, args.d_out, "_".join(args.bias_list) or "nobias",
-        "%g" % args.beta if args.beta is not None else "none", args.seed,
-        "-perturb-" + args.perturb if args.perturb else "",
-        "-grad-" + args.grad_activation if args.grad_activation else "",
-        os.getpid())
-    return re.sub(r"[^A-Za-z0-9_.+-]", "_", stem)
-
-
 def main(argv):
     args = parse_args(argv)
-    op, _ = VARIANTS[args.variant]
+    op = args.op
     names = args.names
 
     operands, dy = make_inputs(op, args.activation, args.shape, args.d_ff,
@@ -526,7 +275,7 @@ def main(argv):
         steps.append({n: (plus[n] - minus[n]) / (2 * EPS) for n in plus})
     if args.activation == "relu" and not check_relu_kink(op, operands,
                                                          points):
-        print("ERROR %s: a step crosses relu's kink" % describe(args))
+        print("ERROR %s: a step crosses relu's kink" % describe_layer(args))
         return 2
 
     activation = activation_syntax(args.activation, args.beta)
@@ -536,25 +285,19 @@ def main(argv):
     program = build_program(op, activation, grad_activation, names, operands,
                             dy, points)
 
-    os.makedirs(args.tmp, exist_ok=True)
-    stem = os.path.join(args.tmp, file_stem(args))
-    source_path = stem + ".mlir"
-    lowered_path = stem + ".llvm.mlir"
-    with open(source_path, "w") as f:
-        f.write(program)
-
+    stem = layer_file_stem(
+        args, prefix="grad-",
+        extra=("-perturb-" + args.perturb if args.perturb else "") +
+              ("-grad-" + args.grad_activation if args.grad_activation
+               else ""))
     shapes = [operands[n].shape for n in names] + [dy.shape] * len(points)
-    try:
-        stdout = compile_and_run(args, source_path, lowered_path)
-        arrays = parse_printed_bits64(stdout, shapes)
-    except ToolError as error:
-        print("ERROR %s (program: %s)" % (describe(args), source_path))
-        print(error, file=sys.stderr)
+    arrays, paths = run_case(args, stem, program, shapes, "f64")
+    if arrays is None:
         return 2
 
     grads = dict(zip(names, arrays[:len(names)]))
     if args.perturb:
-        grads[args.perturb] = grads[args.perturb] * (1 + PERTURBATION)
+        grads[args.perturb] = perturbed(grads[args.perturb])
     results = check_directions(grads, dy, directions, steps,
                                arrays[len(names):])
     if args.verbose:
@@ -565,18 +308,14 @@ def main(argv):
     worst = max(results, key=lambda r: r[1])
     ok = all(r[1] <= RTOL for r in results)
     line = "%s %s checks=%d max_rel_err=%.2g" % (
-        "PASS" if ok else "FAIL", describe(args), len(results), worst[1])
+        "PASS" if ok else "FAIL", describe_layer(args), len(results),
+        worst[1])
     if not ok:
         failed = sorted({r[0].split("#")[0] for r in results
                          if r[1] > RTOL})
         line += " worst=%s fd=%.17g analytic=%.17g failed=%s (program: %s)" % (
-            worst[0], worst[2], worst[3], ",".join(failed), source_path)
-    print(line)
-    if ok:
-        # Keep the files of a failing case only, for debugging.
-        for path in (source_path, lowered_path):
-            os.remove(path)
-    return 0 if ok else 1
+            worst[0], worst[2], worst[3], ",".join(failed), paths[0])
+    return finish_case(line, ok, paths)
 
 
 if __name__ == "__main__":
