@@ -357,15 +357,17 @@ SmallVector<Range> GatedMatmulOp::getIterationDomain(OpBuilder &b) {
   return domain;
 }
 
-/// The output columns of the block tile at `offsets`, `sizes`.
-static void blockTileToColumns(OpBuilder &b, Location loc, Value init,
+/// The d_ff columns of the block tile at `offsets`, `sizes` (d_ff is
+/// dimension `widthDim` of `widthOf`).
+static void blockTileToColumns(OpBuilder &b, Location loc, Value widthOf,
                                int64_t block, ArrayRef<OpFoldResult> offsets,
                                ArrayRef<OpFoldResult> sizes,
                                SmallVector<OpFoldResult> &columnOffsets,
-                               SmallVector<OpFoldResult> &columnSizes) {
+                               SmallVector<OpFoldResult> &columnSizes,
+                               int64_t widthDim = 1) {
   AffineExpr d0, d1, d2;
   bindDims(b.getContext(), d0, d1, d2);
-  OpFoldResult width = tensor::getMixedSize(b, loc, init, 1);
+  OpFoldResult width = tensor::getMixedSize(b, loc, widthOf, widthDim);
   columnOffsets = {offsets[0], affine::makeComposedFoldedAffineApply(
                                    b, loc, d0 * block, {offsets[1]})};
   // size * B when blocks divide d_ff; else min(size * B, d_ff - offset * B)
@@ -561,4 +563,148 @@ LogicalResult DActivationMatmulOp::verify() {
   return verifyBackwardMatmul(*this, getOutputGrad(), getW2(),
                               getPreactivations(), getInit(), getResult(),
                               /*scale=*/1);
+}
+
+//===----------------------------------------------------------------------===//
+// Backward GEMMs: tiling over the output
+//===----------------------------------------------------------------------===//
+
+/// The operand slices of a backward GEMM's tile: dy's rows, W2's rows for
+/// the tile's hidden columns, and the pre-activations' and init's tile
+/// (their columns scaled by `scale`, 2 when packed).
+static TilingResult tileBackwardMatmul(
+    OpBuilder &b, Operation *op, Value dy, Value w2, Value preactivations,
+    Value init, ArrayRef<OpFoldResult> columnOffsets,
+    ArrayRef<OpFoldResult> columnSizes, int64_t scale,
+    function_ref<Operation *(Value, Value, Value, Value)> create) {
+  Location loc = op->getLoc();
+  SmallVector<Operation *> slices;
+  OpFoldResult zero = b.getIndexAttr(0);
+  AffineExpr d0;
+  bindDims(b.getContext(), d0);
+  OpFoldResult packedOffset = affine::makeComposedFoldedAffineApply(
+      b, loc, d0 * scale, {columnOffsets[1]});
+  OpFoldResult packedSize = affine::makeComposedFoldedAffineApply(
+      b, loc, d0 * scale, {columnSizes[1]});
+  OpFoldResult dOut = tensor::getMixedSize(b, loc, dy, 1);
+  Value dyTile = slice(b, loc, dy, {columnOffsets[0], zero},
+                       {columnSizes[0], dOut}, slices);
+  Value w2Tile = slice(b, loc, w2, {columnOffsets[1], zero},
+                       {columnSizes[1], dOut}, slices);
+  Value preTile = slice(b, loc, preactivations,
+                        {columnOffsets[0], packedOffset},
+                        {columnSizes[0], packedSize}, slices);
+  Value initTile = slice(b, loc, init, {columnOffsets[0], packedOffset},
+                         {columnSizes[0], packedSize}, slices);
+  Operation *tiled = create(dyTile, w2Tile, preTile, initTile);
+  return TilingResult{{tiled}, {tiled->getResult(0)}, slices};
+}
+
+SmallVector<utils::IteratorType> DGateMatmulOp::getLoopIteratorTypes() {
+  return {utils::IteratorType::parallel, utils::IteratorType::parallel};
+}
+
+SmallVector<Range> DGateMatmulOp::getIterationDomain(OpBuilder &b) {
+  Location loc = getLoc();
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  AffineExpr d0;
+  bindDims(b.getContext(), d0);
+  return {Range{zero, tensor::getMixedSize(b, loc, getInit(), 0), one},
+          Range{zero,
+                affine::makeComposedFoldedAffineApply(
+                    b, loc, d0.ceilDiv(getBlockSize()),
+                    {tensor::getMixedSize(b, loc, getW2(), 0)}),
+                one}};
+}
+
+FailureOr<TilingResult>
+DGateMatmulOp::getTiledImplementation(OpBuilder &b,
+                                      ArrayRef<OpFoldResult> offsets,
+                                      ArrayRef<OpFoldResult> sizes) {
+  SmallVector<OpFoldResult> columnOffsets, columnSizes;
+  blockTileToColumns(b, getLoc(), getW2(), getBlockSize(), offsets, sizes,
+                     columnOffsets, columnSizes, /*widthDim=*/0);
+  return tileBackwardMatmul(
+      b, *this, getOutputGrad(), getW2(), getPackedPreactivations(),
+      getInit(), columnOffsets, columnSizes, /*scale=*/2,
+      [&](Value dy, Value w2, Value ab, Value init) {
+        return DGateMatmulOp::create(b, getLoc(), init.getType(),
+                                     getActivation(), getBlockSize(), dy, w2,
+                                     ab, init)
+            .getOperation();
+      });
+}
+
+LogicalResult DGateMatmulOp::getResultTilePosition(
+    OpBuilder &b, unsigned, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
+    SmallVector<OpFoldResult> &resultSizes) {
+  SmallVector<OpFoldResult> columnOffsets, columnSizes;
+  blockTileToColumns(b, getLoc(), getW2(), getBlockSize(), offsets, sizes,
+                     columnOffsets, columnSizes, /*widthDim=*/0);
+  AffineExpr d0;
+  bindDims(b.getContext(), d0);
+  resultOffsets = {columnOffsets[0],
+                   affine::makeComposedFoldedAffineApply(
+                       b, getLoc(), d0 * 2, {columnOffsets[1]})};
+  resultSizes = {columnSizes[0],
+                 affine::makeComposedFoldedAffineApply(b, getLoc(), d0 * 2,
+                                                       {columnSizes[1]})};
+  return success();
+}
+
+FailureOr<TilingResult>
+DGateMatmulOp::generateResultTileValue(OpBuilder &b, unsigned,
+                                       ArrayRef<OpFoldResult> offsets,
+                                       ArrayRef<OpFoldResult> sizes) {
+  // A consumer asks for packed columns; only whole packed blocks (2 B
+  // columns each) can be computed.
+  int64_t packedBlock = 2 * getBlockSize();
+  std::optional<int64_t> offset = getConstantIntValue(offsets[1]);
+  std::optional<int64_t> size = getConstantIntValue(sizes[1]);
+  if (!offset || !size || *offset % packedBlock != 0 ||
+      *size % packedBlock != 0)
+    return emitOpError("can only produce tiles of whole packed blocks of ")
+           << packedBlock << " columns";
+  return getTiledImplementation(
+      b, {offsets[0], b.getIndexAttr(*offset / packedBlock)},
+      {sizes[0], b.getIndexAttr(*size / packedBlock)});
+}
+
+SmallVector<utils::IteratorType> DActivationMatmulOp::getLoopIteratorTypes() {
+  return {utils::IteratorType::parallel, utils::IteratorType::parallel};
+}
+
+SmallVector<Range> DActivationMatmulOp::getIterationDomain(OpBuilder &b) {
+  return outputDomain(b, getLoc(), getInit());
+}
+
+FailureOr<TilingResult>
+DActivationMatmulOp::getTiledImplementation(OpBuilder &b,
+                                            ArrayRef<OpFoldResult> offsets,
+                                            ArrayRef<OpFoldResult> sizes) {
+  return tileBackwardMatmul(
+      b, *this, getOutputGrad(), getW2(), getPreactivations(), getInit(),
+      offsets, sizes, /*scale=*/1,
+      [&](Value dy, Value w2, Value a, Value init) {
+        return DActivationMatmulOp::create(b, getLoc(), init.getType(),
+                                           getActivation(), dy, w2, a, init)
+            .getOperation();
+      });
+}
+
+LogicalResult DActivationMatmulOp::getResultTilePosition(
+    OpBuilder &, unsigned, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
+    SmallVector<OpFoldResult> &resultSizes) {
+  resultOffsets.assign(offsets.begin(), offsets.end());
+  resultSizes.assign(sizes.begin(), sizes.end());
+  return success();
+}
+
+FailureOr<TilingResult>
+DActivationMatmulOp::generateResultTileValue(OpBuilder &b, unsigned,
+                                             ArrayRef<OpFoldResult> offsets,
+                                             ArrayRef<OpFoldResult> sizes) {
+  return getTiledImplementation(b, offsets, sizes);
 }

@@ -192,7 +192,11 @@ def FFN_ApplyGateOp : Op<FFN_Dialect, "apply_gate", [Pure]> {
 }
 
 class FFN_BackwardMatmulOp<string mnemonic>
-    : Op<FFN_Dialect, mnemonic, [Pure, DestinationStyleOpInterface]> {
+    : Op<FFN_Dialect, mnemonic, [Pure, DestinationStyleOpInterface,
+        DeclareOpInterfaceMethods<TilingInterface, [
+            "getIterationDomain", "getLoopIteratorTypes",
+            "getTiledImplementation", "getResultTilePosition",
+            "generateResultTileValue"]>]> {
   let results = (outs AnyRankedTensor:$result);
   let hasVerifier = 1;
   let extraClassDeclaration = [{
@@ -212,7 +216,9 @@ def FFN_DGateMatmulOp : FFN_BackwardMatmulOp<"dgate_matmul"> {
 
     written as `[da | db]` (`[M, 2 * d_ff]`) in the same interleaved blocks,
     so that ONE GEMM against the packed weights gives `dx` and ONE GEMM with
-    `x` gives the packed weight gradient.
+    `x` gives the packed weight gradient. Like `ffn.gated_matmul` it tiles
+    over rows x packed blocks: a tile of blocks reads the matching rows of
+    `W2` and packed columns of `[a | b]` and writes those of `[da | db]`.
 
     Example:
 
@@ -242,7 +248,8 @@ def FFN_DActivationMatmulOp : FFN_BackwardMatmulOp<"dactivation_matmul"> {
   let description = [{
     The first GEMM of an ungated layer's backward pass with its epilogue:
     `dh = dy W2^T` for `dy` `[M, d_out]` and `W2` `[d_ff, d_out]`, then
-    `da = dh * act'(a)` from the pre-activations `a` (`[M, d_ff]`).
+    `da = dh * act'(a)` from the pre-activations `a` (`[M, d_ff]`). It tiles
+    over its `[M, d_ff]` output.
 
     Example:
 
