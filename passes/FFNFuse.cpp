@@ -442,9 +442,70 @@ static GLUOp findForward(GLUGradOp grad) {
   return {};
 }
 
-/// keep-activations: rewrites each forward/backward pair of a gated layer
-/// so that the forward writes [a | b] (one GEMM, then the gating) and the
-/// backward reads it instead of recomputing it.
+/// a = x W1 (+ b1) and h = act(a).
+struct UngatedActivations {
+  Value a, h;
+};
+
+static UngatedActivations buildUngatedActivations(OpBuilder &b, Location loc,
+                                                  ActivationAttr activation,
+                                                  Value rows, Value w1,
+                                                  Value b1) {
+  Value init;
+  if (b1)
+    init = buildRowBroadcast(b, loc, b1, tensor::getMixedSize(b, loc, rows, 0));
+  Value a = buildMatmul(b, loc, rows, w1, init);
+  return {a, buildActivation(b, loc, activation, a)};
+}
+
+/// The fused backward of an ungated layer given its rows, a and h.
+static SmallVector<Value> buildUngatedBackward(OpBuilder &b, FFNGradOp op,
+                                               Value rows,
+                                               UngatedActivations activations) {
+  Location loc = op.getLoc();
+  Value dy = collapseToRows(b, loc, op.getDy());
+  Value a = activations.a;
+  Value daInit = tensor::EmptyOp::create(b, loc, tensor::getMixedSizes(b, loc, a),
+                                         getElementTypeOrSelf(a.getType()));
+  Value da = DActivationMatmulOp::create(b, loc, daInit.getType(),
+                                         op.getActivation(), dy, op.getW2(), a,
+                                         daInit);
+  Value dx = buildMatmulTransposedRhs(b, loc, da, op.getW1());
+  Value dw1 = buildMatmulTransposedLhs(b, loc, rows, da);
+  Value dw2 = buildMatmulTransposedLhs(b, loc, activations.h, dy);
+  SmallVector<Value> results = {
+      castTo(b, loc, expandRowsLike(b, loc, dx, op.getInput()),
+             op.getInput().getType()),
+      castTo(b, loc, dw1, op.getW1().getType()),
+      castTo(b, loc, dw2, op.getW2().getType())};
+  if (op.getB1())
+    results.push_back(
+        castTo(b, loc, buildColumnSums(b, loc, da), op.getB1().getType()));
+  if (op.getB2())
+    results.push_back(
+        castTo(b, loc, buildColumnSums(b, loc, dy), op.getB2().getType()));
+  return results;
+}
+
+/// The forward ffn.ffn whose activations `grad` can keep.
+static FFNOp findForward(FFNGradOp grad) {
+  for (Operation *user : grad.getInput().getUsers()) {
+    auto forward = dyn_cast<FFNOp>(user);
+    if (!forward || forward->getBlock() != grad->getBlock() ||
+        !forward->isBeforeInBlock(grad) ||
+        forward.getActivation() != grad.getActivation() ||
+        forward.getW1() != grad.getW1() || forward.getW2() != grad.getW2() ||
+        forward.getB1() != grad.getB1() || forward.getB2() != grad.getB2())
+      continue;
+    return forward;
+  }
+  return {};
+}
+
+/// keep-activations: rewrites each forward/backward pair of a layer so that
+/// the forward writes [a | b] (or a) with one GEMM, then gates it (or
+/// applies the activation), and the backward reads both instead of
+/// recomputing them.
 static void fuseKeepingActivations(Operation *root, int64_t blockSize,
                                    bool report) {
   SmallVector<std::pair<GLUOp, GLUGradOp>> pairs;
@@ -452,7 +513,29 @@ static void fuseKeepingActivations(Operation *root, int64_t blockSize,
     if (GLUOp forward = findForward(grad))
       pairs.push_back({forward, grad});
   });
+  SmallVector<std::pair<FFNOp, FFNGradOp>> ungatedPairs;
+  root->walk([&](FFNGradOp grad) {
+    if (FFNOp forward = findForward(grad))
+      ungatedPairs.push_back({forward, grad});
+  });
   IRRewriter rewriter(root->getContext());
+  for (auto [forward, grad] : ungatedPairs) {
+    Location loc = forward.getLoc();
+    rewriter.setInsertionPoint(forward);
+    Value rows = collapseToRows(rewriter, loc, forward.getInput());
+    UngatedActivations kept =
+        buildUngatedActivations(rewriter, loc, forward.getActivation(), rows,
+                                forward.getW1(), forward.getB1());
+    Value y = buildDownProjection(rewriter, loc, kept.h, forward.getW2(),
+                                  forward.getB2(), forward.getInput(),
+                                  forward.getType());
+    if (report)
+      reportGradient(grad, grad.getPaperName(), rows, grad.getDModel(),
+                     grad.getDFF(), /*gated=*/false, 0, /*kept=*/true);
+    rewriter.replaceOp(forward, y);
+    rewriter.setInsertionPoint(grad);
+    rewriter.replaceOp(grad, buildUngatedBackward(rewriter, grad, rows, kept));
+  }
   for (auto [forward, grad] : pairs) {
     Location loc = forward.getLoc();
     rewriter.setInsertionPoint(forward);
@@ -519,37 +602,13 @@ struct FuseUngatedGradient : OpRewritePattern<FFNGradOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value rows = collapseToRows(rewriter, loc, op.getInput());
-    Value dy = collapseToRows(rewriter, loc, op.getDy());
-    Value init;
-    if (op.getB1())
-      init = buildRowBroadcast(rewriter, loc, op.getB1(),
-                               tensor::getMixedSize(rewriter, loc, rows, 0));
-    Value a = buildMatmul(rewriter, loc, rows, op.getW1(), init);
-    Value h = buildActivation(rewriter, loc, op.getActivation(), a);
-    Value daInit = tensor::EmptyOp::create(
-        rewriter, loc, tensor::getMixedSizes(rewriter, loc, a),
-        getElementTypeOrSelf(a.getType()));
-    Value da = DActivationMatmulOp::create(rewriter, loc, daInit.getType(),
-                                           op.getActivation(), dy, op.getW2(),
-                                           a, daInit);
-    Value dx = buildMatmulTransposedRhs(rewriter, loc, da, op.getW1());
-    Value dw1 = buildMatmulTransposedLhs(rewriter, loc, rows, da);
-    Value dw2 = buildMatmulTransposedLhs(rewriter, loc, h, dy);
-    SmallVector<Value> results = {
-        castTo(rewriter, loc, expandRowsLike(rewriter, loc, dx, op.getInput()),
-               op.getInput().getType()),
-        castTo(rewriter, loc, dw1, op.getW1().getType()),
-        castTo(rewriter, loc, dw2, op.getW2().getType())};
-    if (op.getB1())
-      results.push_back(castTo(rewriter, loc, buildColumnSums(rewriter, loc, da),
-                               op.getB1().getType()));
-    if (op.getB2())
-      results.push_back(castTo(rewriter, loc, buildColumnSums(rewriter, loc, dy),
-                               op.getB2().getType()));
+    UngatedActivations activations = buildUngatedActivations(
+        rewriter, loc, op.getActivation(), rows, op.getW1(), op.getB1());
     if (report)
       reportGradient(op, op.getPaperName(), rows, op.getDModel(), op.getDFF(),
                      /*gated=*/false, 0);
-    rewriter.replaceOp(op, results);
+    rewriter.replaceOp(op,
+                       buildUngatedBackward(rewriter, op, rows, activations));
     return success();
   }
 

@@ -161,10 +161,11 @@ def FFNFuse : Pass<"ffn-fuse"> {
     the dgate epilogue producing packed `[da | db]`), ONE GEMM for `dx`
     against the packed weights (`K = 2 * d_ff`), ONE GEMM for the packed
     weight gradient `x^T [da | db]` (unpacked at the end) and `dW2` from
-    `h`. By default `[a | b]` is recomputed with one GEMM; with
-    `keep-activations=true`, a backward whose forward `ffn.glu` is in the
-    same block reads the `[a | b]` the forward now writes instead. The
-    report gives the memory or the GEMM each choice costs.
+    `h`. By default `[a | b]` (or `a` for `ffn.ffn_grad`) is recomputed
+    with one GEMM; with `keep-activations=true`, a backward whose forward
+    (`ffn.glu` or `ffn.ffn` with the same operands) is in the same block
+    reads the pre-activations the forward now writes instead. The report
+    gives the memory or the GEMM each choice costs.
 
     With `pack-arguments=true`, weights that are function arguments (the
     trained parameters of a train step) become packed parameters: each pair
@@ -193,8 +194,9 @@ def FFNFuse : Pass<"ffn-fuse"> {
            "Emit a remark per fusion with its shapes and the intermediate "
            "memory traffic it removes">,
     Option<"keepActivations", "keep-activations", "bool", /*default=*/"false",
-           "In the backward, read [a | b] kept from the matching forward "
-           "instead of recomputing it with one GEMM (memory vs one GEMM)">,
+           "In the backward, read [a | b] (or a) kept from the matching "
+           "forward instead of recomputing it with one GEMM (memory vs one "
+           "GEMM)">,
     Option<"packArguments", "pack-arguments", "bool", /*default=*/"false",
            "Turn gate/linear weights that are function arguments into one "
            "packed argument each, recorded in ffn.packed_arguments">
