@@ -253,7 +253,7 @@ static LogicalResult verifyPackedWith(Operation *op, Value packed,
   if (!packed)
     return success();
   if (auto pack = packed.getDefiningOp<PackGatedOp>())
-    if (pack.getBlockSize() != blockSize)
+    if (static_cast<int64_t>(pack.getBlockSize()) != blockSize)
       return op->emitOpError("reads a value packed with block size ")
              << pack.getBlockSize() << " as if packed with block size "
              << blockSize;
@@ -277,6 +277,21 @@ LogicalResult ActivatedMatmulOp::verify() {
 //===----------------------------------------------------------------------===//
 // Fused GEMMs: tiling over the output
 //===----------------------------------------------------------------------===//
+
+/// Every fused GEMM's loops are (rows, columns or blocks), both parallel.
+static SmallVector<utils::IteratorType> parallelRowsAndColumns() {
+  return {utils::IteratorType::parallel, utils::IteratorType::parallel};
+}
+
+/// The result tile of an op tiled over its own output: the tile itself.
+static LogicalResult sameTile(ArrayRef<OpFoldResult> offsets,
+                              ArrayRef<OpFoldResult> sizes,
+                              SmallVector<OpFoldResult> &resultOffsets,
+                              SmallVector<OpFoldResult> &resultSizes) {
+  resultOffsets.assign(offsets.begin(), offsets.end());
+  resultSizes.assign(sizes.begin(), sizes.end());
+  return success();
+}
 
 static SmallVector<Range> outputDomain(OpBuilder &b, Location loc,
                                        Value init) {
@@ -344,7 +359,7 @@ MutableOperandRange GatedMatmulOp::getDpsInitsMutable() {
 }
 
 SmallVector<utils::IteratorType> GatedMatmulOp::getLoopIteratorTypes() {
-  return {utils::IteratorType::parallel, utils::IteratorType::parallel};
+  return parallelRowsAndColumns();
 }
 
 SmallVector<Range> GatedMatmulOp::getIterationDomain(OpBuilder &b) {
@@ -441,7 +456,7 @@ MutableOperandRange ActivatedMatmulOp::getDpsInitsMutable() {
 }
 
 SmallVector<utils::IteratorType> ActivatedMatmulOp::getLoopIteratorTypes() {
-  return {utils::IteratorType::parallel, utils::IteratorType::parallel};
+  return parallelRowsAndColumns();
 }
 
 SmallVector<Range> ActivatedMatmulOp::getIterationDomain(OpBuilder &b) {
@@ -465,9 +480,7 @@ LogicalResult ActivatedMatmulOp::getResultTilePosition(
     OpBuilder &, unsigned, ArrayRef<OpFoldResult> offsets,
     ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
     SmallVector<OpFoldResult> &resultSizes) {
-  resultOffsets.assign(offsets.begin(), offsets.end());
-  resultSizes.assign(sizes.begin(), sizes.end());
-  return success();
+  return sameTile(offsets, sizes, resultOffsets, resultSizes);
 }
 
 FailureOr<TilingResult>
@@ -601,7 +614,7 @@ static TilingResult tileBackwardMatmul(
 }
 
 SmallVector<utils::IteratorType> DGateMatmulOp::getLoopIteratorTypes() {
-  return {utils::IteratorType::parallel, utils::IteratorType::parallel};
+  return parallelRowsAndColumns();
 }
 
 SmallVector<Range> DGateMatmulOp::getIterationDomain(OpBuilder &b) {
@@ -672,7 +685,7 @@ DGateMatmulOp::generateResultTileValue(OpBuilder &b, unsigned,
 }
 
 SmallVector<utils::IteratorType> DActivationMatmulOp::getLoopIteratorTypes() {
-  return {utils::IteratorType::parallel, utils::IteratorType::parallel};
+  return parallelRowsAndColumns();
 }
 
 SmallVector<Range> DActivationMatmulOp::getIterationDomain(OpBuilder &b) {
@@ -697,9 +710,7 @@ LogicalResult DActivationMatmulOp::getResultTilePosition(
     OpBuilder &, unsigned, ArrayRef<OpFoldResult> offsets,
     ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
     SmallVector<OpFoldResult> &resultSizes) {
-  resultOffsets.assign(offsets.begin(), offsets.end());
-  resultSizes.assign(sizes.begin(), sizes.end());
-  return success();
+  return sameTile(offsets, sizes, resultOffsets, resultSizes);
 }
 
 FailureOr<TilingResult>
