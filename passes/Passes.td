@@ -208,4 +208,147 @@ def FFNFuse : Pass<"ffn-fuse"> {
   ];
 }
 
+def GluEmitEntryPoints : Pass<"glu-emit-entry-points", "::mlir::ModuleOp"> {
+  let summary = "Emit the artifact's C entry points: glu_entry_<name>(void **) "
+                "for every public function with a C interface";
+  let description = [{
+    Runs last, on the LLVM dialect. For every `_mlir_ciface_<name>` wrapper
+    that func-to-llvm made for a public function marked
+    `llvm.emit_c_interface`, adds
+
+      void glu_entry_<name>(void **args);
+
+    which reads its i-th operand from `args[i]`: a memref operand is passed
+    as the pointer itself (it points to the strided memref descriptor), any
+    other operand is loaded from the pointer. It also adds
+    `int32_t glu_abi_version(void)` returning the calling-convention version
+    (1). See docs/artifact-format.md. A function with results is refused:
+    entry points return their results through out-parameters
+    (buffer-results-to-out-params).
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+def GluCpuGemm : Pass<"glu-cpu-gemm"> {
+  let summary = "Generate cache-tiled, register-blocked AVX-512 GEMMs for "
+                "ffn.gated_matmul, ffn.activated_matmul and linalg.matmul";
+  let description = [{
+    Replaces every f32 `ffn.gated_matmul`, `ffn.activated_matmul` and
+    `linalg.matmul` (plain, or reading an operand transposed through its
+    `indexing_maps`) on tensors by a loop nest on memrefs:
+
+    - an `scf.parallel` over tiles of `tile-rows` rows x `tile-cols` output
+      columns (for the gated op: the packed blocks covering them), which
+      convert-scf-to-openmp runs on OpenMP threads;
+    - in each tile, for each micro-column of 2 x 16 lanes and each K block
+      of `tile-k`, a micro-kernel over `micro-rows` rows: 2 x `micro-rows`
+      `vector<16xf32>` accumulators carried through the K loop, one
+      broadcast of x and two masked loads of the weight per k, and
+      `vector.fma`;
+    - for `ffn.gated_matmul` the two vectors of a micro-column are column c
+      of the a half and column c of the b half of the same packed block, so
+      the epilogue `gate(a + bias_a) * (b + bias_b)` runs on the
+      accumulators and only h is stored: `[a | b]` never goes to memory
+      (partial sums of one micro-column stay in a small per-thread scratch
+      tile between K blocks when K > tile-k).
+
+    Ragged edges are masked (vector.create_mask with masked loads and
+    stores); rows past M are clamped to row M - 1 and computed redundantly.
+    Inputs enter the loop nest through `bufferization.to_buffer` and the
+    result leaves it through `bufferization.to_tensor` of a fresh
+    allocation, so the pass runs before one-shot-bufferize. Ops of other
+    element types are left for `convert-ffn-to-linalg`.
+
+    Before:
+
+    ```mlir
+    %h = ffn.gated_matmul swish block_size(64)
+        ins(%x, %p : tensor<256x512xf32>, tensor<512x2730xf32>)
+        outs(%e : tensor<256x1365xf32>) -> tensor<256x1365xf32>
+    ```
+
+    After (abridged):
+
+    ```mlir
+    %xb = bufferization.to_buffer %x read_only : ...
+    %out = memref.alloc() : memref<256x1365xf32>
+    scf.parallel (%i, %j) = (%c0, %c0) to (%c256, %c22) step (%c64, %c1) {
+      scf.for %c ... {                      // micro-columns of a block
+        scf.for %kc ... {                   // K blocks
+          scf.for %r ... {                  // micro-rows
+            %acc:12 = scf.for %k ... iter_args(...) -> (vector<16xf32>, ...) {
+              %wa = vector.maskedload ...   // a columns of block j
+              %wb = vector.maskedload ...   // the matching b columns
+              %xv = vector.broadcast ...
+              vector.fma %xv, %wa, ...
+            }
+            // epilogue on the accumulators, then vector.maskedstore of h
+          }
+        }
+      }
+    }
+    %h = bufferization.to_tensor %out restrict writable : ...
+    ```
+  }];
+  let options = [
+    Option<"tileRows", "tile-rows", "int64_t", /*default=*/"64",
+           "Rows per parallel tile (rounded up to a multiple of micro-rows)">,
+    Option<"tileCols", "tile-cols", "int64_t", /*default=*/"128",
+           "Output columns per parallel tile (gated: at least one packed "
+           "block)">,
+    Option<"tileK", "tile-k", "int64_t", /*default=*/"256",
+           "Reduction depth per K block (cache blocking)">,
+    Option<"microRows", "micro-rows", "int64_t", /*default=*/"6",
+           "Rows of the register micro-tile (1 to 14: 2 accumulators a row "
+           "in the 32 zmm registers)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+def GluCpuVectorize : Pass<"glu-cpu-vectorize", "::mlir::func::FuncOp"> {
+  let summary = "Vectorize elementwise linalg ops and expand math into "
+                "polynomials for the CPU pipeline";
+  let description = [{
+    A helper of glu-cpu-pipeline, on tensors: tiles every all-parallel
+    `linalg.generic` (and `linalg.transpose`) of static f32 shape to
+    1 x ... x 16 tiles and vectorizes each tile (masked on the ragged last
+    one), so elementwise epilogues left by convert-ffn-to-linalg run on
+    `vector<16xf32>`. With `approximate-math`, `math.exp`, `math.tanh` and
+    friends on f32 become polynomial approximations (accurate to a few ulp)
+    that vectorize; `math.erf` is kept for libm unless `approximate-erf`.
+  }];
+  let options = [
+    Option<"vectorize", "vectorize", "bool", /*default=*/"true",
+           "Tile and vectorize elementwise linalg ops">,
+    Option<"approximateMath", "approximate-math", "bool", /*default=*/"true",
+           "Expand f32 math ops into polynomial approximations">,
+    Option<"approximateErf", "approximate-erf", "bool", /*default=*/"false",
+           "Also expand math.erf (otherwise libm's erff is called)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+def GluMarkCInterface : Pass<"glu-mark-c-interface", "::mlir::ModuleOp"> {
+  let summary = "Set llvm.emit_c_interface on every public func.func";
+  let description = [{
+    A helper of glu-cpu-pipeline: func-to-llvm then emits an
+    `_mlir_ciface_<name>` wrapper taking memref descriptors by pointer for
+    every public function definition, which glu-emit-entry-points and
+    mlir-runner call.
+  }];
+}
+
 #endif // GLU_PASSES_TD

@@ -1,0 +1,109 @@
+//===- EmitEntryPoints.cpp - the artifact's C entry points ----------------===//
+//
+// glu-emit-entry-points gives every compiled function one C symbol with a
+// fixed signature, `void glu_entry_<name>(void **args)`, so that a runtime
+// with no knowledge of MLIR can call a function of any arity (a whole T5
+// train step has hundreds of operands) by building an array of pointers.
+// The operands keep the MLIR C interface: memrefs travel as pointers to
+// strided descriptors (docs/artifact-format.md).
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace mlir::ffn {
+#define GEN_PASS_DEF_GLUEMITENTRYPOINTS
+#include "passes/Passes.h.inc"
+} // namespace mlir::ffn
+
+using namespace mlir;
+
+namespace {
+constexpr StringLiteral kCInterfacePrefix = "_mlir_ciface_";
+constexpr StringLiteral kEntryPrefix = "glu_entry_";
+constexpr int32_t kAbiVersion = 1;
+
+/// Builds `void glu_entry_<name>(ptr %args)` calling `wrapper`.
+LogicalResult emitEntryPoint(OpBuilder &builder, LLVM::LLVMFuncOp wrapper,
+                             StringRef name) {
+  LLVM::LLVMFunctionType type = wrapper.getFunctionType();
+  if (!isa<LLVM::LLVMVoidType>(type.getReturnType()))
+    return wrapper.emitError()
+           << "entry point '" << name
+           << "' returns a value; glu entry points return their results "
+              "through out-parameters (run buffer-results-to-out-params)";
+  if (type.isVarArg())
+    return wrapper.emitError() << "entry point '" << name << "' is variadic";
+
+  Location loc = wrapper.getLoc();
+  MLIRContext *ctx = builder.getContext();
+  auto ptrType = LLVM::LLVMPointerType::get(ctx);
+  auto entryType = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx),
+                                               {ptrType});
+  auto entry = LLVM::LLVMFuncOp::create(
+      builder, loc, (kEntryPrefix + name).str(), entryType);
+  Block *body = entry.addEntryBlock(builder);
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(body);
+
+  Value args = body->getArgument(0);
+  SmallVector<Value> operands;
+  for (auto [index, operandType] : llvm::enumerate(type.getParams())) {
+    Value slot = LLVM::GEPOp::create(builder, loc, ptrType, ptrType, args,
+                                     ArrayRef<LLVM::GEPArg>{
+                                         static_cast<int32_t>(index)});
+    Value pointer = LLVM::LoadOp::create(builder, loc, ptrType, slot);
+    if (isa<LLVM::LLVMPointerType>(operandType))
+      operands.push_back(pointer);
+    else
+      operands.push_back(
+          LLVM::LoadOp::create(builder, loc, operandType, pointer));
+  }
+  LLVM::CallOp::create(builder, loc, wrapper, operands);
+  LLVM::ReturnOp::create(builder, loc, ValueRange{});
+  return success();
+}
+
+/// Builds `i32 glu_abi_version()`.
+void emitAbiVersion(OpBuilder &builder, Location loc) {
+  MLIRContext *ctx = builder.getContext();
+  auto i32 = IntegerType::get(ctx, 32);
+  auto function = LLVM::LLVMFuncOp::create(
+      builder, loc, "glu_abi_version", LLVM::LLVMFunctionType::get(i32, {}));
+  Block *body = function.addEntryBlock(builder);
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(body);
+  Value version = LLVM::ConstantOp::create(builder, loc, i32,
+                                           builder.getI32IntegerAttr(kAbiVersion));
+  LLVM::ReturnOp::create(builder, loc, version);
+}
+
+struct GluEmitEntryPointsPass
+    : ffn::impl::GluEmitEntryPointsBase<GluEmitEntryPointsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<std::pair<LLVM::LLVMFuncOp, StringRef>> wrappers;
+    for (auto function : module.getOps<LLVM::LLVMFuncOp>()) {
+      StringRef symbol = function.getSymName();
+      if (!symbol.starts_with(kCInterfacePrefix) || function.isExternal())
+        continue;
+      wrappers.push_back({function, symbol.drop_front(kCInterfacePrefix.size())});
+    }
+
+    OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
+    for (auto [wrapper, name] : wrappers) {
+      std::string entryName = (kEntryPrefix + name).str();
+      if (module.lookupSymbol(entryName))
+        continue; // Emitted by an earlier run: the pass is idempotent.
+      if (failed(emitEntryPoint(builder, wrapper, name)))
+        return signalPassFailure();
+    }
+    if (!module.lookupSymbol("glu_abi_version"))
+      emitAbiVersion(builder, module.getLoc());
+  }
+};
+} // namespace

@@ -1,0 +1,35 @@
+// RUN: glu-opt %s -split-input-file -finalize-memref-to-llvm -convert-func-to-llvm -reconcile-unrealized-casts -glu-emit-entry-points -verify-diagnostics | FileCheck %s
+
+// Every operand of the C interface is read from args[i]: memref descriptors
+// as the pointer itself, scalars loaded through it. Private functions and
+// functions without a C interface get no entry point.
+
+// CHECK-LABEL: llvm.func @glu_entry_forward(
+// CHECK-SAME: %[[ARGS:.*]]: !llvm.ptr)
+// CHECK: %[[S0:.*]] = llvm.getelementptr %[[ARGS]][0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+// CHECK: %[[D0:.*]] = llvm.load %[[S0]] : !llvm.ptr -> !llvm.ptr
+// CHECK: %[[S1:.*]] = llvm.getelementptr %[[ARGS]][1]
+// CHECK: %[[P1:.*]] = llvm.load %[[S1]] : !llvm.ptr -> !llvm.ptr
+// CHECK: %[[V1:.*]] = llvm.load %[[P1]] : !llvm.ptr -> f32
+// CHECK: %[[S2:.*]] = llvm.getelementptr %[[ARGS]][2]
+// CHECK: %[[D2:.*]] = llvm.load %[[S2]] : !llvm.ptr -> !llvm.ptr
+// CHECK: llvm.call @_mlir_ciface_forward(%[[D0]], %[[V1]], %[[D2]])
+// CHECK-NEXT: llvm.return
+// CHECK-LABEL: llvm.func @glu_abi_version() -> i32
+// CHECK: llvm.mlir.constant(1 : i32)
+// CHECK-NOT: glu_entry_helper
+// CHECK-NOT: glu_entry_internal
+func.func @forward(%x: memref<4xf32>, %s: f32, %out: memref<4xf32>) attributes {llvm.emit_c_interface} {
+  return
+}
+func.func @helper(%x: memref<4xf32>) {
+  return
+}
+func.func private @internal(%x: memref<4xf32>) attributes {llvm.emit_c_interface}
+
+// -----
+
+// expected-error @+1 {{entry point 'scalar' returns a value; glu entry points return their results through out-parameters}}
+func.func @scalar(%x: f32) -> f32 attributes {llvm.emit_c_interface} {
+  return %x : f32
+}
