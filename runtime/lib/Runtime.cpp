@@ -1,0 +1,532 @@
+//===- Runtime.cpp - Devices, buffers, artifacts and calls ----------------===//
+
+#include "glu/Runtime.h"
+
+#include "CudaDriver.h"
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <filesystem>
+#include <sys/mman.h>
+
+extern "C" void *mgpuModuleLoad(void *data, size_t gpuBlobSize);
+
+namespace glu {
+
+namespace fs = std::filesystem;
+
+const char *deviceName(Device device) {
+  switch (device) {
+  case Device::Auto:
+    return "auto";
+  case Device::Cpu:
+    return "cpu";
+  case Device::Cuda:
+    return "cuda";
+  }
+  return "?";
+}
+
+Device parseDevice(const std::string &name) {
+  if (name == "auto")
+    return Device::Auto;
+  if (name == "cpu")
+    return Device::Cpu;
+  if (name == "cuda")
+    return Device::Cuda;
+  throw Error("unknown device '" + name + "' (expected cpu, cuda or auto)");
+}
+
+bool cudaAvailable(std::string *why) { return cuda::initContext(why); }
+
+void cudaMemoryInfo(size_t &freeBytes, size_t &totalBytes) {
+  std::string why;
+  if (!cuda::initContext(&why))
+    throw Error("CUDA is not available: " + why);
+  cuda::CUresult r = cuda::driver()->cuMemGetInfo_v2(&freeBytes, &totalBytes);
+  if (r != cuda::CUDA_SUCCESS)
+    throw Error("CUDA error in cuMemGetInfo: " + cuda::errorString(r));
+}
+
+namespace detail {
+
+/// Host memory above this size is mapped (zero pages, nothing touched).
+constexpr size_t kMapThreshold = size_t(1) << 20;
+
+/// Where a buffer's bytes are; swapped between buffers by in-place calls.
+struct Storage {
+  void *ptr = nullptr;
+  size_t capacity = 0;
+  bool mapped = false;
+};
+
+struct RuntimeImpl {
+  Device device = Device::Auto;
+
+  /// Fixes the device; `why` prefixes a CUDA initialization failure.
+  void useCuda(const std::string &prefix) {
+    std::string why;
+    if (!cuda::initContext(&why))
+      throw Error(prefix + why);
+    device = Device::Cuda;
+  }
+
+  Device resolved() {
+    if (device == Device::Auto)
+      device = Device::Cpu;
+    return device;
+  }
+
+  const cuda::Driver &cu() {
+    const cuda::Driver *d = cuda::driver();
+    if (!d || !cuda::ensureContext())
+      throw Error("CUDA is not available: " + cuda::takeError());
+    return *d;
+  }
+
+  void throwIfCuda(cuda::CUresult r, const char *call) {
+    if (r != cuda::CUDA_SUCCESS)
+      throw Error(std::string("CUDA error in ") + call + ": " +
+                  cuda::errorString(r));
+  }
+
+  Storage allocate(const TensorType &type, const std::string &what) {
+    Device dev = resolved();
+    std::string forWhat = what.empty() ? type.str() : what + " (" + type.str() + ")";
+    size_t bytes;
+    try {
+      bytes = type.numBytes();
+    } catch (const Error &err) {
+      throw Error("out of memory: cannot allocate " + forWhat + ": " +
+                  err.what());
+    }
+    std::string oom = "out of memory: cannot allocate " +
+                      formatBytes(double(bytes)) + " for " + forWhat + " on " +
+                      deviceName(dev);
+    Storage s;
+    s.capacity = std::max<size_t>(bytes, 1);
+    if (dev == Device::Cuda) {
+      const cuda::Driver &d = cu();
+      cuda::CUdeviceptr p = 0;
+      cuda::CUresult r = d.cuMemAlloc_v2(&p, s.capacity);
+      if (r != cuda::CUDA_SUCCESS)
+        throw Error(oom + ": CUDA error in cuMemAlloc: " +
+                    cuda::errorString(r));
+      s.ptr = reinterpret_cast<void *>(p);
+      r = d.cuMemsetD8_v2(p, 0, s.capacity);
+      if (r != cuda::CUDA_SUCCESS) {
+        d.cuMemFree_v2(p);
+        throwIfCuda(r, "cuMemsetD8");
+      }
+      return s;
+    }
+    if (s.capacity >= kMapThreshold) {
+      void *p = ::mmap(nullptr, s.capacity, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+      if (p == MAP_FAILED)
+        throw Error(oom);
+      s.ptr = p;
+      s.mapped = true;
+      return s;
+    }
+    void *p = nullptr;
+    if (::posix_memalign(&p, 64, s.capacity) != 0 || !p)
+      throw Error(oom);
+    std::memset(p, 0, s.capacity);
+    s.ptr = p;
+    return s;
+  }
+
+  void release(Storage &s, Device dev) {
+    if (!s.ptr)
+      return;
+    if (dev == Device::Cuda) {
+      if (const cuda::Driver *d = cuda::driver())
+        d->cuMemFree_v2(reinterpret_cast<cuda::CUdeviceptr>(s.ptr));
+    } else if (s.mapped) {
+      ::munmap(s.ptr, s.capacity);
+    } else {
+      std::free(s.ptr);
+    }
+    s.ptr = nullptr;
+  }
+};
+
+struct BufferImpl {
+  std::shared_ptr<RuntimeImpl> runtime;
+  TensorType type;
+  size_t bytes = 0;
+  Device device = Device::Cpu;
+  Storage storage;
+
+  ~BufferImpl() { runtime->release(storage, device); }
+};
+
+struct ArtifactImpl {
+  std::shared_ptr<RuntimeImpl> runtime;
+  std::string directory;
+  std::string libraryPath;
+  Manifest manifest;
+  Device device = Device::Cpu;
+  void *handle = nullptr;
+  std::vector<void (*)(void **)> functions; // one per entry point
+
+  ~ArtifactImpl() {
+    if (handle)
+      ::dlclose(handle);
+  }
+
+  size_t indexOf(const std::string &name) const {
+    for (size_t i = 0; i < manifest.entryPoints.size(); ++i)
+      if (manifest.entryPoints[i].name == name)
+        return i;
+    std::string names;
+    for (const EntryPoint &e : manifest.entryPoints)
+      names += (names.empty() ? "" : ", ") + e.name;
+    throw Error("artifact '" + directory + "' has no entry point '" + name +
+                "' (it has: " + (names.empty() ? "none" : names) + ")");
+  }
+};
+
+} // namespace detail
+
+using detail::ArtifactImpl;
+using detail::BufferImpl;
+using detail::RuntimeImpl;
+
+//===----------------------------------------------------------------------===//
+// Buffer
+//===----------------------------------------------------------------------===//
+
+const BufferImpl &Buffer::impl() const {
+  if (!impl_)
+    throw Error("use of an empty glu::Buffer");
+  return *impl_;
+}
+
+const TensorType &Buffer::type() const { return impl().type; }
+size_t Buffer::numBytes() const { return impl().bytes; }
+Device Buffer::device() const { return impl().device; }
+void *Buffer::data() const { return impl().storage.ptr; }
+
+bool Buffer::sameStorage(const Buffer &other) const {
+  return impl_ && other.impl_ &&
+         (impl_ == other.impl_ || impl_->storage.ptr == other.impl_->storage.ptr);
+}
+
+void Buffer::upload(const void *src, size_t bytes) {
+  BufferImpl &b = *impl_;
+  if (bytes != b.bytes)
+    throw Error("cannot upload " + std::to_string(bytes) + " bytes into " +
+                b.type.str() + " (" + std::to_string(b.bytes) + " bytes)");
+  if (!bytes)
+    return;
+  if (b.device == Device::Cuda) {
+    const cuda::Driver &d = b.runtime->cu();
+    b.runtime->throwIfCuda(
+        d.cuMemcpyHtoD_v2(reinterpret_cast<cuda::CUdeviceptr>(b.storage.ptr),
+                          src, bytes),
+        "cuMemcpyHtoD");
+    return;
+  }
+  std::memcpy(b.storage.ptr, src, bytes);
+}
+
+void Buffer::download(void *dst, size_t bytes) const {
+  const BufferImpl &b = impl();
+  if (bytes != b.bytes)
+    throw Error("cannot download " + b.type.str() + " (" +
+                std::to_string(b.bytes) + " bytes) into " +
+                std::to_string(bytes) + " bytes");
+  if (!bytes)
+    return;
+  if (b.device == Device::Cuda) {
+    const cuda::Driver &d = b.runtime->cu();
+    b.runtime->throwIfCuda(
+        d.cuMemcpyDtoH_v2(dst,
+                          reinterpret_cast<cuda::CUdeviceptr>(b.storage.ptr),
+                          bytes),
+        "cuMemcpyDtoH");
+    return;
+  }
+  std::memcpy(dst, b.storage.ptr, bytes);
+}
+
+//===----------------------------------------------------------------------===//
+// Runtime
+//===----------------------------------------------------------------------===//
+
+Runtime::Runtime(Device device) : impl_(std::make_shared<RuntimeImpl>()) {
+  impl_->device = device;
+  if (device == Device::Cuda)
+    impl_->useCuda("cannot use device cuda: ");
+}
+
+Runtime::~Runtime() = default;
+Runtime::Runtime(Runtime &&) noexcept = default;
+Runtime &Runtime::operator=(Runtime &&) noexcept = default;
+
+Device Runtime::device() const { return impl_->device; }
+
+Buffer Runtime::allocate(const TensorType &type, const std::string &what) {
+  auto b = std::make_shared<BufferImpl>();
+  b->runtime = impl_;
+  b->type = type;
+  b->storage = impl_->allocate(type, what);
+  b->bytes = type.numBytes();
+  b->device = impl_->device;
+  return Buffer(std::move(b));
+}
+
+Buffer Runtime::allocate(const TensorSpec &spec) {
+  return allocate(spec.type, "'" + spec.name + "'");
+}
+
+/// Makes this library's exported mgpu* functions visible to libraries
+/// dlopen'ed later, even if this library was itself loaded RTLD_LOCAL
+/// (e.g. by Python's ctypes).
+static void promoteRuntimeToGlobalScope() {
+  Dl_info info;
+  if (::dladdr(reinterpret_cast<void *>(&mgpuModuleLoad), &info) &&
+      info.dli_fname)
+    ::dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL);
+}
+
+Artifact Runtime::load(const std::string &directory) {
+  auto a = std::make_shared<ArtifactImpl>();
+  a->runtime = impl_;
+  a->directory = directory;
+  a->manifest = Manifest::load(directory);
+  const Manifest &m = a->manifest;
+  fs::path dir = fs::absolute(fs::path(directory));
+  std::string manifestFile = (dir / "manifest.json").lexically_normal();
+
+  // Fix the device before the library is loaded: a cuda artifact's global
+  // constructors load its GPU code and need a current context.
+  bool wantsCuda = m.target == "cuda";
+  if (impl_->device == Device::Auto) {
+    if (wantsCuda)
+      impl_->useCuda("cannot run a cuda artifact: ");
+    else
+      impl_->device = Device::Cpu;
+  } else if (wantsCuda != (impl_->device == Device::Cuda)) {
+    throw Error("artifact '" + directory + "' targets " + m.target +
+                " but the runtime runs on " + deviceName(impl_->device));
+  } else if (wantsCuda) {
+    impl_->useCuda("cannot run a cuda artifact: ");
+  }
+  a->device = impl_->device;
+
+  fs::path lib = fs::path(m.library);
+  if (lib.is_relative())
+    lib = dir / lib;
+  a->libraryPath = lib.lexically_normal();
+  std::error_code ec;
+  if (!fs::exists(lib, ec))
+    throw Error(manifestFile + ": library '" + m.library + "' not found (" +
+                a->libraryPath + ")");
+
+  if (wantsCuda)
+    promoteRuntimeToGlobalScope();
+  (void)cuda::takeError();
+  a->handle = ::dlopen(a->libraryPath.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!a->handle) {
+    const char *err = ::dlerror();
+    throw Error("cannot load " + a->libraryPath + ": " +
+                (err ? err : "unknown dlopen error"));
+  }
+  if (std::string err = cuda::takeError(); !err.empty())
+    throw Error(a->libraryPath + ": loading its GPU code failed: " + err);
+
+  using AbiFn = int32_t (*)();
+  auto abi = reinterpret_cast<AbiFn>(::dlsym(a->handle, "glu_abi_version"));
+  if (!abi)
+    throw Error(a->libraryPath +
+                ": missing symbol 'glu_abi_version' (not a glu artifact "
+                "library?)");
+  int32_t version = abi();
+  if (version != 1)
+    throw Error(a->libraryPath + ": glu_abi_version() returned " +
+                std::to_string(version) + ", this runtime supports 1");
+  for (const EntryPoint &e : m.entryPoints) {
+    void *sym = ::dlsym(a->handle, e.symbol.c_str());
+    if (!sym)
+      throw Error(a->libraryPath + ": missing symbol '" + e.symbol +
+                  "' of entry point '" + e.name + "' (listed in " +
+                  manifestFile + ")");
+    a->functions.push_back(reinterpret_cast<void (*)(void **)>(sym));
+  }
+  return Artifact(std::move(a));
+}
+
+//===----------------------------------------------------------------------===//
+// Artifact
+//===----------------------------------------------------------------------===//
+
+const ArtifactImpl &Artifact::impl() const {
+  if (!impl_)
+    throw Error("use of an empty glu::Artifact");
+  return *impl_;
+}
+
+const Manifest &Artifact::manifest() const { return impl().manifest; }
+const std::string &Artifact::directory() const { return impl().directory; }
+const std::vector<EntryPoint> &Artifact::entryPoints() const {
+  return impl().manifest.entryPoints;
+}
+
+const EntryPoint &Artifact::entry(const std::string &name) const {
+  return impl().manifest.entryPoints[impl().indexOf(name)];
+}
+
+Buffer Artifact::allocateResult(const std::string &entryName,
+                               size_t index) const {
+  const EntryPoint &e = entry(entryName);
+  const TensorSpec &r = e.result(index);
+  auto b = std::make_shared<BufferImpl>();
+  b->runtime = impl_->runtime;
+  b->type = r.type;
+  b->storage = impl_->runtime->allocate(
+      r.type, "result '" + r.name + "' of entry point '" + e.name + "'");
+  b->bytes = r.type.numBytes();
+  b->device = impl_->device;
+  return Buffer(std::move(b));
+}
+
+std::vector<Buffer> Artifact::call(const std::string &entryName,
+                                   const std::vector<const Buffer *> &args) {
+  const EntryPoint &e = entry(entryName);
+  std::vector<Buffer> results;
+  std::vector<Buffer *> bound;
+  for (size_t i = 0; i < e.results.size(); ++i)
+    results.push_back(allocateResult(entryName, i));
+  for (Buffer &b : results)
+    bound.push_back(&b);
+  call(entryName, args, bound);
+  return results;
+}
+
+/// Appends the strided memref descriptor of `b` to `words`.
+static void appendDescriptor(std::vector<int64_t> &words, const Buffer &b) {
+  int64_t ptr = 0;
+  void *data = b.data();
+  std::memcpy(&ptr, &data, sizeof(void *));
+  words.push_back(ptr); // allocated
+  words.push_back(ptr); // aligned
+  words.push_back(0);   // offset
+  const std::vector<int64_t> &shape = b.shape();
+  words.insert(words.end(), shape.begin(), shape.end());
+  std::vector<int64_t> strides(shape.size());
+  int64_t stride = 1;
+  for (size_t i = shape.size(); i-- > 0;) {
+    strides[i] = stride;
+    stride *= std::max<int64_t>(shape[i], 1);
+  }
+  words.insert(words.end(), strides.begin(), strides.end());
+}
+
+void Artifact::call(const std::string &entryName,
+                    const std::vector<const Buffer *> &args,
+                    const std::vector<Buffer *> &results, double *elapsedMs) {
+  ArtifactImpl &a = *impl_;
+  size_t index = a.indexOf(entryName);
+  const EntryPoint &e = a.manifest.entryPoints[index];
+  std::string of = " of entry point '" + e.name + "'";
+  if (args.size() != e.arguments.size())
+    throw Error("entry point '" + e.name + "' takes " +
+                std::to_string(e.arguments.size()) + " arguments, got " +
+                std::to_string(args.size()));
+  if (results.size() != e.results.size())
+    throw Error("entry point '" + e.name + "' has " +
+                std::to_string(e.results.size()) + " results, got " +
+                std::to_string(results.size()) + " result buffers");
+  auto checkBuffer = [&](const Buffer *b, const TensorSpec &spec,
+                         const char *kind) {
+    std::string what = std::string(kind) + " '" + spec.name + "'" + of;
+    if (!b || !*b)
+      throw Error(what + " is not bound to a buffer");
+    if (b->type() != spec.type)
+      throw Error(what + " expects " + spec.type.str() + ", got " +
+                  b->type().str());
+    if (b->device() != a.device)
+      throw Error(what + " is a " + deviceName(b->device()) +
+                  " buffer, the artifact runs on " + deviceName(a.device));
+  };
+  for (size_t i = 0; i < args.size(); ++i)
+    checkBuffer(args[i], e.arguments[i], "argument");
+  for (size_t i = 0; i < results.size(); ++i)
+    checkBuffer(results[i], e.results[i], "result");
+
+  // A result that shares storage with an argument or an earlier result is
+  // written to a scratch buffer, swapped in after the call.
+  std::vector<std::shared_ptr<BufferImpl>> scratch(results.size());
+  std::vector<const Buffer *> actual(results.begin(), results.end());
+  for (size_t i = 0; i < results.size(); ++i) {
+    bool aliased = false;
+    for (const Buffer *arg : args)
+      aliased = aliased || results[i]->sameStorage(*arg);
+    for (size_t j = 0; j < i; ++j)
+      aliased = aliased || results[i]->sameStorage(*results[j]);
+    if (!aliased)
+      continue;
+    auto s = std::make_shared<BufferImpl>();
+    s->runtime = a.runtime;
+    s->type = e.results[i].type;
+    s->storage = a.runtime->allocate(
+        s->type, "result '" + e.results[i].name + "'" + of + " (in place)");
+    s->bytes = s->type.numBytes();
+    s->device = a.device;
+    scratch[i] = s;
+  }
+  std::vector<Buffer> scratchHandles(results.size());
+  for (size_t i = 0; i < results.size(); ++i)
+    if (scratch[i]) {
+      scratchHandles[i] = Buffer(scratch[i]);
+      actual[i] = &scratchHandles[i];
+    }
+
+  // One descriptor per argument and result, however many there are.
+  std::vector<std::vector<int64_t>> descriptors;
+  descriptors.reserve(args.size() + results.size());
+  for (const Buffer *b : args) {
+    descriptors.emplace_back();
+    appendDescriptor(descriptors.back(), *b);
+  }
+  for (const Buffer *b : actual) {
+    descriptors.emplace_back();
+    appendDescriptor(descriptors.back(), *b);
+  }
+  std::vector<void *> argv;
+  argv.reserve(descriptors.size());
+  for (std::vector<int64_t> &d : descriptors)
+    argv.push_back(d.data());
+
+  bool onCuda = a.device == Device::Cuda;
+  if (onCuda) {
+    a.runtime->cu();
+    (void)cuda::takeError();
+  }
+  auto start = std::chrono::steady_clock::now();
+  a.functions[index](argv.data());
+  if (onCuda) {
+    cuda::CUresult r = a.runtime->cu().cuCtxSynchronize();
+    cuda::check(r, "cuCtxSynchronize");
+  }
+  auto end = std::chrono::steady_clock::now();
+  if (elapsedMs)
+    *elapsedMs = std::chrono::duration<double, std::milli>(end - start).count();
+  if (onCuda) {
+    if (std::string err = cuda::takeError(); !err.empty())
+      throw Error("entry point '" + e.name + "' failed: " + err);
+  }
+
+  for (size_t i = 0; i < results.size(); ++i)
+    if (scratch[i])
+      std::swap(results[i]->impl_->storage, scratch[i]->storage);
+}
+
+} // namespace glu

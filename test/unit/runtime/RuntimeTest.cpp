@@ -1,0 +1,272 @@
+//===- RuntimeTest.cpp - Loading artifacts, buffers and calls on the CPU --===//
+
+#include "glu/Runtime.h"
+
+#include "TestUtil.h"
+
+#include <gtest/gtest.h>
+
+using namespace glu;
+using namespace glu_test;
+
+namespace {
+
+/// The message of the glu::Error that `fn` throws ("" if none).
+template <typename Fn> std::string errorOf(Fn &&fn) {
+  try {
+    fn();
+  } catch (const Error &e) {
+    return e.what();
+  }
+  return "";
+}
+
+#define EXPECT_CONTAINS(haystack, needle)                                      \
+  EXPECT_NE(std::string(haystack).find(needle), std::string::npos)             \
+      << "message: " << (haystack)
+
+std::vector<float> callAdd(Artifact &a, Runtime &rt, std::vector<float> x,
+                           std::vector<float> y) {
+  Buffer bx = rt.allocate(a.entry("add").argument(0));
+  Buffer by = rt.allocate(a.entry("add").argument(1));
+  bx.upload(x.data(), 16);
+  by.upload(y.data(), 16);
+  std::vector<Buffer> r = a.call("add", {&bx, &by});
+  return r.at(0).read<float>();
+}
+
+} // namespace
+
+TEST(Runtime, LoadsTheFakeArtifactAndCallsAdd) {
+  Runtime rt;
+  Artifact a = rt.load(GLU_FAKE_ARTIFACT);
+  EXPECT_EQ(rt.device(), Device::Cpu);
+  EXPECT_EQ(a.manifest().target, "cpu");
+  ASSERT_EQ(a.entryPoints().size(), 3u);
+  const EntryPoint &e = a.entry("add");
+  EXPECT_EQ(e.symbol, "glu_entry_add");
+  EXPECT_EQ(e.argument(1).name, "b");
+  EXPECT_EQ(e.result(0).type.str(), "f32[4]");
+  EXPECT_EQ(callAdd(a, rt, {1, 2, 3, 4}, {10, 20, 30, 40}),
+            (std::vector<float>{11, 22, 33, 44}));
+  EXPECT_CONTAINS(errorOf([&] { a.entry("nope"); }),
+                  "has no entry point 'nope' (it has: add, step, scale)");
+  EXPECT_CONTAINS(errorOf([&] { e.argument(2); }), "has 2 arguments");
+}
+
+TEST(Runtime, PassesRankZeroAndRankTwoDescriptors) {
+  Runtime rt(Device::Cpu);
+  Artifact a = rt.load(GLU_FAKE_ARTIFACT);
+  Buffer s = rt.allocate(a.entry("scale").argument(0));
+  Buffer x = rt.allocate(a.entry("scale").argument(1));
+  float three = 3;
+  s.upload(&three, 4);
+  std::vector<float> xs = {1, 2, 3, 4, 5, 6};
+  x.upload(xs.data(), 24);
+  std::vector<Buffer> r = a.call("scale", {&s, &x});
+  EXPECT_EQ(r[0].read<float>(), (std::vector<float>{3, 6, 9, 12, 15, 18}));
+}
+
+TEST(Runtime, ManifestVersionMismatch) {
+  std::string dir = makeArtifact(
+      "version7", manifestWith("add", "glu_entry_add", kAddArgs, kAddResults,
+                               "cpu", /*version=*/7));
+  Runtime rt;
+  std::string msg = errorOf([&] { rt.load(dir); });
+  EXPECT_CONTAINS(msg, "version7/manifest.json: manifest version 7 is not "
+                       "supported by this runtime (supports 1)");
+}
+
+TEST(Runtime, MalformedManifestJson) {
+  std::string dir = makeArtifact("malformed", "{\"format\": \"glu-artifact\",\n"
+                                              "  \"version\": 1,,\n}");
+  Runtime rt;
+  std::string msg = errorOf([&] { rt.load(dir); });
+  EXPECT_CONTAINS(msg, "malformed/manifest.json:2:16: malformed JSON: expected a string key");
+  // Valid JSON that is not a manifest.
+  dir = makeArtifact("notmanifest", "{\"format\": \"other\", \"version\": 1}");
+  EXPECT_CONTAINS(errorOf([&] { rt.load(dir); }),
+                  "'format' is \"other\", expected \"glu-artifact\"");
+  dir = makeArtifact("badshape",
+                     manifestWith("add", "glu_entry_add",
+                                  "[{\"name\": \"a\", \"shape\": [-1], "
+                                  "\"dtype\": \"f32\"}]",
+                                  kAddResults));
+  EXPECT_CONTAINS(errorOf([&] { rt.load(dir); }),
+                  "entry_points[0].arguments[0].shape' must hold "
+                  "non-negative integers");
+  dir = makeArtifact("baddtype",
+                     manifestWith("add", "glu_entry_add",
+                                  "[{\"name\": \"a\", \"shape\": [4], "
+                                  "\"dtype\": \"f17\"}]",
+                                  kAddResults));
+  EXPECT_CONTAINS(errorOf([&] { rt.load(dir); }), "unknown dtype 'f17'");
+  EXPECT_CONTAINS(errorOf([&] { rt.load(freshDir("empty")); }),
+                  "empty/manifest.json': No such file or directory");
+}
+
+TEST(Runtime, MissingSymbol) {
+  std::string dir = makeArtifact(
+      "missingsym",
+      manifestWith("gone", "glu_entry_gone", kAddArgs, kAddResults));
+  Runtime rt;
+  std::string msg = errorOf([&] { rt.load(dir); });
+  EXPECT_CONTAINS(msg, "missingsym/model.so: missing symbol "
+                       "'glu_entry_gone' of entry point 'gone' (listed in ");
+  EXPECT_CONTAINS(msg, "missingsym/manifest.json)");
+}
+
+TEST(Runtime, AbiVersionMismatchAndMissingLibrary) {
+  std::string dir = makeArtifact(
+      "abi2", manifestWith("add", "glu_entry_add", kAddArgs, kAddResults),
+      GLU_FAKE_MODEL_ABI2);
+  Runtime rt;
+  EXPECT_CONTAINS(errorOf([&] { rt.load(dir); }),
+                  "abi2/model.so: glu_abi_version() returned 2, this runtime "
+                  "supports 1");
+  std::filesystem::remove(dir + "/model.so");
+  EXPECT_CONTAINS(errorOf([&] { rt.load(dir); }),
+                  "library 'model.so' not found");
+}
+
+TEST(Runtime, WrongInputShape) {
+  Runtime rt;
+  Artifact a = rt.load(GLU_FAKE_ARTIFACT);
+  Buffer x = rt.allocate(TensorType{DType::F32, {4}});
+  Buffer y = rt.allocate(TensorType{DType::F32, {5}});
+  EXPECT_EQ(errorOf([&] { a.call("add", {&x, &y}); }),
+            "argument 'b' of entry point 'add' expects f32[4], got f32[5]");
+  EXPECT_EQ(errorOf([&] { a.call("add", {&x}); }),
+            "entry point 'add' takes 2 arguments, got 1");
+  Buffer r = rt.allocate(TensorType{DType::F32, {2, 2}});
+  EXPECT_EQ(errorOf([&] { a.call("add", {&x, &x}, {&r}); }),
+            "result 'sum' of entry point 'add' expects f32[4], got f32[2,2]");
+}
+
+TEST(Runtime, WrongDtype) {
+  Runtime rt;
+  Artifact a = rt.load(GLU_FAKE_ARTIFACT);
+  Buffer x = rt.allocate(TensorType{DType::F64, {4}});
+  Buffer y = rt.allocate(TensorType{DType::F32, {4}});
+  EXPECT_EQ(errorOf([&] { a.call("add", {&x, &y}); }),
+            "argument 'a' of entry point 'add' expects f32[4], got f64[4]");
+  EXPECT_EQ(errorOf([&] { a.call("add", {&y, nullptr}); }),
+            "argument 'b' of entry point 'add' is not bound to a buffer");
+}
+
+TEST(Runtime, CudaArtifactWithoutDriverOrDevice) {
+  std::string why;
+  if (cudaAvailable(&why))
+    GTEST_SKIP() << "a CUDA device is present; see CudaDevice.*";
+  Runtime rt(Device::Auto);
+  std::string msg = errorOf([&] { rt.load(GLU_FAKE_CUDA_ARTIFACT); });
+  EXPECT_EQ(msg, "cannot run a cuda artifact: " + why);
+  if (why.find("libcuda.so.1") != std::string::npos)
+    EXPECT_EQ(msg, "cannot run a cuda artifact: libcuda.so.1 not found (no "
+                   "NVIDIA driver)");
+  else // a driver without a device: the cuInit/cuDeviceGet error
+    EXPECT_CONTAINS(msg, "CUDA error in cu");
+  EXPECT_EQ(errorOf([] { Runtime r(Device::Cuda); }),
+            "cannot use device cuda: " + why);
+}
+
+TEST(Runtime, OutOfMemoryNamesTheSize) {
+  std::string dir = makeArtifact(
+      "absurd",
+      manifestWith("add", "glu_entry_add",
+                   "[{\"name\": \"huge\", \"shape\": [1048576, 1048576, "
+                   "1024], \"dtype\": \"f32\"}, {\"name\": \"b\", \"shape\": "
+                   "[4], \"dtype\": \"f32\"}]",
+                   kAddResults));
+  Runtime rt;
+  Artifact a = rt.load(dir);
+  std::string msg = errorOf([&] { rt.allocate(a.entry("add").argument(0)); });
+  EXPECT_EQ(msg, "out of memory: cannot allocate 4.0 PiB for 'huge' "
+                 "(f32[1048576,1048576,1024]) on cpu");
+  // Sizes beyond 64 bits are out of memory too.
+  msg = errorOf([&] {
+    rt.allocate(TensorType{DType::F64, {int64_t(1) << 40, int64_t(1) << 30}});
+  });
+  EXPECT_CONTAINS(msg, "out of memory: cannot allocate f64[");
+}
+
+TEST(Runtime, CallsAnEntryPointWith300Arguments) {
+  std::string args = "[";
+  for (int i = 0; i < 300; ++i)
+    args += std::string(i ? ", " : "") + "{\"name\": \"x" + std::to_string(i) +
+            "\", \"shape\": [1], \"dtype\": \"f32\"}";
+  args += "]";
+  std::string dir = makeArtifact(
+      "sum300", manifestWith("sum300", "glu_entry_sum300", args,
+                             "[{\"name\": \"s\", \"shape\": [1], \"dtype\": "
+                             "\"f32\"}]"));
+  Runtime rt;
+  Artifact a = rt.load(dir);
+  const EntryPoint &e = a.entry("sum300");
+  ASSERT_EQ(e.arguments.size(), 300u);
+  std::vector<Buffer> buffers;
+  std::vector<const Buffer *> ptrs;
+  for (int i = 0; i < 300; ++i) {
+    buffers.push_back(rt.allocate(e.argument(i)));
+    float v = float(i + 1);
+    buffers.back().upload(&v, 4);
+  }
+  for (const Buffer &b : buffers)
+    ptrs.push_back(&b);
+  std::vector<Buffer> r = a.call("sum300", ptrs);
+  EXPECT_EQ(r[0].read<float>()[0], 300.0f * 301.0f / 2.0f);
+}
+
+TEST(Runtime, ResultBoundToAnArgumentUpdatesInPlace) {
+  Runtime rt;
+  Artifact a = rt.load(GLU_FAKE_ARTIFACT);
+  Buffer w = rt.allocate(a.entry("step").argument(0));
+  Buffer g = rt.allocate(a.entry("step").argument(1));
+  Buffer alias = w; // another handle of the same buffer
+  std::vector<float> wv = {1, 2, 3, 4}, gv = {10, 20, 30, 40};
+  w.upload(wv.data(), 16);
+  g.upload(gv.data(), 16);
+  double ms = -1;
+  a.call("step", {&w, &g}, {&w}, &ms);
+  // out[i] = w[3 - i] + g[i], computed from the old w throughout.
+  EXPECT_EQ(w.read<float>(), (std::vector<float>{14, 23, 32, 41}));
+  EXPECT_EQ(alias.read<float>(), (std::vector<float>{14, 23, 32, 41}));
+  EXPECT_EQ(g.read<float>(), gv);
+  EXPECT_GE(ms, 0.0);
+  // A result bound to a separate buffer is written directly.
+  Buffer out = rt.allocate(a.entry("step").result(0));
+  void *before = out.data();
+  a.call("step", {&w, &g}, {&out});
+  EXPECT_EQ(out.data(), before);
+  EXPECT_EQ(out.read<float>(), (std::vector<float>{51, 52, 53, 54}));
+}
+
+TEST(Runtime, BuffersPersistAcrossManyCalls) {
+  Runtime rt;
+  Artifact a = rt.load(GLU_FAKE_ARTIFACT);
+  Buffer acc = rt.allocate(a.entry("add").argument(0));
+  Buffer one = rt.allocate(a.entry("add").argument(1));
+  std::vector<float> ones = {1, 2, 3, 4};
+  one.upload(ones.data(), 16);
+  for (int i = 0; i < 1000; ++i)
+    a.call("add", {&acc, &one}, {&acc});
+  EXPECT_EQ(acc.read<float>(), (std::vector<float>{1000, 2000, 3000, 4000}));
+  EXPECT_EQ(one.read<float>(), ones);
+  // Buffers outlive the artifact and runtime objects they came from.
+  Buffer kept;
+  {
+    Runtime rt2;
+    Artifact a2 = rt2.load(GLU_FAKE_ARTIFACT);
+    kept = a2.call("add", {&one, &one})[0];
+  }
+  EXPECT_EQ(kept.read<float>(), (std::vector<float>{2, 4, 6, 8}));
+}
+
+TEST(Runtime, UploadSizeMustMatch) {
+  Runtime rt;
+  Buffer b = rt.allocate(TensorType{DType::I32, {3}});
+  int32_t v[4] = {};
+  EXPECT_EQ(errorOf([&] { b.upload(v, 16); }),
+            "cannot upload 16 bytes into i32[3] (12 bytes)");
+  EXPECT_EQ(b.read<int32_t>(), (std::vector<int32_t>{0, 0, 0}));
+}

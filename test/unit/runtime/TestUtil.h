@@ -1,0 +1,65 @@
+//===- TestUtil.h - Helpers for the runtime tests ---------------*- C++ -*-===//
+
+#ifndef GLU_TEST_RUNTIME_TESTUTIL_H
+#define GLU_TEST_RUNTIME_TESTUTIL_H
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace glu_test {
+
+/// A fresh, empty directory under the test build directory.
+inline std::string freshDir(const std::string &name) {
+  std::filesystem::path p =
+      std::filesystem::path(GLU_RT_TEST_DIR) / "tmp" / name;
+  std::filesystem::remove_all(p);
+  std::filesystem::create_directories(p);
+  return p.string();
+}
+
+inline void writeFile(const std::string &path, const std::string &text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+inline std::string readFile(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)),
+                     std::istreambuf_iterator<char>());
+}
+
+/// An artifact directory `name` holding `manifest` and a copy of `library`.
+inline std::string makeArtifact(const std::string &name,
+                                const std::string &manifest,
+                                const std::string &library = GLU_FAKE_MODEL) {
+  std::string dir = freshDir(name);
+  writeFile(dir + "/manifest.json", manifest);
+  std::filesystem::copy_file(library, dir + "/model.so");
+  return dir;
+}
+
+/// A manifest with one entry point whose arguments and results are the
+/// JSON arrays given.
+inline std::string manifestWith(const std::string &entry,
+                                const std::string &symbol,
+                                const std::string &arguments,
+                                const std::string &results,
+                                const std::string &target = "cpu",
+                                int version = 1) {
+  return "{\"format\": \"glu-artifact\", \"version\": " +
+         std::to_string(version) + ", \"target\": \"" + target +
+         "\", \"library\": \"model.so\", \"entry_points\": [{\"name\": \"" +
+         entry + "\", \"symbol\": \"" + symbol + "\", \"arguments\": " +
+         arguments + ", \"results\": " + results + "}]}";
+}
+
+inline const char *kAddArgs =
+    "[{\"name\": \"a\", \"shape\": [4], \"dtype\": \"f32\"},"
+    " {\"name\": \"b\", \"shape\": [4], \"dtype\": \"f32\"}]";
+inline const char *kAddResults =
+    "[{\"name\": \"sum\", \"shape\": [4], \"dtype\": \"f32\"}]";
+
+} // namespace glu_test
+
+#endif // GLU_TEST_RUNTIME_TESTUTIL_H
