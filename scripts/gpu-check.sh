@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# The GPU check of glu, in two halves:
+#
+#   scripts/gpu-check.sh prepare   here (MLIR installed): builds glu-compile
+#                                  and compiles every model of the check into
+#                                  build-gpucheck/artifacts (cuda artifacts,
+#                                  fused and unfused, and CPU references).
+#   scripts/gpu-check.sh           on the GPU machine (CMake, ninja, nvcc,
+#                                  CUDA 13, no MLIR): builds the runtime and
+#                                  glu-run (GLU_RUNTIME_ONLY), runs the
+#                                  runtime's GPU tests, runs every cuda
+#                                  artifact and compares it with the CPU
+#                                  artifact of the same model on the same
+#                                  seeded inputs (1e-5 relative), and prints a
+#                                  timing table (fused vs unfused on the GPU,
+#                                  and cuBLAS as a peer).
+#
+# Carry build-gpucheck/artifacts to the GPU machine (device tool: carry).
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CHECK_DIR="$ROOT/build-gpucheck"
+ARTIFACTS="$CHECK_DIR/artifacts"
+log() { printf '\n==> %s\n' "$*"; }
+
+prepare() {
+  source "$ROOT/scripts/setup.sh"
+  glu_install_system_packages
+  glu_build glu-compile
+  local compile="$GLU_BUILD_DIR/bin/glu-compile"
+  rm -rf "$ARTIFACTS" && mkdir -p "$ARTIFACTS/models"
+  python3 "$ROOT/scripts/gpu_check_models.py" "$ARTIFACTS/models" > "$ARTIFACTS/models.txt"
+  local jobs=()
+  while read -r name path entry; do
+    jobs+=("$compile $path -o $ARTIFACTS/$name-cuda-fused --target=cuda")
+    jobs+=("$compile $path -o $ARTIFACTS/$name-cuda-unfused --target=cuda --no-fuse")
+    case "$name" in
+      check-*) jobs+=("$compile $path -o $ARTIFACTS/$name-cpu --target=cpu --cpu=x86-64-v3") ;;
+    esac
+  done < "$ARTIFACTS/models.txt"
+  log "Compiling ${#jobs[@]} artifacts"
+  printf '%s\n' "${jobs[@]}" | xargs -P 2 -I{} sh -c '{} || { echo "FAILED: {}"; exit 255; }'
+  # The CPU artifacts share one OpenMP runtime: keep one copy.
+  du -sh "$ARTIFACTS"
+}
+
+check() {
+  local status=0
+  [ -d "$ARTIFACTS" ] || { echo "no $ARTIFACTS: run 'scripts/gpu-check.sh prepare' and carry it"; exit 1; }
+  log "GPU"
+  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
+
+  log "Building the runtime and glu-run (GLU_RUNTIME_ONLY)"
+  cmake -S "$ROOT" -B "$CHECK_DIR/rt" -G Ninja -DGLU_RUNTIME_ONLY=ON \
+    -DCMAKE_BUILD_TYPE=Release > "$CHECK_DIR/rt-configure.log" 2>&1 \
+    || { cat "$CHECK_DIR/rt-configure.log"; exit 1; }
+  ninja -C "$CHECK_DIR/rt" > "$CHECK_DIR/rt-build.log" 2>&1 \
+    || { tail -40 "$CHECK_DIR/rt-build.log"; exit 1; }
+  local run
+  run="$(find "$CHECK_DIR/rt" -name glu-run -type f -perm -u+x | head -1)"
+
+  log "Runtime tests (GPU ones included)"
+  (cd "$CHECK_DIR/rt" && ctest --output-on-failure 2>&1 | tail -15) || status=1
+
+  log "cuda artifacts vs the CPU artifact of the same model (same seeded inputs)"
+  local out="$CHECK_DIR/out"
+  rm -rf "$out" && mkdir -p "$out"
+  while read -r name path entry; do
+    case "$name" in check-*) ;; *) continue ;; esac
+    timeout 120 "$run" "$ARTIFACTS/$name-cpu" --entry "$entry" --seed 7 --device cpu \
+      --output-dir "$out/$name-cpu" > "$out/$name-cpu.log" 2>&1 \
+      || { echo "FAIL $name: cpu run"; tail -3 "$out/$name-cpu.log"; status=1; continue; }
+    for kind in fused unfused; do
+      timeout 120 "$run" "$ARTIFACTS/$name-cuda-$kind" --entry "$entry" --seed 7 --device cuda \
+        --output-dir "$out/$name-cuda-$kind" > "$out/$name-cuda-$kind.log" 2>&1 \
+        || { echo "FAIL $name-cuda-$kind: run"; tail -3 "$out/$name-cuda-$kind.log"; status=1; continue; }
+      python3 "$ROOT/scripts/npy_compare.py" "$out/$name-cpu" "$out/$name-cuda-$kind" \
+        --label "$name-cuda-$kind" || status=1
+    done
+  done < "$ARTIFACTS/models.txt"
+
+  log "Timing (median of 20 calls after 3 warm-up calls; ms)"
+  printf '%-26s %12s %12s %8s\n' model fused unfused speedup
+  while read -r name path entry; do
+    case "$name" in time-*) ;; *) continue ;; esac
+    local f u
+    f="$(timeout 120 "$run" "$ARTIFACTS/$name-cuda-fused" --entry "$entry" --seed 1 --device cuda \
+        --warmup 3 --iterations 20 --output-dir "$out/$name-f" 2>&1 | sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p' | head -1)"
+    u="$(timeout 120 "$run" "$ARTIFACTS/$name-cuda-unfused" --entry "$entry" --seed 1 --device cuda \
+        --warmup 3 --iterations 20 --output-dir "$out/$name-u" 2>&1 | sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p' | head -1)"
+    printf '%-26s %12s %12s %8s\n' "$name" "${f:-FAIL}" "${u:-FAIL}" \
+      "$(python3 -c "print('%.2fx' % ($u / $f))" 2>/dev/null || echo -)"
+  done < "$ARTIFACTS/models.txt"
+
+  if [ -f "$ROOT/bench/cublas_peer.cu" ] && command -v nvcc > /dev/null; then
+    log "cuBLAS peer: the same layers' GEMMs alone (no epilogue)"
+    nvcc -O3 -o "$CHECK_DIR/cublas_peer" "$ROOT/bench/cublas_peer.cu" -lcublas \
+      && "$CHECK_DIR/cublas_peer"
+  fi
+
+  [ $status -eq 0 ] && log "GPU check: PASS" || log "GPU check: FAILED"
+  return $status
+}
+
+case "${1:-check}" in
+  prepare) prepare ;;
+  check) check ;;
+  *) echo "usage: $0 [prepare|check]"; exit 2 ;;
+esac

@@ -1,0 +1,190 @@
+//===- ArtifactManifest.cpp - the manifest of a glu artifact --------------===//
+
+#include "ArtifactManifest.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+using namespace mlir;
+
+namespace glu {
+
+/// The manifest's name of an element type, or "" if the calling convention
+/// does not carry it.
+static std::string getDtypeName(Type type) {
+  if (type.isF16())
+    return "f16";
+  if (type.isBF16())
+    return "bf16";
+  if (type.isF32())
+    return "f32";
+  if (type.isF64())
+    return "f64";
+  if (type.isSignlessInteger(1))
+    return "i1";
+  if (type.isSignlessInteger(8))
+    return "i8";
+  if (type.isSignlessInteger(32))
+    return "i32";
+  if (type.isSignlessInteger(64))
+    return "i64";
+  return "";
+}
+
+static std::string getName(DictionaryAttr attrs, StringRef fallback,
+                           unsigned index) {
+  if (attrs)
+    if (auto name = attrs.getAs<StringAttr>("ffn.name"))
+      return name.str();
+  return (fallback + Twine(index)).str();
+}
+
+static FailureOr<TensorSpec> describe(func::FuncOp function, Type type,
+                                      std::string name, StringRef what) {
+  auto shaped = dyn_cast<ShapedType>(type);
+  if (!shaped || !isa<RankedTensorType, MemRefType>(type)) {
+    function.emitError() << what << " '" << name << "' of entry point '"
+                         << function.getSymName() << "' has type " << type
+                         << "; entry points take and return ranked tensors";
+    return failure();
+  }
+  if (!shaped.hasStaticShape()) {
+    function.emitError() << what << " '" << name << "' of entry point '"
+                         << function.getSymName() << "' has the dynamic shape "
+                         << type << "; compile a specialization with static "
+                         << "shapes";
+    return failure();
+  }
+  std::string dtype = getDtypeName(shaped.getElementType());
+  if (dtype.empty()) {
+    function.emitError() << what << " '" << name << "' of entry point '"
+                         << function.getSymName() << "' has the element type "
+                         << shaped.getElementType()
+                         << ", which artifacts do not carry";
+    return failure();
+  }
+  TensorSpec spec;
+  spec.name = std::move(name);
+  spec.shape.assign(shaped.getShape().begin(), shaped.getShape().end());
+  spec.dtype = std::move(dtype);
+  return spec;
+}
+
+static std::vector<int64_t> getShape(DictionaryAttr record) {
+  if (auto shape = record.getAs<DenseI64ArrayAttr>("shape"))
+    return std::vector<int64_t>(shape.asArrayRef().begin(),
+                                shape.asArrayRef().end());
+  return {};
+}
+
+FailureOr<std::vector<EntryPointSpec>> collectEntryPoints(ModuleOp module) {
+  std::vector<EntryPointSpec> entryPoints;
+  for (auto function : module.getOps<func::FuncOp>()) {
+    if (function.isExternal() || !function.isPublic())
+      continue;
+    EntryPointSpec entry;
+    entry.name = function.getSymName().str();
+    FunctionType type = function.getFunctionType();
+    for (auto [index, argType] : llvm::enumerate(type.getInputs())) {
+      FailureOr<TensorSpec> spec =
+          describe(function, argType,
+                   getName(function.getArgAttrDict(index), "arg", index),
+                   "argument");
+      if (failed(spec))
+        return failure();
+      entry.arguments.push_back(std::move(*spec));
+    }
+    for (auto [index, resultType] : llvm::enumerate(type.getResults())) {
+      FailureOr<TensorSpec> spec =
+          describe(function, resultType,
+                   getName(function.getResultAttrDict(index), "result", index),
+                   "result");
+      if (failed(spec))
+        return failure();
+      entry.results.push_back(std::move(*spec));
+    }
+    // Packed weight pairs recorded by ffn-fuse{pack-arguments}.
+    if (auto packed = function->getAttrOfType<ArrayAttr>("ffn.packed_arguments")) {
+      for (auto record : packed.getAsRange<DictionaryAttr>()) {
+        auto argument = record.getAs<IntegerAttr>("argument");
+        auto gate = record.getAs<DictionaryAttr>("gate");
+        auto linear = record.getAs<DictionaryAttr>("linear");
+        if (!argument || !gate || !linear ||
+            argument.getInt() >= static_cast<int64_t>(entry.arguments.size()))
+          continue;
+        PackedWeight weight;
+        if (auto layout = record.getAs<StringAttr>("layout"))
+          weight.layout = layout.str();
+        if (auto block = record.getAs<IntegerAttr>("block_size"))
+          weight.blockSize = block.getInt();
+        weight.gateName = gate.getAs<StringAttr>("name").str();
+        weight.linearName = linear.getAs<StringAttr>("name").str();
+        weight.gateShape = getShape(gate);
+        weight.linearShape = getShape(linear);
+        TensorSpec &spec = entry.arguments[argument.getInt()];
+        spec.name = weight.gateName + "+" + weight.linearName;
+        spec.packed = std::move(weight);
+      }
+    }
+    entryPoints.push_back(std::move(entry));
+  }
+  if (entryPoints.empty()) {
+    module.emitError() << "no entry point: the module has no public function "
+                          "with a body";
+    return failure();
+  }
+  return entryPoints;
+}
+
+static llvm::json::Array toJSON(const std::vector<int64_t> &shape) {
+  llvm::json::Array array;
+  for (int64_t size : shape)
+    array.push_back(size);
+  return array;
+}
+
+static llvm::json::Value toJSON(const TensorSpec &spec) {
+  llvm::json::Object object{{"name", spec.name},
+                            {"shape", toJSON(spec.shape)},
+                            {"dtype", spec.dtype}};
+  if (spec.packed) {
+    const PackedWeight &weight = *spec.packed;
+    object["packed"] = llvm::json::Object{
+        {"layout", weight.layout},
+        {"block_size", weight.blockSize},
+        {"gate", llvm::json::Object{{"name", weight.gateName},
+                                    {"shape", toJSON(weight.gateShape)}}},
+        {"linear", llvm::json::Object{{"name", weight.linearName},
+                                      {"shape", toJSON(weight.linearShape)}}}};
+  }
+  return object;
+}
+
+llvm::json::Value toJSON(const ManifestInfo &info) {
+  llvm::json::Array entries;
+  for (const EntryPointSpec &entry : info.entryPoints) {
+    llvm::json::Array arguments, results;
+    for (const TensorSpec &spec : entry.arguments)
+      arguments.push_back(toJSON(spec));
+    for (const TensorSpec &spec : entry.results)
+      results.push_back(toJSON(spec));
+    entries.push_back(llvm::json::Object{{"name", entry.name},
+                                         {"symbol", "glu_entry_" + entry.name},
+                                         {"arguments", std::move(arguments)},
+                                         {"results", std::move(results)}});
+  }
+  llvm::json::Object manifest{{"format", "glu-artifact"},
+                              {"version", kManifestVersion},
+                              {"target", info.target},
+                              {"library", info.library},
+                              {"producer", "glu-compile"},
+                              {"source", info.source},
+                              {"fused", info.fused},
+                              {"entry_points", std::move(entries)}};
+  if (info.target == "cuda")
+    manifest["cuda"] = llvm::json::Object{
+        {"chips", llvm::json::Array{info.chip}}, {"binary", "ptx"}};
+  return manifest;
+}
+
+} // namespace glu

@@ -1,0 +1,65 @@
+//===- ArtifactManifest.h - the manifest of a glu artifact ------*- C++ -*-===//
+//
+// What glu-compile records about each entry point before it lowers the
+// module: the names, shapes and element types of its arguments and results,
+// and which arguments are packed weight pairs. Written as manifest.json
+// (docs/artifact-format.md), read by the runtime.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GLU_TOOLS_GLU_COMPILE_ARTIFACTMANIFEST_H
+#define GLU_TOOLS_GLU_COMPILE_ARTIFACTMANIFEST_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/Support/JSON.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace glu {
+
+/// The manifest version this compiler writes.
+constexpr int kManifestVersion = 1;
+
+struct PackedWeight {
+  std::string layout;
+  int64_t blockSize = 0;
+  std::string gateName, linearName;
+  std::vector<int64_t> gateShape, linearShape;
+};
+
+struct TensorSpec {
+  std::string name;
+  std::vector<int64_t> shape;
+  std::string dtype;
+  std::optional<PackedWeight> packed;
+};
+
+struct EntryPointSpec {
+  std::string name;
+  std::vector<TensorSpec> arguments, results;
+};
+
+/// Collects the public functions of `module` (on tensors or memrefs) as
+/// entry points. Fails with a diagnostic on anything the calling convention
+/// cannot carry: dynamic shapes, non-tensor operands, unsupported element
+/// types.
+mlir::FailureOr<std::vector<EntryPointSpec>>
+collectEntryPoints(mlir::ModuleOp module);
+
+struct ManifestInfo {
+  std::string target;  // "cpu" or "cuda"
+  std::string library; // file name inside the artifact directory
+  std::string source;  // the input file
+  bool fused = true;
+  std::string chip; // cuda only
+  std::vector<EntryPointSpec> entryPoints;
+};
+
+llvm::json::Value toJSON(const ManifestInfo &info);
+
+} // namespace glu
+
+#endif // GLU_TOOLS_GLU_COMPILE_ARTIFACTMANIFEST_H

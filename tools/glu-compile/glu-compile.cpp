@@ -1,0 +1,320 @@
+//===- glu-compile.cpp - compile a model to a glu artifact ----------------===//
+//
+// glu-compile model.mlir -o out/ [--target=cpu|cuda] [--no-fuse] ...
+//
+// Reads linalg, tosa or ffn IR, raises the feed-forward layers to ffn ops,
+// fuses them (unless --no-fuse), lowers with glu-cpu-pipeline or
+// glu-cuda-pipeline, emits an x86-64 object in-process, links it into
+// out/model.so and writes out/manifest.json (docs/artifact-format.md).
+// The directory is written next to `out` and renamed into place at the end,
+// so a failed compilation leaves an existing artifact untouched.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ArtifactManifest.h"
+#include "HostCodeEmission.h"
+
+#include "dialect/FFNDialect.h"
+#include "passes/Passes.h"
+#include "passes/Pipelines.h"
+
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("glu-compile options");
+
+static cl::opt<std::string> inputPath(cl::Positional, cl::Required,
+                                      cl::desc("<input .mlir>"),
+                                      cl::cat(category));
+static cl::opt<std::string> outputDir("o", cl::Required,
+                                      cl::desc("The artifact directory"),
+                                      cl::value_desc("dir"), cl::cat(category));
+static cl::opt<std::string>
+    target("target", cl::init("cpu"),
+           cl::desc("What the artifact runs on: cpu or cuda"),
+           cl::cat(category));
+static cl::opt<bool> noFuse("no-fuse", cl::init(false),
+                            cl::desc("Skip ffn-fuse: the unfused baseline"),
+                            cl::cat(category));
+static cl::opt<bool> noRaise("no-raise", cl::init(false),
+                             cl::desc("Skip ffn-raise (and so the fusion of "
+                                      "layers written as linalg)"),
+                             cl::cat(category));
+static cl::opt<int64_t>
+    blockSize("block-size", cl::init(0),
+              cl::desc("Columns per packed block (0: the target's default)"),
+              cl::cat(category));
+static cl::opt<bool>
+    keepActivations("keep-activations", cl::init(false),
+                    cl::desc("Backward reads [a | b] kept by the forward"),
+                    cl::cat(category));
+static cl::opt<bool> packArguments(
+    "pack-arguments", cl::init(false),
+    cl::desc("Take gate/linear weight pairs as one packed argument"),
+    cl::cat(category));
+static cl::opt<std::string>
+    chip("chip", cl::init("sm_80"),
+         cl::desc("cuda: the GPU architecture of the PTX (sm_80, sm_90a)"),
+         cl::cat(category));
+static cl::opt<std::string>
+    hostCpu("cpu", cl::init("native"),
+            cl::desc("The host CPU the code is tuned for (native, x86-64-v3, "
+                     "sapphirerapids, ...)"),
+            cl::cat(category));
+static cl::opt<std::string> pipelineOptions(
+    "pipeline-options", cl::init(""),
+    cl::desc("Extra options of glu-<target>-pipeline, e.g. 'gemm=reference'"),
+    cl::cat(category));
+static cl::opt<std::string> loweringPipeline(
+    "lowering-pipeline", cl::init(""),
+    cl::desc("Replace glu-<target>-pipeline by this pass pipeline (it must "
+             "end in the LLVM dialect with glu-emit-entry-points)"),
+    cl::cat(category));
+static cl::opt<bool>
+    saveTemps("save-temps", cl::init(false),
+              cl::desc("Also write fused.mlir, lowered.mlir and model.ll into "
+                       "the artifact"),
+              cl::cat(category));
+static cl::opt<bool> report("report", cl::init(false),
+                            cl::desc("Remarks for each raised and fused layer"),
+                            cl::cat(category));
+
+static constexpr StringLiteral kLibraryName = "model.so";
+
+static void registerEverything(DialectRegistry &registry) {
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+  NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+  registry.insert<ffn::FFNDialect>();
+}
+
+/// The passes from the input to fused ffn IR.
+static std::string getFrontPipeline(ModuleOp module) {
+  std::string pipeline;
+  bool hasTosa = false;
+  module.walk([&](Operation *op) {
+    if (isa<tosa::TosaDialect>(op->getDialect()))
+      hasTosa = true;
+  });
+  if (hasTosa)
+    pipeline += "tosa-to-linalg-pipeline,";
+  if (!noRaise)
+    pipeline += "ffn-raise{report=" + std::string(report ? "true" : "false") +
+                "},";
+  if (!noFuse) {
+    pipeline += "ffn-fuse{target=" + target + " block-size=" +
+                std::to_string(blockSize) + " keep-activations=" +
+                (keepActivations ? "true" : "false") + " pack-arguments=" +
+                (packArguments ? "true" : "false") +
+                " report=" + (report ? "true" : "false") + "},";
+  }
+  pipeline += "canonicalize";
+  return "builtin.module(" + pipeline + ")";
+}
+
+static std::string getLoweringPipeline() {
+  if (!loweringPipeline.empty())
+    return loweringPipeline;
+  std::string options = pipelineOptions;
+  if (target == "cuda")
+    options = "chip=" + chip + (options.empty() ? "" : " " + options);
+  return "builtin.module(glu-" + target + "-pipeline" +
+         (options.empty() ? "" : "{" + options + "}") + ")";
+}
+
+static LogicalResult runPipeline(ModuleOp module, StringRef text) {
+  PassManager pm(module.getContext());
+  if (failed(parsePassPipeline(text, pm, llvm::errs())))
+    return failure();
+  return pm.run(module);
+}
+
+static LogicalResult writeText(StringRef path,
+                               llvm::function_ref<void(raw_ostream &)> write) {
+  std::string error;
+  auto file = openOutputFile(path, &error);
+  if (!file) {
+    llvm::errs() << "glu-compile: " << error << "\n";
+    return failure();
+  }
+  write(file->os());
+  file->keep();
+  return success();
+}
+
+/// Replaces `dir` by `staging` (both directories); the old artifact is
+/// removed only once the new one is in place.
+static LogicalResult installArtifact(StringRef staging, StringRef dir) {
+  SmallString<128> old(dir);
+  old += ".old";
+  bool hadOld = llvm::sys::fs::exists(dir);
+  if (hadOld) {
+    llvm::sys::fs::remove_directories(old);
+    if (std::error_code ec = llvm::sys::fs::rename(dir, old)) {
+      llvm::errs() << "glu-compile: cannot move the existing " << dir
+                   << " aside: " << ec.message() << "\n";
+      return failure();
+    }
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(staging, dir)) {
+    llvm::errs() << "glu-compile: cannot create " << dir << ": "
+                 << ec.message() << "\n";
+    if (hadOld)
+      (void)llvm::sys::fs::rename(old, dir);
+    return failure();
+  }
+  if (hadOld)
+    llvm::sys::fs::remove_directories(old);
+  return success();
+}
+
+static LogicalResult compile(MLIRContext &context, StringRef staging) {
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  std::string error;
+  auto input = openInputFile(inputPath, &error);
+  if (!input) {
+    llvm::errs() << "glu-compile: " << error << "\n";
+    return failure();
+  }
+  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return failure();
+
+  if (failed(runPipeline(*module, getFrontPipeline(*module))))
+    return failure();
+  if (saveTemps &&
+      failed(writeText((staging + "/fused.mlir").str(),
+                       [&](raw_ostream &os) { module->print(os); })))
+    return failure();
+
+  FailureOr<std::vector<glu::EntryPointSpec>> entries =
+      glu::collectEntryPoints(*module);
+  if (failed(entries))
+    return failure();
+
+  if (failed(runPipeline(*module, getLoweringPipeline())))
+    return failure();
+  if (saveTemps &&
+      failed(writeText((staging + "/lowered.mlir").str(),
+                       [&](raw_ostream &os) { module->print(os); })))
+    return failure();
+
+  glu::HostCodeOptions hostOptions;
+  hostOptions.cpu = hostCpu;
+  if (saveTemps)
+    hostOptions.llvmIRPath = (staging + "/model.ll").str();
+  std::string objectPath = (staging + "/model.o").str();
+  bool usesOpenMP = false;
+  if (failed(glu::emitObjectFile(*module, hostOptions, objectPath, usesOpenMP,
+                                 error))) {
+    llvm::errs() << "glu-compile: " << error << "\n";
+    return failure();
+  }
+
+  // The OpenMP runtime travels with the artifact.
+  std::vector<std::string> libraries;
+  if (usesOpenMP) {
+    StringRef libomp = GLU_LIBOMP_PATH;
+    std::string copy = (staging + "/" + llvm::sys::path::filename(libomp)).str();
+    if (std::error_code ec = llvm::sys::fs::copy_file(libomp, copy)) {
+      llvm::errs() << "glu-compile: the code runs in parallel with OpenMP but "
+                   << libomp << " cannot be copied: " << ec.message()
+                   << " (install libomp-22-dev)\n";
+      return failure();
+    }
+    libraries.push_back(copy);
+  }
+  if (failed(glu::linkSharedLibrary(objectPath,
+                                    (staging + "/" + kLibraryName).str(),
+                                    libraries, error))) {
+    llvm::errs() << "glu-compile: " << error << "\n";
+    return failure();
+  }
+  if (!saveTemps)
+    llvm::sys::fs::remove(objectPath);
+
+  glu::ManifestInfo info;
+  info.target = target;
+  info.library = kLibraryName.str();
+  info.source = llvm::sys::path::filename(inputPath).str();
+  info.fused = !noFuse;
+  info.chip = chip;
+  info.entryPoints = std::move(*entries);
+  return writeText((staging + "/manifest.json").str(), [&](raw_ostream &os) {
+    os << llvm::formatv("{0:2}", glu::toJSON(info)) << "\n";
+  });
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  registerAllPasses();
+  ffn::registerGluPasses();
+  ffn::registerGluPipelines();
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "glu-compile: compile linalg, tosa or ffn IR to a glu artifact "
+      "(model.so + manifest.json)\n");
+
+  if (target != "cpu" && target != "cuda") {
+    llvm::errs() << "glu-compile: unknown target '" << target
+                 << "' (expected cpu or cuda)\n";
+    return 1;
+  }
+
+  DialectRegistry registry;
+  registerEverything(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+
+  // Build next to the destination, then rename into place.
+  SmallString<128> dir(outputDir);
+  llvm::sys::path::remove_dots(dir, /*remove_dot_dot=*/true);
+  while (dir.size() > 1 && llvm::sys::path::is_separator(dir.back()))
+    dir.pop_back();
+  SmallString<128> staging;
+  staging = dir;
+  staging += ".tmp-";
+  staging += std::to_string(llvm::sys::Process::getProcessId());
+  llvm::sys::fs::remove_directories(staging);
+  if (std::error_code ec = llvm::sys::fs::create_directories(staging)) {
+    llvm::errs() << "glu-compile: cannot create " << staging << ": "
+                 << ec.message() << "\n";
+    return 1;
+  }
+  if (failed(compile(context, staging)) ||
+      failed(installArtifact(staging, dir))) {
+    llvm::sys::fs::remove_directories(staging);
+    return 1;
+  }
+  return 0;
+}
