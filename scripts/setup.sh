@@ -10,7 +10,7 @@ GLU_LLVM_BIN=/usr/lib/llvm-22/bin
 # Debian 12 packages the build and the tests need (DESIGN.md, Dependencies).
 GLU_APT_PACKAGES=(
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22 lld-22
-  libgtest-dev libgmock-dev nlohmann-json3-dev libopenblas-dev
+  libgtest-dev libgmock-dev nlohmann-json3-dev libopenblas-dev libomp-22-dev
   cmake ninja-build python3 python3-venv
 )
 
