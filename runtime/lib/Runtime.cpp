@@ -219,6 +219,7 @@ bool Buffer::sameStorage(const Buffer &other) const {
 }
 
 void Buffer::upload(const void *src, size_t bytes) {
+  (void)impl(); // throws for an empty handle
   BufferImpl &b = *impl_;
   if (bytes != b.bytes)
     throw Error("cannot upload " + std::to_string(bytes) + " bytes into " +

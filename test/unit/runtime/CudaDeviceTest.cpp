@@ -86,8 +86,10 @@ TEST_F(CudaDevice, AllocatesUploadsAndDownloads) {
 
 TEST_F(CudaDevice, RunsAPtxKernelThroughTheMgpuFunctions) {
   Runtime rt(Device::Cuda);
-  // Not NUL-terminated: only the first sizeof - 1 bytes are given.
-  void *module = mgpuModuleLoad((void *)kAddOnePtx, sizeof(kAddOnePtx) - 1);
+  // Not NUL-terminated: only the text, followed by garbage, is given.
+  std::vector<char> ptx(kAddOnePtx, kAddOnePtx + sizeof(kAddOnePtx) - 1);
+  ptx.push_back('#');
+  void *module = mgpuModuleLoad(ptx.data(), ptx.size() - 1);
   ASSERT_NE(module, nullptr);
   void *fn = mgpuModuleGetFunction(module, "add_one");
   ASSERT_NE(fn, nullptr);
@@ -125,7 +127,8 @@ TEST_F(CudaDevice, RunsAPtxKernelThroughTheMgpuFunctions) {
   mgpuStreamDestroy(stream);
   mgpuModuleUnload(module);
   // The JIT flavour (NUL-terminated text).
-  void *jit = mgpuModuleLoadJIT((void *)kAddOnePtx, 2);
+  std::vector<char> text(kAddOnePtx, kAddOnePtx + sizeof(kAddOnePtx));
+  void *jit = mgpuModuleLoadJIT(text.data(), 2);
   ASSERT_NE(jit, nullptr);
   EXPECT_NE(mgpuModuleGetFunction(jit, "add_one"), nullptr);
   mgpuModuleUnload(jit);

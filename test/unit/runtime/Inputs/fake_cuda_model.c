@@ -17,7 +17,7 @@ void mgpuStreamSynchronize(void *stream);
 void mgpuStreamDestroy(void *stream);
 
 /* Not NUL-terminated, as the blobs of gpu.binary with format bin are not. */
-static const char kPtx[sizeof(
+static char kPtx[sizeof(
 #include "add_one.ptx.inc"
     ) - 1] =
 #include "add_one.ptx.inc"
@@ -31,7 +31,7 @@ typedef struct {
 static void *module, *function;
 
 __attribute__((constructor)) static void loadKernels(void) {
-  module = mgpuModuleLoad((void *)kPtx, sizeof(kPtx));
+  module = mgpuModuleLoad(kPtx, sizeof(kPtx));
   function = mgpuModuleGetFunction(module, "add_one");
 }
 
