@@ -1,6 +1,7 @@
 //===- Pipelines.cpp - glu named pass pipelines ---------------------------===//
 
 #include "passes/Pipelines.h"
+#include "passes/CudaPipeline.h"
 #include "passes/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -50,4 +51,5 @@ void mlir::ffn::registerGluPipelines() {
       "Lower ffn ops through their reference linalg semantics to scalar "
       "loops in the LLVM dialect (the numeric ground truth)",
       buildReferencePipeline);
+  registerCudaPipeline();
 }
