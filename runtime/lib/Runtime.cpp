@@ -117,7 +117,11 @@ struct RuntimeImpl {
         throw Error(oom + ": CUDA error in cuMemAlloc: " +
                     cuda::errorString(r));
       s.ptr = reinterpret_cast<void *>(p);
+      // The memset is asynchronous on the legacy stream, which the
+      // non-blocking streams of the entry points do not wait for: finish it.
       r = d.cuMemsetD8_v2(p, 0, s.capacity);
+      if (r == cuda::CUDA_SUCCESS)
+        r = d.cuCtxSynchronize();
       if (r != cuda::CUDA_SUCCESS) {
         d.cuMemFree_v2(p);
         throwIfCuda(r, "cuMemsetD8");
@@ -232,6 +236,9 @@ void Buffer::upload(const void *src, size_t bytes) {
         d.cuMemcpyHtoD_v2(reinterpret_cast<cuda::CUdeviceptr>(b.storage.ptr),
                           src, bytes),
         "cuMemcpyHtoD");
+    // From pageable memory the copy may still be in flight on return; the
+    // entry points' non-blocking streams would not wait for it.
+    b.runtime->throwIfCuda(d.cuCtxSynchronize(), "cuCtxSynchronize");
     return;
   }
   std::memcpy(b.storage.ptr, src, bytes);
