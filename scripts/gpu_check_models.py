@@ -9,7 +9,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "test",
                                 "compile"))
-from compile_run_check import VARIANTS, operand_shapes, write_model  # noqa
+from ffn_models import VARIANTS, operand_shapes, write_model  # noqa
 
 CHECK_SIZE = dict(rows=256, d_model=512, d_ff=1365, d_out=512)
 TIMING_SIZE = dict(rows=4096, d_model=1024, d_ff=2816, d_out=1024)

@@ -90,8 +90,8 @@ static cl::opt<std::string> pipelineOptions(
     cl::cat(category));
 static cl::opt<std::string> loweringPipeline(
     "lowering-pipeline", cl::init(""),
-    cl::desc("Replace glu-<target>-pipeline by this pass pipeline (it must "
-             "end in the LLVM dialect with glu-emit-entry-points)"),
+    cl::desc("Replace glu-<target>-pipeline by this list of module passes "
+             "(it must end in the LLVM dialect with glu-emit-entry-points)"),
     cl::cat(category));
 static cl::opt<bool>
     saveTemps("save-temps", cl::init(false),
@@ -133,7 +133,7 @@ static std::string getFrontPipeline(ModuleOp module) {
                 " report=" + (report ? "true" : "false") + "},";
   }
   pipeline += "canonicalize";
-  return "builtin.module(" + pipeline + ")";
+  return pipeline;
 }
 
 static std::string getLoweringPipeline() {
@@ -142,10 +142,11 @@ static std::string getLoweringPipeline() {
   std::string options = pipelineOptions;
   if (target == "cuda")
     options = "chip=" + chip + (options.empty() ? "" : " " + options);
-  return "builtin.module(glu-" + target + "-pipeline" +
-         (options.empty() ? "" : "{" + options + "}") + ")";
+  return "glu-" + target + "-pipeline" +
+         (options.empty() ? "" : "{" + options + "}");
 }
 
+/// Runs `text`, a pass list on the module (no builtin.module(...) anchor).
 static LogicalResult runPipeline(ModuleOp module, StringRef text) {
   PassManager pm(module.getContext());
   if (failed(parsePassPipeline(text, pm, llvm::errs())))
