@@ -1,9 +1,10 @@
-//===- ActivationMath.cpp - scalar activation functions -------------------===//
+//===- ActivationMath.cpp - activation functions on scalars and vectors ---===//
 
 #include "passes/ActivationMath.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/BuiltinAttributes.h"
 
 #include <cmath>
 
@@ -17,7 +18,14 @@ struct ScalarBuilder {
   Location loc;
   Type type;
 
+  /// `value` as a float scalar of `type`, or splat over `type`'s elements
+  /// when it is a vector (the fused CPU epilogues work on vector<16xf32>).
   Value constant(double value) {
+    if (auto shaped = dyn_cast<ShapedType>(type)) {
+      auto splat = DenseElementsAttr::get(
+          shaped, b.getFloatAttr(shaped.getElementType(), value));
+      return arith::ConstantOp::create(b, loc, type, splat);
+    }
     return arith::ConstantOp::create(b, loc, type,
                                      b.getFloatAttr(type, value));
   }

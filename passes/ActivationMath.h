@@ -1,8 +1,11 @@
 //===- ActivationMath.h - scalar activation functions -----------*- C++ -*-===//
 //
-// Emits the arith/math ops computing an #ffn.activation on one scalar. The
-// reference lowering and every fused epilogue build their bodies with these
-// helpers, so the formulas exist in exactly one place.
+// Emits the arith/math ops computing an #ffn.activation on one scalar, or
+// lane by lane on a vector of floats (e.g. vector<16xf32>, as in the
+// glu-cpu-gemm epilogue): constants are then splats, and every op is
+// elementwise. The reference lowering and every fused epilogue build their
+// bodies with these helpers, so the formulas exist in exactly one place; on
+// scalars the IR is the same as it always was.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,7 +20,7 @@
 namespace mlir::ffn {
 
 /// Returns f(x) for the activation `activation` applied to the float scalar
-/// `x` (relu, gelu (erf), gelu_tanh, swish with beta, sigmoid, identity).
+/// (or vector of floats) `x` (relu, gelu (erf), gelu_tanh, swish with beta, sigmoid, identity).
 Value emitActivation(OpBuilder &builder, Location loc,
                      ActivationAttr activation, Value x);
 

@@ -1,2 +1,232 @@
-//===- CpuPipeline.cpp ------------------------------------------------------------===//
-// (being written)
+//===- CpuPipeline.cpp - the glu CPU pipeline -----------------------------===//
+//
+// glu-cpu-pipeline and its two small helper passes (glu-cpu-vectorize,
+// glu-mark-c-interface), which exist only for this pipeline.
+//
+// Steps (see buildCpuPipeline):
+//   1. glu-cpu-gemm on the fused ops (gemm=generated),
+//   2. convert-ffn-to-linalg for the rest, then glu-cpu-gemm again for the
+//      linalg.matmuls that lowering produced (unfused layers),
+//   3. linalg-fuse-elementwise-ops, glu-cpu-vectorize (1 x 16 tiles of the
+//      elementwise generics become vector code),
+//   4. one-shot-bufferize (function boundaries, identity layouts),
+//      buffer-results-to-out-params (hoisted static allocations: the caller
+//      allocates the results), buffer deallocation,
+//   5. glu-mark-c-interface, linalg to loops for what is left, polynomial
+//      math (erf stays libm unless approximate-erf),
+//   6. scf.parallel -> OpenMP, then everything to the LLVM dialect,
+//   7. glu-emit-entry-points.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/CpuPipeline.h"
+#include "passes/Passes.h"
+#include "passes/Pipelines.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/Passes.h"
+
+namespace mlir::ffn {
+#define GEN_PASS_DEF_GLUCPUVECTORIZE
+#define GEN_PASS_DEF_GLUMARKCINTERFACE
+#include "passes/Passes.h.inc"
+} // namespace mlir::ffn
+
+using namespace mlir;
+using namespace mlir::ffn;
+
+/// Lanes of the vectors the elementwise code is tiled to.
+static constexpr int64_t kLanes = 16;
+
+/// Whether `op` is an all-parallel generic on f32 tensors that the linalg
+/// vectorizer accepts.
+static bool isVectorizableElementwise(linalg::GenericOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumLoops() == 0 ||
+      op.getNumReductionLoops() != 0)
+    return false;
+  for (Value operand : op->getOperands()) {
+    auto type = dyn_cast<RankedTensorType>(operand.getType());
+    if (!type || !type.getElementType().isF32() || !type.hasStaticShape())
+      return false;
+  }
+  return succeeded(linalg::vectorizeOpPrecondition(op));
+}
+
+/// Tiles `op` to 1 x ... x 16 and vectorizes the tile (masked where the last
+/// tile is partial). Leaves the tiled scalar op if the tile does not
+/// vectorize, which is still correct.
+static LogicalResult vectorizeElementwise(RewriterBase &rewriter,
+                                          linalg::GenericOp op) {
+  unsigned loops = op.getNumLoops();
+  SmallVector<OpFoldResult> tileSizes(loops, rewriter.getIndexAttr(1));
+  tileSizes.back() = rewriter.getIndexAttr(kLanes);
+  scf::SCFTilingOptions options;
+  options.setTileSizes(tileSizes);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled))
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  auto tile = dyn_cast<linalg::LinalgOp>(tiled->tiledOps.back());
+  if (!tile)
+    return success();
+  SmallVector<int64_t> vectorSizes(loops, 1);
+  vectorSizes.back() = kLanes;
+  rewriter.setInsertionPoint(tile);
+  FailureOr<linalg::VectorizationResult> vectorized =
+      linalg::vectorize(rewriter, tile, vectorSizes);
+  if (succeeded(vectorized)) {
+    if (vectorized->replacements.empty())
+      rewriter.eraseOp(tile);
+    else
+      rewriter.replaceOp(tile, vectorized->replacements);
+  }
+  return success();
+}
+
+namespace {
+struct GluCpuVectorize : mlir::ffn::impl::GluCpuVectorizeBase<GluCpuVectorize> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (vectorize) {
+      SmallVector<linalg::GenericOp> generics;
+      func.walk([&](linalg::GenericOp op) {
+        if (isVectorizableElementwise(op))
+          generics.push_back(op);
+      });
+      IRRewriter rewriter(&getContext());
+      for (linalg::GenericOp op : generics)
+        (void)vectorizeElementwise(rewriter, op);
+    }
+    if (approximateMath) {
+      RewritePatternSet patterns(&getContext());
+      bool erf = approximateErf;
+      auto approximate = [erf](StringRef name) {
+        if (name == math::ErfOp::getOperationName())
+          return erf;
+        return name == math::ExpOp::getOperationName() ||
+               name == math::TanhOp::getOperationName() ||
+               name == math::ExpM1Op::getOperationName() ||
+               name == math::LogOp::getOperationName();
+      };
+      populateMathPolynomialApproximationPatterns(patterns, approximate);
+      if (failed(applyPatternsGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+    }
+  }
+};
+
+struct GluMarkCInterface : mlir::ffn::impl::GluMarkCInterfaceBase<GluMarkCInterface> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    UnitAttr unit = UnitAttr::get(&getContext());
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      if (func.isPublic() && !func.isExternal())
+        func->setAttr("llvm.emit_c_interface", unit);
+  }
+};
+} // namespace
+
+void mlir::ffn::buildCpuPipeline(OpPassManager &pm,
+                                 const CpuPipelineOptions &options) {
+  bool generated = options.gemm == CpuGemmKind::Generated;
+  GluCpuGemmOptions gemm;
+  gemm.tileRows = options.tileRows;
+  gemm.tileCols = options.tileCols;
+  gemm.tileK = options.tileK;
+  gemm.microRows = options.microRows;
+
+  // 1-2. GEMMs: the fused ops first (they have no linalg form to come
+  // back from), then the matmuls the reference lowering leaves.
+  if (generated)
+    pm.addPass(createGluCpuGemm(gemm));
+  pm.addPass(createConvertFFNToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  if (generated)
+    pm.addPass(createGluCpuGemm(gemm));
+
+  // 3. Elementwise code: fused, then vectorized.
+  pm.addPass(createLinalgElementwiseOpFusionPass());
+  GluCpuVectorizeOptions vectorizeOnly;
+  vectorizeOnly.vectorize = true;
+  vectorizeOnly.approximateMath = false;
+  pm.addNestedPass<func::FuncOp>(createGluCpuVectorize(vectorizeOnly));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // 4. Buffers: the caller allocates the results.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+
+  // 5. C interfaces, loops for the linalg that is left, math.
+  pm.addPass(createGluMarkCInterface());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  GluCpuVectorizeOptions mathOnly;
+  mathOnly.vectorize = false;
+  mathOnly.approximateMath = true;
+  mathOnly.approximateErf = options.approximateErf;
+  pm.addNestedPass<func::FuncOp>(createGluCpuVectorize(mathOnly));
+  pm.addPass(createCanonicalizerPass());
+
+  // 6. OpenMP, then the LLVM dialect.
+  pm.addPass(createConvertSCFToOpenMPPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  // Before scf-to-cf: memref-to-llvm inlines the memref.alloca_scope that
+  // scf-to-openmp puts around each parallel iteration (a region that must
+  // stay one block), with a stack save/restore.
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(createSCFToControlFlowPass());
+  // LLVM intrinsics first (vector floor, fma, ... stay vectors), then libm
+  // for what has none: erf unless approximated (erff calls on the
+  // vector's elements, which vector-to-llvm then lowers).
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+
+  // 7. The artifact's C entry points.
+  pm.addPass(createGluEmitEntryPoints());
+}
+
+void mlir::ffn::registerCpuPipeline() {
+  PassPipelineRegistration<CpuPipelineOptions>(
+      "glu-cpu-pipeline",
+      "Lower ffn ops to generated AVX-512 GEMMs, vectorized loops and "
+      "OpenMP in the LLVM dialect, with C entry points",
+      buildCpuPipeline);
+}

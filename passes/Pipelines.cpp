@@ -1,6 +1,7 @@
 //===- Pipelines.cpp - glu named pass pipelines ---------------------------===//
 
 #include "passes/Pipelines.h"
+#include "passes/CpuPipeline.h"
 #include "passes/CudaPipeline.h"
 #include "passes/Passes.h"
 
@@ -52,4 +53,5 @@ void mlir::ffn::registerGluPipelines() {
       "loops in the LLVM dialect (the numeric ground truth)",
       buildReferencePipeline);
   registerCudaPipeline();
+  registerCpuPipeline();
 }

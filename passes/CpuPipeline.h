@@ -1,0 +1,63 @@
+//===- CpuPipeline.h - the glu CPU pipeline ---------------------*- C++ -*-===//
+//
+// glu-cpu-pipeline: ffn / linalg on tensors -> generated AVX-512 GEMMs,
+// vectorized elementwise code, OpenMP -> the LLVM dialect with C entry
+// points, as glu-compile does for the CPU target.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GLU_PASSES_CPUPIPELINE_H
+#define GLU_PASSES_CPUPIPELINE_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir::ffn {
+
+/// Which GEMMs glu-cpu-pipeline emits.
+enum class CpuGemmKind {
+  /// glu-cpu-gemm's tiled, vectorized, parallel loop nests.
+  Generated,
+  /// The reference lowering (convert-ffn-to-linalg, scalar loops), for
+  /// comparison.
+  Reference,
+};
+
+/// Options of glu-cpu-pipeline.
+struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
+  PassOptions::Option<CpuGemmKind> gemm{
+      *this, "gemm", llvm::cl::desc("The GEMMs to emit"),
+      llvm::cl::init(CpuGemmKind::Generated),
+      llvm::cl::values(
+          clEnumValN(CpuGemmKind::Generated, "generated",
+                     "glu-cpu-gemm's tiled, vectorized loop nests"),
+          clEnumValN(CpuGemmKind::Reference, "reference",
+                     "the reference lowering (skip glu-cpu-gemm)"))};
+  PassOptions::Option<int64_t> tileRows{
+      *this, "tile-rows", llvm::cl::desc("glu-cpu-gemm tile-rows"),
+      llvm::cl::init(64)};
+  PassOptions::Option<int64_t> tileCols{
+      *this, "tile-cols", llvm::cl::desc("glu-cpu-gemm tile-cols"),
+      llvm::cl::init(128)};
+  PassOptions::Option<int64_t> tileK{
+      *this, "tile-k", llvm::cl::desc("glu-cpu-gemm tile-k"),
+      llvm::cl::init(256)};
+  PassOptions::Option<int64_t> microRows{
+      *this, "micro-rows", llvm::cl::desc("glu-cpu-gemm micro-rows"),
+      llvm::cl::init(6)};
+  PassOptions::Option<bool> approximateErf{
+      *this, "approximate-erf",
+      llvm::cl::desc("Expand math.erf into a polynomial too (default: call "
+                     "libm's erff)"),
+      llvm::cl::init(false)};
+};
+
+/// Builds glu-cpu-pipeline into `pm` (on a module).
+void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
+
+/// Registers glu-cpu-pipeline.
+void registerCpuPipeline();
+
+} // namespace mlir::ffn
+
+#endif // GLU_PASSES_CPUPIPELINE_H

@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+"""Checks glu-cpu-pipeline's generated GEMMs against glu-reference-pipeline.
+
+One case is one GEMM of random f32 operands in a function @gemm that @main
+calls with constants and whose result it prints bit-exactly (so that the
+function boundary, its out-parameter and the C interface are exercised):
+
+  --op gated         ffn.gated_matmul ACT block_size(B) of x [M, K] and a
+                     packed weight [K, 2 d_ff] (and a packed bias with --bias)
+  --op activated     ffn.activated_matmul ACT of x [M, K], w [K, N] (+ bias)
+  --op matmul        linalg.matmul [M, K] x [K, N] into a zero fill
+  --op matmul-tb     linalg.matmul reading rhs [N, K] transposed
+  --op matmul-ta     linalg.matmul reading lhs [K, M] transposed
+  --op matmul-acc    linalg.matmul accumulating into a non-zero init
+
+The program runs through `glu-opt --glu-reference-pipeline` and through
+`glu-opt --glu-cpu-pipeline[=OPTIONS]`, both with mlir-runner; the results
+must agree within the rule of glu_mlir_testing.relative_errors()
+(|got - want| <= 1e-5 |want| + 1e-6 max|want|). Prints one line,
+"PASS cpu-gemm CASE max_rel_err=E" or "FAIL cpu-gemm CASE ... worst=...",
+and exits 0 or 1 (2 when a tool fails: "ERROR cpu-gemm CASE").
+--perturb multiplies the generated path's numbers by 1 + 1e-3 first, to
+prove that the check can fail.
+"""
+
+import argparse
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+import glu_mlir_testing as t  # noqa: E402
+
+ACTIVATIONS = ("relu", "gelu", "gelu_tanh", "swish", "sigmoid", "identity")
+OPS = ("gated", "activated", "matmul", "matmul-tb", "matmul-ta", "matmul-acc")
+
+
+def pack(w, v, block):
+    """The interleaved column blocks of ffn.pack_gated (last axis)."""
+    d_ff = w.shape[-1]
+    pieces = []
+    for start in range(0, d_ff, block):
+        stop = min(start + block, d_ff)
+        pieces += [w[..., start:stop], v[..., start:stop]]
+    return np.concatenate(pieces, axis=-1)
+
+
+def build(args, rng):
+    """(program text, result shape)."""
+    m, k, n = args.m, args.k, args.n
+    x_shape = [k, m] if args.op == "matmul-ta" else [m, k]
+    x = rng.standard_normal(x_shape).astype(np.float32)
+    operands = [("x", x)]
+    if args.op == "gated":
+        w = (rng.standard_normal((k, n)) / np.sqrt(k)).astype(np.float32)
+        v = (rng.standard_normal((k, n)) / np.sqrt(k)).astype(np.float32)
+        operands.append(("p", pack(w, v, args.block)))
+        if args.bias:
+            b = (0.5 * rng.standard_normal(n)).astype(np.float32)
+            c = (0.5 * rng.standard_normal(n)).astype(np.float32)
+            operands.append(("bias", pack(b, c, args.block)))
+    elif args.op == "activated":
+        operands.append(("w", (rng.standard_normal((k, n)) /
+                               np.sqrt(k)).astype(np.float32)))
+        if args.bias:
+            operands.append(("bias", (0.5 * rng.standard_normal(n))
+                             .astype(np.float32)))
+    else:
+        w_shape = [n, k] if args.op == "matmul-tb" else [k, n]
+        operands.append(("w", (rng.standard_normal(w_shape) /
+                               np.sqrt(k)).astype(np.float32)))
+        if args.op == "matmul-acc":
+            operands.append(("acc", rng.standard_normal((m, n))
+                             .astype(np.float32)))
+
+    out = [m, n]
+    out_type = t.tensor_type(out)
+    params = ", ".join("%%%s: %s" % (name, t.tensor_type(a.shape))
+                       for name, a in operands)
+    types = ", ".join(t.tensor_type(a.shape) for _, a in operands)
+    body = ["func.func @gemm(%s) -> %s {" % (params, out_type),
+            "  %%empty = tensor.empty() : %s" % out_type]
+    act = args.activation
+    if args.op == "gated":
+        ins = ", ".join("%" + name for name, _ in operands)
+        body.append("  %%r = ffn.gated_matmul %s block_size(%d) ins(%s : %s) "
+                    "outs(%%empty : %s) -> %s"
+                    % (act, args.block, ins, types, out_type, out_type))
+    elif args.op == "activated":
+        ins = ", ".join("%" + name for name, _ in operands)
+        body.append("  %%r = ffn.activated_matmul %s ins(%s : %s) "
+                    "outs(%%empty : %s) -> %s"
+                    % (act, ins, types, out_type, out_type))
+    else:
+        maps = ""
+        if args.op in ("matmul-ta", "matmul-tb"):
+            lhs = "(k, m)" if args.op == "matmul-ta" else "(m, k)"
+            rhs = "(n, k)" if args.op == "matmul-tb" else "(k, n)"
+            maps = (" indexing_maps = [affine_map<(m, n, k) -> %s>, "
+                    "affine_map<(m, n, k) -> %s>, "
+                    "affine_map<(m, n, k) -> (m, n)>]" % (lhs, rhs))
+        if args.op == "matmul-acc":
+            init = "%acc"
+        else:
+            body += ["  %zero = arith.constant 0.0 : f32",
+                     "  %%init = linalg.fill ins(%%zero : f32) outs(%%empty "
+                     ": %s) -> %s" % (out_type, out_type)]
+            init = "%init"
+        body.append("  %%r = linalg.matmul%s ins(%%x, %%w : %s, %s) "
+                    "outs(%s : %s) -> %s"
+                    % (maps, t.tensor_type(operands[0][1].shape),
+                       t.tensor_type(operands[1][1].shape), init, out_type,
+                       out_type))
+    body += ["  return %%r : %s" % out_type, "}"]
+
+    main = []
+    for name, array in operands:
+        main.append(t.constant_line("%c_" + name, array))
+    main.append("  %%result = func.call @gemm(%s) : (%s) -> %s"
+                % (", ".join("%c_" + name for name, _ in operands), types,
+                   out_type))
+    main += t.print_bits_lines("%result", out)
+    program = "\n".join(body) + "\n" + t.main_program(
+        "test/cpu/cpu_gemm_check.py", main)
+    return program, out
+
+
+def describe(args):
+    text = "%s m=%d k=%d n=%d" % (args.op, args.m, args.k, args.n)
+    if args.op in ("gated", "activated"):
+        text += " %s" % args.activation
+    if args.op == "gated":
+        text += " block=%d" % args.block
+    if args.bias:
+        text += " bias"
+    if args.options:
+        text += " [%s]" % args.options
+    return text
+
+
+def run(args, source, lowered, pipeline):
+    t.run_tool([args.glu_opt, source, pipeline, "-o", lowered], "glu-opt")
+    stdout, _ = t.run_tool([args.mlir_runner, lowered, "-e", "main",
+                            "-entry-point-result=void", "-O3",
+                            "-shared-libs=" + args.runner_libs],
+                           "mlir-runner")
+    return stdout
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    t.add_tool_arguments(parser, "directory for the programs")
+    parser.add_argument("--op", required=True, choices=OPS)
+    parser.add_argument("--activation", default="swish", choices=ACTIVATIONS)
+    parser.add_argument("--m", type=t.positive_int, required=True)
+    parser.add_argument("--k", type=t.positive_int, required=True)
+    parser.add_argument("--n", type=t.positive_int, required=True,
+                        help="output columns (d_ff for the gated op)")
+    parser.add_argument("--block", type=t.positive_int, default=64)
+    parser.add_argument("--bias", action="store_true")
+    parser.add_argument("--options", default="",
+                        help="glu-cpu-pipeline options, e.g. tile-k=32")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--perturb", action="store_true")
+    args = parser.parse_args()
+    if args.bias and args.op not in ("gated", "activated"):
+        parser.error("--bias applies to gated and activated only")
+
+    rng = np.random.default_rng(args.seed)
+    program, shape = build(args, rng)
+    os.makedirs(args.tmp, exist_ok=True)
+    stem = os.path.join(args.tmp, "%s-%d-%d-%d-%s-%d-%s-%d" % (
+        args.op, args.m, args.k, args.n, args.activation, args.block,
+        "bias" if args.bias else "nobias", os.getpid()))
+    paths = [stem + ".mlir", stem + ".ref.llvm.mlir", stem + ".cpu.llvm.mlir"]
+    with open(paths[0], "w") as f:
+        f.write(program)
+    cpu = "--glu-cpu-pipeline"
+    if args.options:
+        cpu += "=" + args.options
+    try:
+        want, = t.parse_printed_results(
+            run(args, paths[0], paths[1], "--glu-reference-pipeline"),
+            [shape], "mlir-runner (reference)")
+        got, = t.parse_printed_results(
+            run(args, paths[0], paths[2], cpu), [shape],
+            "mlir-runner (cpu)")
+    except t.ToolError as error:
+        print("ERROR cpu-gemm %s (program: %s)" % (describe(args), paths[0]))
+        print(error, file=sys.stderr)
+        return 2
+    if args.perturb:
+        got = t.perturbed(got)
+    atol = t.ATOL_SCALE * float(np.max(np.abs(want))) if want.size else 0.0
+    rel_err, within = t.relative_errors(got, want, atol)
+    finite = np.isfinite(got).all() and np.isfinite(want).all()
+    ok = bool(finite and within.all())
+    worst = np.unravel_index(int(np.argmax(rel_err)), rel_err.shape)
+    line = "%s cpu-gemm %s max_rel_err=%.3g" % (
+        "PASS" if ok else "FAIL", describe(args), float(rel_err.max()))
+    if not ok:
+        line += " worst=%s reference=%r generated=%r" % (
+            list(int(i) for i in worst), float(want[worst]),
+            float(got[worst]))
+    return t.finish_case(line, ok, paths)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
