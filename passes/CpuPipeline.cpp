@@ -34,7 +34,9 @@
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -66,11 +68,10 @@ static bool isVectorizableElementwise(linalg::GenericOp op) {
   return succeeded(linalg::vectorizeOpPrecondition(op));
 }
 
-/// Tiles `op` to 1 x ... x 16 and vectorizes the tile (masked where the last
-/// tile is partial). Leaves the tiled scalar op if the tile does not
-/// vectorize, which is still correct.
-static LogicalResult vectorizeElementwise(RewriterBase &rewriter,
-                                          linalg::GenericOp op) {
+/// Tiles `op` to 1 x ... x 16 and peels the last, partial column tile, so
+/// that every tile has a static shape (16 columns, or the N mod 16 left).
+static LogicalResult tileElementwise(RewriterBase &rewriter,
+                                     linalg::GenericOp op) {
   unsigned loops = op.getNumLoops();
   SmallVector<OpFoldResult> tileSizes(loops, rewriter.getIndexAttr(1));
   tileSizes.back() = rewriter.getIndexAttr(kLanes);
@@ -82,21 +83,68 @@ static LogicalResult vectorizeElementwise(RewriterBase &rewriter,
   if (failed(tiled))
     return failure();
   rewriter.replaceOp(op, tiled->replacements);
-  auto tile = dyn_cast<linalg::LinalgOp>(tiled->tiledOps.back());
-  if (!tile)
+  if (tiled->loops.empty())
     return success();
-  SmallVector<int64_t> vectorSizes(loops, 1);
-  vectorSizes.back() = kLanes;
-  rewriter.setInsertionPoint(tile);
-  FailureOr<linalg::VectorizationResult> vectorized =
-      linalg::vectorize(rewriter, tile, vectorSizes);
-  if (succeeded(vectorized)) {
-    if (vectorized->replacements.empty())
-      rewriter.eraseOp(tile);
-    else
-      rewriter.replaceOp(tile, vectorized->replacements);
+  if (auto columns = dyn_cast<scf::ForOp>(tiled->loops.back().getOperation())) {
+    scf::ForOp partial;
+    (void)scf::peelForLoopAndSimplifyBounds(rewriter, columns, partial);
   }
   return success();
+}
+
+/// A copy of `op` reading and writing the static sources of the
+/// tensor.casts that feed it (the peeled tiles' casts to tensor<1x?xf32>),
+/// or `op` itself when no operand is such a cast.
+static linalg::GenericOp withStaticOperands(RewriterBase &rewriter,
+                                            linalg::GenericOp op) {
+  bool changed = false;
+  SmallVector<Value> operands;
+  for (Value operand : op->getOperands()) {
+    auto cast = operand.getDefiningOp<tensor::CastOp>();
+    if (cast && cast.getSource().getType().hasStaticShape()) {
+      operands.push_back(cast.getSource());
+      changed = true;
+    } else {
+      operands.push_back(operand);
+    }
+  }
+  if (!changed)
+    return op;
+  unsigned inputs = op.getNumDpsInputs();
+  ValueRange newInputs = ValueRange(operands).take_front(inputs);
+  ValueRange newInits = ValueRange(operands).drop_front(inputs);
+  rewriter.setInsertionPoint(op);
+  auto copy = linalg::GenericOp::create(
+      rewriter, op.getLoc(), TypeRange(newInits), newInputs, newInits,
+      op.getIndexingMapsArray(), op.getIteratorTypesArray());
+  rewriter.inlineRegionBefore(op.getRegion(), copy.getRegion(),
+                              copy.getRegion().begin());
+  SmallVector<Value> results;
+  for (auto [old, now] : llvm::zip(op.getResults(), copy.getResults()))
+    results.push_back(
+        old.getType() == now.getType()
+            ? Value(now)
+            : tensor::CastOp::create(rewriter, op.getLoc(), old.getType(), now)
+                  .getResult());
+  rewriter.replaceOp(op, results);
+  return copy;
+}
+
+/// Whether `op` is a tile left by tileElementwise: static, all parallel, at
+/// most one vector of elements.
+static bool isStaticTile(linalg::GenericOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumReductionLoops() != 0)
+    return false;
+  std::optional<SmallVector<int64_t, 4>> ranges = op.getStaticLoopRanges();
+  if (!ranges)
+    return false;
+  int64_t volume = 1;
+  for (int64_t range : *ranges) {
+    if (ShapedType::isDynamic(range))
+      return false;
+    volume *= range;
+  }
+  return volume <= kLanes;
 }
 
 namespace {
@@ -113,7 +161,35 @@ struct GluCpuVectorize : mlir::ffn::impl::GluCpuVectorizeBase<GluCpuVectorize> {
       });
       IRRewriter rewriter(&getContext());
       for (linalg::GenericOp op : generics)
-        (void)vectorizeElementwise(rewriter, op);
+        (void)tileElementwise(rewriter, op);
+      // Fold the peeled tiles' sizes into their types.
+      RewritePatternSet canonical(&getContext());
+      for (RegisteredOperationName name :
+           getContext().getRegisteredOperations())
+        name.getCanonicalizationPatterns(canonical, &getContext());
+      if (failed(applyPatternsGreedily(func, std::move(canonical))))
+        return signalPassFailure();
+      SmallVector<linalg::GenericOp> candidates, tiles;
+      func.walk([&](linalg::GenericOp op) { candidates.push_back(op); });
+      for (linalg::GenericOp op : candidates) {
+        linalg::GenericOp tile = withStaticOperands(rewriter, op);
+        if (isStaticTile(tile) &&
+            succeeded(linalg::vectorizeOpPrecondition(tile)))
+          tiles.push_back(tile);
+      }
+      for (linalg::GenericOp tile : tiles) {
+        rewriter.setInsertionPoint(tile);
+        FailureOr<linalg::VectorizationResult> vectorized =
+            linalg::vectorize(rewriter, tile);
+        if (succeeded(vectorized))
+          rewriter.replaceOp(tile, vectorized->replacements);
+      }
+      // vector<1x16> -> vector<16>, transfers that LLVM lowering takes.
+      RewritePatternSet unitDims(&getContext());
+      vector::populateCastAwayVectorLeadingOneDimPatterns(unitDims);
+      vector::populateVectorTransferDropUnitDimsPatterns(unitDims);
+      if (failed(applyPatternsGreedily(func, std::move(unitDims))))
+        return signalPassFailure();
     }
     if (approximateMath) {
       RewritePatternSet patterns(&getContext());

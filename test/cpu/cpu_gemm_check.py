@@ -12,6 +12,9 @@ function boundary, its out-parameter and the C interface are exercised):
   --op matmul-tb     linalg.matmul reading rhs [N, K] transposed
   --op matmul-ta     linalg.matmul reading lhs [K, M] transposed
   --op matmul-acc    linalg.matmul accumulating into a non-zero init
+  --op glu           a whole unfused ffn.glu ACT layer (x [M, K], W and V
+                     [K, N], W2 [N, K]): generated GEMMs for its matmuls and
+                     the vectorized elementwise gating between them
 
 The program runs through `glu-opt --glu-reference-pipeline` and through
 `glu-opt --glu-cpu-pipeline[=OPTIONS]`, both with mlir-runner; the results
@@ -34,7 +37,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 import glu_mlir_testing as t  # noqa: E402
 
 ACTIVATIONS = ("relu", "gelu", "gelu_tanh", "swish", "sigmoid", "identity")
-OPS = ("gated", "activated", "matmul", "matmul-tb", "matmul-ta", "matmul-acc")
+OPS = ("gated", "activated", "matmul", "matmul-tb", "matmul-ta", "matmul-acc",
+       "glu")
 
 
 def pack(w, v, block):
@@ -67,6 +71,12 @@ def build(args, rng):
         if args.bias:
             operands.append(("bias", (0.5 * rng.standard_normal(n))
                              .astype(np.float32)))
+    elif args.op == "glu":
+        for name in ("w", "v"):
+            operands.append((name, (rng.standard_normal((k, n)) /
+                                    np.sqrt(k)).astype(np.float32)))
+        operands.append(("w2", (rng.standard_normal((n, k)) /
+                                np.sqrt(n)).astype(np.float32)))
     else:
         w_shape = [n, k] if args.op == "matmul-tb" else [k, n]
         operands.append(("w", (rng.standard_normal(w_shape) /
@@ -75,7 +85,7 @@ def build(args, rng):
             operands.append(("acc", rng.standard_normal((m, n))
                              .astype(np.float32)))
 
-    out = [m, n]
+    out = [m, k] if args.op == "glu" else [m, n]
     out_type = t.tensor_type(out)
     params = ", ".join("%%%s: %s" % (name, t.tensor_type(a.shape))
                        for name, a in operands)
@@ -88,6 +98,10 @@ def build(args, rng):
         body.append("  %%r = ffn.gated_matmul %s block_size(%d) ins(%s : %s) "
                     "outs(%%empty : %s) -> %s"
                     % (act, args.block, ins, types, out_type, out_type))
+    elif args.op == "glu":
+        ins = ", ".join("%" + name for name, _ in operands)
+        body.append("  %%r = ffn.glu %s %s : (%s) -> %s"
+                    % (act, ins, types, out_type))
     elif args.op == "activated":
         ins = ", ".join("%" + name for name, _ in operands)
         body.append("  %%r = ffn.activated_matmul %s ins(%s : %s) "
@@ -129,7 +143,7 @@ def build(args, rng):
 
 def describe(args):
     text = "%s m=%d k=%d n=%d" % (args.op, args.m, args.k, args.n)
-    if args.op in ("gated", "activated"):
+    if args.op in ("gated", "activated", "glu"):
         text += " %s" % args.activation
     if args.op == "gated":
         text += " block=%d" % args.block
