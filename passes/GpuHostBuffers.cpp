@@ -33,10 +33,13 @@ namespace {
 
 constexpr int64_t kCopyThreads = 256;
 
-/// Whether `op` (or anything nested in it) reads or writes memory through a
-/// memref, which the host must not do.
+/// Whether `op` (or anything nested in it, kernels excepted) reads or writes
+/// memory through a memref, which the host must not do.
 static bool touchesMemrefs(Operation *op) {
-  WalkResult result = op->walk([](Operation *nested) {
+  WalkResult result = op->walk<WalkOrder::PreOrder>([](Operation *nested) {
+    // A kernel launched from a host loop is fine: its body is device code.
+    if (isa<gpu::LaunchOp>(nested))
+      return WalkResult::skip();
     if (isa<memref::LoadOp, memref::StoreOp, memref::AtomicRMWOp,
             memref::GenericAtomicRMWOp>(nested))
       return WalkResult::interrupt();

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""Builds `gpu-check`, an executable that runs glu-cuda-pipeline's code on a
+GPU and compares it with the reference semantics compiled for the CPU.
+
+  build.py --glu-opt BIN --llvm-bin DIR --out DIR [--chip sm_80]
+
+Needs no GPU to build; run OUT/gpu-check on a machine with one (it opens
+libcuda.so.1 with dlopen). Each case is an ffn layer with awkward shapes
+(M = 1, sizes no multiple of any tile, a ragged last packed block, biases),
+forward and backward, fused by ffn-fuse or not, plus two timing cases at
+M=4096, K=1024, d_ff=2816 without a reference.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+INPUTS = os.path.join(os.path.dirname(HERE), "gpu_inputs")
+
+REFERENCE = ",".join([
+    "convert-ffn-to-linalg", "canonicalize",
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map}",
+    "buffer-results-to-out-params{hoist-static-allocs modify-public-functions}",
+    "func.func(llvm-request-c-wrappers)", "buffer-deallocation-pipeline", "convert-bufferization-to-memref",
+    "func.func(convert-linalg-to-loops)", "convert-scf-to-cf",
+    "expand-strided-metadata", "lower-affine", "convert-math-to-libm",
+    "convert-math-to-llvm", "finalize-memref-to-llvm", "convert-arith-to-llvm",
+    "convert-index-to-llvm", "convert-cf-to-llvm",
+    "convert-func-to-llvm", "reconcile-unrealized-casts",
+    "glu-emit-entry-points"])
+
+
+def t(*shape):
+    return "tensor<%sxf32>" % "x".join(str(s) for s in shape)
+
+
+def layer(kind, act, m, k, f, backward, bias):
+    """An ffn.glu / ffn.ffn (or _grad) layer as @layer."""
+    gated = kind == "glu"
+    ins = [("x", t(m, k))]
+    ins += ([("w", t(k, f)), ("v", t(k, f))] if gated else [("w1", t(k, f))])
+    ins += [("w2", t(f, k))]
+    if backward:
+        ins += [("dy", t(m, k))]
+    biases = []
+    if bias:
+        biases = ([("b", t(f)), ("c", t(f))] if gated else [("b1", t(f))])
+        biases += [("b2", t(k))]
+    ins_all = ins + biases
+    op = "ffn.%s%s" % (kind, "_grad" if backward else "")
+    operands = ", ".join("%" + n for n, _ in ins)
+    operands += "".join(" %s(%%%s)" % (n, n) for n, _ in biases)
+    types = ", ".join(ty for _, ty in ins_all)
+    if backward:
+        outs = [("dx", t(m, k))] + [("d" + n, ty) for n, ty in ins[1:-1]]
+        outs += [("d" + n, ty) for n, ty in biases]
+    else:
+        outs = [("y", t(m, k))]
+    res = ", ".join("%" + n for n, _ in outs)
+    rtypes = ", ".join(ty for _, ty in outs)
+    args = ", ".join("%%%s: %s" % a for a in ins_all)
+    return ("func.func @layer(%s) -> (%s) {\n  %s = %s %s %s : (%s) -> (%s)\n"
+            "  return %s : %s\n}\n" % (args, rtypes, res, op, act, operands,
+                                       types, rtypes, res, rtypes))
+
+
+def from_file(name):
+    text = open(os.path.join(INPUTS, name)).read()
+    return re.sub(r"@(forward|backward)\(", "@layer(", text)
+
+
+# name, model, ffn-fuse options (None: unfused), compare with the reference
+CASES = [
+    ("swiglu-fwd-67x33x45-b16-bias", layer("glu", "swish", 67, 33, 45, False, True), "block-size=16", True),
+    ("swiglu-fwd-1x70x130-cuda", layer("glu", "swish", 1, 70, 130, False, False), "target=cuda", True),
+    ("geglu-fwd-256x512x1365-cuda", from_file("small-glu-gelu-fwd.mlir"), "target=cuda", True),
+    ("reglu-fwd-67x33x45-unfused-bias", layer("glu", "relu", 67, 33, 45, False, True), None, True),
+    ("glu-fwd-130x64x200-b64", layer("glu", "sigmoid", 130, 64, 200, False, False), "block-size=64", True),
+    ("swiglu-bwd-67x33x45-b16-bias", layer("glu", "swish", 67, 33, 45, True, True), "block-size=16", True),
+    ("glu-bwd-256x512x1365-cuda", from_file("small-glu-sigmoid-bwd.mlir"), "target=cuda", True),
+    ("bilinear-bwd-67x33x45-unfused", layer("glu", "identity", 67, 33, 45, True, False), None, True),
+    ("ffn-gelu-fwd-67x33x45-bias", layer("ffn", "gelu", 67, 33, 45, False, True), "target=cuda", True),
+    ("ffn-relu-bwd-256x512x1365-cuda", from_file("small-ffn-relu-bwd.mlir"), "target=cuda", True),
+    ("ffn-swish-bwd-67x33x45-bias", layer("ffn", "swish", 67, 33, 45, True, True), "target=cuda", True),
+    ("timing-swiglu-fwd-fused", from_file("timing-glu-swish-fwd.mlir"), "target=cuda", False),
+    ("timing-swiglu-fwd-unfused", from_file("timing-glu-swish-fwd.mlir"), None, False),
+    ("timing-swiglu-bwd-fused", from_file("timing-glu-swish-bwd.mlir"), "target=cuda", False),
+]
+
+
+def run(cmd, **kw):
+    subprocess.run(cmd, check=True, **kw)
+
+
+def shapes(model):
+    """(inputs, results) shapes of @layer."""
+    header = model[model.index("@layer("):model.index("{")]
+    args, results = header.split("->")
+    parse = lambda s: [[int(d) for d in m.split("x")[:-1]]
+                       for m in re.findall(r"tensor<([0-9x]+f32)>", s)]
+    return parse(args), parse(results)
+
+
+def compile_model(args, text, name, passes, obj):
+    mlir = obj[:-2] + ".mlir"
+    ll = obj[:-2] + ".ll"
+    with open(mlir, "w") as f:
+        f.write(text.replace("@layer(", "@%s(" % name))
+    with open(ll, "w") as out:
+        opt = subprocess.Popen([args.glu_opt, mlir] + passes,
+                               stdout=subprocess.PIPE)
+        run([os.path.join(args.llvm_bin, "mlir-translate"), "-mlir-to-llvmir"],
+            stdin=opt.stdout, stdout=out)
+        if opt.wait():
+            sys.exit("glu-opt failed on " + mlir)
+    run([os.path.join(args.llvm_bin, "clang"), "-c", "-O1", "-fPIC", "-w",
+         ll, "-o", obj])
+    # Every object defines glu_abi_version.
+    run([os.path.join(args.llvm_bin, "llvm-objcopy"),
+         "--weaken-symbol=glu_abi_version", obj])
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--glu-opt", required=True)
+    p.add_argument("--llvm-bin", default="/usr/lib/llvm-22/bin")
+    p.add_argument("--out", required=True)
+    p.add_argument("--chip", default="sm_80")
+    p.add_argument("--only", default="")
+    args = p.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    objects, entries = [], []
+    for i, (name, model, fuse, check) in enumerate(CASES):
+        if args.only and args.only not in name:
+            continue
+        ins, outs = shapes(model)
+        gpu = os.path.join(args.out, "gpu%d.o" % i)
+        passes = (["--ffn-fuse=" + fuse] if fuse else []) + [
+            "--glu-cuda-pipeline=chip=" + args.chip]
+        compile_model(args, model, "gpu%d" % i, passes, gpu)
+        objects.append(gpu)
+        ref = "0"
+        if check:
+            refo = os.path.join(args.out, "ref%d.o" % i)
+            compile_model(args, model, "ref%d" % i,
+                          ["--pass-pipeline=builtin.module(%s)" % REFERENCE],
+                          refo)
+            objects.append(refo)
+            ref = "glu_entry_ref%d" % i
+        entries.append((name, i, ref, ins, outs))
+        print("built", name, flush=True)
+    with open(os.path.join(args.out, "cases.h"), "w") as h:
+        for name, i, ref, ins, outs in entries:
+            h.write("void glu_entry_gpu%d(void **);\n" % i)
+            if ref != "0":
+                h.write("void %s(void **);\n" % ref)
+        h.write("static const Case cases[] = {\n")
+        for name, i, ref, ins, outs in entries:
+            arg_list = ", ".join(
+                "{%d, {%s}}" % (len(s), ", ".join(map(str, s)) or "0")
+                for s in ins + outs)
+            h.write('  {"%s", glu_entry_gpu%d, %s, %d, %d, {%s}},\n' %
+                    (name, i, ref, len(ins), len(outs), arg_list))
+        h.write("};\n")
+    run([os.path.join(args.llvm_bin, "clang"), "-O2", "-w",
+         "-I", args.out, os.path.join(HERE, "driver.c"),
+         os.path.join(HERE, "mgpu.c")] + objects +
+        ["-o", os.path.join(args.out, "gpu-check"), "-ldl", "-lm"])
+    print("wrote", os.path.join(args.out, "gpu-check"))
+
+
+if __name__ == "__main__":
+    main()
