@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 """Writes the PTX of every gpu.binary object in an MLIR file to OUT_DIR.
 
-  extract-ptx.py input.mlir OUT_DIR     ->  OUT_DIR/<binary>.<i>.ptx
+  extract-ptx.py input.mlir OUT_DIR [--ptxas PTXAS --arch sm_XX]
+      ->  OUT_DIR/<binary>.<i>.ptx
+
+With --ptxas, also assembles each file with `ptxas -v -arch=ARCH` and prints
+"ptxas ok <file>: <registers> registers, <bytes> bytes spilled, <smem> bytes
+smem" (or the error, and exits non-zero).
 
 The `assembly = "..."` string of each #gpu.object is MLIR-escaped (\\XX hex
 escapes, \\\\ and \\"); this unescapes it. Prints the files it wrote, one a
@@ -39,9 +44,33 @@ def unescape(text):
     return out.decode()
 
 
+def assemble(ptxas, arch, path):
+    import subprocess
+    proc = subprocess.run([ptxas, "-v", "-arch=" + arch, path, "-o",
+                           path + ".cubin"], capture_output=True, text=True)
+    log = proc.stdout + proc.stderr
+    if proc.returncode:
+        print("ptxas FAILED %s:\n%s" % (path, log))
+        return False
+    regs = re.findall(r"Used (\d+) registers", log)
+    spills = re.findall(r"(\d+) bytes spill stores", log)
+    smem = re.findall(r"(\d+) bytes smem", log)
+    print("ptxas ok %s: %s registers, %s bytes spilled, %s bytes smem" % (
+        os.path.basename(path), max(map(int, regs or [0])),
+        max(map(int, spills or [0])), max(map(int, smem or [0]))))
+    return True
+
+
 def main():
-    source = open(sys.argv[1]).read()
-    out_dir = sys.argv[2]
+    import argparse
+    parser = argparse.ArgumentParser()
+    parser.add_argument("input")
+    parser.add_argument("out_dir")
+    parser.add_argument("--ptxas")
+    parser.add_argument("--arch", default="sm_80")
+    args = parser.parse_args()
+    source = open(args.input).read()
+    out_dir = args.out_dir
     os.makedirs(out_dir, exist_ok=True)
     written = []
     for binary in re.finditer(r"gpu\.binary @(\w+)\s*(?:<[^>]*>)?\s*\[(.*)\]\s*$",
@@ -53,9 +82,13 @@ def main():
             with open(path, "w") as f:
                 f.write(unescape(asm.group(1)))
             written.append(path)
+    ok = bool(written)
     for path in written:
-        print(path)
-    return 0 if written else 1
+        if args.ptxas:
+            ok = assemble(args.ptxas, args.arch, path) and ok
+        else:
+            print(path)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
