@@ -555,14 +555,16 @@ struct GluCpuGemm : mlir::ffn::impl::GluCpuGemmBase<GluCpuGemm> {
     if (tileRows <= 0 || tileCols <= 0 || tileK <= 0) {
       getOperation()->emitError()
           << "glu-cpu-gemm: tile sizes must be positive, got tile-rows="
-          << tileRows << " tile-cols=" << tileCols << " tile-k=" << tileK;
+          << static_cast<int64_t>(tileRows)
+          << " tile-cols=" << static_cast<int64_t>(tileCols)
+          << " tile-k=" << static_cast<int64_t>(tileK);
       return signalPassFailure();
     }
     if (microRows < 1 || microRows > 14) {
       getOperation()->emitError()
           << "glu-cpu-gemm: micro-rows must be in [1, 14] (2 accumulators "
              "a row in 32 vector registers), got "
-          << microRows;
+          << static_cast<int64_t>(microRows);
       return signalPassFailure();
     }
     CpuGemmTiles tiles;
