@@ -22,9 +22,9 @@
 // on vectors) is applied to the accumulators: the full [a | b] never goes
 // through memory, and while K <= KC not even a micro-tile of it does.
 // Ragged edges: columns are masked (vector.create_mask, maskedload,
-// maskedstore), the ragged last packed block included; rows past M are
-// clamped to row M - 1 and computed redundantly, so M = 1 needs no tail
-// kernel. Transposed lhs ([K, M]) is read as is (a row's six broadcasts are
+// maskedstore), the ragged last packed block included; the rows of a tile
+// left after its whole MR-row micro-tiles (all of them when M < MR, as in
+// decoding with M = 1) run a one-row micro-kernel. Transposed lhs ([K, M]) is read as is (a row's six broadcasts are
 // contiguous); a transposed rhs ([N, K]) is first copied into [K, N] by a
 // linalg.transpose, O(KN) against the GEMM's O(MKN).
 //
@@ -105,11 +105,10 @@ public:
   }
 
   void emit() {
-    Value c0 = index(0), c1 = index(1);
+    Value c0 = index(0);
     M = memref::DimOp::create(b, loc, spec.out, 0);
     N = memref::DimOp::create(b, loc, spec.out, 1);
     K = memref::DimOp::create(b, loc, spec.lhs, spec.lhsTransposed ? 0 : 1);
-    lastRow = sub(M, c1);
     microRows = tiles.microRows;
     tileRows = llvm::divideCeil(tiles.rows, microRows) * microRows;
 
@@ -151,7 +150,7 @@ private:
   const CpuGemmTiles &tiles;
   Type f32;
   VectorType vecType, maskType;
-  Value M, N, K, lastRow, numBlocks;
+  Value M, N, K, numBlocks;
   int64_t microRows = 0, tileRows = 0;
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
@@ -223,10 +222,20 @@ private:
                                           kc, index(0));
       Value last = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
                                          kEnd, K);
-      loop(i0, rowEnd, index(microRows), [&](Value r0) {
-        emitMicroKernel(column, masks, i0, r0, kc, kEnd, first, last,
-                        scratch);
+      // Whole micro-tiles, then the rows left one at a time.
+      Value step = index(microRows);
+      Value rows = sub(rowEnd, i0);
+      Value fullEnd = add(
+          i0, mul(arith::DivUIOp::create(b, loc, rows, step), step));
+      loop(i0, fullEnd, step, [&](Value r0) {
+        emitMicroKernel(column, masks, microRows, i0, r0, kc, kEnd, first,
+                        last, scratch);
       });
+      if (microRows > 1)
+        loop(fullEnd, rowEnd, index(1), [&](Value r0) {
+          emitMicroKernel(column, masks, 1, i0, r0, kc, kEnd, first, last,
+                          scratch);
+        });
     });
   }
 
@@ -303,14 +312,13 @@ private:
     }
   }
 
-  /// MR rows x 2 vectors over k in [kc, kEnd).
+  /// `count` rows x 2 vectors over k in [kc, kEnd).
   void emitMicroKernel(const MicroColumn &column, const Value masks[2],
-                       Value i0, Value r0, Value kc, Value kEnd, Value first,
-                       Value last, Value scratch) {
+                       int64_t count, Value i0, Value r0, Value kc,
+                       Value kEnd, Value first, Value last, Value scratch) {
     SmallVector<Value> rows, local;
-    for (int64_t r = 0; r < microRows; ++r) {
-      // Rows past M repeat row M - 1: same values, same thread.
-      rows.push_back(min(add(r0, index(r)), lastRow));
+    for (int64_t r = 0; r < count; ++r) {
+      rows.push_back(r == 0 ? r0 : add(r0, index(r)));
       local.push_back(sub(rows.back(), i0));
     }
     Value lanes16 = index(kLanes);

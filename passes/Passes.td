@@ -253,7 +253,8 @@ def GluCpuGemm : Pass<"glu-cpu-gemm"> {
       tile between K blocks when K > tile-k).
 
     Ragged edges are masked (vector.create_mask with masked loads and
-    stores); rows past M are clamped to row M - 1 and computed redundantly.
+    stores); the rows of a tile left after its whole micro-tiles run a
+    one-row micro-kernel.
     Inputs enter the loop nest through `bufferization.to_buffer` and the
     result leaves it through `bufferization.to_tensor` of a fresh
     allocation, so the pass runs before one-shot-bufferize. Ops of other

@@ -49,6 +49,9 @@
 // CHECK:                       vector.maskedstore %[[OUT]][%{{.*}}, %{{.*}}], %[[MASK]], %[[H]]
 // CHECK:                     } else {
 // CHECK:                       vector.store %[[ACC]]#0
+// The rows left after whole micro-tiles: a one-row kernel, 2 accumulators.
+// CHECK:                   scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C1]] {
+// CHECK:                     scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>) {
 // CHECK:         %[[R:.*]] = bufferization.to_tensor %[[OUT]] restrict writable : memref<67x130xf32> to tensor<67x130xf32>
 // CHECK:         return %[[R]]
 // CHECK-NOT:     ffn.gated_matmul
