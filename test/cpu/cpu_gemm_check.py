@@ -22,8 +22,9 @@ must agree within the rule of glu_mlir_testing.relative_errors()
 (|got - want| <= 1e-5 |want| + 1e-6 max|want|). Prints one line,
 "PASS cpu-gemm CASE max_rel_err=E" or "FAIL cpu-gemm CASE ... worst=...",
 and exits 0 or 1 (2 when a tool fails: "ERROR cpu-gemm CASE").
---perturb multiplies the generated path's numbers by 1 + 1e-3 first, to
-prove that the check can fail.
+--dynamic gives @gemm operands of dynamic sizes (its result stays static,
+as an entry point's out-parameter must). --perturb multiplies the generated
+path's numbers by 1 + 1e-3 first, to prove that the check can fail.
 """
 
 import argparse
@@ -86,12 +87,43 @@ def build(args, rng):
                              .astype(np.float32)))
 
     out = [m, k] if args.op == "glu" else [m, n]
-    out_type = t.tensor_type(out)
-    params = ", ".join("%%%s: %s" % (name, t.tensor_type(a.shape))
+    static_out_type = t.tensor_type(out)
+
+    def param_type(array):
+        """The type @gemm takes `array` as: every size dynamic with
+        --dynamic."""
+        if args.dynamic:
+            return "tensor<%sf32>" % ("?x" * array.ndim)
+        return t.tensor_type(array.shape)
+
+    # With --dynamic the GEMM sees dynamic sizes only; @gemm still returns
+    # a static type, since a function result becomes an out-parameter the
+    # caller allocates, which needs its size (buffer-results-to-out-params).
+    out_type = "tensor<?x?xf32>" if args.dynamic else static_out_type
+    params = ", ".join("%%%s: %s" % (name, param_type(a))
                        for name, a in operands)
-    types = ", ".join(t.tensor_type(a.shape) for _, a in operands)
-    body = ["func.func @gemm(%s) -> %s {" % (params, out_type),
-            "  %%empty = tensor.empty() : %s" % out_type]
+    types = ", ".join(param_type(a) for _, a in operands)
+    body = ["func.func @gemm(%s) -> %s {" % (params, static_out_type)]
+    if args.dynamic:
+        # M from x, the output columns from the weight.
+        lhs_dim = 1 if args.op == "matmul-ta" else 0
+        w_name, w_dim = ("p", 1) if args.op == "gated" else ("w", 1)
+        if args.op == "matmul-tb":
+            w_dim = 0
+        body += ["  %c0 = arith.constant 0 : index",
+                 "  %c1 = arith.constant 1 : index",
+                 "  %%m = tensor.dim %%x, %%c%d : %s"
+                 % (lhs_dim, param_type(operands[0][1])),
+                 "  %%wn = tensor.dim %%%s, %%c%d : tensor<?x?xf32>"
+                 % (w_name, w_dim)]
+        if args.op == "gated":
+            body += ["  %c2 = arith.constant 2 : index",
+                     "  %n = arith.divui %wn, %c2 : index"]
+        else:
+            body.append("  %n = arith.addi %wn, %c0 : index")
+        body.append("  %%empty = tensor.empty(%%m, %%n) : %s" % out_type)
+    else:
+        body.append("  %%empty = tensor.empty() : %s" % out_type)
     act = args.activation
     if args.op == "gated":
         ins = ", ".join("%" + name for name, _ in operands)
@@ -124,17 +156,27 @@ def build(args, rng):
             init = "%init"
         body.append("  %%r = linalg.matmul%s ins(%%x, %%w : %s, %s) "
                     "outs(%s : %s) -> %s"
-                    % (maps, t.tensor_type(operands[0][1].shape),
-                       t.tensor_type(operands[1][1].shape), init, out_type,
+                    % (maps, param_type(operands[0][1]),
+                       param_type(operands[1][1]), init, out_type,
                        out_type))
-    body += ["  return %%r : %s" % out_type, "}"]
+    if args.dynamic:
+        body += ["  %%rs = tensor.cast %%r : %s to %s"
+                 % (out_type, static_out_type),
+                 "  return %%rs : %s" % static_out_type, "}"]
+    else:
+        body += ["  return %%r : %s" % out_type, "}"]
 
     main = []
     for name, array in operands:
         main.append(t.constant_line("%c_" + name, array))
+        if args.dynamic:
+            main.append("  %%d_%s = tensor.cast %%c_%s : %s to %s"
+                        % (name, name, t.tensor_type(array.shape),
+                           param_type(array)))
+    prefix = "%d_" if args.dynamic else "%c_"
     main.append("  %%result = func.call @gemm(%s) : (%s) -> %s"
-                % (", ".join("%c_" + name for name, _ in operands), types,
-                   out_type))
+                % (", ".join(prefix + name for name, _ in operands), types,
+                   static_out_type))
     main += t.print_bits_lines("%result", out)
     program = "\n".join(body) + "\n" + t.main_program(
         "test/cpu/cpu_gemm_check.py", main)
@@ -149,6 +191,8 @@ def describe(args):
         text += " block=%d" % args.block
     if args.bias:
         text += " bias"
+    if args.dynamic:
+        text += " dynamic"
     if args.options:
         text += " [%s]" % args.options
     return text
@@ -176,11 +220,16 @@ def main():
     parser.add_argument("--bias", action="store_true")
     parser.add_argument("--options", default="",
                         help="glu-cpu-pipeline options, e.g. tile-k=32")
+    parser.add_argument("--dynamic", action="store_true",
+                        help="@gemm takes and returns tensors of dynamic "
+                             "sizes (not with --op glu)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--perturb", action="store_true")
     args = parser.parse_args()
     if args.bias and args.op not in ("gated", "activated"):
         parser.error("--bias applies to gated and activated only")
+    if args.dynamic and args.op == "glu":
+        parser.error("--dynamic does not apply to --op glu")
 
     rng = np.random.default_rng(args.seed)
     program, shape = build(args, rng)
