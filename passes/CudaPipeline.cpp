@@ -8,13 +8,14 @@
 //   2. convert-ffn-to-linalg for every other ffn op, glu-gpu-gemm again for
 //      the matmuls that lowering made, elementwise fusion;
 //   3. one-shot bufferization (function boundaries, identity layouts),
-//      results as trailing out-params (hoisting static allocations), buffer
-//      deallocation;
+//      results as trailing out-params (hoisting static allocations); no
+//      buffer-deallocation-pipeline (it rejects gpu.barrier, see below);
 //   4. the remaining linalg -> scf.parallel tiled 8 x 32 -> gpu.launch (outer
 //      loops on blocks, inner on threads, innermost dimension on x; a
 //      reduction stays an scf.for inside the kernel);
-//   5. glu-gpu-host-buffers (device allocations and copies, one-thread
-//      kernels for leftovers, C interfaces), gpu-kernel-outlining;
+//   5. glu-gpu-host-buffers (device allocations freed at the end of their
+//      block, copies, one-thread kernels for leftovers, C interfaces),
+//      gpu-kernel-outlining;
 //   6. kernels: nvvm-attach-target (libdevice linked when found, else math
 //      expanded), convert-gpu-to-nvvm, gpu-module-to-binary format=isa;
 //   7. host: gpu-async-region, everything to the LLVM dialect (gpu-to-llvm),
@@ -27,7 +28,6 @@
 #include "passes/Pipelines.h"
 
 #include "mlir/Conversion/Passes.h"
-#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"

@@ -426,6 +426,10 @@ def GluGpuHostBuffers : Pass<"glu-gpu-host-buffers", "::mlir::ModuleOp"> {
     pointers (docs/artifact-format.md):
 
     - `memref.alloc` / `memref.dealloc` become `gpu.alloc` / `gpu.dealloc`;
+      a buffer that is neither freed nor escapes its block (through its
+      terminator or a store, views included) is freed at the end of the
+      block, so that glu-cuda-pipeline needs no buffer-deallocation-pipeline
+      (whose ownership analysis rejects the kernels' `gpu.barrier`);
     - `memref.copy` becomes `gpu.memcpy` when both sides are contiguous
       (identity layout), and otherwise a copy kernel (one thread per
       element);
