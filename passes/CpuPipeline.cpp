@@ -260,6 +260,8 @@ void mlir::ffn::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
+  // Strided copies would call MLIR's runner utilities: make them loops.
+  pm.addPass(createGluLowerStridedCopies());
 
   // 5. C interfaces, loops for the linalg that is left, math.
   pm.addPass(createGluMarkCInterface());

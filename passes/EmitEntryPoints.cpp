@@ -68,6 +68,29 @@ LogicalResult emitEntryPoint(OpBuilder &builder, LLVM::LLVMFuncOp wrapper,
   return success();
 }
 
+/// Drops the argument and result attributes LLVM IR has no meaning for
+/// (`ffn.name` and the like, which the manifest has already recorded), so
+/// that the translation does not warn about each of them.
+void dropForeignArgumentAttributes(LLVM::LLVMFuncOp function) {
+  auto isForeign = [](NamedAttribute attr) {
+    return !attr.getName().strref().starts_with("llvm.");
+  };
+  auto filter = [&](DictionaryAttr attrs) -> DictionaryAttr {
+    if (!attrs || llvm::none_of(attrs, isForeign))
+      return attrs;
+    SmallVector<NamedAttribute> kept;
+    llvm::copy_if(attrs, std::back_inserter(kept),
+                  [&](NamedAttribute attr) { return !isForeign(attr); });
+    return DictionaryAttr::get(attrs.getContext(), kept);
+  };
+  for (unsigned i = 0, e = function.getNumArguments(); i < e; ++i)
+    if (DictionaryAttr attrs = function.getArgAttrDict(i))
+      function.setArgAttrs(i, filter(attrs));
+  for (unsigned i = 0, e = function.getNumResults(); i < e; ++i)
+    if (DictionaryAttr attrs = function.getResultAttrDict(i))
+      function.setResultAttrs(i, filter(attrs));
+}
+
 /// Builds `i32 glu_abi_version()`.
 void emitAbiVersion(OpBuilder &builder, Location loc) {
   MLIRContext *ctx = builder.getContext();
@@ -86,6 +109,8 @@ struct GluEmitEntryPointsPass
     : ffn::impl::GluEmitEntryPointsBase<GluEmitEntryPointsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    for (auto function : module.getOps<LLVM::LLVMFuncOp>())
+      dropForeignArgumentAttributes(function);
     SmallVector<std::pair<LLVM::LLVMFuncOp, StringRef>> wrappers;
     for (auto function : module.getOps<LLVM::LLVMFuncOp>()) {
       StringRef symbol = function.getSymName();

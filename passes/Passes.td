@@ -222,7 +222,10 @@ def GluEmitEntryPoints : Pass<"glu-emit-entry-points", "::mlir::ModuleOp"> {
     as the pointer itself (it points to the strided memref descriptor), any
     other operand is loaded from the pointer. It also adds
     `int32_t glu_abi_version(void)` returning the calling-convention version
-    (1). See docs/artifact-format.md. A function with results is refused:
+    (1). See docs/artifact-format.md. Argument and result attributes that
+    are not `llvm.*` (such as `ffn.name`, which the manifest records) are
+    dropped, since LLVM IR has no meaning for them. A function with results
+    is refused:
     entry points return their results through out-parameters
     (buffer-results-to-out-params).
   }];
@@ -463,6 +466,18 @@ def GluGpuHostBuffers : Pass<"glu-gpu-host-buffers", "::mlir::ModuleOp"> {
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect"
   ];
+}
+
+def GluLowerStridedCopies : Pass<"glu-lower-strided-copies"> {
+  let summary = "Rewrite memref.copy with a strided side into linalg.copy";
+  let description = [{
+    finalize-memref-to-llvm lowers a copy between contiguous buffers to a
+    memcpy, but a copy with a strided side to a call of `memrefCopy` from
+    MLIR's runner utilities, which artifacts must not depend on. This pass
+    rewrites those copies (only those) into `linalg.copy`, for the
+    pipelines to lower to loops.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
 #endif // GLU_PASSES_TD

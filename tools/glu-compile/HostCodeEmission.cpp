@@ -40,6 +40,9 @@ createHostTargetMachine(const HostCodeOptions &options, std::string &error) {
       features.AddFeature(feature.first(), feature.second);
   }
   llvm::TargetOptions targetOptions;
+  // Constructors (the cuda target loads its kernels from one) must go to
+  // .init_array: glibc does not run .ctors.
+  targetOptions.UseInitArray = true;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
       triple, cpu, features.getString(), targetOptions, llvm::Reloc::PIC_,
       std::nullopt, llvm::CodeGenOptLevel::Aggressive));
