@@ -15,7 +15,7 @@
 #                                  timing table (fused vs unfused on the GPU,
 #                                  and cuBLAS as a peer).
 #
-# Carry build-gpucheck/artifacts to the GPU machine (device tool: carry).
+# Carry build-gpucheck/artifacts and build-gtest to the GPU machine.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CHECK_DIR="$ROOT/build-gpucheck"
@@ -39,8 +39,13 @@ prepare() {
   done < "$ARTIFACTS/models.txt"
   log "Compiling ${#jobs[@]} artifacts"
   printf '%s\n' "${jobs[@]}" | xargs -P 2 -I{} sh -c '{} || { echo "FAILED: {}"; exit 255; }'
-  # The CPU artifacts share one OpenMP runtime: keep one copy.
-  du -sh "$ARTIFACTS"
+  # GoogleTest for the runtime's GPU tests (the GPU machine has none).
+  rm -rf "$ROOT/build-gtest" && mkdir -p "$ROOT/build-gtest/lib"
+  cp -r /usr/include/gtest /usr/include/gmock "$ROOT/build-gtest/" 2>/dev/null
+  mkdir -p "$ROOT/build-gtest/include" && mv "$ROOT/build-gtest/gtest" "$ROOT/build-gtest/gmock" "$ROOT/build-gtest/include/"
+  cp /usr/lib/x86_64-linux-gnu/libgtest*.a /usr/lib/x86_64-linux-gnu/libgmock*.a "$ROOT/build-gtest/lib/"
+  du -sh "$ARTIFACTS" "$ROOT/build-gtest"
+  log "Now run scripts/gpu-check.sh on the GPU machine, carrying build-gpucheck/artifacts and build-gtest"
 }
 
 check() {
@@ -50,8 +55,10 @@ check() {
   nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 
   log "Building the runtime and glu-run (GLU_RUNTIME_ONLY)"
+  local gtest=()
+  [ -d "$ROOT/build-gtest" ] && gtest=(-DGTEST_ROOT="$ROOT/build-gtest")
   cmake -S "$ROOT" -B "$CHECK_DIR/rt" -G Ninja -DGLU_RUNTIME_ONLY=ON \
-    -DCMAKE_BUILD_TYPE=Release > "$CHECK_DIR/rt-configure.log" 2>&1 \
+    -DCMAKE_BUILD_TYPE=Release "${gtest[@]}" > "$CHECK_DIR/rt-configure.log" 2>&1 \
     || { cat "$CHECK_DIR/rt-configure.log"; exit 1; }
   ninja -C "$CHECK_DIR/rt" > "$CHECK_DIR/rt-build.log" 2>&1 \
     || { tail -40 "$CHECK_DIR/rt-build.log"; exit 1; }
