@@ -9,8 +9,9 @@
 using namespace glu_test;
 
 TEST(CApi, DocumentedExampleIsTheTestedOne) {
-  // docs/runtime.md shows docs/examples/runtime_example.c verbatim; ctest
-  // runs that file (glu-runtime-c-example) against the fake artifact.
+  // docs/runtime.md and README.md show docs/examples/runtime_example.c
+  // verbatim; ctest runs that file (glu-runtime-c-example) against the fake
+  // artifact.
   std::string doc = readFile(std::string(GLU_DOCS_DIR) + "/runtime.md");
   std::string example =
       readFile(std::string(GLU_DOCS_DIR) + "/examples/runtime_example.c");
@@ -18,6 +19,10 @@ TEST(CApi, DocumentedExampleIsTheTestedOne) {
   EXPECT_NE(doc.find("```c\n" + example + "```\n"), std::string::npos)
       << "docs/runtime.md must include docs/examples/runtime_example.c "
          "verbatim in a ```c block";
+  std::string readme = readFile(std::string(GLU_DOCS_DIR) + "/../README.md");
+  EXPECT_NE(readme.find("```c\n" + example + "```\n"), std::string::npos)
+      << "README.md must include docs/examples/runtime_example.c verbatim "
+         "in a ```c block";
 }
 
 TEST(CApi, CallsAndReportsErrors) {
