@@ -281,9 +281,10 @@ std::string fileNameFor(const std::string &name) {
   return s;
 }
 
-void listArtifact(const glu::Artifact &a) {
-  const glu::Manifest &m = a.manifest();
-  std::printf("artifact %s: target %s, library %s\n", a.directory().c_str(),
+/// Prints what the manifest holds; needs no device (a cuda artifact can be
+/// listed where there is no GPU).
+void listArtifact(const std::string &directory, const glu::Manifest &m) {
+  std::printf("artifact %s: target %s, library %s\n", directory.c_str(),
               m.target.c_str(), m.library.c_str());
   for (const glu::EntryPoint &e : m.entryPoints) {
     std::printf("entry %s (symbol %s)\n", e.name.c_str(), e.symbol.c_str());
@@ -328,12 +329,12 @@ void writeResult(const glu::Buffer &b, const std::string &path) {
 }
 
 int run(const Options &o) {
-  glu::Runtime rt(glu::parseDevice(o.device));
-  glu::Artifact a = rt.load(o.artifact);
   if (o.list) {
-    listArtifact(a);
+    listArtifact(o.artifact, glu::Manifest::load(o.artifact));
     return 0;
   }
+  glu::Runtime rt(glu::parseDevice(o.device));
+  glu::Artifact a = rt.load(o.artifact);
   std::string entryName = chooseEntry(a, o.entry);
   const glu::EntryPoint &e = a.entry(entryName);
   for (const auto &input : o.inputs) {
