@@ -122,6 +122,8 @@ static std::string getFrontPipeline(ModuleOp module) {
   });
   if (hasTosa)
     pipeline += "tosa-to-linalg-pipeline,";
+  // Elementwise arith/math on tensors (residual adds, scalings) as linalg.
+  pipeline += "func.func(convert-elementwise-to-linalg),";
   if (!noRaise)
     pipeline += "ffn-raise{report=" + std::string(report ? "true" : "false") +
                 "},";
