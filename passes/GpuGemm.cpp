@@ -81,16 +81,31 @@ constexpr int64_t kThreads = (kTileM / kMicro) * kThreadsN; // 256
 constexpr int64_t kPad = 1;
 static_assert(kTileM * kTileK % kThreads == 0, "A tile split");
 static_assert(kTileN * kTileK % kThreads == 0, "B tile split");
+// The elementwise ffn.apply_gate kernel's block: 32 columns x 8 rows.
+constexpr int64_t kEltX = 32, kEltY = 8;
+
+/// The epilogue applied to the accumulators before the only store.
+enum class Epilogue {
+  Matmul,      // out = acc (+ init)
+  Gated,       // out = gate(a + bias_a) * (b + bias_b), a | b packed
+  Activated,   // out = act(acc + bias[col])
+  DActivation, // out = acc * act'(pre[row, col])
+  DGate,       // out[row, gate | linear col] = d(gate(a) * b) / d(a | b)
+};
 
 /// What the kernel computes: out[M, N] = epilogue(lhs * rhs).
 struct GemmSpec {
+  Epilogue epilogue = Epilogue::Matmul;
   Value lhs, rhs;           // memrefs: [M, K] or [K, M]; [K, N(packed)] or [N, K]
   bool lhsTransposed = false, rhsTransposed = false;
   Value init;               // matmul accumulator [M, N], or null
-  Value bias;               // gated: packed bias [2 N], or null
-  ActivationAttr gate;      // gated only
-  int64_t blockSize = 0;    // gated: packed block size; 0 for a matmul
-  Value out;                // [M, N]
+  Value bias;               // gated: packed bias [2 N]; activated: [N]; or null
+  Value aux;                // dactivation: pre [M, N]; dgate: packed [M, 2 N]
+  ActivationAttr activation; // gated, activated, dactivation, dgate
+  int64_t blockSize = 0;    // gated, dgate: packed block size
+  Value out;                // [M, N]; dgate: packed [M, 2 N]
+  Value packedOut;          // optional, no bias: the plain product, gated
+                            // [a | b] ([M, 2 N]), activated a ([M, N])
   Value m, n, k;            // index values
 };
 
@@ -151,7 +166,8 @@ static void emitGemmLaunch(OpBuilder &b, Location loc, const GemmSpec &spec) {
   Value gridX = arith::MaxUIOp::create(b, loc, host.ceilDiv(spec.n, kTileN), one);
   Value gridY = arith::MaxUIOp::create(b, loc, host.ceilDiv(spec.m, kTileM), one);
   Value threads = host.c(kThreads);
-  bool gated = spec.blockSize > 0;
+  // Only the gated GEMM reads two B columns (gate and linear) per output.
+  bool gated = spec.epilogue == Epilogue::Gated;
 
   MLIRContext *ctx = b.getContext();
   Attribute workgroup =
@@ -288,7 +304,7 @@ static void emitGemmLaunch(OpBuilder &b, Location loc, const GemmSpec &spec) {
         scf::YieldOp::create(lb, l, sums);
       });
 
-  // Epilogue: one guarded store per output of the micro-tile.
+  // Epilogue: one guarded block of stores per output of the micro-tile.
   for (int64_t i = 0; i < kMicro; ++i) {
     Value row = im.add(rowBase, im.add(ty, im.c(i * (kTileM / kMicro))));
     for (int64_t j = 0; j < kMicro; ++j) {
@@ -297,28 +313,117 @@ static void emitGemmLaunch(OpBuilder &b, Location loc, const GemmSpec &spec) {
       auto ifOp = scf::IfOp::create(b, loc, ok, /*withElseRegion=*/false);
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(ifOp.thenBlock());
+      IndexMath em{b, loc};
+      auto load = [&](Value memref, ValueRange indices) -> Value {
+        return memref::LoadOp::create(b, loc, memref, indices);
+      };
+      auto store = [&](Value value, Value memref, ValueRange indices) {
+        memref::StoreOp::create(b, loc, value, memref, indices);
+      };
       Value value = kLoop.getResult(i * kMicro + j);
-      if (gated) {
+      switch (spec.epilogue) {
+      case Epilogue::Matmul:
+        if (spec.init)
+          value = arith::AddFOp::create(b, loc, value,
+                                        load(spec.init, {row, col}));
+        store(value, spec.out, {row, col});
+        break;
+      case Epilogue::Gated: {
         Value linear = kLoop.getResult(kMicro * kMicro + i * kMicro + j);
-        if (spec.bias) {
-          IndexMath em{b, loc};
+        if (spec.bias || spec.packedOut) {
           auto [gateCol, linearCol] =
               packedColumns(em, col, spec.n, spec.blockSize);
-          value = arith::AddFOp::create(
-              b, loc, value,
-              memref::LoadOp::create(b, loc, spec.bias, ValueRange{gateCol}));
-          linear = arith::AddFOp::create(
-              b, loc, linear,
-              memref::LoadOp::create(b, loc, spec.bias, ValueRange{linearCol}));
+          if (spec.packedOut) {
+            // The plain product [a | b] (the caller guarantees no bias).
+            store(value, spec.packedOut, {row, gateCol});
+            store(linear, spec.packedOut, {row, linearCol});
+          }
+          if (spec.bias) {
+            value = arith::AddFOp::create(b, loc, value,
+                                          load(spec.bias, {gateCol}));
+            linear = arith::AddFOp::create(b, loc, linear,
+                                           load(spec.bias, {linearCol}));
+          }
         }
-        value = emitGatedProduct(b, loc, spec.gate, value, linear);
-      } else if (spec.init) {
-        value = arith::AddFOp::create(
-            b, loc, value,
-            memref::LoadOp::create(b, loc, spec.init, ValueRange{row, col}));
+        store(emitGatedProduct(b, loc, spec.activation, value, linear),
+              spec.out, {row, col});
+        break;
       }
-      memref::StoreOp::create(b, loc, value, spec.out, ValueRange{row, col});
+      case Epilogue::Activated:
+        if (spec.packedOut) // the plain product (the caller: no bias)
+          store(value, spec.packedOut, {row, col});
+        if (spec.bias)
+          value = arith::AddFOp::create(b, loc, value, load(spec.bias, {col}));
+        store(emitActivation(b, loc, spec.activation, value), spec.out,
+              {row, col});
+        break;
+      case Epilogue::DActivation: {
+        Value derivative = emitActivationDerivative(
+            b, loc, spec.activation, load(spec.aux, {row, col}));
+        store(arith::MulFOp::create(b, loc, value, derivative), spec.out,
+              {row, col});
+        break;
+      }
+      case Epilogue::DGate: {
+        // value is dh[row, col]; col's gate and linear columns hold a and b
+        // in the packed pre-activations and receive da and db.
+        auto [gateCol, linearCol] =
+            packedColumns(em, col, spec.n, spec.blockSize);
+        Value a = load(spec.aux, {row, gateCol});
+        Value lin = load(spec.aux, {row, linearCol});
+        auto [da, db] =
+            emitGatedProductGradient(b, loc, spec.activation, a, lin, value);
+        store(da, spec.out, {row, gateCol});
+        store(db, spec.out, {row, linearCol});
+        break;
+      }
+      }
     }
+  }
+  gpu::TerminatorOp::create(b, loc);
+}
+
+/// Emits the gpu.launch of h = gate(a) * b from the packed [a | b]
+/// (`packed`, [M, 2 N]) into `out` ([M, N]): one thread per output element,
+/// blocks of 32 x 8 threads, x along the columns (a warp reads 32
+/// consecutive columns of a packed half and writes 32 consecutive columns
+/// of h). The grid's y extent is capped at 65535; rows beyond it are walked
+/// by a grid-stride loop. No barriers.
+static void emitApplyGateLaunch(OpBuilder &b, Location loc,
+                                ActivationAttr gate, int64_t blockSize,
+                                Value packed, Value out, Value m, Value n) {
+  IndexMath host{b, loc};
+  Value one = host.c(1);
+  Value gridX = arith::MaxUIOp::create(b, loc, host.ceilDiv(n, kEltX), one);
+  Value gridY = host.min(
+      arith::MaxUIOp::create(b, loc, host.ceilDiv(m, kEltY), one),
+      host.c(65535));
+  auto launch = gpu::LaunchOp::create(b, loc, gridX, gridY, one,
+                                      host.c(kEltX), host.c(kEltY), one);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  IndexMath im{b, loc};
+  Value col = im.add(im.mul(launch.getBlockIds().x, im.c(kEltX)),
+                     launch.getThreadIds().x);
+  Value firstRow = im.add(im.mul(launch.getBlockIds().y, im.c(kEltY)),
+                          launch.getThreadIds().y);
+  Value rowStride = im.mul(launch.getGridSize().y, im.c(kEltY));
+  auto ifOp = scf::IfOp::create(b, loc, im.lt(col, n), /*withElseRegion=*/false);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    auto [gateCol, linearCol] = packedColumns(im, col, n, blockSize);
+    scf::ForOp::create(
+        b, loc, firstRow, m, rowStride, ValueRange{},
+        [&](OpBuilder &lb, Location l, Value row, ValueRange) {
+          Value a = memref::LoadOp::create(lb, l, packed,
+                                           ValueRange{row, gateCol});
+          Value lin = memref::LoadOp::create(lb, l, packed,
+                                             ValueRange{row, linearCol});
+          memref::StoreOp::create(lb, l, emitGatedProduct(lb, l, gate, a, lin),
+                                  out, ValueRange{row, col});
+          scf::YieldOp::create(lb, l);
+        });
   }
   gpu::TerminatorOp::create(b, loc);
 }
@@ -341,21 +446,35 @@ static Value dimOf(OpBuilder &b, Location loc, Value tensor, int64_t dim) {
       b, loc, tensor::getMixedSize(b, loc, tensor, dim));
 }
 
-/// Allocates the [M, N] result like `type`, runs `spec` into it and returns
-/// it as a tensor.
-static Value runIntoNewTensor(OpBuilder &b, Location loc,
-                              RankedTensorType type, GemmSpec spec) {
+/// A new buffer shaped like `type` ([rows, cols], sizes used where dynamic).
+static Value allocMatrix(OpBuilder &b, Location loc, RankedTensorType type,
+                         Value rows, Value cols) {
   SmallVector<Value> dynamicSizes;
   if (type.isDynamicDim(0))
-    dynamicSizes.push_back(spec.m);
+    dynamicSizes.push_back(rows);
   if (type.isDynamicDim(1))
-    dynamicSizes.push_back(spec.n);
+    dynamicSizes.push_back(cols);
   auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
-  spec.out = memref::AllocOp::create(b, loc, memrefType, dynamicSizes);
-  emitGemmLaunch(b, loc, spec);
-  return bufferization::ToTensorOp::create(b, loc, type, spec.out,
+  return memref::AllocOp::create(b, loc, memrefType, dynamicSizes);
+}
+
+static Value asTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                      Value buffer) {
+  return bufferization::ToTensorOp::create(b, loc, type, buffer,
                                            /*restrict=*/true,
                                            /*writable=*/true);
+}
+
+/// Allocates the result like `type` ([M, N], or the packed [M, 2 N] of a
+/// dgate GEMM), runs `spec` into it and returns it as a tensor.
+static Value runIntoNewTensor(OpBuilder &b, Location loc,
+                              RankedTensorType type, GemmSpec spec) {
+  Value cols = spec.n;
+  if (spec.epilogue == Epilogue::DGate)
+    cols = arith::AddIOp::create(b, loc, spec.n, spec.n);
+  spec.out = allocMatrix(b, loc, type, spec.m, cols);
+  emitGemmLaunch(b, loc, spec);
+  return asTensor(b, loc, type, spec.out);
 }
 
 static bool isF32Tensor(Value v, int64_t rank) {
@@ -386,13 +505,131 @@ struct GatedMatmulToGpu : OpRewritePattern<GatedMatmulOp> {
     spec.rhs = inputBuffer(rewriter, loc, op.getPackedWeight());
     if (op.getPackedBias())
       spec.bias = inputBuffer(rewriter, loc, op.getPackedBias());
-    spec.gate = op.getActivation();
+    spec.epilogue = Epilogue::Gated;
+    spec.activation = op.getActivation();
     spec.blockSize = op.getBlockSize();
     spec.m = dimOf(rewriter, loc, op.getInput(), 0);
     spec.k = dimOf(rewriter, loc, op.getInput(), 1);
     spec.n = dimOf(rewriter, loc, op.getInit(), 1);
     rewriter.replaceOp(op, runIntoNewTensor(rewriter, loc,
                                             op.getResult().getType(), spec));
+    return success();
+  }
+};
+
+/// ffn.activated_matmul (f32) -> one tiled gpu.launch whose epilogue adds
+/// the bias and applies the activation.
+struct ActivatedMatmulToGpu : OpRewritePattern<ActivatedMatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ActivatedMatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isF32Tensor(op.getInput(), 2) || !isF32Tensor(op.getWeight(), 2) ||
+        !isF32Tensor(op.getInit(), 2) ||
+        (op.getBias() && !isF32Tensor(op.getBias(), 1)))
+      return rewriter.notifyMatchFailure(op, "not a 2-D f32 activated matmul");
+    Location loc = op.getLoc();
+    GemmSpec spec;
+    spec.epilogue = Epilogue::Activated;
+    spec.lhs = inputBuffer(rewriter, loc, op.getInput());
+    spec.rhs = inputBuffer(rewriter, loc, op.getWeight());
+    if (op.getBias())
+      spec.bias = inputBuffer(rewriter, loc, op.getBias());
+    spec.activation = op.getActivation();
+    spec.m = dimOf(rewriter, loc, op.getInput(), 0);
+    spec.k = dimOf(rewriter, loc, op.getInput(), 1);
+    spec.n = dimOf(rewriter, loc, op.getInit(), 1);
+    rewriter.replaceOp(op, runIntoNewTensor(rewriter, loc,
+                                            op.getResult().getType(), spec));
+    return success();
+  }
+};
+
+/// The shared part of the backward GEMMs: dh = dy W2^T, W2 read transposed
+/// (dy [M, d_out], W2 [d_ff, d_out]).
+static void setUpHiddenGradient(PatternRewriter &rewriter, Location loc,
+                                Value dy, Value w2, GemmSpec &spec) {
+  spec.lhs = inputBuffer(rewriter, loc, dy);
+  spec.rhs = inputBuffer(rewriter, loc, w2);
+  spec.rhsTransposed = true;
+  spec.m = dimOf(rewriter, loc, dy, 0);
+  spec.k = dimOf(rewriter, loc, dy, 1);
+  spec.n = dimOf(rewriter, loc, w2, 0);
+}
+
+/// ffn.dactivation_matmul (f32) -> one tiled gpu.launch of dy W2^T whose
+/// epilogue multiplies by act'(a).
+struct DActivationMatmulToGpu : OpRewritePattern<DActivationMatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(DActivationMatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isF32Tensor(op.getOutputGrad(), 2) || !isF32Tensor(op.getW2(), 2) ||
+        !isF32Tensor(op.getPreactivations(), 2) ||
+        !isF32Tensor(op.getInit(), 2))
+      return rewriter.notifyMatchFailure(op,
+                                         "not a 2-D f32 dactivation matmul");
+    Location loc = op.getLoc();
+    GemmSpec spec;
+    spec.epilogue = Epilogue::DActivation;
+    spec.activation = op.getActivation();
+    setUpHiddenGradient(rewriter, loc, op.getOutputGrad(), op.getW2(), spec);
+    spec.aux = inputBuffer(rewriter, loc, op.getPreactivations());
+    rewriter.replaceOp(op, runIntoNewTensor(rewriter, loc,
+                                            op.getResult().getType(), spec));
+    return success();
+  }
+};
+
+/// ffn.dgate_matmul (f32) -> one tiled gpu.launch of dh = dy W2^T whose
+/// epilogue reads a and b of each dh column's packed block and stores da
+/// and db into the packed [da | db].
+struct DGateMatmulToGpu : OpRewritePattern<DGateMatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(DGateMatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isF32Tensor(op.getOutputGrad(), 2) || !isF32Tensor(op.getW2(), 2) ||
+        !isF32Tensor(op.getPackedPreactivations(), 2) ||
+        !isF32Tensor(op.getInit(), 2))
+      return rewriter.notifyMatchFailure(op, "not a 2-D f32 dgate matmul");
+    Location loc = op.getLoc();
+    GemmSpec spec;
+    spec.epilogue = Epilogue::DGate;
+    spec.activation = op.getActivation();
+    spec.blockSize = op.getBlockSize();
+    setUpHiddenGradient(rewriter, loc, op.getOutputGrad(), op.getW2(), spec);
+    spec.aux = inputBuffer(rewriter, loc, op.getPackedPreactivations());
+    rewriter.replaceOp(op, runIntoNewTensor(rewriter, loc,
+                                            op.getResult().getType(), spec));
+    return success();
+  }
+};
+
+/// ffn.apply_gate (f32, 2-D) -> one elementwise gpu.launch over [M, d_ff].
+struct ApplyGateToGpu : OpRewritePattern<ApplyGateOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ApplyGateOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isF32Tensor(op.getPacked(), 2) || !isF32Tensor(op.getResult(), 2))
+      return rewriter.notifyMatchFailure(op, "not a 2-D f32 apply_gate");
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getResult().getType());
+    Value packed = inputBuffer(rewriter, loc, op.getPacked());
+    Value m = dimOf(rewriter, loc, op.getPacked(), 0);
+    Value n = type.isDynamicDim(1)
+                  ? arith::DivUIOp::create(
+                        rewriter, loc, dimOf(rewriter, loc, op.getPacked(), 1),
+                        arith::ConstantIndexOp::create(rewriter, loc, 2))
+                        .getResult()
+                  : arith::ConstantIndexOp::create(rewriter, loc,
+                                                   type.getDimSize(1))
+                        .getResult();
+    Value out = allocMatrix(rewriter, loc, type, m, n);
+    emitApplyGateLaunch(rewriter, loc, op.getActivation(), op.getBlockSize(),
+                        packed, out, m, n);
+    rewriter.replaceOp(op, asTensor(rewriter, loc, type, out));
     return success();
   }
 };
@@ -444,10 +681,194 @@ struct MatmulToGpu : OpRewritePattern<linalg::MatmulOp> {
   }
 };
 
+/// Whether `op` is a linalg.matmul on tensors of f32 x [M, K] and w [K, N],
+/// neither transposed, into a fill of zero.
+static bool isPlainZeroMatmul(linalg::MatmulOp op) {
+  if (!op.hasPureTensorSemantics() ||
+      op.getCast() != linalg::TypeFn::cast_signed)
+    return false;
+  Value lhs = op.getInputs()[0], rhs = op.getInputs()[1],
+        init = op.getOutputs()[0];
+  if (!isF32Tensor(lhs, 2) || !isF32Tensor(rhs, 2) || !isF32Tensor(init, 2) ||
+      !isZeroFill(init))
+    return false;
+  MLIRContext *ctx = op.getContext();
+  AffineExpr m, n, k;
+  bindDims(ctx, m, n, k);
+  SmallVector<AffineMap> plain = {AffineMap::get(3, 0, {m, k}, ctx),
+                                  AffineMap::get(3, 0, {k, n}, ctx),
+                                  AffineMap::get(3, 0, {m, n}, ctx)};
+  return op.getIndexingMapsArray() == plain;
+}
+
+/// Whether `a` and `b` hold the same packed weight: one value, or two
+/// ffn.pack_gated of the same operands and block size.
+static bool samePackedWeight(Value a, Value b) {
+  if (a == b)
+    return true;
+  auto pa = a.getDefiningOp<PackGatedOp>(), pb = b.getDefiningOp<PackGatedOp>();
+  return pa && pb && pa.getGate() == pb.getGate() &&
+         pa.getLinear() == pb.getLinear() &&
+         pa.getBlockSize() == pb.getBlockSize() &&
+         pa.getType() == pb.getType();
+}
+
+/// Replaces every ffn.pack_gated by an identical one earlier in its block
+/// (the fused train step packs the same weights for the forward and the
+/// backward): the packing copy runs once.
+static void dedupePacks(Operation *root) {
+  SmallVector<PackGatedOp> packs;
+  root->walk([&](PackGatedOp op) { packs.push_back(op); });
+  IRRewriter rewriter(root->getContext());
+  for (PackGatedOp pack : packs) {
+    for (Operation &op : *pack->getBlock()) {
+      if (&op == pack.getOperation())
+        break;
+      auto earlier = dyn_cast<PackGatedOp>(op);
+      if (earlier && samePackedWeight(earlier, pack)) {
+        rewriter.replaceOp(pack, earlier.getPacked());
+        break;
+      }
+    }
+  }
+}
+
+/// The fused train step computes h = ffn.gated_matmul(x, P) for the forward
+/// and [a | b] = linalg.matmul(x, P) (into zeros) for the backward, and
+/// rebuilds h = ffn.apply_gate([a | b]) for dW2: the same product twice.
+/// For each bias-free f32 gated matmul with such a matmul in its block,
+/// emits ONE gated GEMM kernel (before the earlier of the two) that stores
+/// both the plain accumulators [a | b] and h; both ops are replaced, and so
+/// is every ffn.apply_gate of that [a | b] with the same gate and block
+/// size (h is exactly gate(a) * b of the same registers).
+static void fuseGatedWithPackedProduct(Operation *root) {
+  SmallVector<GatedMatmulOp> gatedOps;
+  root->walk([&](GatedMatmulOp op) { gatedOps.push_back(op); });
+  for (GatedMatmulOp gated : gatedOps) {
+    if (gated.getPackedBias() || !isF32Tensor(gated.getInput(), 2) ||
+        !isF32Tensor(gated.getPackedWeight(), 2) ||
+        !isF32Tensor(gated.getInit(), 2))
+      continue;
+    linalg::MatmulOp product;
+    for (Operation &op : *gated->getBlock()) {
+      auto matmul = dyn_cast<linalg::MatmulOp>(op);
+      if (matmul && isPlainZeroMatmul(matmul) &&
+          matmul.getInputs()[0] == gated.getInput() &&
+          samePackedWeight(matmul.getInputs()[1], gated.getPackedWeight())) {
+        product = matmul;
+        break;
+      }
+    }
+    if (!product)
+      continue;
+    bool gatedFirst = gated->isBeforeInBlock(product);
+    Operation *first = gatedFirst ? gated.getOperation()
+                                  : product.getOperation();
+    // The operands of the earlier op dominate the kernel placed before it.
+    Value packedWeight =
+        gatedFirst ? gated.getPackedWeight() : product.getInputs()[1];
+    auto hType = cast<RankedTensorType>(gated.getResult().getType());
+    auto abType = cast<RankedTensorType>(product.getResult(0).getType());
+
+    IRRewriter rewriter(gated.getContext());
+    rewriter.setInsertionPoint(first);
+    Location loc = gated.getLoc();
+    GemmSpec spec;
+    spec.epilogue = Epilogue::Gated;
+    spec.activation = gated.getActivation();
+    spec.blockSize = gated.getBlockSize();
+    spec.lhs = inputBuffer(rewriter, loc, gated.getInput());
+    spec.rhs = inputBuffer(rewriter, loc, packedWeight);
+    spec.m = dimOf(rewriter, loc, gated.getInput(), 0);
+    spec.k = dimOf(rewriter, loc, gated.getInput(), 1);
+    spec.n = hType.isDynamicDim(1)
+                 ? arith::DivUIOp::create(
+                       rewriter, loc, dimOf(rewriter, loc, packedWeight, 1),
+                       arith::ConstantIndexOp::create(rewriter, loc, 2))
+                       .getResult()
+                 : arith::ConstantIndexOp::create(rewriter, loc,
+                                                  hType.getDimSize(1))
+                       .getResult();
+    Value packedCols = arith::AddIOp::create(rewriter, loc, spec.n, spec.n);
+    spec.out = allocMatrix(rewriter, loc, hType, spec.m, spec.n);
+    spec.packedOut = allocMatrix(rewriter, loc, abType, spec.m, packedCols);
+    emitGemmLaunch(rewriter, loc, spec);
+    Value h = asTensor(rewriter, loc, hType, spec.out);
+    Value ab = asTensor(rewriter, loc, abType, spec.packedOut);
+
+    SmallVector<ApplyGateOp> rebuilds;
+    for (Operation *user : product.getResult(0).getUsers())
+      if (auto apply = dyn_cast<ApplyGateOp>(user))
+        if (apply.getActivation() == gated.getActivation() &&
+            static_cast<int64_t>(apply.getBlockSize()) == spec.blockSize &&
+            apply.getResult().getType() == hType)
+          rebuilds.push_back(apply);
+    for (ApplyGateOp apply : rebuilds)
+      rewriter.replaceOp(apply, h);
+    rewriter.replaceOp(gated, h);
+    rewriter.replaceOp(product, ab);
+  }
+}
+
+/// The ungated counterpart of fuseGatedWithPackedProduct: the fused train
+/// step of an ungated layer computes h = ffn.activated_matmul(x, W1) and
+/// a = linalg.matmul(x, W1) (into zeros); for a bias-free f32 activated
+/// matmul with such a matmul in its block, one activated GEMM kernel stores
+/// both a and h, and replaces both ops.
+static void fuseActivatedWithProduct(Operation *root) {
+  SmallVector<ActivatedMatmulOp> activatedOps;
+  root->walk([&](ActivatedMatmulOp op) { activatedOps.push_back(op); });
+  for (ActivatedMatmulOp activated : activatedOps) {
+    if (activated.getBias() || !isF32Tensor(activated.getInput(), 2) ||
+        !isF32Tensor(activated.getWeight(), 2) ||
+        !isF32Tensor(activated.getInit(), 2))
+      continue;
+    linalg::MatmulOp product;
+    for (Operation &op : *activated->getBlock()) {
+      auto matmul = dyn_cast<linalg::MatmulOp>(op);
+      if (matmul && isPlainZeroMatmul(matmul) &&
+          matmul.getInputs()[0] == activated.getInput() &&
+          matmul.getInputs()[1] == activated.getWeight()) {
+        product = matmul;
+        break;
+      }
+    }
+    if (!product)
+      continue;
+    Operation *first = activated->isBeforeInBlock(product)
+                           ? activated.getOperation()
+                           : product.getOperation();
+    auto hType = cast<RankedTensorType>(activated.getResult().getType());
+    auto aType = cast<RankedTensorType>(product.getResult(0).getType());
+
+    IRRewriter rewriter(activated.getContext());
+    rewriter.setInsertionPoint(first);
+    Location loc = activated.getLoc();
+    GemmSpec spec;
+    spec.epilogue = Epilogue::Activated;
+    spec.activation = activated.getActivation();
+    spec.lhs = inputBuffer(rewriter, loc, activated.getInput());
+    spec.rhs = inputBuffer(rewriter, loc, activated.getWeight());
+    spec.m = dimOf(rewriter, loc, activated.getInput(), 0);
+    spec.k = dimOf(rewriter, loc, activated.getInput(), 1);
+    spec.n = dimOf(rewriter, loc, activated.getWeight(), 1);
+    spec.out = allocMatrix(rewriter, loc, hType, spec.m, spec.n);
+    spec.packedOut = allocMatrix(rewriter, loc, aType, spec.m, spec.n);
+    emitGemmLaunch(rewriter, loc, spec);
+    rewriter.replaceOp(activated, asTensor(rewriter, loc, hType, spec.out));
+    rewriter.replaceOp(product, asTensor(rewriter, loc, aType, spec.packedOut));
+  }
+}
+
 struct GluGpuGemm : ffn::impl::GluGpuGemmBase<GluGpuGemm> {
   using Base::Base;
 
   void runOnOperation() override {
+    dedupePacks(getOperation());
+    if (matmuls) {
+      fuseGatedWithPackedProduct(getOperation());
+      fuseActivatedWithProduct(getOperation());
+    }
     RewritePatternSet patterns(&getContext());
     populateGpuGemmPatterns(patterns, matmuls);
     // The kernels are built bottom-up once; do not fold or revisit them.
@@ -464,7 +885,8 @@ struct GluGpuGemm : ffn::impl::GluGpuGemmBase<GluGpuGemm> {
 
 void mlir::ffn::populateGpuGemmPatterns(RewritePatternSet &patterns,
                                         bool matmuls) {
-  patterns.add<GatedMatmulToGpu>(patterns.getContext());
+  patterns.add<GatedMatmulToGpu, ActivatedMatmulToGpu, DActivationMatmulToGpu,
+               DGateMatmulToGpu, ApplyGateToGpu>(patterns.getContext());
   if (matmuls)
     patterns.add<MatmulToGpu>(patterns.getContext());
 }
