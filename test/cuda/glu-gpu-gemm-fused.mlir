@@ -1,0 +1,257 @@
+// RUN: glu-opt %s -split-input-file --glu-gpu-gemm | FileCheck %s
+// RUN: glu-opt %s -split-input-file --glu-gpu-gemm=matmuls=false | FileCheck %s --check-prefix=GATED-ONLY
+
+// The fused ops besides ffn.gated_matmul: the backward GEMMs and the
+// activated GEMM become the tiled GEMM kernel (64 x 64 tile, 256 threads,
+// K staged in workgroup memory between two barriers) with their epilogue on
+// registers right before the only stores; ffn.apply_gate becomes one
+// elementwise kernel of 32 x 8 threads.
+
+// dgate: dh = dy W2^T (W2 read transposed), then for each dh column c in
+// packed block j = c / B at i = c % B (width w = min(B, F - jB)): a and b are
+// read at the packed columns 2jB + i and 2jB + i + w, and da, db are stored
+// there. dh and [a | b]'s gradient halves never get their own buffer.
+
+// CHECK-LABEL: func.func @dgate
+//  CHECK-SAME:   %[[DY:[^:]+]]: tensor<5x12xf32>, %[[W2:[^:]+]]: tensor<10x12xf32>, %[[AB:[^:]+]]: tensor<5x20xf32>
+//       CHECK:   %[[DYM:.*]] = bufferization.to_buffer %[[DY]] read_only
+//       CHECK:   %[[W2M:.*]] = bufferization.to_buffer %[[W2]] read_only
+//       CHECK:   %[[ABM:.*]] = bufferization.to_buffer %[[AB]] read_only
+//       CHECK:   %[[OUT:.*]] = memref.alloc() : memref<5x20xf32>
+//   CHECK-NOT:   memref.alloc
+//       CHECK:   gpu.launch blocks
+//  CHECK-SAME:     threads(%{{.*}}) in (%{{[^ ]*}} = %c256,
+//  CHECK-SAME:     workgroup(%[[AS:[^ ]*]] : memref<16x65xf32, #gpu.address_space<workgroup>>, %[[BS:[^ ]*]] : memref<16x65xf32, #gpu.address_space<workgroup>>) {
+//       CHECK:     %[[ACC:.*]]:16 = scf.for %{{.*}} = %c0{{.*}} to %c12{{.*}} step %c16
+//       CHECK:       memref.load %[[DYM]]
+//       CHECK:       memref.store %{{.*}}, %[[AS]]
+//       CHECK:       memref.load %[[W2M]]
+//       CHECK:       memref.store %{{.*}}, %[[BS]]
+//       CHECK:       gpu.barrier
+//   CHECK-NOT:       memref.store
+//       CHECK:       math.fma
+//   CHECK-NOT:       memref.store
+//       CHECK:       gpu.barrier
+//  CHECK-NEXT:       scf.yield
+//       CHECK:     scf.if %{{[0-9a-z_]+}} {
+//       CHECK:       %[[J:.*]] = arith.divui %[[COL:[0-9a-z_]+]], %c4
+//       CHECK:       %[[START:.*]] = arith.muli %[[J]], %c4
+//       CHECK:       %[[I:.*]] = arith.remui %[[COL]], %c4
+//       CHECK:       %[[CLAMPED:.*]] = arith.minui %[[START]], %c10
+//       CHECK:       %[[REST:.*]] = arith.subi %c10, %[[CLAMPED]]
+//       CHECK:       %[[WIDTH:.*]] = arith.minui %c4, %[[REST]]
+//       CHECK:       %[[TWICE:.*]] = arith.addi %[[START]], %[[START]]
+//       CHECK:       %[[GC:.*]] = arith.addi %[[TWICE]], %[[I]]
+//       CHECK:       %[[LC:.*]] = arith.addi %[[GC]], %[[WIDTH]]
+//       CHECK:       %[[A:.*]] = memref.load %[[ABM]][%[[ROW:[0-9a-z_]+]], %[[GC]]]
+//       CHECK:       %[[B:.*]] = memref.load %[[ABM]][%[[ROW]], %[[LC]]]
+//       CHECK:       arith.mulf %[[ACC]]#0, %[[B]]
+//       CHECK:       math.exp
+//       CHECK:       memref.store %{{.*}}, %[[OUT]][%[[ROW]], %[[GC]]]
+//  CHECK-NEXT:       memref.store %{{.*}}, %[[OUT]][%[[ROW]], %[[LC]]]
+//  CHECK-NEXT:     }
+//       CHECK:     gpu.terminator
+//       CHECK:   %[[R:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
+//       CHECK:   return %[[R]]
+
+// GATED-ONLY-LABEL: func.func @dgate
+//       GATED-ONLY:   gpu.launch
+func.func @dgate(%dy: tensor<5x12xf32>, %w2: tensor<10x12xf32>, %ab: tensor<5x20xf32>) -> tensor<5x20xf32> {
+  %e = tensor.empty() : tensor<5x20xf32>
+  %r = ffn.dgate_matmul swish block_size(4) ins(%dy, %w2, %ab : tensor<5x12xf32>, tensor<10x12xf32>, tensor<5x20xf32>) outs(%e : tensor<5x20xf32>) -> tensor<5x20xf32>
+  return %r : tensor<5x20xf32>
+}
+
+// -----
+
+// dactivation: dh = dy W2^T times gelu'(a), a read at the output's place.
+
+// CHECK-LABEL: func.func @dactivation
+//       CHECK:   %[[A:.*]] = bufferization.to_buffer %arg2 read_only
+//       CHECK:   %[[OUT:.*]] = memref.alloc() : memref<5x10xf32>
+//   CHECK-NOT:   memref.alloc
+//       CHECK:   gpu.launch
+//  CHECK-SAME:     workgroup(%{{[^ ]*}} : memref<16x65xf32, #gpu.address_space<workgroup>>, %{{[^ ]*}} : memref<16x65xf32, #gpu.address_space<workgroup>>) {
+//       CHECK:     %[[ACC:.*]]:16 = scf.for
+//       CHECK:       gpu.barrier
+//       CHECK:       gpu.barrier
+//       CHECK:     scf.if %{{[0-9a-z_]+}} {
+//  CHECK-NEXT:       %[[PRE:.*]] = memref.load %[[A]][%[[ROW:[0-9a-z_]+]], %[[COL:[0-9a-z_]+]]]
+//       CHECK:       math.erf
+//       CHECK:       math.exp
+//       CHECK:       %[[DA:.*]] = arith.mulf %[[ACC]]#0, %{{.*}}
+//  CHECK-NEXT:       memref.store %[[DA]], %[[OUT]][%[[ROW]], %[[COL]]]
+//  CHECK-NEXT:     }
+func.func @dactivation(%dy: tensor<5x12xf32>, %w2: tensor<10x12xf32>, %a: tensor<5x10xf32>) -> tensor<5x10xf32> {
+  %e = tensor.empty() : tensor<5x10xf32>
+  %r = ffn.dactivation_matmul gelu ins(%dy, %w2, %a : tensor<5x12xf32>, tensor<10x12xf32>, tensor<5x10xf32>) outs(%e : tensor<5x10xf32>) -> tensor<5x10xf32>
+  return %r : tensor<5x10xf32>
+}
+
+// -----
+
+// activated: relu(x W + bias), the bias read at the output's column.
+
+// CHECK-LABEL: func.func @activated
+//       CHECK:   %[[BIAS:.*]] = bufferization.to_buffer %arg2 read_only
+//       CHECK:   %[[OUT:.*]] = memref.alloc() : memref<5x10xf32>
+//   CHECK-NOT:   memref.alloc
+//       CHECK:   gpu.launch
+//       CHECK:     %[[ACC:.*]]:16 = scf.for
+//       CHECK:       gpu.barrier
+//       CHECK:       gpu.barrier
+//       CHECK:     scf.if %{{[0-9a-z_]+}} {
+//  CHECK-NEXT:       %[[B:.*]] = memref.load %[[BIAS]][%[[COL:[0-9a-z_]+]]]
+//  CHECK-NEXT:       %[[PRE:.*]] = arith.addf %[[ACC]]#0, %[[B]]
+//  CHECK-NEXT:       %[[H:.*]] = arith.maximumf %[[PRE]], %{{.*}}
+//  CHECK-NEXT:       memref.store %[[H]], %[[OUT]][%{{.*}}, %[[COL]]]
+//  CHECK-NEXT:     }
+func.func @activated(%x: tensor<5x12xf32>, %w: tensor<12x10xf32>, %b: tensor<10xf32>) -> tensor<5x10xf32> {
+  %e = tensor.empty() : tensor<5x10xf32>
+  %r = ffn.activated_matmul relu ins(%x, %w, %b : tensor<5x12xf32>, tensor<12x10xf32>, tensor<10xf32>) outs(%e : tensor<5x10xf32>) -> tensor<5x10xf32>
+  return %r : tensor<5x10xf32>
+}
+
+// -----
+
+// apply_gate: one thread per h element, x along the columns (32 x 8
+// threads, no workgroup memory, no barrier), rows walked grid-stride.
+
+// CHECK-LABEL: func.func @apply_gate
+//       CHECK:   %[[AB:.*]] = bufferization.to_buffer %arg0 read_only
+//       CHECK:   %[[OUT:.*]] = memref.alloc() : memref<5x10xf32>
+//       CHECK:   %[[GY:.*]] = arith.minui %{{.*}}, %c65535
+//       CHECK:   gpu.launch blocks(%[[BX:[^,]*]], %[[BY:[^,]*]], %{{[^)]*}}) in (%{{[^ ]*}} = %{{[^,]*}}, %[[NBY:[^ ]*]] = %[[GY]], %{{[^)]*}}) threads(%[[TX:[^,]*]], %[[TY:[^,]*]], %{{[^)]*}}) in (%{{[^ ]*}} = %c32, %{{[^ ]*}} = %c8, %{{[^ ]*}} = %c1) {
+//   CHECK-NOT:     gpu.barrier
+//       CHECK:     %[[X0:.*]] = arith.muli %[[BX]], %c32
+//       CHECK:     %[[COL:.*]] = arith.addi %[[X0]], %[[TX]]
+//       CHECK:     %[[Y0:.*]] = arith.muli %[[BY]], %c8
+//       CHECK:     %[[ROW0:.*]] = arith.addi %[[Y0]], %[[TY]]
+//       CHECK:     %[[STRIDE:.*]] = arith.muli %[[NBY]], %c8
+//       CHECK:     %[[OK:.*]] = arith.cmpi ult, %[[COL]], %c10
+//       CHECK:     scf.if %[[OK]] {
+//  CHECK-NEXT:       %[[J:.*]] = arith.divui %[[COL]], %c4
+//  CHECK-NEXT:       %[[START:.*]] = arith.muli %[[J]], %c4
+//  CHECK-NEXT:       %[[I:.*]] = arith.remui %[[COL]], %c4
+//  CHECK-NEXT:       %[[CLAMPED:.*]] = arith.minui %[[START]], %c10
+//  CHECK-NEXT:       %[[REST:.*]] = arith.subi %c10, %[[CLAMPED]]
+//  CHECK-NEXT:       %[[WIDTH:.*]] = arith.minui %c4, %[[REST]]
+//  CHECK-NEXT:       %[[TWICE:.*]] = arith.addi %[[START]], %[[START]]
+//  CHECK-NEXT:       %[[GC:.*]] = arith.addi %[[TWICE]], %[[I]]
+//  CHECK-NEXT:       %[[LC:.*]] = arith.addi %[[GC]], %[[WIDTH]]
+//  CHECK-NEXT:       scf.for %[[ROW:[0-9a-z_]+]] = %[[ROW0]] to %c5 step %[[STRIDE]] {
+//       CHECK:         %[[A:.*]] = memref.load %[[AB]][%[[ROW]], %[[GC]]]
+//       CHECK:         %[[B:.*]] = memref.load %[[AB]][%[[ROW]], %[[LC]]]
+//       CHECK:         math.exp
+//       CHECK:         arith.mulf %{{.*}}, %[[B]]
+//       CHECK:         memref.store %{{.*}}, %[[OUT]][%[[ROW]], %[[COL]]]
+//   CHECK-NOT:     gpu.barrier
+//       CHECK:     gpu.terminator
+//       CHECK:   bufferization.to_tensor %[[OUT]] restrict writable
+func.func @apply_gate(%ab: tensor<5x20xf32>) -> tensor<5x10xf32> {
+  %h = ffn.apply_gate sigmoid block_size(4) %ab : tensor<5x20xf32> -> tensor<5x10xf32>
+  return %h : tensor<5x10xf32>
+}
+
+// -----
+
+// The fused train step's forward and backward share the product x P: the
+// gated matmul and the matmul into zeros of the same x and (identically
+// packed) weight become ONE gated kernel storing both [a | b] (before the
+// gating) and h; the duplicate packing goes, and the apply_gate rebuilding
+// h from [a | b] becomes that h.
+
+// CHECK-LABEL: func.func @shared_product
+//       CHECK:   %[[P:.*]] = ffn.pack_gated
+//   CHECK-NOT:   ffn.pack_gated
+//       CHECK:   %[[H:.*]] = memref.alloc() : memref<5x10xf32>
+//       CHECK:   %[[AB:.*]] = memref.alloc() : memref<5x20xf32>
+//       CHECK:   gpu.launch
+//  CHECK-SAME:     workgroup(%{{[^ ]*}} : memref<16x65xf32, #gpu.address_space<workgroup>>, %{{[^ ]*}} : memref<16x65xf32, #gpu.address_space<workgroup>>, %{{[^ ]*}} : memref<16x65xf32, #gpu.address_space<workgroup>>) {
+//       CHECK:     %[[ACC:.*]]:32 = scf.for
+//       CHECK:     scf.if %{{[0-9a-z_]+}} {
+//       CHECK:       memref.store %[[ACC]]#0, %[[AB]][%[[ROW:[0-9a-z_]+]], %[[GC:[0-9a-z_]+]]]
+//  CHECK-NEXT:       memref.store %[[ACC]]#16, %[[AB]][%[[ROW]], %[[LC:[0-9a-z_]+]]]
+//       CHECK:       math.exp
+//       CHECK:       memref.store %{{.*}}, %[[H]][%[[ROW]], %{{.*}}]
+//  CHECK-NEXT:     }
+//       CHECK:     gpu.terminator
+//   CHECK-NOT:   gpu.launch
+//   CHECK-NOT:   ffn.
+//   CHECK-NOT:   linalg.matmul
+//       CHECK:   %[[HT:.*]] = bufferization.to_tensor %[[H]]
+//       CHECK:   %[[ABT:.*]] = bufferization.to_tensor %[[AB]]
+//       CHECK:   return %[[HT]], %[[ABT]], %[[HT]], %[[P]]
+
+// Without matmul kernels, the product stays a linalg.matmul and nothing is
+// shared.
+// GATED-ONLY-LABEL: func.func @shared_product
+//       GATED-ONLY:   gpu.launch
+//       GATED-ONLY:   linalg.matmul
+//       GATED-ONLY:   gpu.launch
+func.func @shared_product(%x: tensor<5x12xf32>, %w: tensor<12x10xf32>, %v: tensor<12x10xf32>) -> (tensor<5x10xf32>, tensor<5x20xf32>, tensor<5x10xf32>, tensor<12x20xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %p = ffn.pack_gated %w, %v block_size(4) : tensor<12x10xf32>, tensor<12x10xf32> -> tensor<12x20xf32>
+  %e = tensor.empty() : tensor<5x10xf32>
+  %h = ffn.gated_matmul swish block_size(4) ins(%x, %p : tensor<5x12xf32>, tensor<12x20xf32>) outs(%e : tensor<5x10xf32>) -> tensor<5x10xf32>
+  %p2 = ffn.pack_gated %w, %v block_size(4) : tensor<12x10xf32>, tensor<12x10xf32> -> tensor<12x20xf32>
+  %e2 = tensor.empty() : tensor<5x20xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e2 : tensor<5x20xf32>) -> tensor<5x20xf32>
+  %ab = linalg.matmul ins(%x, %p2 : tensor<5x12xf32>, tensor<12x20xf32>) outs(%z : tensor<5x20xf32>) -> tensor<5x20xf32>
+  %h2 = ffn.apply_gate swish block_size(4) %ab : tensor<5x20xf32> -> tensor<5x10xf32>
+  return %h, %ab, %h2, %p2 : tensor<5x10xf32>, tensor<5x20xf32>, tensor<5x10xf32>, tensor<12x20xf32>
+}
+
+// -----
+
+// Not shared: a bias (the product lacks it), another weight, another gate
+// for the apply_gate (kept as its own kernel).
+
+// CHECK-LABEL: func.func @not_shared
+//       CHECK:   gpu.launch
+//  CHECK-SAME:     workgroup(%{{[^ ]*}} : memref<16x65xf32, #gpu.address_space<workgroup>>, %{{[^ ]*}} : memref<16x65xf32, #gpu.address_space<workgroup>>, %{{[^ ]*}} : memref<16x65xf32, #gpu.address_space<workgroup>>) {
+//       CHECK:   gpu.launch
+//  CHECK-SAME:     workgroup(%{{[^ ]*}} : memref<16x65xf32, #gpu.address_space<workgroup>>, %{{[^ ]*}} : memref<16x65xf32, #gpu.address_space<workgroup>>) {
+//       CHECK:   gpu.launch
+//  CHECK-SAME:     threads(%{{.*}}) in (%{{[^ ]*}} = %c32, %{{[^ ]*}} = %c8,
+func.func @not_shared(%x: tensor<5x12xf32>, %p: tensor<12x20xf32>, %bias: tensor<20xf32>) -> (tensor<5x10xf32>, tensor<5x10xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<5x10xf32>
+  %h = ffn.gated_matmul swish block_size(4) ins(%x, %p, %bias : tensor<5x12xf32>, tensor<12x20xf32>, tensor<20xf32>) outs(%e : tensor<5x10xf32>) -> tensor<5x10xf32>
+  %e2 = tensor.empty() : tensor<5x20xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e2 : tensor<5x20xf32>) -> tensor<5x20xf32>
+  %ab = linalg.matmul ins(%x, %p : tensor<5x12xf32>, tensor<12x20xf32>) outs(%z : tensor<5x20xf32>) -> tensor<5x20xf32>
+  %h2 = ffn.apply_gate gelu block_size(4) %ab : tensor<5x20xf32> -> tensor<5x10xf32>
+  return %h, %h2 : tensor<5x10xf32>, tensor<5x10xf32>
+}
+
+// -----
+
+// The ungated train step: activated_matmul and the matmul of the same x and
+// W1 into zeros become one kernel storing a and act(a).
+
+// CHECK-LABEL: func.func @shared_activated
+//       CHECK:   %[[H:.*]] = memref.alloc() : memref<5x10xf32>
+//       CHECK:   %[[A:.*]] = memref.alloc() : memref<5x10xf32>
+//       CHECK:   gpu.launch
+//       CHECK:     %[[ACC:.*]]:16 = scf.for
+//       CHECK:     scf.if %{{[0-9a-z_]+}} {
+//  CHECK-NEXT:       memref.store %[[ACC]]#0, %[[A]][%[[ROW:[0-9a-z_]+]], %[[COL:[0-9a-z_]+]]]
+//       CHECK:       math.erf
+//       CHECK:       memref.store %{{.*}}, %[[H]][%[[ROW]], %[[COL]]]
+//  CHECK-NEXT:     }
+//       CHECK:     gpu.terminator
+//   CHECK-NOT:   gpu.launch
+//   CHECK-NOT:   linalg.matmul
+//       CHECK:   %[[HT:.*]] = bufferization.to_tensor %[[H]]
+//       CHECK:   %[[AT:.*]] = bufferization.to_tensor %[[A]]
+//       CHECK:   return %[[HT]], %[[AT]]
+func.func @shared_activated(%x: tensor<5x12xf32>, %w: tensor<12x10xf32>) -> (tensor<5x10xf32>, tensor<5x10xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e2 = tensor.empty() : tensor<5x10xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e2 : tensor<5x10xf32>) -> tensor<5x10xf32>
+  %a = linalg.matmul ins(%x, %w : tensor<5x12xf32>, tensor<12x10xf32>) outs(%z : tensor<5x10xf32>) -> tensor<5x10xf32>
+  %e = tensor.empty() : tensor<5x10xf32>
+  %h = ffn.activated_matmul gelu ins(%x, %w : tensor<5x12xf32>, tensor<12x10xf32>) outs(%e : tensor<5x10xf32>) -> tensor<5x10xf32>
+  return %h, %a : tensor<5x10xf32>, tensor<5x10xf32>
+}
