@@ -26,7 +26,7 @@
 // left after its whole MR-row micro-tiles (all of them when M < MR, as in
 // decoding with M = 1) run a one-row micro-kernel. Transposed lhs ([K, M]) is read as is (a row's six broadcasts are
 // contiguous); a transposed rhs ([N, K]) is first copied into [K, N] by a
-// linalg.transpose, O(KN) against the GEMM's O(MKN).
+// parallel loop nest over 32 x 32 tiles, O(KN) against the GEMM's O(MKN).
 //
 // Why on tensors, before bufferization: the pass slots into the pipeline
 // where the ffn ops still exist (they have no memref form), and keeps
@@ -68,7 +68,13 @@ using namespace mlir::ffn;
 static constexpr int64_t kLanes = 16;
 
 namespace {
-enum class Epilogue { Accumulate, Activate, Gate };
+enum class Epilogue {
+  Accumulate, // out = init + acc
+  Activate,   // out = act(acc + bias)
+  Gate,       // out = gate(a + bias_a) * (b + bias_b), packed columns
+  DActivate,  // out = acc * act'(pre[row, col])
+  DGate       // out[row, a | b col] = d(gate(a) * b) / d(a | b) * acc
+};
 
 /// What one generated GEMM computes, on memrefs.
 struct GemmSpec {
@@ -79,18 +85,26 @@ struct GemmSpec {
   Value initBuffer;          // Accumulate: C's initial value, or
   Value initScalar;          // Accumulate: C's initial value everywhere
   Value bias;                // Activate: [N]; Gate: packed [2 d_ff]; or null
+  Value pre;                 // DActivate: a [M, N]; DGate: packed [a | b]
   ActivationAttr activation; // Activate and Gate
   Value out;                 // [M, N], written
-  int64_t blockSize = 0;     // Gate
+  int64_t blockSize = 0;     // Gate, DGate
 };
+
+/// Whether the columns of `epilogue` go by packed blocks.
+static bool isBlocked(Epilogue epilogue) {
+  return epilogue == Epilogue::Gate || epilogue == Epilogue::DGate;
+}
 
 /// One micro-column: two vectors of kLanes lanes, their weight columns, how
 /// many lanes are valid, and where they go in the output (the gated
-/// epilogue writes only the first).
+/// epilogue writes only the first; the dgate epilogue writes the a columns
+/// outCol[v] and the b columns outCol[v] + bOffset).
 struct MicroColumn {
   Value rhsCol[2];
   Value lanes[2];
   Value outCol[2];
+  Value bOffset;
 };
 
 /// Emits the loop nest of one GEMM.
@@ -107,13 +121,16 @@ public:
   void emit() {
     Value c0 = index(0);
     M = memref::DimOp::create(b, loc, spec.out, 0);
-    N = memref::DimOp::create(b, loc, spec.out, 1);
+    // The GEMM's columns: d_ff for dgate (whose output is packed [2 d_ff]).
+    N = spec.epilogue == Epilogue::DGate
+            ? Value(memref::DimOp::create(b, loc, spec.rhs, 1))
+            : Value(memref::DimOp::create(b, loc, spec.out, 1));
     K = memref::DimOp::create(b, loc, spec.lhs, spec.lhsTransposed ? 0 : 1);
     microRows = tiles.microRows;
     tileRows = llvm::divideCeil(tiles.rows, microRows) * microRows;
 
     Value colUpper, colStep;
-    if (spec.epilogue == Epilogue::Gate) {
+    if (isBlocked(spec.epilogue)) {
       // Parallel over groups of whole packed blocks.
       Value block = index(spec.blockSize);
       numBlocks = arith::CeilDivSIOp::create(b, loc, N, block);
@@ -174,6 +191,31 @@ private:
   /// The micro-columns of the tile at rows i0, columns (or blocks) j0.
   void emitTile(Value i0, Value j0, Value colStep, Value scratch) {
     Value rowEnd = min(add(i0, index(tileRows)), M);
+    if (spec.epilogue == Epilogue::DGate) {
+      // Block j: dh columns [first, first + width) of the GEMM, two vectors
+      // at a time; their a columns start at 2 first, their b columns
+      // `width` further.
+      Value block = index(spec.blockSize);
+      Value blockEnd = min(add(j0, colStep), numBlocks);
+      loop(j0, blockEnd, index(1), [&](Value j) {
+        Value first = mul(j, block);
+        Value width = min(block, sub(N, first));
+        Value base = mul(first, index(2));
+        loop(index(0), width, index(2 * kLanes), [&](Value c) {
+          MicroColumn column;
+          Value c1 = add(c, index(kLanes));
+          column.rhsCol[0] = add(first, c);
+          column.rhsCol[1] = add(first, c1);
+          column.lanes[0] = sub(width, c);
+          column.lanes[1] = sub(width, c1);
+          column.outCol[0] = add(base, c);
+          column.outCol[1] = add(base, c1);
+          column.bOffset = width;
+          emitMicroColumn(column, i0, rowEnd, scratch);
+        });
+      });
+      return;
+    }
     if (spec.epilogue == Epilogue::Gate) {
       Value block = index(spec.blockSize);
       Value blockEnd = min(add(j0, colStep), numBlocks);
@@ -309,6 +351,34 @@ private:
                                     masks[0], h);
       return;
     }
+    case Epilogue::DActivate:
+      for (int v = 0; v < 2; ++v) {
+        Value pre = maskedLoad(spec.pre, ValueRange{row, column.outCol[v]},
+                               masks[v]);
+        Value derivative =
+            emitActivationDerivative(b, loc, spec.activation, pre);
+        Value da = arith::MulFOp::create(b, loc, accs[v], derivative);
+        vector::MaskedStoreOp::create(b, loc, spec.out,
+                                      ValueRange{row, column.outCol[v]},
+                                      masks[v], da);
+      }
+      return;
+    case Epilogue::DGate:
+      // accs[v] is dh; a and b come from the packed pre-activations, da and
+      // db go to the same packed columns of the output.
+      for (int v = 0; v < 2; ++v) {
+        Value aCol = column.outCol[v];
+        Value bCol = add(aCol, column.bOffset);
+        Value a = maskedLoad(spec.pre, ValueRange{row, aCol}, masks[v]);
+        Value lin = maskedLoad(spec.pre, ValueRange{row, bCol}, masks[v]);
+        auto [da, db] = emitGatedProductGradient(b, loc, spec.activation, a,
+                                                 lin, accs[v]);
+        vector::MaskedStoreOp::create(b, loc, spec.out,
+                                      ValueRange{row, aCol}, masks[v], da);
+        vector::MaskedStoreOp::create(b, loc, spec.out,
+                                      ValueRange{row, bCol}, masks[v], db);
+      }
+      return;
     }
   }
 
@@ -427,6 +497,8 @@ static Value allocLike(OpBuilder &b, Location loc, Value like) {
                                  b.getI64IntegerAttr(64));
 }
 
+static Value emitParallelTranspose(OpBuilder &b, Location loc, Value src);
+
 /// Emits the nest for `spec` (whose `out` is set here) and returns the
 /// result tensor of type `resultType`.
 static Value emitGemm(OpBuilder &b, Location loc, GemmSpec &spec,
@@ -526,23 +598,15 @@ struct GenerateMatmul : OpRewritePattern<linalg::MatmulOp> {
     Location loc = op.getLoc();
     Value lhs = op.getInputs()[0], rhs = op.getInputs()[1];
     Value init = op.getOutputs()[0];
-    if (rhsTransposed) {
-      // [N, K] -> [K, N] once, so that weight rows are contiguous vectors.
-      SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(rewriter, loc,
-                                                              rhs, 1),
-                                         tensor::getMixedSize(rewriter, loc,
-                                                              rhs, 0)};
-      Value empty = tensor::EmptyOp::create(rewriter, loc, sizes,
-                                            rewriter.getF32Type());
-      rhs = linalg::TransposeOp::create(rewriter, loc, rhs, empty,
-                                        ArrayRef<int64_t>{1, 0})
-                ->getResult(0);
-    }
     GemmSpec spec;
     spec.epilogue = Epilogue::Accumulate;
     spec.lhs = readBuffer(rewriter, loc, lhs);
     spec.lhsTransposed = lhsTransposed;
     spec.rhs = readBuffer(rewriter, loc, rhs);
+    // [N, K] -> [K, N] once (a parallel copy), so that weight rows are
+    // contiguous vectors.
+    if (rhsTransposed)
+      spec.rhs = emitParallelTranspose(rewriter, loc, spec.rhs);
     if (auto fill = init.getDefiningOp<linalg::FillOp>();
         fill && fill.hasPureTensorSemantics())
       spec.initScalar = fill.getInputs()[0];
@@ -554,6 +618,320 @@ struct GenerateMatmul : OpRewritePattern<linalg::MatmulOp> {
   }
 
   CpuGemmTiles tiles;
+};
+
+} // namespace
+
+/// A fresh, 64-byte aligned buffer of `type` whose dynamic sizes are
+/// `sizes` (one per dimension; the static ones are ignored).
+static Value allocOfType(OpBuilder &b, Location loc, RankedTensorType type,
+                         ArrayRef<Value> sizes) {
+  SmallVector<Value> dynamic;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (type.isDynamicDim(i))
+      dynamic.push_back(sizes[i]);
+  return memref::AllocOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()),
+      dynamic, b.getI64IntegerAttr(64));
+}
+
+/// `src` [R, C] (a memref) copied transposed into a fresh [C, R] buffer by
+/// a parallel loop nest over 32 x 32 tiles, so that the rows of a
+/// transposed GEMM operand become contiguous vectors. O(RC), against the
+/// GEMM's O(RCM).
+static Value emitParallelTranspose(OpBuilder &b, Location loc, Value src) {
+  auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value rows = memref::DimOp::create(b, loc, src, 0);
+  Value cols = memref::DimOp::create(b, loc, src, 1);
+  auto srcType = cast<MemRefType>(src.getType());
+  auto dstType = RankedTensorType::get(
+      {srcType.getShape()[1], srcType.getShape()[0]}, b.getF32Type());
+  Value dst = allocOfType(b, loc, dstType, {cols, rows});
+  Value tile = c(32), zero = c(0), one = c(1);
+  scf::ParallelOp::create(
+      b, loc, ValueRange{zero, zero}, ValueRange{cols, rows},
+      ValueRange{tile, tile}, [&](OpBuilder &nb, Location l, ValueRange ivs) {
+        Value iEnd = arith::MinSIOp::create(
+            nb, l, arith::AddIOp::create(nb, l, ivs[0], tile), cols);
+        Value jEnd = arith::MinSIOp::create(
+            nb, l, arith::AddIOp::create(nb, l, ivs[1], tile), rows);
+        scf::ForOp::create(
+            nb, l, ivs[0], iEnd, one, ValueRange{},
+            [&](OpBuilder &ib, Location il, Value i, ValueRange) {
+              scf::ForOp::create(
+                  ib, il, ivs[1], jEnd, one, ValueRange{},
+                  [&](OpBuilder &jb, Location jl, Value j, ValueRange) {
+                    Value x = memref::LoadOp::create(jb, jl, src,
+                                                     ValueRange{j, i});
+                    memref::StoreOp::create(jb, jl, x, dst, ValueRange{i, j});
+                    scf::YieldOp::create(jb, jl);
+                  });
+              scf::YieldOp::create(ib, il);
+            });
+      });
+  return dst;
+}
+
+/// A parallel, vectorized loop nest over the packed blocks of `width`
+/// columns (`columns` in all, the last block ragged) of `rows` rows (null:
+/// rank-1 operands, no row index): `body(builder, row, first, width, c,
+/// mask)` is called for the 16 lanes from column `first + c` of block
+/// [first, first + width), `mask` holding its valid lanes.
+static void emitBlockedElementwise(
+    OpBuilder &b, Location loc, Value rows, Value columns, int64_t blockSize,
+    function_ref<void(OpBuilder &, Value, Value, Value, Value, Value)> body) {
+  auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value block = c(blockSize);
+  Value blocks = arith::CeilDivSIOp::create(b, loc, columns, block);
+  SmallVector<Value> lower = {c(0)}, upper = {blocks}, steps = {c(1)};
+  if (rows) {
+    lower.insert(lower.begin(), c(0));
+    upper.insert(upper.begin(), rows);
+    steps.insert(steps.begin(), c(1));
+  }
+  auto maskType = VectorType::get({kLanes}, b.getI1Type());
+  scf::ParallelOp::create(
+      b, loc, lower, upper, steps,
+      [&](OpBuilder &nb, Location l, ValueRange ivs) {
+        Value row = rows ? ivs[0] : Value();
+        Value j = ivs.back();
+        Value first = arith::MulIOp::create(nb, l, j, block);
+        Value width = arith::MinSIOp::create(
+            nb, l, block, arith::SubIOp::create(nb, l, columns, first));
+        Value zero = arith::ConstantIndexOp::create(nb, l, 0);
+        Value step = arith::ConstantIndexOp::create(nb, l, kLanes);
+        scf::ForOp::create(
+            nb, l, zero, width, step, ValueRange{},
+            [&](OpBuilder &fb, Location fl, Value col, ValueRange) {
+              Value lanes = arith::SubIOp::create(fb, fl, width, col);
+              Value mask = vector::CreateMaskOp::create(fb, fl, maskType,
+                                                        ValueRange{lanes});
+              body(fb, row, first, width, col, mask);
+              scf::YieldOp::create(fb, fl);
+            });
+      });
+}
+
+/// {row, col}, or {col} without a row.
+static SmallVector<Value> at(Value row, Value col) {
+  if (row)
+    return {row, col};
+  return {col};
+}
+
+static Value addIndex(OpBuilder &b, Location loc, Value x, Value y) {
+  return arith::AddIOp::create(b, loc, x, y);
+}
+
+static Value loadLanes(OpBuilder &b, Location loc, Value base,
+                       ArrayRef<Value> indices, Value mask) {
+  auto vecType = VectorType::get({kLanes}, b.getF32Type());
+  Value zeros = arith::ConstantOp::create(
+      b, loc, vecType, DenseElementsAttr::get(vecType, b.getF32FloatAttr(0)));
+  return vector::MaskedLoadOp::create(b, loc, vecType, base, indices, mask,
+                                      zeros);
+}
+
+/// Whether `type` is an f32 tensor of rank 1 or 2 (what the blocked
+/// elementwise nests take).
+static bool isF32RowsOrVector(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return isF32Tensor(type) && (tensor.getRank() == 1 || tensor.getRank() == 2);
+}
+
+namespace {
+/// ffn.dgate_matmul (f32) -> the generated GEMM dh = dy W2^T (W2 copied
+/// transposed once) with the dgate epilogue on the accumulators: a and b
+/// read from the packed pre-activations, da and db stored packed.
+struct GenerateDGateMatmul : OpRewritePattern<DGateMatmulOp> {
+  GenerateDGateMatmul(MLIRContext *ctx, const CpuGemmTiles &tiles)
+      : OpRewritePattern(ctx), tiles(tiles) {}
+
+  LogicalResult matchAndRewrite(DGateMatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    for (Value v : op->getOperands())
+      if (!isF32Tensor(v.getType()))
+        return rewriter.notifyMatchFailure(op, "not f32 tensors");
+    Location loc = op.getLoc();
+    GemmSpec spec;
+    spec.epilogue = Epilogue::DGate;
+    spec.activation = op.getActivation();
+    spec.blockSize = op.getBlockSize();
+    spec.lhs = readBuffer(rewriter, loc, op.getOutputGrad());
+    spec.rhs = emitParallelTranspose(rewriter, loc,
+                                     readBuffer(rewriter, loc, op.getW2()));
+    spec.pre = readBuffer(rewriter, loc, op.getPackedPreactivations());
+    rewriter.replaceOp(op, emitGemm(rewriter, loc, spec, op.getInit(),
+                                    op.getResult().getType(), tiles));
+    return success();
+  }
+
+  CpuGemmTiles tiles;
+};
+
+/// ffn.dactivation_matmul (f32) -> the generated GEMM dh = dy W2^T with
+/// da = dh * act'(a) on the accumulators.
+struct GenerateDActivationMatmul : OpRewritePattern<DActivationMatmulOp> {
+  GenerateDActivationMatmul(MLIRContext *ctx, const CpuGemmTiles &tiles)
+      : OpRewritePattern(ctx), tiles(tiles) {}
+
+  LogicalResult matchAndRewrite(DActivationMatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    for (Value v : op->getOperands())
+      if (!isF32Tensor(v.getType()))
+        return rewriter.notifyMatchFailure(op, "not f32 tensors");
+    Location loc = op.getLoc();
+    GemmSpec spec;
+    spec.epilogue = Epilogue::DActivate;
+    spec.activation = op.getActivation();
+    spec.lhs = readBuffer(rewriter, loc, op.getOutputGrad());
+    spec.rhs = emitParallelTranspose(rewriter, loc,
+                                     readBuffer(rewriter, loc, op.getW2()));
+    spec.pre = readBuffer(rewriter, loc, op.getPreactivations());
+    rewriter.replaceOp(op, emitGemm(rewriter, loc, spec, op.getInit(),
+                                    op.getResult().getType(), tiles));
+    return success();
+  }
+
+  CpuGemmTiles tiles;
+};
+
+/// Sizes of `tensor` as index values.
+static SmallVector<Value> sizesOf(OpBuilder &b, Location loc, Value tensor) {
+  SmallVector<Value> sizes;
+  for (int64_t i = 0, e = cast<RankedTensorType>(tensor.getType()).getRank();
+       i < e; ++i)
+    sizes.push_back(tensor::DimOp::create(b, loc, tensor, i));
+  return sizes;
+}
+
+static Value asTensor(OpBuilder &b, Location loc, Type type, Value buffer) {
+  return bufferization::ToTensorOp::create(b, loc, type, buffer,
+                                           /*restrict=*/true,
+                                           /*writable=*/true);
+}
+
+/// ffn.apply_gate (f32, rank 2) -> h = gate(a) * b by a parallel loop nest
+/// over rows x packed blocks of 16-lane vectors.
+struct GenerateApplyGate : OpRewritePattern<ApplyGateOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ApplyGateOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isF32RowsOrVector(op.getPacked().getType()) ||
+        !isF32RowsOrVector(op.getResult().getType()))
+      return rewriter.notifyMatchFailure(op, "not f32 rank-1/2 tensors");
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getResult().getType());
+    Value packed = readBuffer(rewriter, loc, op.getPacked());
+    SmallVector<Value> sizes = sizesOf(rewriter, loc, op.getPacked());
+    Value two = arith::ConstantIndexOp::create(rewriter, loc, 2);
+    sizes.back() = arith::DivUIOp::create(rewriter, loc, sizes.back(), two);
+    Value out = allocOfType(rewriter, loc, type, sizes);
+    Value rows = type.getRank() == 2 ? sizes[0] : Value();
+    ActivationAttr gate = op.getActivation();
+    emitBlockedElementwise(
+        rewriter, loc, rows, sizes.back(), op.getBlockSize(),
+        [&](OpBuilder &b, Value row, Value first, Value width,
+            Value c, Value mask) {
+          Value aCol = addIndex(b, loc, addIndex(b, loc, first, first), c);
+          Value bCol = addIndex(b, loc, aCol, width);
+          Value a = loadLanes(b, loc, packed, at(row, aCol), mask);
+          Value lin = loadLanes(b, loc, packed, at(row, bCol), mask);
+          Value h = emitGatedProduct(b, loc, gate, a, lin);
+          vector::MaskedStoreOp::create(
+              b, loc, out, at(row, addIndex(b, loc, first, c)), mask, h);
+        });
+    rewriter.replaceOp(op, asTensor(rewriter, loc, type, out));
+    return success();
+  }
+};
+
+/// Whether `v` is a constant (ffn.pack_gated and ffn.unpack_gated of
+/// constants fold instead).
+static bool isConstant(Value v) {
+  return v.getDefiningOp() &&
+         v.getDefiningOp()->hasTrait<OpTrait::ConstantLike>();
+}
+
+/// ffn.pack_gated (f32, rank 1 or 2) -> a parallel nest of 16-lane vector
+/// copies: each block's gate columns, then its linear columns.
+struct GeneratePackGated : OpRewritePattern<PackGatedOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(PackGatedOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isF32RowsOrVector(op.getGate().getType()) ||
+        !isF32RowsOrVector(op.getPacked().getType()))
+      return rewriter.notifyMatchFailure(op, "not f32 rank-1/2 tensors");
+    if (isConstant(op.getGate()) && isConstant(op.getLinear()))
+      return rewriter.notifyMatchFailure(op, "constants fold");
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getPacked().getType());
+    Value gate = readBuffer(rewriter, loc, op.getGate());
+    Value linear = readBuffer(rewriter, loc, op.getLinear());
+    SmallVector<Value> sizes = sizesOf(rewriter, loc, op.getGate());
+    Value columns = sizes.back();
+    sizes.back() = addIndex(rewriter, loc, columns, columns);
+    Value out = allocOfType(rewriter, loc, type, sizes);
+    Value rows = type.getRank() == 2 ? sizes[0] : Value();
+    emitBlockedElementwise(
+        rewriter, loc, rows, columns, op.getBlockSize(),
+        [&](OpBuilder &b, Value row, Value first, Value width,
+            Value c, Value mask) {
+          Value col = addIndex(b, loc, first, c);
+          Value aCol = addIndex(b, loc, first, col);
+          Value bCol = addIndex(b, loc, aCol, width);
+          vector::MaskedStoreOp::create(
+              b, loc, out, at(row, aCol), mask,
+              loadLanes(b, loc, gate, at(row, col), mask));
+          vector::MaskedStoreOp::create(
+              b, loc, out, at(row, bCol), mask,
+              loadLanes(b, loc, linear, at(row, col), mask));
+        });
+    rewriter.replaceOp(op, asTensor(rewriter, loc, type, out));
+    return success();
+  }
+};
+
+/// ffn.unpack_gated (f32, rank 1 or 2) -> the inverse vector copies.
+struct GenerateUnpackGated : OpRewritePattern<UnpackGatedOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(UnpackGatedOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isF32RowsOrVector(op.getPacked().getType()) ||
+        !isF32RowsOrVector(op.getGate().getType()))
+      return rewriter.notifyMatchFailure(op, "not f32 rank-1/2 tensors");
+    if (isConstant(op.getPacked()))
+      return rewriter.notifyMatchFailure(op, "constants fold");
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getGate().getType());
+    Value packed = readBuffer(rewriter, loc, op.getPacked());
+    SmallVector<Value> sizes = sizesOf(rewriter, loc, op.getPacked());
+    Value two = arith::ConstantIndexOp::create(rewriter, loc, 2);
+    sizes.back() = arith::DivUIOp::create(rewriter, loc, sizes.back(), two);
+    Value gate = allocOfType(rewriter, loc, type, sizes);
+    Value linear = allocOfType(rewriter, loc, type, sizes);
+    Value rows = type.getRank() == 2 ? sizes[0] : Value();
+    emitBlockedElementwise(
+        rewriter, loc, rows, sizes.back(), op.getBlockSize(),
+        [&](OpBuilder &b, Value row, Value first, Value width,
+            Value c, Value mask) {
+          Value col = addIndex(b, loc, first, c);
+          Value aCol = addIndex(b, loc, first, col);
+          Value bCol = addIndex(b, loc, aCol, width);
+          vector::MaskedStoreOp::create(
+              b, loc, gate, at(row, col), mask,
+              loadLanes(b, loc, packed, at(row, aCol), mask));
+          vector::MaskedStoreOp::create(
+              b, loc, linear, at(row, col), mask,
+              loadLanes(b, loc, packed, at(row, bCol), mask));
+        });
+    rewriter.replaceOp(op, ValueRange{asTensor(rewriter, loc, type, gate),
+                                      asTensor(rewriter, loc, type, linear)});
+    return success();
+  }
 };
 
 struct GluCpuGemm : mlir::ffn::impl::GluCpuGemmBase<GluCpuGemm> {
@@ -590,6 +968,9 @@ struct GluCpuGemm : mlir::ffn::impl::GluCpuGemmBase<GluCpuGemm> {
 
 void mlir::ffn::populateCpuGemmPatterns(RewritePatternSet &patterns,
                                         const CpuGemmTiles &tiles) {
-  patterns.add<GenerateGatedMatmul, GenerateActivatedMatmul, GenerateMatmul>(
+  patterns.add<GenerateGatedMatmul, GenerateActivatedMatmul, GenerateMatmul,
+               GenerateDGateMatmul, GenerateDActivationMatmul>(
       patterns.getContext(), tiles);
+  patterns.add<GenerateApplyGate, GeneratePackGated, GenerateUnpackGated>(
+      patterns.getContext());
 }

@@ -12,6 +12,14 @@ function boundary, its out-parameter and the C interface are exercised):
   --op matmul-tb     linalg.matmul reading rhs [N, K] transposed
   --op matmul-ta     linalg.matmul reading lhs [K, M] transposed
   --op matmul-acc    linalg.matmul accumulating into a non-zero init
+  --op dgate         ffn.dgate_matmul ACT block_size(B) of dy [M, K], W2
+                     [d_ff, K] and packed pre-activations [a | b] [M, 2 d_ff]
+  --op dactivation   ffn.dactivation_matmul ACT of dy [M, K], W2 [N, K] and
+                     pre-activations a [M, N]
+  --op apply-gate    ffn.apply_gate ACT block_size(B) of [a | b] [M, 2 N]
+  --op pack          ffn.pack_gated block_size(B) of w, v [M, N]
+  --op unpack        ffn.unpack_gated block_size(B) of [M, 2 N]: the gate
+                     half (unpack-linear: the linear half)
   --op glu           a whole unfused ffn.glu ACT layer (x [M, K], W and V
                      [K, N], W2 [N, K]): generated GEMMs for its matmuls and
                      the vectorized elementwise gating between them
@@ -39,7 +47,11 @@ import glu_mlir_testing as t  # noqa: E402
 
 ACTIVATIONS = ("relu", "gelu", "gelu_tanh", "swish", "sigmoid", "identity")
 OPS = ("gated", "activated", "matmul", "matmul-tb", "matmul-ta", "matmul-acc",
-       "glu")
+       "glu", "dgate", "dactivation", "apply-gate", "pack", "unpack",
+       "unpack-linear")
+# Ops whose @gemm is built by build_backward (static shapes only).
+BACKWARD_OPS = ("dgate", "dactivation", "apply-gate", "pack", "unpack",
+                "unpack-linear")
 
 
 def pack(w, v, block):
@@ -52,9 +64,76 @@ def pack(w, v, block):
     return np.concatenate(pieces, axis=-1)
 
 
+def build_backward(args, rng):
+    """(operands, @gemm body lines, result shape) of the fused backward's
+    ops."""
+    m, k, n, block, act = args.m, args.k, args.n, args.block, args.activation
+
+    def normal(shape, scale=1.0):
+        return (scale * rng.standard_normal(shape)).astype(np.float32)
+
+    if args.op == "dgate":
+        operands = [("dy", normal((m, k))),
+                    ("w2", normal((n, k), 1 / np.sqrt(k))),
+                    ("ab", normal((m, 2 * n)))]
+        out = [m, 2 * n]
+    elif args.op == "dactivation":
+        operands = [("dy", normal((m, k))),
+                    ("w2", normal((n, k), 1 / np.sqrt(k))),
+                    ("a", normal((m, n)))]
+        out = [m, n]
+    elif args.op == "apply-gate":
+        operands = [("ab", normal((m, 2 * n)))]
+        out = [m, n]
+    elif args.op == "pack":
+        operands = [("w", normal((m, n))), ("v", normal((m, n)))]
+        out = [m, 2 * n]
+    else:
+        operands = [("p", normal((m, 2 * n)))]
+        out = [m, n]
+    types = [t.tensor_type(a.shape) for _, a in operands]
+    out_type = t.tensor_type(out)
+    params = ", ".join("%%%s: %s" % (name, ty)
+                       for (name, _), ty in zip(operands, types))
+    ins = ", ".join("%" + name for name, _ in operands)
+    body = ["func.func @gemm(%s) -> %s {" % (params, out_type)]
+    if args.op in ("dgate", "dactivation"):
+        blocked = " block_size(%d)" % block if args.op == "dgate" else ""
+        body += ["  %%empty = tensor.empty() : %s" % out_type,
+                 "  %%r = ffn.%s_matmul %s%s ins(%s : %s) outs(%%empty : %s)"
+                 " -> %s" % (args.op, act, blocked, ins, ", ".join(types),
+                             out_type, out_type)]
+    elif args.op == "apply-gate":
+        body.append("  %%r = ffn.apply_gate %s block_size(%d) %%ab : %s -> %s"
+                    % (act, block, types[0], out_type))
+    elif args.op == "pack":
+        body.append("  %%r = ffn.pack_gated %%w, %%v block_size(%d) : %s, %s "
+                    "-> %s" % (block, types[0], types[1], out_type))
+    else:
+        first = "%r" if args.op == "unpack" else "%g"
+        second = "%g" if args.op == "unpack" else "%r"
+        body.append("  %s, %s = ffn.unpack_gated %%p block_size(%d) : %s -> "
+                    "%s, %s" % (first, second, block, types[0], out_type,
+                                out_type))
+    body += ["  return %%r : %s" % out_type, "}"]
+    return operands, body, out
+
+
 def build(args, rng):
     """(program text, result shape)."""
     m, k, n = args.m, args.k, args.n
+    if args.op in BACKWARD_OPS:
+        operands, body, out = build_backward(args, rng)
+        main = [t.constant_line("%c_" + name, array)
+                for name, array in operands]
+        main.append("  %%result = func.call @gemm(%s) : (%s) -> %s"
+                    % (", ".join("%c_" + name for name, _ in operands),
+                       ", ".join(t.tensor_type(a.shape)
+                                 for _, a in operands),
+                       t.tensor_type(out)))
+        main += t.print_bits_lines("%result", out)
+        return "\n".join(body) + "\n" + t.main_program(
+            "test/cpu/cpu_gemm_check.py", main), out
     x_shape = [k, m] if args.op == "matmul-ta" else [m, k]
     x = rng.standard_normal(x_shape).astype(np.float32)
     operands = [("x", x)]
@@ -185,9 +264,11 @@ def build(args, rng):
 
 def describe(args):
     text = "%s m=%d k=%d n=%d" % (args.op, args.m, args.k, args.n)
-    if args.op in ("gated", "activated", "glu"):
+    if args.op in ("gated", "activated", "glu", "dgate", "dactivation",
+                   "apply-gate"):
         text += " %s" % args.activation
-    if args.op == "gated":
+    if args.op in ("gated", "dgate", "apply-gate", "pack", "unpack",
+                   "unpack-linear"):
         text += " block=%d" % args.block
     if args.bias:
         text += " bias"
@@ -228,8 +309,8 @@ def main():
     args = parser.parse_args()
     if args.bias and args.op not in ("gated", "activated"):
         parser.error("--bias applies to gated and activated only")
-    if args.dynamic and args.op == "glu":
-        parser.error("--dynamic does not apply to --op glu")
+    if args.dynamic and (args.op == "glu" or args.op in BACKWARD_OPS):
+        parser.error("--dynamic does not apply to --op %s" % args.op)
 
     rng = np.random.default_rng(args.seed)
     program, shape = build(args, rng)

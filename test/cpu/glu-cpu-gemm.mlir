@@ -100,14 +100,23 @@ func.func @matmul_fill(%a: tensor<3x5xf32>, %b: tensor<5x40xf32>) -> tensor<3x40
 // -----
 
 // The backward's transposed forms: a transposed rhs [N, K] is copied to
-// [K, N] once (linalg.transpose); a transposed lhs [K, M] is read in place,
-// x[k, row]. A non-fill init is read as the accumulators' start.
+// [K, N] once (a parallel copy over 32 x 32 tiles); a transposed lhs [K, M]
+// is read in place, x[k, row]. A non-fill init is read as the accumulators'
+// start.
 
 // CHECK-LABEL: func.func @matmul_transposed_rhs
-// CHECK:         %[[T:.*]] = linalg.transpose ins(%{{.*}} : tensor<5x130xf32>) outs(%{{.*}} : tensor<130x5xf32>) permutation = [1, 0]
-// CHECK:         bufferization.to_buffer %[[T]] read_only
+// CHECK-SAME:    (%{{.*}}: tensor<3x130xf32>, %[[B:.*]]: tensor<5x130xf32>,
+// CHECK:         %[[BB:.*]] = bufferization.to_buffer %[[B]] read_only
+// CHECK:         %[[T:.*]] = memref.alloc() {alignment = 64 : i64} : memref<130x5xf32>
+// CHECK:         scf.parallel (%[[TI:.*]], %[[TJ:.*]]) = {{.*}} step (%c32, %c32) {
+// CHECK:           scf.for %[[I:.*]] = %[[TI]] to
+// CHECK:             scf.for %[[J:.*]] = %[[TJ]] to
+// CHECK:               %[[E:.*]] = memref.load %[[BB]][%[[J]], %[[I]]]
+// CHECK:               memref.store %[[E]], %[[T]][%[[I]], %[[J]]]
 // CHECK:         scf.parallel
+// CHECK:           vector.maskedload %[[T]]
 // CHECK-NOT:     linalg.matmul
+// CHECK-NOT:     linalg.transpose
 func.func @matmul_transposed_rhs(%a: tensor<3x130xf32>, %b: tensor<5x130xf32>, %c: tensor<3x5xf32>) -> tensor<3x5xf32> {
   %r = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
       ins(%a, %b : tensor<3x130xf32>, tensor<5x130xf32>) outs(%c : tensor<3x5xf32>) -> tensor<3x5xf32>
