@@ -67,6 +67,33 @@ def layer(kind, act, m, k, f, backward, bias):
                                        types, rtypes, res, rtypes))
 
 
+def train(kind, act, m, k, f):
+    """A train step as @layer: the forward and the gradient of one layer
+    (y, dx, the weight gradients), so that ffn-fuse shares the product x W
+    of the forward and the backward (glu-gpu-gemm's shared product)."""
+    gated = kind == "glu"
+    ins = [("x", t(m, k))]
+    ins += ([("w", t(k, f)), ("v", t(k, f))] if gated else [("w1", t(k, f))])
+    ins += [("w2", t(f, k)), ("dy", t(m, k))]
+    fwd_ins = ins[:-1]
+    grads = [("dx", t(m, k))] + [("d" + n, ty) for n, ty in ins[1:-1]]
+    outs = [("y", t(m, k))] + grads
+    args = ", ".join("%%%s: %s" % a for a in ins)
+    rtypes = ", ".join(ty for _, ty in outs)
+    return ("func.func @layer(%s) -> (%s) {\n"
+            "  %%y = ffn.%s %s %s : (%s) -> %s\n"
+            "  %s = ffn.%s_grad %s %s : (%s) -> (%s)\n"
+            "  return %s : %s\n}\n" % (
+                args, rtypes,
+                kind, act, ", ".join("%" + n for n, _ in fwd_ins),
+                ", ".join(ty for _, ty in fwd_ins), t(m, k),
+                ", ".join("%" + n for n, _ in grads), kind, act,
+                ", ".join("%" + n for n, _ in ins),
+                ", ".join(ty for _, ty in ins),
+                ", ".join(ty for _, ty in grads),
+                ", ".join("%" + n for n, _ in outs), rtypes))
+
+
 def from_file(name):
     text = open(os.path.join(INPUTS, name)).read()
     return re.sub(r"@(forward|backward)\(", "@layer(", text)
@@ -85,6 +112,14 @@ CASES = [
     ("ffn-gelu-fwd-67x33x45-bias", layer("ffn", "gelu", 67, 33, 45, False, True), "target=cuda", True),
     ("ffn-relu-bwd-256x512x1365-cuda", from_file("small-ffn-relu-bwd.mlir"), "target=cuda", True),
     ("ffn-swish-bwd-67x33x45-bias", layer("ffn", "swish", 67, 33, 45, True, True), "target=cuda", True),
+    # glu-gpu-gemm's fused-op kernels: dgate (ragged last block: 45 = 2 x 16
+    # + 13), apply_gate, dactivation, activated, and the train steps' shared
+    # product (one kernel storing [a | b] and h, or a and act(a)).
+    ("geglu-bwd-67x33x45-b16-cuda", layer("glu", "gelu", 67, 33, 45, True, False), "target=cuda block-size=16", True),
+    ("swiglu-train-67x33x45-b16-cuda", train("glu", "swish", 67, 33, 45), "target=cuda block-size=16", True),
+    ("glu-train-1x70x130-cuda", train("glu", "sigmoid", 1, 70, 130), "target=cuda", True),
+    ("ffn-gelu-train-67x33x45-cuda", train("ffn", "gelu", 67, 33, 45), "target=cuda", True),
+    ("ffn-relu-fwd-130x64x200-cuda", layer("ffn", "relu", 130, 64, 200, False, False), "target=cuda", True),
     ("timing-swiglu-fwd-fused", from_file("timing-glu-swish-fwd.mlir"), "target=cuda", False),
     ("timing-swiglu-fwd-unfused", from_file("timing-glu-swish-fwd.mlir"), None, False),
     ("timing-swiglu-bwd-fused", from_file("timing-glu-swish-bwd.mlir"), "target=cuda", False),
