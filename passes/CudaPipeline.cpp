@@ -3,7 +3,7 @@
 // ffn / linalg on tensors -> GPU kernels embedded as PTX + host code in the
 // LLVM dialect calling the mgpu* runtime functions:
 //
-//   1. glu-gpu-gemm (gemm=generated): gated GEMMs and matmuls -> tiled
+//   1. glu-gpu-gemm (gemm=generated): fused GEMMs, apply_gate and matmuls -> tiled
 //      gpu.launch kernels with their epilogues, on tensors;
 //   2. convert-ffn-to-linalg for every other ffn op, glu-gpu-gemm again for
 //      the matmuls that lowering made, elementwise fusion;

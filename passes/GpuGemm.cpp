@@ -1,8 +1,11 @@
-//===- GpuGemm.cpp - GEMMs and the gated GEMM as tiled GPU kernels --------===//
+//===- GpuGemm.cpp - GEMMs and the fused GEMMs as tiled GPU kernels -------===//
 //
-// glu-gpu-gemm: every f32 ffn.gated_matmul and every f32 linalg.matmul (plain,
-// or reading one operand transposed through indexing_maps, the forms of
-// LinalgBuilders.cpp) becomes one gpu.launch of a shared-memory tiled GEMM.
+// glu-gpu-gemm: every f32 ffn.gated_matmul, ffn.activated_matmul,
+// ffn.dgate_matmul, ffn.dactivation_matmul and every f32 linalg.matmul
+// (plain, or reading one operand transposed through indexing_maps, the forms
+// of LinalgBuilders.cpp) becomes one gpu.launch of a shared-memory tiled
+// GEMM with its epilogue in registers; ffn.apply_gate becomes one
+// elementwise kernel.
 //
 // Where it runs: on tensors, before bufferization. Each op is replaced by
 //
@@ -39,6 +42,24 @@
 //     stores h once: [a | b] is never written to memory.
 //   - linalg.matmul: the epilogue adds the accumulator's initial value
 //     (skipped when it is a linalg.fill of 0.0).
+//   - ffn.activated_matmul: act(acc + bias[col]).
+//   - ffn.dactivation_matmul: dh = dy W2^T (W2 [d_ff, d_out] read
+//     transposed), then dh * act'(a[row, col]).
+//   - ffn.dgate_matmul: dh = dy W2^T; for dh column c the epilogue reads a
+//     and b at c's packed gate and linear columns (as above, ragged last
+//     block included) and stores dh * b * gate'(a) and dh * gate(a) there:
+//     the [M, 2 d_ff] result is written exactly once, dh never.
+//   - ffn.apply_gate: grid (ceil(d_ff / 32), min(ceil(M / 8), 65535)), block
+//     (32, 8): one thread per h element, threadIdx.x on the columns, rows
+//     beyond the grid by a grid-stride loop; no workgroup memory, no barrier.
+//
+// Before the patterns, the pass shares the product of the fused train
+// step: it computes x P twice (ffn.gated_matmul for the forward, a
+// linalg.matmul into zeros for the backward's [a | b]) and rebuilds h with
+// ffn.apply_gate; one gated kernel then also stores its plain accumulators
+// as [a | b], replacing all three (likewise ffn.activated_matmul and the
+// matmul of the same x and W1 for the ungated layers). Identical
+// ffn.pack_gated ops in one block are merged first.
 //
 // Tensor cores are not used (a later step); neither is vectorized global
 // access.
