@@ -1,7 +1,8 @@
 //===- CpuGemm.cpp - generated AVX-512 GEMMs with fused epilogues ---------===//
 //
-// glu-cpu-gemm: every f32 ffn.gated_matmul, ffn.activated_matmul and
-// linalg.matmul (plain, or with an operand read transposed) becomes a
+// glu-cpu-gemm: every f32 ffn.gated_matmul, ffn.activated_matmul,
+// ffn.dgate_matmul, ffn.dactivation_matmul and linalg.matmul (plain, or with
+// an operand read transposed) becomes a
 // cache-tiled, register-blocked loop nest of vector<16xf32> FMAs:
 //
 //   scf.parallel (i0, j0) over tiles of MC rows x NC columns   (OpenMP)
@@ -27,6 +28,20 @@
 // decoding with M = 1) run a one-row micro-kernel. Transposed lhs ([K, M]) is read as is (a row's six broadcasts are
 // contiguous); a transposed rhs ([N, K]) is first copied into [K, N] by a
 // parallel loop nest over 32 x 32 tiles, O(KN) against the GEMM's O(MKN).
+//
+// The fused backward's ops go the same way: ffn.dgate_matmul and
+// ffn.dactivation_matmul are this GEMM for dh = dy W2^T (W2 [d_ff, N] copied
+// transposed once, in parallel), their epilogue applied to the accumulators
+// of the last K block: dactivation loads a at the output's columns and
+// stores dh * act'(a); dgate walks the packed blocks like the gated GEMM
+// (two dh vectors of a block per micro-column), loads a and b from [a | b]
+// and stores da and db to the same packed columns
+// (emitGatedProductGradient on vectors). ffn.apply_gate, ffn.pack_gated and
+// ffn.unpack_gated become parallel rows x blocks nests of 16-lane masked
+// vector loads and stores, and a linalg.reduce summing a matrix's rows (the
+// bias gradients) a parallel nest over stripes of 64 columns with vector
+// accumulators: no scalar loop over a large tensor is left to
+// convert-ffn-to-linalg and linalg-to-loops.
 //
 // Why on tensors, before bufferization: the pass slots into the pipeline
 // where the ffn ops still exist (they have no memref form), and keeps
@@ -934,6 +949,78 @@ struct GenerateUnpackGated : OpRewritePattern<UnpackGatedOp> {
   }
 };
 
+/// linalg.reduce (f32, on tensors) of a [M, N] matrix over its rows with
+/// an addf body (the bias gradients' column sums) -> a parallel loop nest
+/// over stripes of 4 x 16 columns, each summing its rows in 4 vector
+/// accumulators that start from the init.
+struct GenerateColumnSums : OpRewritePattern<linalg::ReduceOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::ReduceOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 1 ||
+        op.getDimensions() != ArrayRef<int64_t>{0})
+      return rewriter.notifyMatchFailure(op, "not a sum over rows");
+    Value input = op.getInputs()[0], init = op.getInits()[0];
+    auto inputType = dyn_cast<RankedTensorType>(input.getType());
+    if (!inputType || inputType.getRank() != 2 || !isF32Tensor(inputType) ||
+        !isF32Tensor(init.getType()))
+      return rewriter.notifyMatchFailure(op, "not an f32 matrix");
+    Block &body = op.getCombiner().front();
+    auto add = dyn_cast<arith::AddFOp>(body.front());
+    auto isArgs = [&](unsigned x, unsigned y) {
+      return add.getLhs() == body.getArgument(x) &&
+             add.getRhs() == body.getArgument(y);
+    };
+    if (body.getOperations().size() != 2 || !add ||
+        !(isArgs(0, 1) || isArgs(1, 0)))
+      return rewriter.notifyMatchFailure(op, "not an addf");
+    Location loc = op.getLoc();
+    auto c = [&](int64_t v) {
+      return arith::ConstantIndexOp::create(rewriter, loc, v);
+    };
+    auto resultType = cast<RankedTensorType>(op.getResult(0).getType());
+    Value matrix = readBuffer(rewriter, loc, input);
+    Value start = readBuffer(rewriter, loc, init);
+    Value rows = memref::DimOp::create(rewriter, loc, matrix, 0);
+    Value cols = memref::DimOp::create(rewriter, loc, matrix, 1);
+    Value out = allocOfType(rewriter, loc, resultType, {cols});
+    constexpr int64_t kVectors = 4;
+    auto maskType = VectorType::get({kLanes}, rewriter.getI1Type());
+    Value zero = c(0), one = c(1);
+    scf::ParallelOp::create(
+        rewriter, loc, ValueRange{zero}, ValueRange{cols},
+        ValueRange{c(kVectors * kLanes)},
+        [&](OpBuilder &b, Location l, ValueRange ivs) {
+          SmallVector<Value> colsOf, masks, accs;
+          for (int64_t v = 0; v < kVectors; ++v) {
+            Value col = arith::AddIOp::create(
+                b, l, ivs[0], arith::ConstantIndexOp::create(b, l, v * kLanes));
+            colsOf.push_back(col);
+            masks.push_back(vector::CreateMaskOp::create(
+                b, l, maskType,
+                ValueRange{arith::SubIOp::create(b, l, cols, col)}));
+            accs.push_back(loadLanes(b, l, start, {col}, masks.back()));
+          }
+          auto rowLoop = scf::ForOp::create(
+              b, l, zero, rows, one, accs,
+              [&](OpBuilder &fb, Location fl, Value r, ValueRange iter) {
+                SmallVector<Value> next;
+                for (int64_t v = 0; v < kVectors; ++v)
+                  next.push_back(arith::AddFOp::create(
+                      fb, fl, iter[v],
+                      loadLanes(fb, fl, matrix, {r, colsOf[v]}, masks[v])));
+                scf::YieldOp::create(fb, fl, next);
+              });
+          for (int64_t v = 0; v < kVectors; ++v)
+            vector::MaskedStoreOp::create(b, l, out, ValueRange{colsOf[v]},
+                                          masks[v], rowLoop.getResult(v));
+        });
+    rewriter.replaceOp(op, asTensor(rewriter, loc, resultType, out));
+    return success();
+  }
+};
+
 struct GluCpuGemm : mlir::ffn::impl::GluCpuGemmBase<GluCpuGemm> {
   using Base::Base;
 
@@ -971,6 +1058,7 @@ void mlir::ffn::populateCpuGemmPatterns(RewritePatternSet &patterns,
   patterns.add<GenerateGatedMatmul, GenerateActivatedMatmul, GenerateMatmul,
                GenerateDGateMatmul, GenerateDActivationMatmul>(
       patterns.getContext(), tiles);
-  patterns.add<GenerateApplyGate, GeneratePackGated, GenerateUnpackGated>(
+  patterns.add<GenerateApplyGate, GeneratePackGated, GenerateUnpackGated,
+               GenerateColumnSums>(
       patterns.getContext());
 }

@@ -23,9 +23,11 @@ struct CpuGemmTiles {
   int64_t microRows = 6;
 };
 
-/// Adds the patterns that rewrite f32 ffn.gated_matmul, ffn.activated_matmul
-/// and linalg.matmul (plain or with a transposed operand) on tensors into
-/// the tiled, vectorized loop nest of glu-cpu-gemm. `tiles` must be valid
+/// Adds the patterns that rewrite f32 ffn.gated_matmul, ffn.activated_matmul,
+/// ffn.dgate_matmul, ffn.dactivation_matmul and linalg.matmul (plain or with
+/// a transposed operand) on tensors into the tiled, vectorized loop nest of
+/// glu-cpu-gemm, and ffn.apply_gate, ffn.pack_gated, ffn.unpack_gated and
+/// row-summing linalg.reduce ops into vectorized parallel loop nests. `tiles` must be valid
 /// (positive; 1 <= microRows <= 14).
 void populateCpuGemmPatterns(RewritePatternSet &patterns,
                              const CpuGemmTiles &tiles);

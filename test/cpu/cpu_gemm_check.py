@@ -20,6 +20,8 @@ function boundary, its out-parameter and the C interface are exercised):
   --op pack          ffn.pack_gated block_size(B) of w, v [M, N]
   --op unpack        ffn.unpack_gated block_size(B) of [M, 2 N]: the gate
                      half (unpack-linear: the linear half)
+  --op column-sums   linalg.reduce (addf over rows) of [M, N] into a zero
+                     fill: the bias gradients' column sums
   --op glu           a whole unfused ffn.glu ACT layer (x [M, K], W and V
                      [K, N], W2 [N, K]): generated GEMMs for its matmuls and
                      the vectorized elementwise gating between them
@@ -48,10 +50,10 @@ import glu_mlir_testing as t  # noqa: E402
 ACTIVATIONS = ("relu", "gelu", "gelu_tanh", "swish", "sigmoid", "identity")
 OPS = ("gated", "activated", "matmul", "matmul-tb", "matmul-ta", "matmul-acc",
        "glu", "dgate", "dactivation", "apply-gate", "pack", "unpack",
-       "unpack-linear")
+       "unpack-linear", "column-sums")
 # Ops whose @gemm is built by build_backward (static shapes only).
 BACKWARD_OPS = ("dgate", "dactivation", "apply-gate", "pack", "unpack",
-                "unpack-linear")
+                "unpack-linear", "column-sums")
 
 
 def pack(w, v, block):
@@ -88,6 +90,9 @@ def build_backward(args, rng):
     elif args.op == "pack":
         operands = [("w", normal((m, n))), ("v", normal((m, n)))]
         out = [m, 2 * n]
+    elif args.op == "column-sums":
+        operands = [("x", normal((m, n)))]
+        out = [n]
     else:
         operands = [("p", normal((m, 2 * n)))]
         out = [m, n]
@@ -106,6 +111,17 @@ def build_backward(args, rng):
     elif args.op == "apply-gate":
         body.append("  %%r = ffn.apply_gate %s block_size(%d) %%ab : %s -> %s"
                     % (act, block, types[0], out_type))
+    elif args.op == "column-sums":
+        body += ["  %zero = arith.constant 0.0 : f32",
+                 "  %%empty = tensor.empty() : %s" % out_type,
+                 "  %%init = linalg.fill ins(%%zero : f32) outs(%%empty : %s)"
+                 " -> %s" % (out_type, out_type),
+                 "  %%r = linalg.reduce ins(%%x : %s) outs(%%init : %s) "
+                 "dimensions = [0]" % (types[0], out_type),
+                 "    (%a: f32, %b: f32) {",
+                 "      %s = arith.addf %a, %b : f32",
+                 "      linalg.yield %s : f32",
+                 "    }"]
     elif args.op == "pack":
         body.append("  %%r = ffn.pack_gated %%w, %%v block_size(%d) : %s, %s "
                     "-> %s" % (block, types[0], types[1], out_type))

@@ -137,3 +137,30 @@ func.func @pack_unpack(%w: tensor<130x100xf32>, %v: tensor<130x100xf32>, %p: ten
   %b = ffn.pack_gated %bw, %bv block_size(48) : tensor<100xf32>, tensor<100xf32> -> tensor<200xf32>
   return %r, %g, %l, %b : tensor<130x200xf32>, tensor<130x100xf32>, tensor<130x100xf32>, tensor<200xf32>
 }
+
+// -----
+
+// Column sums (the bias gradients): a parallel nest over stripes of 4 x 16
+// columns, the rows summed into 4 vector accumulators started from the init.
+
+// CHECK-LABEL: func.func @column_sums
+// CHECK-SAME:    (%[[M:.*]]: tensor<67x130xf32>)
+// CHECK:         %[[MB:.*]] = bufferization.to_buffer %[[M]] read_only
+// CHECK:         %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<130xf32>
+// CHECK:         scf.parallel (%{{.*}}) = (%c0) to (%c130) step (%c64) {
+// CHECK:           %[[S:.*]]:4 = scf.for %[[R:.*]] = %c0 to %c67 step %c1 iter_args(
+// CHECK-COUNT-4:     vector.maskedload %[[MB]][%[[R]], %{{.*}}]
+// CHECK:           }
+// CHECK-COUNT-4:   vector.maskedstore %[[OUT]]
+// CHECK-NOT:     linalg.reduce
+func.func @column_sums(%m: tensor<67x130xf32>) -> tensor<130xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<130xf32>
+  %i = linalg.fill ins(%z : f32) outs(%e : tensor<130xf32>) -> tensor<130xf32>
+  %r = linalg.reduce ins(%m : tensor<67x130xf32>) outs(%i : tensor<130xf32>) dimensions = [0]
+    (%a: f32, %b: f32) {
+      %s = arith.addf %a, %b : f32
+      linalg.yield %s : f32
+    }
+  return %r : tensor<130xf32>
+}
