@@ -104,6 +104,8 @@ static_assert(kTileM * kTileK % kThreads == 0, "A tile split");
 static_assert(kTileN * kTileK % kThreads == 0, "B tile split");
 // The elementwise ffn.apply_gate kernel's block: 32 columns x 8 rows.
 constexpr int64_t kEltX = 32, kEltY = 8;
+// The column-sum kernel's block: 32 columns x 32 row phases.
+constexpr int64_t kSumThreads = 32;
 
 /// The epilogue applied to the accumulators before the only store.
 enum class Epilogue {
@@ -449,6 +451,75 @@ static void emitApplyGateLaunch(OpBuilder &b, Location loc,
   gpu::TerminatorOp::create(b, loc);
 }
 
+/// Emits the gpu.launch of out[c] = init[c] + sum_r in[r, c] (`init` null:
+/// zeros) for `in` [M, N]: block (32, 32), grid (ceil(N / 32)); thread
+/// (tx, ty) owns column 32 bx + tx and sums rows ty, ty + 32, ... inside the
+/// kernel (a warp reads 32 consecutive columns of a row), the 32 partial sums
+/// of a column meet in workgroup memory after one barrier that every thread
+/// reaches (the column guard covers only loads and stores), and thread
+/// ty = 0 adds them in order and stores.
+static void emitColumnSumLaunch(OpBuilder &b, Location loc, Value in,
+                                Value init, Value out, Value m, Value n) {
+  IndexMath host{b, loc};
+  Value one = host.c(1);
+  Value gridX = arith::MaxUIOp::create(b, loc, host.ceilDiv(n, kSumThreads),
+                                       one);
+  Type f32 = b.getF32Type();
+  Attribute workgroup =
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
+  auto partialsType =
+      MemRefType::get({kSumThreads, kSumThreads + kPad}, f32,
+                      MemRefLayoutAttrInterface(), workgroup);
+  auto launch = gpu::LaunchOp::create(
+      b, loc, gridX, one, one, host.c(kSumThreads), host.c(kSumThreads), one,
+      /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+      /*asyncDependencies=*/ValueRange{}, TypeRange{partialsType});
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  IndexMath im{b, loc};
+  Value partials = launch.getWorkgroupAttributions()[0];
+  Value tx = launch.getThreadIds().x, ty = launch.getThreadIds().y;
+  Value col = im.add(im.mul(launch.getBlockIds().x, im.c(kSumThreads)), tx);
+  Value colOk = im.lt(col, n);
+  Value zero = arith::ConstantOp::create(b, loc, f32, b.getF32FloatAttr(0));
+  auto sumIf = scf::IfOp::create(b, loc, TypeRange{f32}, colOk,
+                                 /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(sumIf.thenBlock());
+    auto rows = scf::ForOp::create(
+        b, loc, ty, m, im.c(kSumThreads), ValueRange{zero},
+        [&](OpBuilder &lb, Location l, Value row, ValueRange acc) {
+          Value v = memref::LoadOp::create(lb, l, in, ValueRange{row, col});
+          scf::YieldOp::create(lb, l,
+                               ValueRange{arith::AddFOp::create(lb, l, acc[0], v)});
+        });
+    scf::YieldOp::create(b, loc, rows.getResult(0));
+    b.setInsertionPointToStart(sumIf.elseBlock());
+    scf::YieldOp::create(b, loc, ValueRange{zero});
+  }
+  memref::StoreOp::create(b, loc, sumIf.getResult(0), partials,
+                          ValueRange{ty, tx});
+  gpu::BarrierOp::create(b, loc);
+  Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, ty,
+                                      im.c(0));
+  auto storeIf = scf::IfOp::create(b, loc, im.both(first, colOk),
+                                   /*withElseRegion=*/false);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(storeIf.thenBlock());
+    Value total = init ? Value(memref::LoadOp::create(b, loc, init,
+                                                      ValueRange{col}))
+                       : zero;
+    for (int64_t i = 0; i < kSumThreads; ++i)
+      total = arith::AddFOp::create(
+          b, loc, total,
+          memref::LoadOp::create(b, loc, partials, ValueRange{im.c(i), tx}));
+    memref::StoreOp::create(b, loc, total, out, ValueRange{col});
+  }
+  gpu::TerminatorOp::create(b, loc);
+}
+
 /// A read-only buffer of `tensor` with a fully dynamic strided layout (any
 /// buffer one-shot bufferization picks casts into it).
 static Value inputBuffer(OpBuilder &b, Location loc, Value tensor) {
@@ -655,6 +726,50 @@ struct ApplyGateToGpu : OpRewritePattern<ApplyGateOp> {
   }
 };
 
+/// linalg.reduce over dimension 0 of an f32 [M, N] tensor with an addf body
+/// (the column sums of bias gradients) -> one gpu.launch that loops over the
+/// rows inside the kernel (see emitColumnSumLaunch), instead of one launch
+/// per row from the reduction loop outside the parallel loops.
+struct ColumnSumToGpu : OpRewritePattern<linalg::ReduceOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::ReduceOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics() || op.getInputs().size() != 1 ||
+        op.getInits().size() != 1)
+      return rewriter.notifyMatchFailure(op, "not one tensor reduction");
+    Value in = op.getInputs()[0], init = op.getInits()[0];
+    if (!isF32Tensor(in, 2) || !isF32Tensor(init, 1) ||
+        op.getDimensions() != ArrayRef<int64_t>{0})
+      return rewriter.notifyMatchFailure(op, "not an f32 column reduction");
+    Block &body = op.getCombiner().front();
+    if (body.getNumArguments() != 2 || body.getOperations().size() != 2)
+      return rewriter.notifyMatchFailure(op, "not a single combiner op");
+    auto add = dyn_cast<arith::AddFOp>(body.front());
+    auto yield = dyn_cast<linalg::YieldOp>(body.back());
+    Value x = body.getArgument(0), y = body.getArgument(1);
+    if (!add || !yield || yield->getNumOperands() != 1 ||
+        yield->getOperand(0) != add.getResult() ||
+        !((add.getLhs() == x && add.getRhs() == y) ||
+          (add.getLhs() == y && add.getRhs() == x)))
+      return rewriter.notifyMatchFailure(op, "not a sum");
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getResult(0).getType());
+    Value inBuffer = inputBuffer(rewriter, loc, in);
+    Value initBuffer = isZeroFill(init) ? Value() : inputBuffer(rewriter, loc, init);
+    Value m = dimOf(rewriter, loc, in, 0), n = dimOf(rewriter, loc, in, 1);
+    SmallVector<Value> dynamicSizes;
+    if (type.isDynamicDim(0))
+      dynamicSizes.push_back(n);
+    Value out = memref::AllocOp::create(
+        rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()),
+        dynamicSizes);
+    emitColumnSumLaunch(rewriter, loc, inBuffer, initBuffer, out, m, n);
+    rewriter.replaceOp(op, asTensor(rewriter, loc, type, out));
+    return success();
+  }
+};
+
 /// linalg.matmul (f32, plain or with one operand transposed through its
 /// indexing maps) -> one tiled gpu.launch accumulating into the init.
 struct MatmulToGpu : OpRewritePattern<linalg::MatmulOp> {
@@ -817,12 +932,20 @@ static void fuseGatedWithPackedProduct(Operation *root) {
     Value h = asTensor(rewriter, loc, hType, spec.out);
     Value ab = asTensor(rewriter, loc, abType, spec.packedOut);
 
+    // (Not where both h values leave through a terminator: a function
+    // returning one buffer twice trips buffer-results-to-out-params.)
+    auto returned = [](Value v) {
+      return llvm::any_of(v.getUsers(), [](Operation *user) {
+        return user->hasTrait<OpTrait::IsTerminator>();
+      });
+    };
     SmallVector<ApplyGateOp> rebuilds;
     for (Operation *user : product.getResult(0).getUsers())
       if (auto apply = dyn_cast<ApplyGateOp>(user))
         if (apply.getActivation() == gated.getActivation() &&
             static_cast<int64_t>(apply.getBlockSize()) == spec.blockSize &&
-            apply.getResult().getType() == hType)
+            apply.getResult().getType() == hType &&
+            !(returned(apply.getResult()) && returned(gated.getResult())))
           rebuilds.push_back(apply);
     for (ApplyGateOp apply : rebuilds)
       rewriter.replaceOp(apply, h);
@@ -909,5 +1032,5 @@ void mlir::ffn::populateGpuGemmPatterns(RewritePatternSet &patterns,
   patterns.add<GatedMatmulToGpu, ActivatedMatmulToGpu, DActivationMatmulToGpu,
                DGateMatmulToGpu, ApplyGateToGpu>(patterns.getContext());
   if (matmuls)
-    patterns.add<MatmulToGpu>(patterns.getContext());
+    patterns.add<MatmulToGpu, ColumnSumToGpu>(patterns.getContext());
 }

@@ -159,7 +159,8 @@ func.func @apply_gate(%ab: tensor<5x20xf32>) -> tensor<5x10xf32> {
 // gated matmul and the matmul into zeros of the same x and (identically
 // packed) weight become ONE gated kernel storing both [a | b] (before the
 // gating) and h; the duplicate packing goes, and the apply_gate rebuilding
-// h from [a | b] becomes that h.
+// h from [a | b] becomes that h (unless both h would be returned: one buffer
+// returned twice trips buffer-results-to-out-params).
 
 // CHECK-LABEL: func.func @shared_product
 //       CHECK:   %[[P:.*]] = ffn.pack_gated
@@ -176,12 +177,16 @@ func.func @apply_gate(%ab: tensor<5x20xf32>) -> tensor<5x10xf32> {
 //       CHECK:       memref.store %{{.*}}, %[[H]][%[[ROW]], %{{.*}}]
 //  CHECK-NEXT:     }
 //       CHECK:     gpu.terminator
-//   CHECK-NOT:   gpu.launch
 //   CHECK-NOT:   ffn.
 //   CHECK-NOT:   linalg.matmul
 //       CHECK:   %[[HT:.*]] = bufferization.to_tensor %[[H]]
 //       CHECK:   %[[ABT:.*]] = bufferization.to_tensor %[[AB]]
-//       CHECK:   return %[[HT]], %[[ABT]], %[[HT]], %[[P]]
+//   CHECK-NOT:   ffn.
+//       CHECK:   bufferization.to_buffer %[[HT]]
+//   CHECK-NOT:   ffn.
+//       CHECK:   gpu.launch
+//   CHECK-NOT:   gpu.launch
+//       CHECK:   return %[[HT]], %[[ABT]], %{{.*}}, %[[P]]
 
 // Without matmul kernels, the product stays a linalg.matmul and nothing is
 // shared.
@@ -189,7 +194,8 @@ func.func @apply_gate(%ab: tensor<5x20xf32>) -> tensor<5x10xf32> {
 //       GATED-ONLY:   gpu.launch
 //       GATED-ONLY:   linalg.matmul
 //       GATED-ONLY:   gpu.launch
-func.func @shared_product(%x: tensor<5x12xf32>, %w: tensor<12x10xf32>, %v: tensor<12x10xf32>) -> (tensor<5x10xf32>, tensor<5x20xf32>, tensor<5x10xf32>, tensor<12x20xf32>) {
+//       GATED-ONLY:   linalg.matmul
+func.func @shared_product(%x: tensor<5x12xf32>, %w: tensor<12x10xf32>, %v: tensor<12x10xf32>, %w2: tensor<10x12xf32>) -> (tensor<5x10xf32>, tensor<5x20xf32>, tensor<5x12xf32>, tensor<12x20xf32>) {
   %zero = arith.constant 0.0 : f32
   %p = ffn.pack_gated %w, %v block_size(4) : tensor<12x10xf32>, tensor<12x10xf32> -> tensor<12x20xf32>
   %e = tensor.empty() : tensor<5x10xf32>
@@ -199,7 +205,26 @@ func.func @shared_product(%x: tensor<5x12xf32>, %w: tensor<12x10xf32>, %v: tenso
   %z = linalg.fill ins(%zero : f32) outs(%e2 : tensor<5x20xf32>) -> tensor<5x20xf32>
   %ab = linalg.matmul ins(%x, %p2 : tensor<5x12xf32>, tensor<12x20xf32>) outs(%z : tensor<5x20xf32>) -> tensor<5x20xf32>
   %h2 = ffn.apply_gate swish block_size(4) %ab : tensor<5x20xf32> -> tensor<5x10xf32>
-  return %h, %ab, %h2, %p2 : tensor<5x10xf32>, tensor<5x20xf32>, tensor<5x10xf32>, tensor<12x20xf32>
+  %e3 = tensor.empty() : tensor<5x12xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<5x12xf32>) -> tensor<5x12xf32>
+  %y = linalg.matmul ins(%h2, %w2 : tensor<5x10xf32>, tensor<10x12xf32>) outs(%z3 : tensor<5x12xf32>) -> tensor<5x12xf32>
+  return %h, %ab, %y, %p2 : tensor<5x10xf32>, tensor<5x20xf32>, tensor<5x12xf32>, tensor<12x20xf32>
+}
+
+// CHECK-LABEL: func.func @shared_returned_twice
+//       CHECK:   gpu.launch
+//   CHECK-NOT:   linalg.matmul
+//       CHECK:   gpu.launch
+//  CHECK-SAME:     threads(%{{.*}}) in (%{{[^ ]*}} = %c32, %{{[^ ]*}} = %c8,
+func.func @shared_returned_twice(%x: tensor<5x12xf32>, %p: tensor<12x20xf32>) -> (tensor<5x10xf32>, tensor<5x10xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<5x10xf32>
+  %h = ffn.gated_matmul swish block_size(4) ins(%x, %p : tensor<5x12xf32>, tensor<12x20xf32>) outs(%e : tensor<5x10xf32>) -> tensor<5x10xf32>
+  %e2 = tensor.empty() : tensor<5x20xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e2 : tensor<5x20xf32>) -> tensor<5x20xf32>
+  %ab = linalg.matmul ins(%x, %p : tensor<5x12xf32>, tensor<12x20xf32>) outs(%z : tensor<5x20xf32>) -> tensor<5x20xf32>
+  %h2 = ffn.apply_gate swish block_size(4) %ab : tensor<5x20xf32> -> tensor<5x10xf32>
+  return %h, %h2 : tensor<5x10xf32>, tensor<5x10xf32>
 }
 
 // -----
@@ -254,4 +279,60 @@ func.func @shared_activated(%x: tensor<5x12xf32>, %w: tensor<12x10xf32>) -> (ten
   %e = tensor.empty() : tensor<5x10xf32>
   %h = ffn.activated_matmul gelu ins(%x, %w : tensor<5x12xf32>, tensor<12x10xf32>) outs(%e : tensor<5x10xf32>) -> tensor<5x10xf32>
   return %h, %a : tensor<5x10xf32>, tensor<5x10xf32>
+}
+
+// -----
+
+// Column sums (bias gradients): one kernel, 32 x 32 threads, each thread
+// summing its column over rows ty, ty + 32, ... inside the kernel; the 32
+// partial sums of a column meet in workgroup memory after one barrier
+// outside every condition, and thread ty = 0 adds them to the init.
+
+// CHECK-LABEL: func.func @column_sum
+//       CHECK:   %[[IN:.*]] = bufferization.to_buffer %arg0 read_only
+//       CHECK:   %[[INIT:.*]] = bufferization.to_buffer %arg1 read_only
+//       CHECK:   %[[OUT:.*]] = memref.alloc() : memref<90xf32>
+//       CHECK:   gpu.launch blocks(%[[BX:[^,]*]], %{{[^)]*}}) in (%{{[^ ]*}} = %{{[^,]*}}, %{{[^ ]*}} = %c1, %{{[^)]*}}) threads(%[[TX:[^,]*]], %[[TY:[^,]*]], %{{[^)]*}}) in (%{{[^ ]*}} = %c32, %{{[^ ]*}} = %c32, %{{[^ ]*}} = %c1) workgroup(%[[PART:[^ ]*]] : memref<32x33xf32, #gpu.address_space<workgroup>>) {
+//       CHECK:     %[[C0:.*]] = arith.muli %[[BX]], %c32
+//       CHECK:     %[[COL:.*]] = arith.addi %[[C0]], %[[TX]]
+//       CHECK:     %[[OK:.*]] = arith.cmpi ult, %[[COL]], %c90
+//       CHECK:     %[[SUM:.*]] = scf.if %[[OK]] -> (f32) {
+//       CHECK:       scf.for %[[ROW:[0-9a-z_]+]] = %[[TY]] to %c67 step %c32 iter_args(%[[ACC:[0-9a-z_]+]] = %{{.*}}) -> (f32) {
+//       CHECK:         %[[V:.*]] = memref.load %[[IN]][%[[ROW]], %[[COL]]]
+//       CHECK:         arith.addf %[[ACC]], %[[V]]
+//       CHECK:     memref.store %[[SUM]], %[[PART]][%[[TY]], %[[TX]]]
+//  CHECK-NEXT:     gpu.barrier
+//   CHECK-NOT:     gpu.barrier
+//       CHECK:     scf.if
+//       CHECK:       memref.load %[[INIT]][%[[COL]]]
+//       CHECK:       memref.load %[[PART]][%c31, %[[TX]]]
+//       CHECK:       memref.store %{{.*}}, %[[OUT]][%[[COL]]]
+//   CHECK-NOT:     gpu.barrier
+//       CHECK:     gpu.terminator
+
+// GATED-ONLY-LABEL: func.func @column_sum
+//       GATED-ONLY:   linalg.reduce
+func.func @column_sum(%a: tensor<67x90xf32>, %init: tensor<90xf32>) -> tensor<90xf32> {
+  %r = linalg.reduce ins(%a : tensor<67x90xf32>) outs(%init : tensor<90xf32>) dimensions = [0]
+    (%in: f32, %acc: f32) {
+      %s = arith.addf %in, %acc : f32
+      linalg.yield %s : f32
+    }
+  return %r : tensor<90xf32>
+}
+
+// -----
+
+// Other combiners stay linalg.
+
+// CHECK-LABEL: func.func @column_max
+//   CHECK-NOT:   gpu.launch
+//       CHECK:   linalg.reduce
+func.func @column_max(%a: tensor<67x90xf32>, %init: tensor<90xf32>) -> tensor<90xf32> {
+  %r = linalg.reduce ins(%a : tensor<67x90xf32>) outs(%init : tensor<90xf32>) dimensions = [0]
+    (%in: f32, %acc: f32) {
+      %s = arith.maximumf %in, %acc : f32
+      linalg.yield %s : f32
+    }
+  return %r : tensor<90xf32>
 }
