@@ -67,10 +67,12 @@ static cl::opt<int64_t>
     blockSize("block-size", cl::init(0),
               cl::desc("Columns per packed block (0: the target's default)"),
               cl::cat(category));
-static cl::opt<bool>
-    keepActivations("keep-activations", cl::init(false),
-                    cl::desc("Backward reads [a | b] kept by the forward"),
-                    cl::cat(category));
+static cl::opt<bool> keepActivations(
+    "keep-activations", cl::init(true),
+    cl::desc("A backward in the same function as its forward reads the "
+             "[a | b] the forward computed instead of recomputing it with "
+             "one more GEMM (=false recomputes)"),
+    cl::cat(category));
 static cl::opt<bool> packArguments(
     "pack-arguments", cl::init(false),
     cl::desc("Take gate/linear weight pairs as one packed argument"),
