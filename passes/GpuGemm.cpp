@@ -58,8 +58,16 @@
 // linalg.matmul into zeros for the backward's [a | b]) and rebuilds h with
 // ffn.apply_gate; one gated kernel then also stores its plain accumulators
 // as [a | b], replacing all three (likewise ffn.activated_matmul and the
-// matmul of the same x and W1 for the ungated layers). Identical
-// ffn.pack_gated ops in one block are merged first.
+// matmul of the same x and W1 for the ungated layers). Where the train step
+// keeps [a | b] (ffn-fuse keep-activations, glu-compile's default), a
+// linalg.matmul into zeros and the ffn.apply_gate of its result likewise
+// become one gated kernel storing [a | b] and h. Identical ffn.pack_gated
+// ops in one block are merged first.
+//
+// - column sums (linalg.reduce over dimension 0 with an addf body, the bias
+//   gradients): block (32, 32), grid ceil(N / 32); each thread sums its
+//   column over rows ty, ty + 32, ... inside the kernel, one barrier, then
+//   thread ty = 0 adds the 32 partial sums (workgroup [32][33]).
 //
 // Tensor cores are not used (a later step); neither is vectorized global
 // access.
@@ -954,6 +962,64 @@ static void fuseGatedWithPackedProduct(Operation *root) {
   }
 }
 
+/// With the train step keeping [a | b] from its forward (ffn-fuse
+/// keep-activations), the forward is [a | b] = linalg.matmul(x, P) (into
+/// zeros) and h = ffn.apply_gate([a | b]). For each such f32 matmul, ONE
+/// gated kernel (gate and block size of its first ffn.apply_gate user)
+/// computes the packed columns of h's micro-tile, stores the plain
+/// accumulators as [a | b] and gate(a) * b as h: the product is the same
+/// x P column by column, and h the same registers' gating, so the two ops
+/// are replaced exactly; [a | b] is not read back to rebuild h.
+static void fuseProductWithApplyGate(Operation *root) {
+  SmallVector<linalg::MatmulOp> matmuls;
+  root->walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
+  for (linalg::MatmulOp product : matmuls) {
+    if (!isPlainZeroMatmul(product))
+      continue;
+    ApplyGateOp apply;
+    for (Operation *user : product.getResult(0).getUsers()) {
+      auto candidate = dyn_cast<ApplyGateOp>(user);
+      if (candidate && isF32Tensor(candidate.getResult(), 2) &&
+          candidate->getBlock() == product->getBlock() &&
+          (!apply || candidate->isBeforeInBlock(apply)))
+        apply = candidate;
+    }
+    if (!apply)
+      continue;
+    Value x = product.getInputs()[0], weight = product.getInputs()[1];
+    auto hType = cast<RankedTensorType>(apply.getResult().getType());
+    auto abType = cast<RankedTensorType>(product.getResult(0).getType());
+
+    IRRewriter rewriter(product.getContext());
+    rewriter.setInsertionPoint(product);
+    Location loc = product.getLoc();
+    GemmSpec spec;
+    spec.epilogue = Epilogue::Gated;
+    spec.activation = apply.getActivation();
+    spec.blockSize = apply.getBlockSize();
+    spec.lhs = inputBuffer(rewriter, loc, x);
+    spec.rhs = inputBuffer(rewriter, loc, weight);
+    spec.m = dimOf(rewriter, loc, x, 0);
+    spec.k = dimOf(rewriter, loc, x, 1);
+    spec.n = hType.isDynamicDim(1)
+                 ? arith::DivUIOp::create(
+                       rewriter, loc, dimOf(rewriter, loc, weight, 1),
+                       arith::ConstantIndexOp::create(rewriter, loc, 2))
+                       .getResult()
+                 : arith::ConstantIndexOp::create(rewriter, loc,
+                                                  hType.getDimSize(1))
+                       .getResult();
+    Value packedCols = arith::AddIOp::create(rewriter, loc, spec.n, spec.n);
+    spec.out = allocMatrix(rewriter, loc, hType, spec.m, spec.n);
+    spec.packedOut = allocMatrix(rewriter, loc, abType, spec.m, packedCols);
+    emitGemmLaunch(rewriter, loc, spec);
+    Value h = asTensor(rewriter, loc, hType, spec.out);
+    Value ab = asTensor(rewriter, loc, abType, spec.packedOut);
+    rewriter.replaceOp(apply, h);
+    rewriter.replaceOp(product, ab);
+  }
+}
+
 /// The ungated counterpart of fuseGatedWithPackedProduct: the fused train
 /// step of an ungated layer computes h = ffn.activated_matmul(x, W1) and
 /// a = linalg.matmul(x, W1) (into zeros); for a bias-free f32 activated
@@ -1011,6 +1077,7 @@ struct GluGpuGemm : ffn::impl::GluGpuGemmBase<GluGpuGemm> {
     dedupePacks(getOperation());
     if (matmuls) {
       fuseGatedWithPackedProduct(getOperation());
+      fuseProductWithApplyGate(getOperation());
       fuseActivatedWithProduct(getOperation());
     }
     RewritePatternSet patterns(&getContext());

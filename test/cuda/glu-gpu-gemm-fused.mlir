@@ -229,16 +229,52 @@ func.func @shared_returned_twice(%x: tensor<5x12xf32>, %p: tensor<12x20xf32>) ->
 
 // -----
 
-// Not shared: a bias (the product lacks it), another weight, another gate
-// for the apply_gate (kept as its own kernel).
+// The train step keeping [a | b] (ffn-fuse keep-activations): the forward's
+// [a | b] = x P and the apply_gate of it become one gated kernel storing
+// [a | b] and h.
+
+// CHECK-LABEL: func.func @kept_product
+//       CHECK:   %[[H:.*]] = memref.alloc() : memref<5x10xf32>
+//       CHECK:   %[[AB:.*]] = memref.alloc() : memref<5x20xf32>
+//       CHECK:   gpu.launch
+//  CHECK-SAME:     workgroup(%{{[^ ]*}} : memref<16x65xf32, #gpu.address_space<workgroup>>, %{{[^ ]*}} : memref<16x65xf32, #gpu.address_space<workgroup>>, %{{[^ ]*}} : memref<16x65xf32, #gpu.address_space<workgroup>>) {
+//       CHECK:     %[[ACC:.*]]:32 = scf.for
+//       CHECK:     scf.if %{{[0-9a-z_]+}} {
+//       CHECK:       memref.store %[[ACC]]#0, %[[AB]][%[[ROW:[0-9a-z_]+]], %{{[0-9a-z_]+}}]
+//  CHECK-NEXT:       memref.store %[[ACC]]#16, %[[AB]][%[[ROW]], %{{[0-9a-z_]+}}]
+//       CHECK:       arith.maximumf
+//       CHECK:       memref.store %{{.*}}, %[[H]][%[[ROW]], %{{.*}}]
+//  CHECK-NEXT:     }
+//       CHECK:     gpu.terminator
+//   CHECK-NOT:   gpu.launch
+//   CHECK-NOT:   ffn.
+//   CHECK-NOT:   linalg.matmul
+//       CHECK:   %[[HT:.*]] = bufferization.to_tensor %[[H]]
+//       CHECK:   %[[ABT:.*]] = bufferization.to_tensor %[[AB]]
+//       CHECK:   return %[[HT]], %[[ABT]]
+func.func @kept_product(%x: tensor<5x12xf32>, %p: tensor<12x20xf32>) -> (tensor<5x10xf32>, tensor<5x20xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e2 = tensor.empty() : tensor<5x20xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e2 : tensor<5x20xf32>) -> tensor<5x20xf32>
+  %ab = linalg.matmul ins(%x, %p : tensor<5x12xf32>, tensor<12x20xf32>) outs(%z : tensor<5x20xf32>) -> tensor<5x20xf32>
+  %h = ffn.apply_gate relu block_size(4) %ab : tensor<5x20xf32> -> tensor<5x10xf32>
+  return %h, %ab : tensor<5x10xf32>, tensor<5x20xf32>
+}
+
+// -----
+
+// Not shared with the gated matmul: it has a bias (the product lacks it).
+// The product and its apply_gate (another gate) become their own gated
+// kernel storing [a | b] and h.
 
 // CHECK-LABEL: func.func @not_shared
 //       CHECK:   gpu.launch
 //  CHECK-SAME:     workgroup(%{{[^ ]*}} : memref<16x65xf32, #gpu.address_space<workgroup>>, %{{[^ ]*}} : memref<16x65xf32, #gpu.address_space<workgroup>>, %{{[^ ]*}} : memref<16x65xf32, #gpu.address_space<workgroup>>) {
 //       CHECK:   gpu.launch
-//  CHECK-SAME:     workgroup(%{{[^ ]*}} : memref<16x65xf32, #gpu.address_space<workgroup>>, %{{[^ ]*}} : memref<16x65xf32, #gpu.address_space<workgroup>>) {
-//       CHECK:   gpu.launch
-//  CHECK-SAME:     threads(%{{.*}}) in (%{{[^ ]*}} = %c32, %{{[^ ]*}} = %c8,
+//  CHECK-SAME:     workgroup(%{{[^ ]*}} : memref<16x65xf32, #gpu.address_space<workgroup>>, %{{[^ ]*}} : memref<16x65xf32, #gpu.address_space<workgroup>>, %{{[^ ]*}} : memref<16x65xf32, #gpu.address_space<workgroup>>) {
+//       CHECK:     math.erf
+//   CHECK-NOT:   gpu.launch
+//       CHECK:   return
 func.func @not_shared(%x: tensor<5x12xf32>, %p: tensor<12x20xf32>, %bias: tensor<20xf32>) -> (tensor<5x10xf32>, tensor<5x10xf32>) {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<5x10xf32>
