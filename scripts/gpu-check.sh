@@ -15,7 +15,8 @@
 #                                  timing table (fused vs unfused on the GPU,
 #                                  and cuBLAS as a peer).
 #
-# Carry build-gpucheck/artifacts and build-gtest to the GPU machine.
+# Carry build-gpucheck/artifacts, build-gpucheck/harness and build-gtest to the
+# GPU machine.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CHECK_DIR="$ROOT/build-gpucheck"
@@ -25,7 +26,7 @@ log() { printf '\n==> %s\n' "$*"; }
 prepare() {
   source "$ROOT/scripts/setup.sh"
   glu_install_system_packages
-  glu_build glu-compile
+  glu_build glu-compile glu-opt
   local compile="$GLU_BUILD_DIR/bin/glu-compile"
   rm -rf "$ARTIFACTS" && mkdir -p "$ARTIFACTS/models"
   python3 "$ROOT/scripts/gpu_check_models.py" "$ARTIFACTS/models" > "$ARTIFACTS/models.txt"
@@ -39,6 +40,13 @@ prepare() {
   done < "$ARTIFACTS/models.txt"
   log "Compiling ${#jobs[@]} artifacts"
   printf '%s\n' "${jobs[@]}" | xargs -P 2 -I{} sh -c '{} || { echo "FAILED: {}"; exit 255; }'
+  # The kernel harness: awkward shapes (M = 1, ragged blocks, biases) of
+  # every fused op against the reference compiled for the CPU, one binary.
+  rm -rf "$CHECK_DIR/harness-build" "$CHECK_DIR/harness" && mkdir -p "$CHECK_DIR/harness"
+  "$GLU_VENV/bin/python" "$ROOT/test/cuda/gpu-check/build.py" --glu-opt "$GLU_BUILD_DIR/bin/glu-opt" \
+    --llvm-bin "$GLU_LLVM_BIN" --out "$CHECK_DIR/harness-build" > /dev/null
+  cp "$CHECK_DIR/harness-build/gpu-check" "$CHECK_DIR/harness/"
+
   # GoogleTest for the runtime's GPU tests (the GPU machine has none).
   rm -rf "$ROOT/build-gtest" && mkdir -p "$ROOT/build-gtest/lib"
   cp -r /usr/include/gtest /usr/include/gmock "$ROOT/build-gtest/" 2>/dev/null
@@ -67,6 +75,11 @@ check() {
 
   log "Runtime tests (GPU ones included)"
   (cd "$CHECK_DIR/rt" && ctest --output-on-failure 2>&1 | tail -15) || status=1
+
+  if [ -x "$CHECK_DIR/harness/gpu-check" ]; then
+    log "Kernel harness: every fused op at awkward shapes vs the CPU reference"
+    timeout 180 "$CHECK_DIR/harness/gpu-check" 2>&1 | tail -40 || status=1
+  fi
 
   log "cuda artifacts vs the CPU artifact of the same model (same seeded inputs)"
   local out="$CHECK_DIR/out"
