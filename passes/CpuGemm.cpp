@@ -11,9 +11,13 @@
 //       (plain: columns c and c + 16; gated: column c of the a half and
 //        column c of the b half of the same packed block)
 //       for kc over K in blocks of KC                       (cache blocking)
+//         pack: the micro-column's KC x 2 vectors of the weight, copied
+//           (masked loads, zero past a ragged edge) into a contiguous,
+//           per-thread KC x 32 panel (stack, 32 KB at KC = 256), when the
+//           tile has at least MR rows (otherwise the rows read the weight)
 //         for r0 over the tile's rows in steps of MR
 //           micro-kernel: 2 x MR accumulators, carried by the k loop
-//           (one masked load per vector of the weight row, one broadcast
+//           (two unmasked loads of the packed panel's row, one broadcast
 //            of x per row, vector.fma), started from the initial value
 //            (first K block) or the scratch tile, and ended by the
 //            epilogue + masked store of the output (last K block) or a
@@ -22,6 +26,11 @@
 // The gating epilogue h = gate(a + bias_a) * (b + bias_b) (emitGatedProduct
 // on vectors) is applied to the accumulators: the full [a | b] never goes
 // through memory, and while K <= KC not even a micro-tile of it does.
+// The pack turns the micro-kernels' reads of the weight (power-of-two row
+// strides such as 16 KB for a packed [768, 4096] weight, which alias in
+// the caches and miss the TLB) into one contiguous 128-byte row per k,
+// read by every micro-tile of the tile's rows; the strided panel is read
+// once per (tile rows, micro-column, K block), as before by one micro-tile.
 // Ragged edges: columns are masked (vector.create_mask, maskedload,
 // maskedstore), the ragged last packed block included; the rows of a tile
 // left after its whole MR-row micro-tiles (all of them when M < MR, as in
@@ -170,6 +179,12 @@ public:
           b.setInsertionPointToStart(body);
           Value scratch = memref::AllocaOp::create(
               b, loc, MemRefType::get({tileRows, 2 * kLanes}, f32));
+          // The packed weight panel of one micro-column and K block:
+          // KC x 32 floats (32 KB at KC = 256), on the thread's stack.
+          if (tiles.packB)
+            pack = memref::AllocaOp::create(
+                b, loc, MemRefType::get({tiles.k, 2 * kLanes}, f32),
+                ValueRange{}, b.getI64IntegerAttr(64));
           emitTile(ivs[0], ivs[1], colStep, scratch);
           memref::AllocaScopeReturnOp::create(b, loc, ValueRange{});
         });
@@ -183,6 +198,7 @@ private:
   Type f32;
   VectorType vecType, maskType;
   Value M, N, K, numBlocks;
+  Value pack; // the packed weight panel, or null (tiles.packB false)
   int64_t microRows = 0, tileRows = 0;
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
@@ -284,15 +300,70 @@ private:
       Value rows = sub(rowEnd, i0);
       Value fullEnd = add(
           i0, mul(arith::DivUIOp::create(b, loc, rows, step), step));
+      // Pack when the tile has a whole micro-tile (which then reads the
+      // panel); fewer rows (decoding, M = 1) read the weight directly.
+      Value packed;
+      if (pack) {
+        packed = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                       rows, step);
+        scf::IfOp::create(b, loc, packed, [&](OpBuilder &nb, Location) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+          emitPack(column, masks, kc, kEnd);
+          scf::YieldOp::create(b, loc);
+        });
+      }
       loop(i0, fullEnd, step, [&](Value r0) {
         emitMicroKernel(column, masks, microRows, i0, r0, kc, kEnd, first,
-                        last, scratch);
+                        last, scratch, /*fromPack=*/bool(pack));
       });
-      if (microRows > 1)
-        loop(fullEnd, rowEnd, index(1), [&](Value r0) {
-          emitMicroKernel(column, masks, 1, i0, r0, kc, kEnd, first, last,
-                          scratch);
-        });
+      if (microRows > 1) {
+        auto rowsLeft = [&](bool fromPack) {
+          loop(fullEnd, rowEnd, index(1), [&](Value r0) {
+            emitMicroKernel(column, masks, 1, i0, r0, kc, kEnd, first, last,
+                            scratch, fromPack);
+          });
+        };
+        if (!pack) {
+          rowsLeft(false);
+        } else {
+          scf::IfOp::create(
+              b, loc, packed,
+              [&](OpBuilder &nb, Location) {
+                OpBuilder::InsertionGuard guard(b);
+                b.setInsertionPoint(nb.getInsertionBlock(),
+                                    nb.getInsertionPoint());
+                rowsLeft(true);
+                scf::YieldOp::create(b, loc);
+              },
+              [&](OpBuilder &nb, Location) {
+                OpBuilder::InsertionGuard guard(b);
+                b.setInsertionPoint(nb.getInsertionBlock(),
+                                    nb.getInsertionPoint());
+                rowsLeft(false);
+                scf::YieldOp::create(b, loc);
+              });
+        }
+      }
+    });
+  }
+
+  /// Copies rows [kc, kEnd) of the micro-column's two weight vectors into
+  /// rows [0, kEnd - kc) of the pack buffer, side by side (gated: the a
+  /// columns, then the b columns), zero past the ragged edge: the micro-
+  /// kernels then read one contiguous 128-byte row per k, unmasked, instead
+  /// of two masked loads a (power-of-two) weight row stride apart.
+  void emitPack(const MicroColumn &column, const Value masks[2], Value kc,
+                Value kEnd) {
+    Value lanes16 = index(kLanes);
+    loop(kc, kEnd, index(1), [&](Value k) {
+      Value kk = sub(k, kc);
+      for (int v = 0; v < 2; ++v) {
+        Value w = maskedLoad(spec.rhs, ValueRange{k, column.rhsCol[v]},
+                             masks[v]);
+        vector::StoreOp::create(b, loc, w, pack,
+                                ValueRange{kk, v ? lanes16 : index(0)});
+      }
     });
   }
 
@@ -397,10 +468,12 @@ private:
     }
   }
 
-  /// `count` rows x 2 vectors over k in [kc, kEnd).
+  /// `count` rows x 2 vectors over k in [kc, kEnd), the weight read from the
+  /// pack buffer (`fromPack`) or from the weight itself.
   void emitMicroKernel(const MicroColumn &column, const Value masks[2],
                        int64_t count, Value i0, Value r0, Value kc,
-                       Value kEnd, Value first, Value last, Value scratch) {
+                       Value kEnd, Value first, Value last, Value scratch,
+                       bool fromPack) {
     SmallVector<Value> rows, local;
     for (int64_t r = 0; r < count; ++r) {
       rows.push_back(r == 0 ? r0 : add(r0, index(r)));
@@ -436,10 +509,19 @@ private:
         [&](OpBuilder &nb, Location, Value k, ValueRange accs) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-          Value w0 = maskedLoad(spec.rhs, ValueRange{k, column.rhsCol[0]},
-                                masks[0]);
-          Value w1 = maskedLoad(spec.rhs, ValueRange{k, column.rhsCol[1]},
-                                masks[1]);
+          Value w0, w1;
+          if (fromPack) {
+            Value kk = sub(k, kc);
+            w0 = vector::LoadOp::create(b, loc, vecType, pack,
+                                        ValueRange{kk, index(0)});
+            w1 = vector::LoadOp::create(b, loc, vecType, pack,
+                                        ValueRange{kk, lanes16});
+          } else {
+            w0 = maskedLoad(spec.rhs, ValueRange{k, column.rhsCol[0]},
+                            masks[0]);
+            w1 = maskedLoad(spec.rhs, ValueRange{k, column.rhsCol[1]},
+                            masks[1]);
+          }
           SmallVector<Value> next;
           for (auto [r, row] : llvm::enumerate(rows)) {
             Value x = memref::LoadOp::create(

@@ -21,6 +21,9 @@ struct CpuGemmTiles {
   int64_t cols = 128;
   int64_t k = 256;
   int64_t microRows = 6;
+  /// Copy each micro-column's K block of the weight into a contiguous,
+  /// zero-padded per-thread panel before its micro-kernels read it.
+  bool packB = true;
 };
 
 /// Adds the patterns that rewrite f32 ffn.gated_matmul, ffn.activated_matmul,

@@ -24,6 +24,7 @@
 // CHECK:         %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<67x200xf32>
 // CHECK:         scf.parallel
 // CHECK:           memref.alloca_scope {
+// CHECK:             %[[PACK:.*]] = memref.alloca() {alignment = 64 : i64} : memref<256x32xf32>
 // CHECK:             scf.for %[[J:.*]] = %{{.*}} to
 // CHECK:               %[[FIRST:.*]] = arith.muli %[[J]], %c48
 // CHECK:               %[[WIDTH:.*]] = arith.minsi
@@ -31,9 +32,22 @@
 // CHECK:               scf.for %[[C:.*]] = %c0 to %[[WIDTH]] step %c32
 // CHECK:                 %[[ACOL:.*]] = arith.addi %[[BASE]], %[[C]]
 // CHECK:                 %[[MASK:.*]] = vector.create_mask
+// CHECK:                 %[[MASK1:.*]] = vector.create_mask
 // CHECK:                 scf.for %[[KC:.*]] = %c0 to
+// CHECK:                   %[[PACKED:.*]] = arith.cmpi sge, %{{.*}}, %c6 : index
+// CHECK-NEXT:              scf.if %[[PACKED]] {
+// CHECK-NEXT:                scf.for %[[PK:.*]] = %[[KC]] to %{{.*}} step %c1 {
+// CHECK-NEXT:                  %[[PKK:.*]] = arith.subi %[[PK]], %[[KC]] : index
+// CHECK-NEXT:                  %[[W0:.*]] = vector.maskedload %[[W2T]][%[[PK]], %{{.*}}], %[[MASK]]
+// CHECK-NEXT:                  vector.store %[[W0]], %[[PACK]][%[[PKK]], %c0]
+// CHECK-NEXT:                  %[[W1:.*]] = vector.maskedload %[[W2T]][%[[PK]], %{{.*}}], %[[MASK1]]
+// CHECK-NEXT:                  vector.store %[[W1]], %[[PACK]][%[[PKK]], %c16]
+// CHECK-NEXT:                }
+// CHECK-NEXT:              }
 // CHECK:                   %[[ACC:.*]]:12 = scf.for %[[K:.*]] = %[[KC]] to
-// CHECK:                     vector.maskedload %[[W2T]][%[[K]], %{{.*}}], %[[MASK]]
+// CHECK-NEXT:                %[[KK:.*]] = arith.subi %[[K]], %[[KC]] : index
+// CHECK-NEXT:                vector.load %[[PACK]][%[[KK]], %c0]
+// CHECK-NEXT:                vector.load %[[PACK]][%[[KK]], %c16]
 // CHECK:                     memref.load %[[DYB]][%{{.*}}, %[[K]]]
 // CHECK:                     vector.fma
 // CHECK:                   scf.if %{{.*}} {

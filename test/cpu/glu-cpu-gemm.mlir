@@ -4,8 +4,10 @@
 // The gated GEMM: operands enter as read-only strided buffers, the result
 // is a fresh allocation; an scf.parallel over row tiles x packed blocks;
 // per micro-column (a columns c.., b columns c + width..) and K block, the
-// micro-rows' accumulators are carried by the k loop of masked weight loads,
-// broadcasts of x and vector.fma; the epilogue (bias, swish, product) runs
+// the weight's a and b vectors of the K block are first packed side by side
+// (masked loads, zero past the edge) into a per-thread KC x 32 panel, then
+// the micro-rows' accumulators are carried by the k loop of unmasked loads of
+// the panel, broadcasts of x and vector.fma; the epilogue (bias, swish, product) runs
 // on the accumulators inside the tile, before the masked store of h.
 
 // CHECK-LABEL: func.func @gated_swish_bias
@@ -23,17 +25,29 @@
 // CHECK:         scf.parallel (%[[I0:.*]], %[[J0:.*]]) = (%[[C0]], %[[C0]]) to (%[[C67]], %[[C3]]) step (%[[C66]], %[[C2]]) {
 // CHECK:           memref.alloca_scope {
 // CHECK:             memref.alloca() : memref<66x32xf32>
+// CHECK:             %[[PACK:.*]] = memref.alloca() {alignment = 64 : i64} : memref<256x32xf32>
 // CHECK:             scf.for %[[J:.*]] = %[[J0]] to
 // CHECK:               scf.for %[[C:.*]] = %[[C0]] to %[[WIDTH:.*]] step
 // CHECK:                 %[[ACOL:.*]] = arith.addi %{{.*}}, %[[C]] : index
 // CHECK:                 %[[BCOL:.*]] = arith.addi %[[ACOL]], %[[WIDTH]] : index
 // CHECK:                 %[[MASK:.*]] = vector.create_mask %{{.*}} : vector<16xi1>
 // CHECK:                 scf.for %[[KC:.*]] = %[[C0]] to
+// CHECK:                   %[[PACKED:.*]] = arith.cmpi sge, %{{.*}}, %c6 : index
+// CHECK-NEXT:              scf.if %[[PACKED]] {
+// CHECK-NEXT:                scf.for %[[PK:.*]] = %[[KC]] to %{{.*}} step %[[C1]] {
+// CHECK-NEXT:                  %[[PKK:.*]] = arith.subi %[[PK]], %[[KC]] : index
+// CHECK-NEXT:                  %[[PA:.*]] = vector.maskedload %[[PB]][%[[PK]], %[[ACOL]]], %[[MASK]], %[[ZERO:.*]] :
+// CHECK-NEXT:                  vector.store %[[PA]], %[[PACK]][%[[PKK]], %[[C0]]] : memref<256x32xf32>, vector<16xf32>
+// CHECK-NEXT:                  %[[PL:.*]] = vector.maskedload %[[PB]][%[[PK]], %[[BCOL]]], %[[MASK]], %[[ZERO]] :
+// CHECK-NEXT:                  vector.store %[[PL]], %[[PACK]][%[[PKK]], %[[C16:.*]]] : memref<256x32xf32>, vector<16xf32>
+// CHECK-NEXT:                }
+// CHECK-NEXT:              }
 // CHECK:                   scf.for %[[R0:.*]] = %[[I0]] to
 // CHECK:                     %[[INIT:.*]]:12 = scf.if
 // CHECK:                     %[[ACC:.*]]:12 = scf.for %[[K:.*]] = %[[KC]] to %{{.*}} step %[[C1]] iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>,
-// CHECK:                       %[[WA:.*]] = vector.maskedload %[[PB]][%[[K]], %[[ACOL]]], %[[MASK]]
-// CHECK:                       %[[WB:.*]] = vector.maskedload %[[PB]][%[[K]], %[[BCOL]]], %[[MASK]]
+// CHECK-NEXT:                  %[[KK:.*]] = arith.subi %[[K]], %[[KC]] : index
+// CHECK-NEXT:                  %[[WA:.*]] = vector.load %[[PACK]][%[[KK]], %[[C0]]] : memref<256x32xf32>, vector<16xf32>
+// CHECK-NEXT:                  %[[WB:.*]] = vector.load %[[PACK]][%[[KK]], %[[C16]]] : memref<256x32xf32>, vector<16xf32>
 // CHECK:                       %[[XS:.*]] = memref.load %[[XB]][%{{.*}}, %[[K]]]
 // CHECK:                       %[[XV:.*]] = vector.broadcast %[[XS]] : f32 to vector<16xf32>
 // CHECK:                       vector.fma %[[XV]], %[[WA]], %{{.*}} : vector<16xf32>
@@ -49,9 +63,25 @@
 // CHECK:                       vector.maskedstore %[[OUT]][%{{.*}}, %{{.*}}], %[[MASK]], %[[H]]
 // CHECK:                     } else {
 // CHECK:                       vector.store %[[ACC]]#0
-// The rows left after whole micro-tiles: a one-row kernel, 2 accumulators.
-// CHECK:                   scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C1]] {
-// CHECK:                     scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>) {
+// The rows left after whole micro-tiles: a one-row kernel, 2 accumulators,
+// reading the packed panel, or the weight when the tile has no whole
+// micro-tile (and so packed nothing).
+// CHECK:                   scf.if %[[PACKED]] {
+// CHECK-NEXT:                scf.for %{{.*}} = %[[FULLEND:.*]] to %[[ROWEND:.*]] step %[[C1]] {
+// CHECK:                       scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>) {
+// CHECK:                       scf.for %[[K1:.*]] = %[[KC]] to %{{.*}} step %[[C1]] iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>) {
+// CHECK-NEXT:                    %[[KK1:.*]] = arith.subi %[[K1]], %[[KC]] : index
+// CHECK-NEXT:                    vector.load %[[PACK]][%[[KK1]], %[[C0]]]
+// CHECK-NEXT:                    vector.load %[[PACK]][%[[KK1]], %[[C16]]]
+// CHECK:                     vector.store %{{.*}}, %{{.*}}[%{{.*}}, %[[C16]]] : memref<66x32xf32>
+// CHECK-NEXT:                  }
+// CHECK-NEXT:                }
+// CHECK-NEXT:              } else {
+// CHECK-NEXT:                scf.for %{{.*}} = %[[FULLEND]] to %[[ROWEND]] step %[[C1]] {
+// CHECK:                       scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>) {
+// CHECK:                       scf.for %[[K2:.*]] = %[[KC]] to %{{.*}} step %[[C1]] iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>) {
+// CHECK-NEXT:                    vector.maskedload %[[PB]][%[[K2]], %[[ACOL]]], %[[MASK]]
+// CHECK-NEXT:                    vector.maskedload %[[PB]][%[[K2]], %[[BCOL]]], %[[MASK]]
 // CHECK:         %[[R:.*]] = bufferization.to_tensor %[[OUT]] restrict writable : memref<67x130xf32> to tensor<67x130xf32>
 // CHECK:         return %[[R]]
 // CHECK-NOT:     ffn.gated_matmul
