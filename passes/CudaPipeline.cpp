@@ -58,15 +58,7 @@ void mlir::ffn::buildCudaPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 
   // 3. Buffers; results become out-params the runtime allocates.
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  bufferization::BufferResultsToOutParamsPassOptions outParams;
-  outParams.hoistStaticAllocs = true;
-  outParams.modifyPublicFunctions = true;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  addEntryPointBufferization(pm);
   pm.addPass(createCanonicalizerPass());
   // No buffer-deallocation-pipeline: its ownership analysis rejects the
   // kernels' gpu.barrier (no memory effects declared). The functions are

@@ -46,6 +46,18 @@ void mlir::ffn::buildReferencePipeline(
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
+void mlir::ffn::addEntryPointBufferization(OpPassManager &pm) {
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+}
+
 void mlir::ffn::registerGluPipelines() {
   PassPipelineRegistration<ReferencePipelineOptions>(
       "glu-reference-pipeline",

@@ -29,6 +29,13 @@ struct ReferencePipelineOptions
 void buildReferencePipeline(OpPassManager &pm,
                             const ReferencePipelineOptions &options);
 
+/// Bufferizes with the artifacts' calling convention (docs/artifact-format.md):
+/// one-shot bufferization across function boundaries with identity layouts,
+/// then every result becomes a trailing out-parameter that the caller
+/// allocates (static allocations hoisted into it). glu-cpu-pipeline and
+/// glu-cuda-pipeline share it.
+void addEntryPointBufferization(OpPassManager &pm);
+
 /// Registers every glu pipeline (glu-reference-pipeline).
 void registerGluPipelines();
 
