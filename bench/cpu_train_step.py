@@ -7,15 +7,19 @@ For GEGLU (gelu gate) and SwiGLU (swish gate) layers at T5-base size
 returns y = ffn.glu(x) and every gradient (ffn.glu_grad: dx, dW, dV, dW2)
 like docs/examples/geglu-t5-base-train.mlir. Each is compiled twice:
 
-  fused     glu-compile (ffn-fuse: the packed forward GEMM with the gating
-            epilogue, the fused backward with ffn.dgate_matmul, one GEMM for
-            dx and one for the packed weight gradient)
+  fused     glu-compile (ffn-fuse: [a | b] = x [W | V] by one GEMM over the
+            packed weights, kept for the backward (glu-compile's default),
+            the fused backward with ffn.dgate_matmul, one GEMM for dx and
+            one for the packed weight gradient)
   unfused   glu-compile --no-fuse (separate GEMMs and elementwise code)
 
-and optionally (--keep-activations) fused with [a | b] kept by the forward.
+and optionally (--recompute) fused with --keep-activations=false: the
+forward's gated GEMM keeps its epilogue in the tile and the backward
+recomputes [a | b] with one more GEMM.
 glu-run times each artifact (--warmup, --iterations, one process per
---repeats); the table gives the median of the per-run medians (ms), and the
-ratio fused / unfused (< 1: fused is faster). OMP_NUM_THREADS (default:
+--repeats); the table gives the median of the per-run medians (ms), the
+same step in PyTorch (autograd, float32) in this process, and the ratios
+fused / unfused and fused / torch (< 1: fused is faster). OMP_NUM_THREADS (default:
 all cores) applies to every run.
 
     python bench/cpu_train_step.py --build build-cpu
@@ -54,6 +58,36 @@ def train_step(activation, tokens, d_model, d_ff):
         "}", ""])
 
 
+def time_torch(activation, args):
+    """PyTorch's own train step of the same layer on this CPU (autograd,
+    float32, all cores): the median over --repeats x --iterations calls
+    (ms), or None without torch."""
+    try:
+        import time
+        import torch
+        import torch.nn.functional as F
+    except ImportError:
+        return None
+    torch.manual_seed(0)
+    x = torch.randn(args.tokens, args.d_model, requires_grad=True)
+    w = torch.randn(args.d_model, args.d_ff, requires_grad=True)
+    v = torch.randn(args.d_model, args.d_ff, requires_grad=True)
+    w2 = torch.randn(args.d_ff, args.d_model, requires_grad=True)
+    dy = torch.randn(args.tokens, args.d_model)
+    gate = F.gelu if activation == "gelu" else F.silu
+    times = []
+    for i in range(args.warmup + args.repeats * args.iterations):
+        for t in (x, w, v, w2):
+            t.grad = None
+        start = time.perf_counter()
+        y = (gate(x @ w) * (x @ v)) @ w2
+        y.backward(dy)
+        elapsed = time.perf_counter() - start
+        if i >= args.warmup:
+            times.append(elapsed * 1e3)
+    return statistics.median(times)
+
+
 def run(cmd):
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:
@@ -87,20 +121,20 @@ def main():
     parser.add_argument("--iterations", type=int, default=7)
     parser.add_argument("--repeats", type=int, default=3,
                         help="glu-run processes per artifact")
-    parser.add_argument("--keep-activations", action="store_true",
-                        help="also time fused --keep-activations")
+    parser.add_argument("--recompute", action="store_true",
+                        help="also time fused --keep-activations=false")
     args = parser.parse_args()
 
     variants = [("fused", []), ("unfused", ["--no-fuse"])]
-    if args.keep_activations:
-        variants.append(("fused-keep", ["--keep-activations"]))
+    if args.recompute:
+        variants.append(("recompute", ["--keep-activations=false"]))
     print("train step, %d tokens, d_model %d, d_ff %d, OMP_NUM_THREADS=%s "
           "(median of %d glu-run medians of %d iterations, ms)"
           % (args.tokens, args.d_model, args.d_ff,
              os.environ.get("OMP_NUM_THREADS", "all"), args.repeats,
              args.iterations))
     header = "%-8s" % "layer" + "".join("%12s" % name for name, _ in variants)
-    header += "%16s" % "fused/unfused"
+    header += "%12s%16s%16s" % ("torch", "fused/unfused", "fused/torch")
     print(header)
     with tempfile.TemporaryDirectory() as tmp:
         for layer, activation in LAYERS:
@@ -116,7 +150,11 @@ def main():
                 times[name] = time_artifact(args, artifact)
             line = "%-8s" % layer + "".join("%12.1f" % times[name]
                                             for name, _ in variants)
+            torch_ms = time_torch(activation, args)
+            line += "%12s" % ("%.1f" % torch_ms if torch_ms else "-")
             line += "%16.2f" % (times["fused"] / times["unfused"])
+            line += "%16s" % ("%.2f" % (times["fused"] / torch_ms)
+                              if torch_ms else "-")
             print(line, flush=True)
     return 0
 

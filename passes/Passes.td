@@ -244,10 +244,13 @@ def GluCpuGemm : Pass<"glu-cpu-gemm"> {
       columns (for the gated op: the packed blocks covering them), which
       convert-scf-to-openmp runs on OpenMP threads;
     - in each tile, for each micro-column of 2 x 16 lanes and each K block
-      of `tile-k`, a micro-kernel over `micro-rows` rows: 2 x `micro-rows`
-      `vector<16xf32>` accumulators carried through the K loop, one
-      broadcast of x and two masked loads of the weight per k, and
-      `vector.fma`;
+      of `tile-k`, the weight panel it reads is packed once into a
+      contiguous, zero-padded [tile-k][32] stack buffer (the a and b
+      columns side by side for the gated op), then a micro-kernel over
+      `micro-rows` rows: 2 x `micro-rows` `vector<16xf32>` accumulators
+      carried through the K loop, one broadcast of x and two unmasked
+      loads of the packed panel per k, and `vector.fma` (a tile of fewer
+      rows than one micro-kernel reads the weight directly);
     - for `ffn.gated_matmul` the two vectors of a micro-column are column c
       of the a half and column c of the b half of the same packed block, so
       the epilogue `gate(a + bias_a) * (b + bias_b)` runs on the
