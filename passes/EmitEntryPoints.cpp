@@ -109,8 +109,14 @@ struct GluEmitEntryPointsPass
     : ffn::impl::GluEmitEntryPointsBase<GluEmitEntryPointsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    for (auto function : module.getOps<LLVM::LLVMFuncOp>())
+    for (auto function : module.getOps<LLVM::LLVMFuncOp>()) {
       dropForeignArgumentAttributes(function);
+      // A private function with a body is the module's own business: keep
+      // it out of the library's exported symbols.
+      if (function.isPrivate() && !function.isExternal() &&
+          function.getLinkage() == LLVM::Linkage::External)
+        function.setLinkage(LLVM::Linkage::Internal);
+    }
     SmallVector<std::pair<LLVM::LLVMFuncOp, StringRef>> wrappers;
     for (auto function : module.getOps<LLVM::LLVMFuncOp>()) {
       StringRef symbol = function.getSymName();

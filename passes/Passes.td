@@ -224,8 +224,10 @@ def GluEmitEntryPoints : Pass<"glu-emit-entry-points", "::mlir::ModuleOp"> {
     `int32_t glu_abi_version(void)` returning the calling-convention version
     (1). See docs/artifact-format.md. Argument and result attributes that
     are not `llvm.*` (such as `ffn.name`, which the manifest records) are
-    dropped, since LLVM IR has no meaning for them. A function with results
-    is refused:
+    dropped, since LLVM IR has no meaning for them, and private functions
+    with a body get internal linkage (the library exports only what the
+    manifest names, and the MLIR functions behind it). A function with
+    results is refused:
     entry points return their results through out-parameters
     (buffer-results-to-out-params).
   }];

@@ -1,4 +1,5 @@
 // RUN: glu-opt %s -split-input-file -finalize-memref-to-llvm -convert-func-to-llvm -reconcile-unrealized-casts -glu-emit-entry-points -verify-diagnostics | FileCheck %s
+// RUN: glu-opt %s -split-input-file -finalize-memref-to-llvm -convert-func-to-llvm -reconcile-unrealized-casts -glu-emit-entry-points -verify-diagnostics | FileCheck %s --check-prefix=LINK
 
 // Every operand of the C interface is read from args[i]: memref descriptors
 // as the pointer itself, scalars loaded through it. Private functions and
@@ -19,6 +20,7 @@
 // CHECK: llvm.mlir.constant(1 : i32)
 // CHECK-NOT: glu_entry_helper
 // CHECK-NOT: glu_entry_internal
+// CHECK-NOT: glu_entry_local
 func.func @forward(%x: memref<4xf32>, %s: f32, %out: memref<4xf32>) attributes {llvm.emit_c_interface} {
   return
 }
@@ -26,6 +28,15 @@ func.func @helper(%x: memref<4xf32>) {
   return
 }
 func.func private @internal(%x: memref<4xf32>) attributes {llvm.emit_c_interface}
+// A private function with a body becomes internal; a public one keeps its
+// linkage, and so does the wrapper func-to-llvm writes for an external
+// declaration with a C interface (already private).
+// LINK-DAG: llvm.func internal @local(
+// LINK-DAG: llvm.func @helper(
+// LINK-DAG: llvm.func private @internal(
+func.func private @local(%x: memref<4xf32>) {
+  return
+}
 
 // -----
 
