@@ -68,6 +68,7 @@
 #include "dialect/FFNFusedOps.h"
 #include "passes/ActivationMath.h"
 #include "passes/Passes.h"
+#include "passes/TensorBuffers.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -568,18 +569,17 @@ static bool isF32Tensor(Type type) {
   return tensor && tensor.getElementType().isF32();
 }
 
-/// `tensor` as a read-only memref with a strided layout (unit innermost
-/// stride), which fits function arguments and slices alike.
+/// Whether every operand of `op` is an f32 tensor (what the generated code
+/// handles; other element types keep the reference lowering).
+static bool hasOnlyF32TensorOperands(Operation *op) {
+  return llvm::all_of(op->getOperandTypes(),
+                      [](Type type) { return isF32Tensor(type); });
+}
+
+/// `tensor` as a read-only buffer whose rows are contiguous (the weight and
+/// activation rows the micro-kernel loads as vectors).
 static Value readBuffer(OpBuilder &b, Location loc, Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
-  strides.back() = 1;
-  auto layout = StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic,
-                                       strides);
-  auto memrefType =
-      MemRefType::get(type.getShape(), type.getElementType(), layout);
-  return bufferization::ToBufferOp::create(b, loc, memrefType, tensor,
-                                           b.getUnitAttr());
+  return readOnlyBufferOf(b, loc, tensor, /*unitInnermostStride=*/true);
 }
 
 /// A fresh, 64-byte aligned buffer shaped like `like`.
@@ -603,9 +603,7 @@ static Value emitGemm(OpBuilder &b, Location loc, GemmSpec &spec,
                       const CpuGemmTiles &tiles) {
   spec.out = allocLike(b, loc, shapeOf);
   GemmEmitter(b, loc, spec, tiles).emit();
-  return bufferization::ToTensorOp::create(b, loc, resultType, spec.out,
-                                           /*restrict=*/true,
-                                           /*writable=*/true);
+  return tensorOfFilledBuffer(b, loc, resultType, spec.out);
 }
 
 namespace {
@@ -617,9 +615,8 @@ struct GenerateGatedMatmul : OpRewritePattern<GatedMatmulOp> {
 
   LogicalResult matchAndRewrite(GatedMatmulOp op,
                                 PatternRewriter &rewriter) const override {
-    for (Value v : op->getOperands())
-      if (!isF32Tensor(v.getType()))
-        return rewriter.notifyMatchFailure(op, "not f32 tensors");
+    if (!hasOnlyF32TensorOperands(op))
+      return rewriter.notifyMatchFailure(op, "not f32 tensors");
     Location loc = op.getLoc();
     GemmSpec spec;
     spec.epilogue = Epilogue::Gate;
@@ -645,9 +642,8 @@ struct GenerateActivatedMatmul : OpRewritePattern<ActivatedMatmulOp> {
 
   LogicalResult matchAndRewrite(ActivatedMatmulOp op,
                                 PatternRewriter &rewriter) const override {
-    for (Value v : op->getOperands())
-      if (!isF32Tensor(v.getType()))
-        return rewriter.notifyMatchFailure(op, "not f32 tensors");
+    if (!hasOnlyF32TensorOperands(op))
+      return rewriter.notifyMatchFailure(op, "not f32 tensors");
     Location loc = op.getLoc();
     GemmSpec spec;
     spec.epilogue = Epilogue::Activate;
@@ -674,9 +670,8 @@ struct GenerateMatmul : OpRewritePattern<linalg::MatmulOp> {
                                 PatternRewriter &rewriter) const override {
     if (!op.hasPureTensorSemantics())
       return rewriter.notifyMatchFailure(op, "not on tensors");
-    for (Value v : op->getOperands())
-      if (!isF32Tensor(v.getType()))
-        return rewriter.notifyMatchFailure(op, "not f32 tensors");
+    if (!hasOnlyF32TensorOperands(op))
+      return rewriter.notifyMatchFailure(op, "not f32 tensors");
     MLIRContext *ctx = op.getContext();
     AffineExpr m, n, k;
     bindDims(ctx, m, n, k);
@@ -846,9 +841,8 @@ struct GenerateDGateMatmul : OpRewritePattern<DGateMatmulOp> {
 
   LogicalResult matchAndRewrite(DGateMatmulOp op,
                                 PatternRewriter &rewriter) const override {
-    for (Value v : op->getOperands())
-      if (!isF32Tensor(v.getType()))
-        return rewriter.notifyMatchFailure(op, "not f32 tensors");
+    if (!hasOnlyF32TensorOperands(op))
+      return rewriter.notifyMatchFailure(op, "not f32 tensors");
     Location loc = op.getLoc();
     GemmSpec spec;
     spec.epilogue = Epilogue::DGate;
@@ -874,9 +868,8 @@ struct GenerateDActivationMatmul : OpRewritePattern<DActivationMatmulOp> {
 
   LogicalResult matchAndRewrite(DActivationMatmulOp op,
                                 PatternRewriter &rewriter) const override {
-    for (Value v : op->getOperands())
-      if (!isF32Tensor(v.getType()))
-        return rewriter.notifyMatchFailure(op, "not f32 tensors");
+    if (!hasOnlyF32TensorOperands(op))
+      return rewriter.notifyMatchFailure(op, "not f32 tensors");
     Location loc = op.getLoc();
     GemmSpec spec;
     spec.epilogue = Epilogue::DActivate;
@@ -902,11 +895,6 @@ static SmallVector<Value> sizesOf(OpBuilder &b, Location loc, Value tensor) {
   return sizes;
 }
 
-static Value asTensor(OpBuilder &b, Location loc, Type type, Value buffer) {
-  return bufferization::ToTensorOp::create(b, loc, type, buffer,
-                                           /*restrict=*/true,
-                                           /*writable=*/true);
-}
 
 /// ffn.apply_gate (f32, rank 2) -> h = gate(a) * b by a parallel loop nest
 /// over rows x packed blocks of 16-lane vectors.
@@ -939,7 +927,7 @@ struct GenerateApplyGate : OpRewritePattern<ApplyGateOp> {
           vector::MaskedStoreOp::create(
               b, loc, out, at(row, addIndex(b, loc, first, c)), mask, h);
         });
-    rewriter.replaceOp(op, asTensor(rewriter, loc, type, out));
+    rewriter.replaceOp(op, tensorOfFilledBuffer(rewriter, loc, type, out));
     return success();
   }
 };
@@ -986,7 +974,7 @@ struct GeneratePackGated : OpRewritePattern<PackGatedOp> {
               b, loc, out, at(row, bCol), mask,
               loadLanes(b, loc, linear, at(row, col), mask));
         });
-    rewriter.replaceOp(op, asTensor(rewriter, loc, type, out));
+    rewriter.replaceOp(op, tensorOfFilledBuffer(rewriter, loc, type, out));
     return success();
   }
 };
@@ -1025,8 +1013,9 @@ struct GenerateUnpackGated : OpRewritePattern<UnpackGatedOp> {
               b, loc, linear, at(row, col), mask,
               loadLanes(b, loc, packed, at(row, bCol), mask));
         });
-    rewriter.replaceOp(op, ValueRange{asTensor(rewriter, loc, type, gate),
-                                      asTensor(rewriter, loc, type, linear)});
+    rewriter.replaceOp(
+        op, ValueRange{tensorOfFilledBuffer(rewriter, loc, type, gate),
+                       tensorOfFilledBuffer(rewriter, loc, type, linear)});
     return success();
   }
 };
@@ -1098,7 +1087,8 @@ struct GenerateColumnSums : OpRewritePattern<linalg::ReduceOp> {
             vector::MaskedStoreOp::create(b, l, out, ValueRange{colsOf[v]},
                                           masks[v], rowLoop.getResult(v));
         });
-    rewriter.replaceOp(op, asTensor(rewriter, loc, resultType, out));
+    rewriter.replaceOp(op,
+                       tensorOfFilledBuffer(rewriter, loc, resultType, out));
     return success();
   }
 };

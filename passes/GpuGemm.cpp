@@ -78,6 +78,7 @@
 #include "passes/ActivationMath.h"
 #include "passes/CudaPipeline.h"
 #include "passes/Passes.h"
+#include "passes/TensorBuffers.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -528,19 +529,6 @@ static void emitColumnSumLaunch(OpBuilder &b, Location loc, Value in,
   gpu::TerminatorOp::create(b, loc);
 }
 
-/// A read-only buffer of `tensor` with a fully dynamic strided layout (any
-/// buffer one-shot bufferization picks casts into it).
-static Value inputBuffer(OpBuilder &b, Location loc, Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
-  auto layout = StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic,
-                                       strides);
-  auto memrefType =
-      MemRefType::get(type.getShape(), type.getElementType(), layout);
-  return bufferization::ToBufferOp::create(b, loc, memrefType, tensor,
-                                           /*read_only=*/true);
-}
-
 static Value dimOf(OpBuilder &b, Location loc, Value tensor, int64_t dim) {
   return getValueOrCreateConstantIndexOp(
       b, loc, tensor::getMixedSize(b, loc, tensor, dim));
@@ -558,13 +546,6 @@ static Value allocMatrix(OpBuilder &b, Location loc, RankedTensorType type,
   return memref::AllocOp::create(b, loc, memrefType, dynamicSizes);
 }
 
-static Value asTensor(OpBuilder &b, Location loc, RankedTensorType type,
-                      Value buffer) {
-  return bufferization::ToTensorOp::create(b, loc, type, buffer,
-                                           /*restrict=*/true,
-                                           /*writable=*/true);
-}
-
 /// Allocates the result like `type` ([M, N], or the packed [M, 2 N] of a
 /// dgate GEMM), runs `spec` into it and returns it as a tensor.
 static Value runIntoNewTensor(OpBuilder &b, Location loc,
@@ -574,7 +555,7 @@ static Value runIntoNewTensor(OpBuilder &b, Location loc,
     cols = arith::AddIOp::create(b, loc, spec.n, spec.n);
   spec.out = allocMatrix(b, loc, type, spec.m, cols);
   emitGemmLaunch(b, loc, spec);
-  return asTensor(b, loc, type, spec.out);
+  return tensorOfFilledBuffer(b, loc, type, spec.out);
 }
 
 static bool isF32Tensor(Value v, int64_t rank) {
@@ -601,10 +582,10 @@ struct GatedMatmulToGpu : OpRewritePattern<GatedMatmulOp> {
       return rewriter.notifyMatchFailure(op, "not a 2-D f32 gated matmul");
     Location loc = op.getLoc();
     GemmSpec spec;
-    spec.lhs = inputBuffer(rewriter, loc, op.getInput());
-    spec.rhs = inputBuffer(rewriter, loc, op.getPackedWeight());
+    spec.lhs = readOnlyBufferOf(rewriter, loc, op.getInput());
+    spec.rhs = readOnlyBufferOf(rewriter, loc, op.getPackedWeight());
     if (op.getPackedBias())
-      spec.bias = inputBuffer(rewriter, loc, op.getPackedBias());
+      spec.bias = readOnlyBufferOf(rewriter, loc, op.getPackedBias());
     spec.epilogue = Epilogue::Gated;
     spec.activation = op.getActivation();
     spec.blockSize = op.getBlockSize();
@@ -631,10 +612,10 @@ struct ActivatedMatmulToGpu : OpRewritePattern<ActivatedMatmulOp> {
     Location loc = op.getLoc();
     GemmSpec spec;
     spec.epilogue = Epilogue::Activated;
-    spec.lhs = inputBuffer(rewriter, loc, op.getInput());
-    spec.rhs = inputBuffer(rewriter, loc, op.getWeight());
+    spec.lhs = readOnlyBufferOf(rewriter, loc, op.getInput());
+    spec.rhs = readOnlyBufferOf(rewriter, loc, op.getWeight());
     if (op.getBias())
-      spec.bias = inputBuffer(rewriter, loc, op.getBias());
+      spec.bias = readOnlyBufferOf(rewriter, loc, op.getBias());
     spec.activation = op.getActivation();
     spec.m = dimOf(rewriter, loc, op.getInput(), 0);
     spec.k = dimOf(rewriter, loc, op.getInput(), 1);
@@ -649,8 +630,8 @@ struct ActivatedMatmulToGpu : OpRewritePattern<ActivatedMatmulOp> {
 /// (dy [M, d_out], W2 [d_ff, d_out]).
 static void setUpHiddenGradient(PatternRewriter &rewriter, Location loc,
                                 Value dy, Value w2, GemmSpec &spec) {
-  spec.lhs = inputBuffer(rewriter, loc, dy);
-  spec.rhs = inputBuffer(rewriter, loc, w2);
+  spec.lhs = readOnlyBufferOf(rewriter, loc, dy);
+  spec.rhs = readOnlyBufferOf(rewriter, loc, w2);
   spec.rhsTransposed = true;
   spec.m = dimOf(rewriter, loc, dy, 0);
   spec.k = dimOf(rewriter, loc, dy, 1);
@@ -674,7 +655,7 @@ struct DActivationMatmulToGpu : OpRewritePattern<DActivationMatmulOp> {
     spec.epilogue = Epilogue::DActivation;
     spec.activation = op.getActivation();
     setUpHiddenGradient(rewriter, loc, op.getOutputGrad(), op.getW2(), spec);
-    spec.aux = inputBuffer(rewriter, loc, op.getPreactivations());
+    spec.aux = readOnlyBufferOf(rewriter, loc, op.getPreactivations());
     rewriter.replaceOp(op, runIntoNewTensor(rewriter, loc,
                                             op.getResult().getType(), spec));
     return success();
@@ -699,7 +680,7 @@ struct DGateMatmulToGpu : OpRewritePattern<DGateMatmulOp> {
     spec.activation = op.getActivation();
     spec.blockSize = op.getBlockSize();
     setUpHiddenGradient(rewriter, loc, op.getOutputGrad(), op.getW2(), spec);
-    spec.aux = inputBuffer(rewriter, loc, op.getPackedPreactivations());
+    spec.aux = readOnlyBufferOf(rewriter, loc, op.getPackedPreactivations());
     rewriter.replaceOp(op, runIntoNewTensor(rewriter, loc,
                                             op.getResult().getType(), spec));
     return success();
@@ -716,7 +697,7 @@ struct ApplyGateToGpu : OpRewritePattern<ApplyGateOp> {
       return rewriter.notifyMatchFailure(op, "not a 2-D f32 apply_gate");
     Location loc = op.getLoc();
     auto type = cast<RankedTensorType>(op.getResult().getType());
-    Value packed = inputBuffer(rewriter, loc, op.getPacked());
+    Value packed = readOnlyBufferOf(rewriter, loc, op.getPacked());
     Value m = dimOf(rewriter, loc, op.getPacked(), 0);
     Value n = type.isDynamicDim(1)
                   ? arith::DivUIOp::create(
@@ -729,7 +710,7 @@ struct ApplyGateToGpu : OpRewritePattern<ApplyGateOp> {
     Value out = allocMatrix(rewriter, loc, type, m, n);
     emitApplyGateLaunch(rewriter, loc, op.getActivation(), op.getBlockSize(),
                         packed, out, m, n);
-    rewriter.replaceOp(op, asTensor(rewriter, loc, type, out));
+    rewriter.replaceOp(op, tensorOfFilledBuffer(rewriter, loc, type, out));
     return success();
   }
 };
@@ -763,8 +744,9 @@ struct ColumnSumToGpu : OpRewritePattern<linalg::ReduceOp> {
       return rewriter.notifyMatchFailure(op, "not a sum");
     Location loc = op.getLoc();
     auto type = cast<RankedTensorType>(op.getResult(0).getType());
-    Value inBuffer = inputBuffer(rewriter, loc, in);
-    Value initBuffer = isZeroFill(init) ? Value() : inputBuffer(rewriter, loc, init);
+    Value inBuffer = readOnlyBufferOf(rewriter, loc, in);
+    Value initBuffer =
+        isZeroFill(init) ? Value() : readOnlyBufferOf(rewriter, loc, init);
     Value m = dimOf(rewriter, loc, in, 0), n = dimOf(rewriter, loc, in, 1);
     SmallVector<Value> dynamicSizes;
     if (type.isDynamicDim(0))
@@ -773,7 +755,7 @@ struct ColumnSumToGpu : OpRewritePattern<linalg::ReduceOp> {
         rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()),
         dynamicSizes);
     emitColumnSumLaunch(rewriter, loc, inBuffer, initBuffer, out, m, n);
-    rewriter.replaceOp(op, asTensor(rewriter, loc, type, out));
+    rewriter.replaceOp(op, tensorOfFilledBuffer(rewriter, loc, type, out));
     return success();
   }
 };
@@ -812,10 +794,10 @@ struct MatmulToGpu : OpRewritePattern<linalg::MatmulOp> {
       return rewriter.notifyMatchFailure(op, "unsupported indexing maps");
     }
     Location loc = op.getLoc();
-    spec.lhs = inputBuffer(rewriter, loc, lhs);
-    spec.rhs = inputBuffer(rewriter, loc, rhs);
+    spec.lhs = readOnlyBufferOf(rewriter, loc, lhs);
+    spec.rhs = readOnlyBufferOf(rewriter, loc, rhs);
     if (!isZeroFill(init))
-      spec.init = inputBuffer(rewriter, loc, init);
+      spec.init = readOnlyBufferOf(rewriter, loc, init);
     spec.m = dimOf(rewriter, loc, init, 0);
     spec.n = dimOf(rewriter, loc, init, 1);
     spec.k = dimOf(rewriter, loc, lhs, spec.lhsTransposed ? 0 : 1);
@@ -921,8 +903,8 @@ static void fuseGatedWithPackedProduct(Operation *root) {
     spec.epilogue = Epilogue::Gated;
     spec.activation = gated.getActivation();
     spec.blockSize = gated.getBlockSize();
-    spec.lhs = inputBuffer(rewriter, loc, gated.getInput());
-    spec.rhs = inputBuffer(rewriter, loc, packedWeight);
+    spec.lhs = readOnlyBufferOf(rewriter, loc, gated.getInput());
+    spec.rhs = readOnlyBufferOf(rewriter, loc, packedWeight);
     spec.m = dimOf(rewriter, loc, gated.getInput(), 0);
     spec.k = dimOf(rewriter, loc, gated.getInput(), 1);
     spec.n = hType.isDynamicDim(1)
@@ -937,8 +919,8 @@ static void fuseGatedWithPackedProduct(Operation *root) {
     spec.out = allocMatrix(rewriter, loc, hType, spec.m, spec.n);
     spec.packedOut = allocMatrix(rewriter, loc, abType, spec.m, packedCols);
     emitGemmLaunch(rewriter, loc, spec);
-    Value h = asTensor(rewriter, loc, hType, spec.out);
-    Value ab = asTensor(rewriter, loc, abType, spec.packedOut);
+    Value h = tensorOfFilledBuffer(rewriter, loc, hType, spec.out);
+    Value ab = tensorOfFilledBuffer(rewriter, loc, abType, spec.packedOut);
 
     // (Not where both h values leave through a terminator: a function
     // returning one buffer twice trips buffer-results-to-out-params.)
@@ -997,8 +979,8 @@ static void fuseProductWithApplyGate(Operation *root) {
     spec.epilogue = Epilogue::Gated;
     spec.activation = apply.getActivation();
     spec.blockSize = apply.getBlockSize();
-    spec.lhs = inputBuffer(rewriter, loc, x);
-    spec.rhs = inputBuffer(rewriter, loc, weight);
+    spec.lhs = readOnlyBufferOf(rewriter, loc, x);
+    spec.rhs = readOnlyBufferOf(rewriter, loc, weight);
     spec.m = dimOf(rewriter, loc, x, 0);
     spec.k = dimOf(rewriter, loc, x, 1);
     spec.n = hType.isDynamicDim(1)
@@ -1013,8 +995,8 @@ static void fuseProductWithApplyGate(Operation *root) {
     spec.out = allocMatrix(rewriter, loc, hType, spec.m, spec.n);
     spec.packedOut = allocMatrix(rewriter, loc, abType, spec.m, packedCols);
     emitGemmLaunch(rewriter, loc, spec);
-    Value h = asTensor(rewriter, loc, hType, spec.out);
-    Value ab = asTensor(rewriter, loc, abType, spec.packedOut);
+    Value h = tensorOfFilledBuffer(rewriter, loc, hType, spec.out);
+    Value ab = tensorOfFilledBuffer(rewriter, loc, abType, spec.packedOut);
     rewriter.replaceOp(apply, h);
     rewriter.replaceOp(product, ab);
   }
@@ -1057,16 +1039,18 @@ static void fuseActivatedWithProduct(Operation *root) {
     GemmSpec spec;
     spec.epilogue = Epilogue::Activated;
     spec.activation = activated.getActivation();
-    spec.lhs = inputBuffer(rewriter, loc, activated.getInput());
-    spec.rhs = inputBuffer(rewriter, loc, activated.getWeight());
+    spec.lhs = readOnlyBufferOf(rewriter, loc, activated.getInput());
+    spec.rhs = readOnlyBufferOf(rewriter, loc, activated.getWeight());
     spec.m = dimOf(rewriter, loc, activated.getInput(), 0);
     spec.k = dimOf(rewriter, loc, activated.getInput(), 1);
     spec.n = dimOf(rewriter, loc, activated.getWeight(), 1);
     spec.out = allocMatrix(rewriter, loc, hType, spec.m, spec.n);
     spec.packedOut = allocMatrix(rewriter, loc, aType, spec.m, spec.n);
     emitGemmLaunch(rewriter, loc, spec);
-    rewriter.replaceOp(activated, asTensor(rewriter, loc, hType, spec.out));
-    rewriter.replaceOp(product, asTensor(rewriter, loc, aType, spec.packedOut));
+    rewriter.replaceOp(activated,
+                       tensorOfFilledBuffer(rewriter, loc, hType, spec.out));
+    rewriter.replaceOp(
+        product, tensorOfFilledBuffer(rewriter, loc, aType, spec.packedOut));
   }
 }
 
