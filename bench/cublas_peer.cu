@@ -24,7 +24,7 @@
   do {                                                                         \
     cudaError_t e = (x);                                                       \
     if (e != cudaSuccess) {                                                    \
-      std::fprintf(stderr, "cuda error %s at %s:%d\n", cudaGetErrorString(e), \
+      std::fprintf(stderr, "cuda error %s at %s:%d\n", cudaGetErrorString(e),  \
                    __FILE__, __LINE__);                                        \
       std::exit(1);                                                            \
     }                                                                          \
@@ -104,8 +104,8 @@ int main(int argc, char **argv) {
   train.push_back({M, K, 2 * F, false, true});  // dx = d[a|b] Wp^T
   train.push_back({K, 2 * F, M, true, false});  // dWp = x^T d[a|b]
 
-  std::printf("cuBLAS GEMMs alone, M=%d K=%d F=%d N=%d (median of 20, ms)\n",
-              M, K, F, N);
+  std::printf("cuBLAS GEMMs alone, M=%d K=%d F=%d N=%d (median of 20, ms)\n", M,
+              K, F, N);
   for (int tf32 = 0; tf32 < 2; ++tf32) {
     CHECK_CUBLAS(cublasSetMathMode(handle, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH
                                                 : CUBLAS_DEFAULT_MATH));

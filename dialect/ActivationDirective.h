@@ -15,8 +15,8 @@ namespace mlir::ffn {
 
 inline ParseResult parseActivation(OpAsmParser &parser,
                                    ActivationAttr &activation) {
-  activation = llvm::dyn_cast_or_null<ActivationAttr>(
-      ActivationAttr::parseBody(parser));
+  activation =
+      llvm::dyn_cast_or_null<ActivationAttr>(ActivationAttr::parseBody(parser));
   return success(activation != nullptr);
 }
 

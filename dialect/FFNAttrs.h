@@ -1,7 +1,10 @@
 //===- FFNAttrs.h - ffn dialect attributes ----------------------*- C++ -*-===//
 //
 // ActivationKind and #ffn.activation, the function a layer applies to its
-// first projection.
+// first projection; #ffn.packed_argument and #ffn.original_argument, the
+// records of ffn-fuse pack-arguments=true in the function attribute
+// GLU_PACKED_ARGUMENTS_ATTR (glu/ArtifactAbi.h, which this header brings
+// in for the attribute names the manifest reads).
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,6 +15,8 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/APFloat.h"
+
+#include "glu/ArtifactAbi.h"
 
 #include "dialect/FFNEnums.h.inc"
 

@@ -39,6 +39,9 @@ def FFN_Dialect : Dialect {
   }];
   let useDefaultAttributePrinterParser = 1;
   let hasConstantMaterializer = 1;
+  // Checks `ffn.packed_arguments` (an array of #ffn.packed_argument) on the
+  // functions ffn-fuse pack-arguments=true rewrote.
+  let hasOperationAttrVerify = 1;
   let dependentDialects = [
     "::mlir::affine::AffineDialect",
     "::mlir::arith::ArithDialect",

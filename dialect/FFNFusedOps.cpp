@@ -22,9 +22,8 @@ using namespace mlir::ffn;
 // The packed layout
 //===----------------------------------------------------------------------===//
 
-std::pair<bool, int64_t> mlir::ffn::unpackedColumn(int64_t packed,
-                                                   int64_t width,
-                                                   int64_t blockSize) {
+std::pair<bool, int64_t>
+mlir::ffn::unpackedColumn(int64_t packed, int64_t width, int64_t blockSize) {
   int64_t fullBlocks = width / blockSize;
   int64_t fullColumns = 2 * fullBlocks * blockSize;
   if (packed < fullColumns) {
@@ -75,8 +74,7 @@ permuteColumns(ArrayRef<DenseElementsAttr> inputs, RankedTensorType type,
     auto [index, column] = source(c);
     DenseElementsAttr input = inputs[index];
     ArrayRef<char> raw = input.getRawData();
-    int64_t inputColumns =
-        cast<ShapedType>(input.getType()).getShape().back();
+    int64_t inputColumns = cast<ShapedType>(input.getType()).getShape().back();
     for (int64_t r = 0; r < rows; ++r) {
       int64_t from = input.isSplat() ? 0 : r * inputColumns + column;
       std::memcpy(&data[(r * columns + c) * bytes], &raw[from * bytes], bytes);
@@ -116,8 +114,8 @@ static LogicalResult verifyPacking(Operation *op, RankedTensorType unpacked,
 LogicalResult PackGatedOp::verify() {
   if (getGate().getType() != getLinear().getType())
     return emitOpError("gate ")
-           << getGate().getType() << " and linear "
-           << getLinear().getType() << " must have the same type";
+           << getGate().getType() << " and linear " << getLinear().getType()
+           << " must have the same type";
   return verifyPacking(*this, getGate().getType(), getPacked().getType());
 }
 
@@ -148,8 +146,8 @@ OpFoldResult PackGatedOp::fold(FoldAdaptor adaptor) {
 LogicalResult UnpackGatedOp::verify() {
   if (getGate().getType() != getLinear().getType())
     return emitOpError("gate ")
-           << getGate().getType() << " and linear "
-           << getLinear().getType() << " must have the same type";
+           << getGate().getType() << " and linear " << getLinear().getType()
+           << " must have the same type";
   return verifyPacking(*this, getGate().getType(), getPacked().getType());
 }
 
@@ -197,9 +195,9 @@ LogicalResult UnpackGatedOp::fold(FoldAdaptor adaptor,
 
 /// Checks x [M, K] * weight [K, width] (+ bias [width]) into init [M, N]
 /// where width is N, or 2 N when packed.
-static LogicalResult verifyFusedMatmul(Operation *op, Value input,
-                                       Value weight, Value bias, Value init,
-                                       Value result, bool packed) {
+static LogicalResult verifyFusedMatmul(Operation *op, Value input, Value weight,
+                                       Value bias, Value init, Value result,
+                                       bool packed) {
   for (Value value : {input, weight, init})
     if (!isFloatTensor(value.getType()))
       return op->emitOpError("operand ")
@@ -229,8 +227,7 @@ static LogicalResult verifyFusedMatmul(Operation *op, Value input,
   if (conflict(weightType.getDimSize(1), expected))
     return op->emitOpError("")
            << weightName << " has " << weightType.getDimSize(1)
-           << " columns; the init's " << width << " columns need "
-           << expected;
+           << " columns; the init's " << width << " columns need " << expected;
   if (conflict(initType.getDimSize(0), inputType.getDimSize(0)))
     return op->emitOpError("init has ")
            << initType.getDimSize(0) << " rows but the input has "
@@ -260,18 +257,53 @@ static LogicalResult verifyPackedWith(Operation *op, Value packed,
   return success();
 }
 
+/// Checks the optional pre-activations destination and result: present
+/// together, [M, width] like `weight`'s product, of the input's element
+/// type.
+static LogicalResult verifyPreactivations(Operation *op, Value input,
+                                          Value weight, Value init,
+                                          Value result) {
+  if (!init && !result)
+    return success();
+  if (!init || !result)
+    return op->emitOpError("returns pre-activations only with a "
+                           "preactivations destination, and vice versa");
+  auto initType = dyn_cast<RankedTensorType>(init.getType());
+  if (!initType || result.getType() != initType)
+    return op->emitOpError("pre-activations result type ")
+           << result.getType() << " must be its destination's "
+           << init.getType();
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  if (initType.getElementType() != inputType.getElementType() ||
+      initType.getRank() != 2 ||
+      conflict(initType.getDimSize(0), inputType.getDimSize(0)) ||
+      conflict(initType.getDimSize(1), weightType.getDimSize(1)))
+    return op->emitOpError("pre-activations ")
+           << initType << " must be the [" << inputType.getDimSize(0) << ", "
+           << weightType.getDimSize(1) << "] product of the input "
+           << "and the weight, of element type " << inputType.getElementType();
+  return success();
+}
+
 LogicalResult GatedMatmulOp::verify() {
   if (failed(verifyPackedWith(*this, getPackedWeight(), getBlockSize())) ||
       failed(verifyPackedWith(*this, getPackedBias(), getBlockSize())))
     return failure();
-  return verifyFusedMatmul(*this, getInput(), getPackedWeight(),
-                           getPackedBias(), getInit(), getResult(),
-                           /*packed=*/true);
+  if (failed(verifyFusedMatmul(*this, getInput(), getPackedWeight(),
+                               getPackedBias(), getInit(), getResult(),
+                               /*packed=*/true)))
+    return failure();
+  return verifyPreactivations(*this, getInput(), getPackedWeight(),
+                              getPreactivationsInit(), getPreactivations());
 }
 
 LogicalResult ActivatedMatmulOp::verify() {
-  return verifyFusedMatmul(*this, getInput(), getWeight(), getBias(),
-                           getInit(), getResult(), /*packed=*/false);
+  if (failed(verifyFusedMatmul(*this, getInput(), getWeight(), getBias(),
+                               getInit(), getResult(), /*packed=*/false)))
+    return failure();
+  return verifyPreactivations(*this, getInput(), getWeight(),
+                              getPreactivationsInit(), getPreactivations());
 }
 
 //===----------------------------------------------------------------------===//
@@ -293,20 +325,18 @@ static LogicalResult sameTile(ArrayRef<OpFoldResult> offsets,
   return success();
 }
 
-static SmallVector<Range> outputDomain(OpBuilder &b, Location loc,
-                                       Value init) {
+static SmallVector<Range> outputDomain(OpBuilder &b, Location loc, Value init) {
   OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
   return {Range{zero, tensor::getMixedSize(b, loc, init, 0), one},
           Range{zero, tensor::getMixedSize(b, loc, init, 1), one}};
 }
 
 static Value slice(OpBuilder &b, Location loc, Value source,
-                   ArrayRef<OpFoldResult> offsets,
-                   ArrayRef<OpFoldResult> sizes,
+                   ArrayRef<OpFoldResult> offsets, ArrayRef<OpFoldResult> sizes,
                    SmallVectorImpl<Operation *> &slices) {
   SmallVector<OpFoldResult> strides(offsets.size(), b.getIndexAttr(1));
-  auto op = tensor::ExtractSliceOp::create(b, loc, source, offsets, sizes,
-                                           strides);
+  auto op =
+      tensor::ExtractSliceOp::create(b, loc, source, offsets, sizes, strides);
   slices.push_back(op);
   return op;
 }
@@ -317,32 +347,60 @@ static Value slice(OpBuilder &b, Location loc, Value source,
 /// a packed weight, whose blocks hold matching gate and linear columns),
 /// and the init's tile.
 struct TileOperands {
-  Value input, weight, bias, init;
+  Value input, weight, bias, init, preactivationsInit;
   SmallVector<Operation *> slices;
 };
 
 static TileOperands sliceOperands(OpBuilder &b, Location loc, Value input,
                                   Value weight, Value bias, Value init,
+                                  Value preactivationsInit,
                                   ArrayRef<OpFoldResult> offsets,
-                                  ArrayRef<OpFoldResult> sizes,
-                                  int64_t scale) {
+                                  ArrayRef<OpFoldResult> sizes, int64_t scale) {
   TileOperands tile;
   OpFoldResult zero = b.getIndexAttr(0);
   OpFoldResult k = tensor::getMixedSize(b, loc, input, 1);
   AffineExpr d0;
   bindDims(b.getContext(), d0);
-  OpFoldResult weightOffset = affine::makeComposedFoldedAffineApply(
-      b, loc, d0 * scale, {offsets[1]});
-  OpFoldResult weightSize = affine::makeComposedFoldedAffineApply(
-      b, loc, d0 * scale, {sizes[1]});
-  tile.input = slice(b, loc, input, {offsets[0], zero}, {sizes[0], k},
-                     tile.slices);
-  tile.weight = slice(b, loc, weight, {zero, weightOffset}, {k, weightSize},
-                      tile.slices);
+  OpFoldResult weightOffset =
+      affine::makeComposedFoldedAffineApply(b, loc, d0 * scale, {offsets[1]});
+  OpFoldResult weightSize =
+      affine::makeComposedFoldedAffineApply(b, loc, d0 * scale, {sizes[1]});
+  tile.input =
+      slice(b, loc, input, {offsets[0], zero}, {sizes[0], k}, tile.slices);
+  tile.weight =
+      slice(b, loc, weight, {zero, weightOffset}, {k, weightSize}, tile.slices);
   if (bias)
     tile.bias = slice(b, loc, bias, {weightOffset}, {weightSize}, tile.slices);
   tile.init = slice(b, loc, init, offsets, sizes, tile.slices);
+  // The pre-activations' tile: the weight's columns for the input's rows.
+  if (preactivationsInit)
+    tile.preactivationsInit =
+        slice(b, loc, preactivationsInit, {offsets[0], weightOffset},
+              {sizes[0], weightSize}, tile.slices);
   return tile;
+}
+
+/// The tile of the pre-activations result for the output tile at
+/// `columnOffsets`, `columnSizes`: the same rows, `scale` times the columns.
+static void preactivationsTile(OpBuilder &b, Location loc,
+                               ArrayRef<OpFoldResult> columnOffsets,
+                               ArrayRef<OpFoldResult> columnSizes,
+                               int64_t scale,
+                               SmallVector<OpFoldResult> &resultOffsets,
+                               SmallVector<OpFoldResult> &resultSizes) {
+  AffineExpr d0;
+  bindDims(b.getContext(), d0);
+  resultOffsets = {columnOffsets[0],
+                   affine::makeComposedFoldedAffineApply(b, loc, d0 * scale,
+                                                         {columnOffsets[1]})};
+  resultSizes = {columnSizes[0], affine::makeComposedFoldedAffineApply(
+                                     b, loc, d0 * scale, {columnSizes[1]})};
+}
+
+/// The tiled op's results: the output tile and, when kept, the
+/// pre-activations tile.
+static SmallVector<Value> tiledResults(Operation *tiled) {
+  return SmallVector<Value>(tiled->getResults());
 }
 
 //===----------------------------------------------------------------------===//
@@ -354,8 +412,16 @@ static TileOperands sliceOperands(OpBuilder &b, Location loc, Value input,
 // [j B, min((j + t) B, d_ff)) and packed columns twice that, so every tile,
 // whatever its size, holds whole blocks of matching gate and linear columns.
 
+/// The destinations of a fused GEMM: `init`, then the optional
+/// pre-activations destination (the last operands, in that order).
+static MutableOperandRange fusedMatmulInits(Operation *op, OpOperand &init,
+                                            bool keepsPreactivations) {
+  return MutableOperandRange(op, init.getOperandNumber(),
+                             keepsPreactivations ? 2 : 1);
+}
+
 MutableOperandRange GatedMatmulOp::getDpsInitsMutable() {
-  return getInitMutable();
+  return fusedMatmulInits(*this, getInitMutable(), keepsPreactivations());
 }
 
 SmallVector<utils::IteratorType> GatedMatmulOp::getLoopIteratorTypes() {
@@ -393,11 +459,10 @@ static void blockTileToColumns(OpBuilder &b, Location loc, Value widthOf,
                                  b, loc, d0 * block, {sizes[1]})};
     return;
   }
-  AffineMap sizeMap = AffineMap::get(
-      3, 0, {d1 * block, d2 - d0 * block}, b.getContext());
-  columnSizes = {sizes[0],
-                 affine::makeComposedFoldedAffineMin(
-                     b, loc, sizeMap, {offsets[1], sizes[1], width})};
+  AffineMap sizeMap =
+      AffineMap::get(3, 0, {d1 * block, d2 - d0 * block}, b.getContext());
+  columnSizes = {sizes[0], affine::makeComposedFoldedAffineMin(
+                               b, loc, sizeMap, {offsets[1], sizes[1], width})};
 }
 
 FailureOr<TilingResult>
@@ -408,28 +473,40 @@ GatedMatmulOp::getTiledImplementation(OpBuilder &b,
   SmallVector<OpFoldResult> columnOffsets, columnSizes;
   blockTileToColumns(b, loc, getInit(), getBlockSize(), offsets, sizes,
                      columnOffsets, columnSizes);
-  TileOperands tile =
-      sliceOperands(b, loc, getInput(), getPackedWeight(), getPackedBias(),
-                    getInit(), columnOffsets, columnSizes, /*scale=*/2);
+  TileOperands tile = sliceOperands(
+      b, loc, getInput(), getPackedWeight(), getPackedBias(), getInit(),
+      getPreactivationsInit(), columnOffsets, columnSizes, /*scale=*/2);
+  Type preactivationsType =
+      tile.preactivationsInit ? tile.preactivationsInit.getType() : Type();
   auto tiled = GatedMatmulOp::create(
-      b, loc, tile.init.getType(), getActivation(), getBlockSize(),
-      tile.input, tile.weight, tile.bias, tile.init);
-  return TilingResult{{tiled}, {tiled.getResult()}, tile.slices};
+      b, loc, tile.init.getType(), preactivationsType, getActivation(),
+      getBlockSize(), tile.input, tile.weight, tile.bias, tile.init,
+      tile.preactivationsInit);
+  return TilingResult{{tiled}, tiledResults(tiled), tile.slices};
 }
 
 LogicalResult GatedMatmulOp::getResultTilePosition(
-    OpBuilder &b, unsigned, ArrayRef<OpFoldResult> offsets,
+    OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
     ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
     SmallVector<OpFoldResult> &resultSizes) {
   blockTileToColumns(b, getLoc(), getInit(), getBlockSize(), offsets, sizes,
                      resultOffsets, resultSizes);
+  if (resultNumber == 1) {
+    SmallVector<OpFoldResult> columnOffsets = resultOffsets,
+                              columnSizes = resultSizes;
+    preactivationsTile(b, getLoc(), columnOffsets, columnSizes, /*scale=*/2,
+                       resultOffsets, resultSizes);
+  }
   return success();
 }
 
 FailureOr<TilingResult>
-GatedMatmulOp::generateResultTileValue(OpBuilder &b, unsigned,
+GatedMatmulOp::generateResultTileValue(OpBuilder &b, unsigned resultNumber,
                                        ArrayRef<OpFoldResult> offsets,
                                        ArrayRef<OpFoldResult> sizes) {
+  if (resultNumber != 0)
+    return emitOpError("produces tiles of its gated result only; tile the "
+                       "op itself to tile its pre-activations");
   // A consumer asks for result columns; only whole blocks can be computed.
   int64_t block = getBlockSize();
   std::optional<int64_t> offset = getConstantIntValue(offsets[1]);
@@ -452,7 +529,7 @@ GatedMatmulOp::generateResultTileValue(OpBuilder &b, unsigned,
 //===----------------------------------------------------------------------===//
 
 MutableOperandRange ActivatedMatmulOp::getDpsInitsMutable() {
-  return getInitMutable();
+  return fusedMatmulInits(*this, getInitMutable(), keepsPreactivations());
 }
 
 SmallVector<utils::IteratorType> ActivatedMatmulOp::getLoopIteratorTypes() {
@@ -468,12 +545,15 @@ ActivatedMatmulOp::getTiledImplementation(OpBuilder &b,
                                           ArrayRef<OpFoldResult> offsets,
                                           ArrayRef<OpFoldResult> sizes) {
   TileOperands tile =
-      sliceOperands(b, getLoc(), getInput(), getWeight(), getBias(),
-                    getInit(), offsets, sizes, /*scale=*/1);
-  auto tiled = ActivatedMatmulOp::create(b, getLoc(), tile.init.getType(),
-                                         getActivation(), tile.input,
-                                         tile.weight, tile.bias, tile.init);
-  return TilingResult{{tiled}, {tiled.getResult()}, tile.slices};
+      sliceOperands(b, getLoc(), getInput(), getWeight(), getBias(), getInit(),
+                    getPreactivationsInit(), offsets, sizes,
+                    /*scale=*/1);
+  Type preactivationsType =
+      tile.preactivationsInit ? tile.preactivationsInit.getType() : Type();
+  auto tiled = ActivatedMatmulOp::create(
+      b, getLoc(), tile.init.getType(), preactivationsType, getActivation(),
+      tile.input, tile.weight, tile.bias, tile.init, tile.preactivationsInit);
+  return TilingResult{{tiled}, tiledResults(tiled), tile.slices};
 }
 
 LogicalResult ActivatedMatmulOp::getResultTilePosition(
@@ -568,8 +648,8 @@ static LogicalResult verifyBackwardMatmul(Operation *op, Value dy, Value w2,
 
 LogicalResult DGateMatmulOp::verify() {
   return verifyBackwardMatmul(*this, getOutputGrad(), getW2(),
-                              getPackedPreactivations(), getInit(),
-                              getResult(), /*scale=*/2);
+                              getPackedPreactivations(), getInit(), getResult(),
+                              /*scale=*/2);
 }
 
 LogicalResult DActivationMatmulOp::verify() {
@@ -604,9 +684,9 @@ static TilingResult tileBackwardMatmul(
                        {columnSizes[0], dOut}, slices);
   Value w2Tile = slice(b, loc, w2, {columnOffsets[1], zero},
                        {columnSizes[1], dOut}, slices);
-  Value preTile = slice(b, loc, preactivations,
-                        {columnOffsets[0], packedOffset},
-                        {columnSizes[0], packedSize}, slices);
+  Value preTile =
+      slice(b, loc, preactivations, {columnOffsets[0], packedOffset},
+            {columnSizes[0], packedSize}, slices);
   Value initTile = slice(b, loc, init, {columnOffsets[0], packedOffset},
                          {columnSizes[0], packedSize}, slices);
   Operation *tiled = create(dyTile, w2Tile, preTile, initTile);
@@ -638,8 +718,8 @@ DGateMatmulOp::getTiledImplementation(OpBuilder &b,
   blockTileToColumns(b, getLoc(), getW2(), getBlockSize(), offsets, sizes,
                      columnOffsets, columnSizes, /*widthDim=*/0);
   return tileBackwardMatmul(
-      b, *this, getOutputGrad(), getW2(), getPackedPreactivations(),
-      getInit(), columnOffsets, columnSizes, /*scale=*/2,
+      b, *this, getOutputGrad(), getW2(), getPackedPreactivations(), getInit(),
+      columnOffsets, columnSizes, /*scale=*/2,
       [&](Value dy, Value w2, Value ab, Value init) {
         return DGateMatmulOp::create(b, getLoc(), init.getType(),
                                      getActivation(), getBlockSize(), dy, w2,
@@ -658,11 +738,10 @@ LogicalResult DGateMatmulOp::getResultTilePosition(
   AffineExpr d0;
   bindDims(b.getContext(), d0);
   resultOffsets = {columnOffsets[0],
-                   affine::makeComposedFoldedAffineApply(
-                       b, getLoc(), d0 * 2, {columnOffsets[1]})};
-  resultSizes = {columnSizes[0],
-                 affine::makeComposedFoldedAffineApply(b, getLoc(), d0 * 2,
-                                                       {columnSizes[1]})};
+                   affine::makeComposedFoldedAffineApply(b, getLoc(), d0 * 2,
+                                                         {columnOffsets[1]})};
+  resultSizes = {columnSizes[0], affine::makeComposedFoldedAffineApply(
+                                     b, getLoc(), d0 * 2, {columnSizes[1]})};
   return success();
 }
 

@@ -87,14 +87,20 @@ def FFN_UnpackGatedOp : Op<FFN_Dialect, "unpack_gated", [Pure]> {
 
 class FFN_FusedMatmulOp<string mnemonic, list<Trait> traits = []>
     : Op<FFN_Dialect, mnemonic, traits # [
-        Pure,
+        Pure, AttrSizedOperandSegments,
         DeclareOpInterfaceMethods<DestinationStyleOpInterface>,
         DeclareOpInterfaceMethods<TilingInterface, [
             "getIterationDomain", "getLoopIteratorTypes",
             "getTiledImplementation", "getResultTilePosition",
             "generateResultTileValue"]>]> {
-  let results = (outs AnyRankedTensor:$result);
+  let results = (outs AnyRankedTensor:$result,
+                      Optional<AnyRankedTensor>:$preactivations);
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Whether the op also returns the pre-activations it gates (or
+    /// activates), for a backward pass to read.
+    bool keepsPreactivations() { return getPreactivationsInit() != nullptr; }
+  }];
 }
 
 def FFN_GatedMatmulOp : FFN_FusedMatmulOp<"gated_matmul"> {
@@ -112,24 +118,52 @@ def FFN_GatedMatmulOp : FFN_FusedMatmulOp<"gated_matmul"> {
     output; tile sizes along `d_ff` must be multiples of `block_size` (or
     reach the end), so that a tile's packed columns are contiguous.
 
+    With a second destination `preactivations(...)` (`[M, 2 * d_ff]`), the
+    op also returns the packed pre-activations `[a | b] = x [W | V] + [b | c]`
+    it gates, in the same interleaved blocks: a training step's forward
+    keeps them for the backward (`ffn.dgate_matmul`) instead of computing
+    the same product again. ffn-fuse makes that choice
+    (`keep-activations`); the back ends store the accumulators they already
+    hold, so the product is computed once.
+
     Example:
 
     ```mlir
     %h = ffn.gated_matmul swish block_size(64)
         ins(%x, %packed : tensor<256x512xf32>, tensor<512x2730xf32>)
         outs(%init : tensor<256x1365xf32>) -> tensor<256x1365xf32>
+    %h2, %ab = ffn.gated_matmul swish block_size(64)
+        ins(%x, %packed : tensor<256x512xf32>, tensor<512x2730xf32>)
+        outs(%init : tensor<256x1365xf32>)
+        preactivations(%ab_init : tensor<256x2730xf32>)
+        -> tensor<256x1365xf32>, tensor<256x2730xf32>
     ```
   }];
   let arguments = (ins FFN_ActivationAttr:$activation, FFN_BlockSize:$block_size,
                        AnyRankedTensor:$input, AnyRankedTensor:$packed_weight,
                        Optional<AnyRankedTensor>:$packed_bias,
-                       AnyRankedTensor:$init);
+                       AnyRankedTensor:$init,
+                       Optional<AnyRankedTensor>:$preactivations_init);
   let assemblyFormat = [{
     custom<Activation>($activation) `block_size` `(` $block_size `)`
     `ins` `(` $input `,` $packed_weight (`,` $packed_bias^)? `:`
       type($input) `,` type($packed_weight) (`,` type($packed_bias)^)? `)`
-    `outs` `(` $init `:` type($init) `)` attr-dict `->` type($result)
+    `outs` `(` $init `:` type($init) `)`
+    (`preactivations` `(` $preactivations_init^ `:`
+      type($preactivations_init) `)`)?
+    attr-dict `->` type(results)
   }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$result,
+                   "::mlir::ffn::ActivationAttr":$activation,
+                   "int64_t":$blockSize, "::mlir::Value":$input,
+                   "::mlir::Value":$packedWeight, "::mlir::Value":$packedBias,
+                   "::mlir::Value":$init), [{
+      build($_builder, $_state, result, /*preactivations=*/::mlir::Type(),
+            activation, blockSize, input, packedWeight, packedBias, init,
+            /*preactivationsInit=*/::mlir::Value());
+    }]>
+  ];
 }
 
 def FFN_ActivatedMatmulOp : FFN_FusedMatmulOp<"activated_matmul"> {
@@ -139,7 +173,9 @@ def FFN_ActivatedMatmulOp : FFN_FusedMatmulOp<"activated_matmul"> {
     `[d_model, d_ff]` and an optional bias `[d_ff]`, applying the activation
     to each tile of the GEMM's result in registers: the ungated layers'
     first half. Destination-passing style with `init` (`[M, d_ff]`); tileable
-    over the output.
+    over the output. With a second destination `preactivations(...)`
+    (`[M, d_ff]`) it also returns `a = x W + b`, for a backward
+    (`ffn.dactivation_matmul`) to read instead of recomputing it.
 
     Example:
 
@@ -152,13 +188,27 @@ def FFN_ActivatedMatmulOp : FFN_FusedMatmulOp<"activated_matmul"> {
   let arguments = (ins FFN_ActivationAttr:$activation,
                        AnyRankedTensor:$input, AnyRankedTensor:$weight,
                        Optional<AnyRankedTensor>:$bias,
-                       AnyRankedTensor:$init);
+                       AnyRankedTensor:$init,
+                       Optional<AnyRankedTensor>:$preactivations_init);
   let assemblyFormat = [{
     custom<Activation>($activation)
     `ins` `(` $input `,` $weight (`,` $bias^)? `:`
       type($input) `,` type($weight) (`,` type($bias)^)? `)`
-    `outs` `(` $init `:` type($init) `)` attr-dict `->` type($result)
+    `outs` `(` $init `:` type($init) `)`
+    (`preactivations` `(` $preactivations_init^ `:`
+      type($preactivations_init) `)`)?
+    attr-dict `->` type(results)
   }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$result,
+                   "::mlir::ffn::ActivationAttr":$activation,
+                   "::mlir::Value":$input, "::mlir::Value":$weight,
+                   "::mlir::Value":$bias, "::mlir::Value":$init), [{
+      build($_builder, $_state, result, /*preactivations=*/::mlir::Type(),
+            activation, input, weight, bias, init,
+            /*preactivationsInit=*/::mlir::Value());
+    }]>
+  ];
 }
 
 //===----------------------------------------------------------------------===//
@@ -171,8 +221,9 @@ def FFN_ApplyGateOp : Op<FFN_Dialect, "apply_gate", [Pure]> {
     Given packed pre-activations `[a | b]` (`[M, 2 * d_ff]`, interleaved in
     blocks of `block_size` like `ffn.pack_gated`), returns
     `h = gate(a) * b` (`[M, d_ff]`): the epilogue of `ffn.gated_matmul`
-    alone. The fused backward uses it to rebuild `h` for the down
-    projection's weight gradient from the `[a | b]` it already has.
+    alone, for `[a | b]` that comes from elsewhere (a checkpoint, another
+    compiler). ffn-fuse itself does not need it: its fused GEMM returns both
+    `h` and the pre-activations it gates.
 
     Example:
 

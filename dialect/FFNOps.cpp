@@ -31,7 +31,7 @@ struct NamedOperand {
 /// The operands of a feed-forward layer in a form all the ops share.
 struct LayerOperands {
   Value input;
-  SmallVector<NamedOperand, 2> upWeights;    // w1, or w and v.
+  SmallVector<NamedOperand, 2> upWeights; // w1, or w and v.
   Value w2;
   SmallVector<NamedOperand, 2> hiddenBiases; // b1, or b and c (if present).
   Value outBias;                             // b2 (if present).
@@ -76,8 +76,7 @@ verifyLayerOperands(Operation *op, const LayerOperands &layer) {
   if (!isSupportedElementType(elementType))
     return op->emitOpError("input has element type ")
            << elementType << "; ffn ops take f16, bf16, f32 or f64";
-  SmallVector<NamedOperand> all(layer.upWeights.begin(),
-                                layer.upWeights.end());
+  SmallVector<NamedOperand> all(layer.upWeights.begin(), layer.upWeights.end());
   all.push_back({"w2", layer.w2});
   all.append(layer.hiddenBiases.begin(), layer.hiddenBiases.end());
   if (layer.outBias)
@@ -167,15 +166,15 @@ static LogicalResult verifyLayer(Operation *op, const LayerOperands &layer) {
              << " but the input's is " << (*expected)[i];
   if (dimsConflict(resultType.getShape().back(), expected->back()))
     return op->emitOpError("result's last dimension is ")
-           << resultType.getShape().back() << " but 'w2' produces d_out = "
-           << expected->back();
+           << resultType.getShape().back()
+           << " but 'w2' produces d_out = " << expected->back();
   return success();
 }
 
 /// The operands a gradient op differentiates, in result order: every
 /// operand of the forward layer, absent biases skipped.
-static SmallVector<NamedOperand> differentiatedOperands(
-    const LayerOperands &layer) {
+static SmallVector<NamedOperand>
+differentiatedOperands(const LayerOperands &layer) {
   SmallVector<NamedOperand> operands = {{"input", layer.input}};
   operands.append(layer.upWeights.begin(), layer.upWeights.end());
   operands.push_back({"w2", layer.w2});
@@ -187,8 +186,7 @@ static SmallVector<NamedOperand> differentiatedOperands(
 
 /// The name of the gradient of `operand` in diagnostics: dx, dw1, db2, ...
 static std::string gradientName(const NamedOperand &operand) {
-  return operand.name == "input" ? std::string("dx")
-                                  : "d" + operand.name.str();
+  return operand.name == "input" ? std::string("dx") : "d" + operand.name.str();
 }
 
 /// Verifies a gradient op: the forward layer's operands, `dy` (in
@@ -219,8 +217,7 @@ static LogicalResult verifyLayerGradient(Operation *op,
            << operands.size() << " results (" << names
            << "), one gradient per operand but dy; got " << gradients.size();
   }
-  for (auto [index, operand, gradient] :
-       llvm::enumerate(operands, gradients)) {
+  for (auto [index, operand, gradient] : llvm::enumerate(operands, gradients)) {
     if (gradient.getType() == operand.value.getType())
       continue;
     InFlightDiagnostic diag = op->emitOpError("result #")
@@ -237,8 +234,7 @@ static LogicalResult verifyLayerGradient(Operation *op,
 }
 
 /// The operands of ffn.ffn or ffn.ffn_grad; `result` is left to the caller.
-template <typename OpTy>
-static LayerOperands ungatedLayer(OpTy op) {
+template <typename OpTy> static LayerOperands ungatedLayer(OpTy op) {
   LayerOperands layer;
   layer.input = op.getInput();
   layer.upWeights.push_back({"w1", op.getW1()});
@@ -250,8 +246,7 @@ static LayerOperands ungatedLayer(OpTy op) {
 }
 
 /// The operands of ffn.glu or ffn.glu_grad; `result` is left to the caller.
-template <typename OpTy>
-static LayerOperands gatedLayer(OpTy op) {
+template <typename OpTy> static LayerOperands gatedLayer(OpTy op) {
   LayerOperands layer;
   layer.input = op.getInput();
   layer.upWeights.push_back({"w", op.getW()});
@@ -328,8 +323,7 @@ namespace {
 /// exact, signed zeros included: a hidden bias only changes the sign of zero
 /// elements, which the down-projection's accumulation from +0 absorbs, and
 /// the down-projection's result is never -0, so adding +0 to it is a no-op.
-template <typename OpTy>
-struct DropZeroBiases : OpRewritePattern<OpTy> {
+template <typename OpTy> struct DropZeroBiases : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
 
   LogicalResult matchAndRewrite(OpTy op,
@@ -452,8 +446,8 @@ StringRef FFNGradOp::getPaperName() {
 void GLUGradOp::build(OpBuilder &builder, OperationState &state,
                       ActivationAttr activation, Value input, Value w, Value v,
                       Value w2, Value dy, Value b, Value c, Value b2) {
-  build(builder, state, gradientTypes({input, w, v, w2, b, c, b2}),
-        activation, input, w, v, w2, dy, b, c, b2);
+  build(builder, state, gradientTypes({input, w, v, w2, b, c, b2}), activation,
+        input, w, v, w2, dy, b, c, b2);
 }
 
 LogicalResult GLUGradOp::verify() {

@@ -15,8 +15,9 @@
 #                                  timing table (fused vs unfused on the GPU,
 #                                  and cuBLAS as a peer).
 #
-# Carry build-gpucheck/artifacts, build-gpucheck/harness and build-gtest to the
-# GPU machine.
+# Carry build-gpucheck/artifacts, build-gpucheck/harness and build-gtest (the
+# GoogleTest libraries and headers, and the nlohmann-json headers the runtime
+# needs, copied from this machine by prepare) to the GPU machine.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CHECK_DIR="$ROOT/build-gpucheck"
@@ -52,6 +53,10 @@ prepare() {
   cp -r /usr/include/gtest /usr/include/gmock "$ROOT/build-gtest/" 2>/dev/null
   mkdir -p "$ROOT/build-gtest/include" && mv "$ROOT/build-gtest/gtest" "$ROOT/build-gtest/gmock" "$ROOT/build-gtest/include/"
   cp /usr/lib/x86_64-linux-gnu/libgtest*.a /usr/lib/x86_64-linux-gnu/libgmock*.a "$ROOT/build-gtest/lib/"
+  # nlohmann-json's headers for the runtime (header-only; the GPU machine has
+  # no package): check passes them as GLU_NLOHMANN_JSON_INCLUDE_DIR.
+  cp -r /usr/include/nlohmann "$ROOT/build-gtest/include/" \
+    || { echo "no /usr/include/nlohmann: install nlohmann-json3-dev"; exit 1; }
   du -sh "$ARTIFACTS" "$ROOT/build-gtest"
   log "Now run scripts/gpu-check.sh on the GPU machine, carrying build-gpucheck/artifacts and build-gtest"
 }
@@ -63,10 +68,13 @@ check() {
   nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 
   log "Building the runtime and glu-run (GLU_RUNTIME_ONLY)"
-  local gtest=()
+  local gtest=() json=()
   [ -d "$ROOT/build-gtest" ] && gtest=(-DGTEST_ROOT="$ROOT/build-gtest")
+  # Used only where CMake finds no nlohmann_json package.
+  [ -f "$ROOT/build-gtest/include/nlohmann/json.hpp" ] \
+    && json=(-DGLU_NLOHMANN_JSON_INCLUDE_DIR="$ROOT/build-gtest/include")
   cmake -S "$ROOT" -B "$CHECK_DIR/rt" -G Ninja -DGLU_RUNTIME_ONLY=ON \
-    -DCMAKE_BUILD_TYPE=Release "${gtest[@]}" > "$CHECK_DIR/rt-configure.log" 2>&1 \
+    -DCMAKE_BUILD_TYPE=Release "${gtest[@]}" "${json[@]}" > "$CHECK_DIR/rt-configure.log" 2>&1 \
     || { cat "$CHECK_DIR/rt-configure.log"; exit 1; }
   ninja -C "$CHECK_DIR/rt" > "$CHECK_DIR/rt-build.log" 2>&1 \
     || { tail -40 "$CHECK_DIR/rt-build.log"; exit 1; }

@@ -68,3 +68,28 @@ if _python_has("torch"):
     config.available_features.add("torch")
 if _python_has("numpy"):
     config.available_features.add("numpy")
+
+# test/install: `cmake --install` this build into a prefix and build a
+# project against the installed package. Without cmake those tests are
+# unsupported (REQUIRES: cmake).
+config.substitutions.append(("%glu_build_dir", config.glu_obj_root))
+config.substitutions.append(("%glu_mlir_prefix", config.glu_mlir_prefix))
+config.substitutions.append(("%glu_consumer_cmake_args", " ".join(
+    '"%s"' % arg for arg in (
+        "-G", config.cmake_generator,
+        "-DCMAKE_MAKE_PROGRAM=" + config.cmake_make_program,
+        "-DCMAKE_CXX_COMPILER=" + config.cmake_cxx_compiler))))
+if config.cmake_executable and os.path.exists(config.cmake_executable):
+    config.available_features.add("cmake")
+    config.substitutions.append(("%cmake", config.cmake_executable))
+
+# test/format.test: the sources are clang-format clean (.clang-format at the
+# root). Without clang-format 22 the check is unsupported
+# (REQUIRES: clang-format).
+import shutil
+
+_clang_format = (shutil.which("clang-format-22") or
+                 shutil.which("clang-format", path=config.llvm_tools_dir))
+if _clang_format:
+    config.available_features.add("clang-format")
+    config.substitutions.append(("%clang_format", _clang_format))

@@ -1,7 +1,7 @@
 //===- CApi.cpp - The glu runtime C API -----------------------------------===//
 
-#include "glu/glu_runtime.h"
 #include "glu/Runtime.h"
+#include "glu/glu_runtime.h"
 
 #include <new>
 #include <string>
@@ -218,8 +218,8 @@ GLU_C_EXPORT int glu_artifact_call(glu_artifact *artifact, const char *entry,
     try {
       for (size_t i = 0; i < num_results; ++i)
         if (!results[i]) {
-          created[i] = new glu_buffer{artifact->artifact.allocateResult(
-              e.name, i)};
+          created[i] =
+              new glu_buffer{artifact->artifact.allocateResult(e.name, i)};
           out[i] = &created[i]->buffer;
         }
       artifact->artifact.call(entry, in, out, elapsed_ms);

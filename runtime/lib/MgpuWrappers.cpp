@@ -45,14 +45,13 @@ CUmodule loadModule(const Driver *d, const void *image, int optLevel) {
                      reinterpret_cast<void *>(static_cast<intptr_t>(optLevel))};
   unsigned numOptions = optLevel >= 0 ? 3 : 2;
   CUmodule module = nullptr;
-  CUresult r = d->cuModuleLoadDataEx(&module, image, numOptions, options,
-                                     values);
+  CUresult r =
+      d->cuModuleLoadDataEx(&module, image, numOptions, options, values);
   if (r != CUDA_SUCCESS) {
     std::string log(errorLog);
     while (!log.empty() && (log.back() == '\n' || log.back() == '\0'))
       log.pop_back();
-    check(r, "cuModuleLoadDataEx",
-          log.empty() ? "" : "JIT log: " + log);
+    check(r, "cuModuleLoadDataEx", log.empty() ? "" : "JIT log: " + log);
     return nullptr;
   }
   return module;
@@ -109,8 +108,8 @@ GLU_MGPU_EXPORT void mgpuLaunchKernel(void *function, intptr_t gridX,
                                       intptr_t gridY, intptr_t gridZ,
                                       intptr_t blockX, intptr_t blockY,
                                       intptr_t blockZ, int32_t smem,
-                                      void *stream, void **params,
-                                      void **extra, size_t /*paramsCount*/) {
+                                      void *stream, void **params, void **extra,
+                                      size_t /*paramsCount*/) {
   const Driver *d = ready();
   if (!d)
     return;
@@ -127,8 +126,8 @@ GLU_MGPU_EXPORT void mgpuLaunchKernel(void *function, intptr_t gridX,
     return;
   check(d->cuLaunchKernel(f, unsigned(gridX), unsigned(gridY), unsigned(gridZ),
                           unsigned(blockX), unsigned(blockY), unsigned(blockZ),
-                          unsigned(smem), static_cast<CUstream>(stream),
-                          params, extra),
+                          unsigned(smem), static_cast<CUstream>(stream), params,
+                          extra),
         "cuLaunchKernel");
 }
 
@@ -234,8 +233,8 @@ GLU_MGPU_EXPORT void mgpuMemset32(void *dst, unsigned int value, size_t count,
           "cuMemsetD32Async");
 }
 
-GLU_MGPU_EXPORT void mgpuMemset16(void *dst, unsigned short value,
-                                  size_t count, void *stream) {
+GLU_MGPU_EXPORT void mgpuMemset16(void *dst, unsigned short value, size_t count,
+                                  void *stream) {
   const Driver *d = ready();
   if (d && count)
     check(d->cuMemsetD16Async(devPtr(dst), value, count,

@@ -296,8 +296,8 @@ std::vector<uint8_t> encodeNpy(const TensorType &type, const void *data,
   return out;
 }
 
-void writeNpy(const std::string &path, const TensorType &type,
-              const void *data, size_t size) {
+void writeNpy(const std::string &path, const TensorType &type, const void *data,
+              size_t size) {
   std::vector<uint8_t> bytes = encodeNpy(type, data, size);
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   FILE *f = std::fopen(tmp.c_str(), "wb");

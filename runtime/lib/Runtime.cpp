@@ -1,6 +1,7 @@
 //===- Runtime.cpp - Devices, buffers, artifacts and calls ----------------===//
 
 #include "glu/Runtime.h"
+#include "glu/ArtifactAbi.h"
 
 #include "CudaDriver.h"
 
@@ -96,7 +97,8 @@ struct RuntimeImpl {
 
   Storage allocate(const TensorType &type, const std::string &what) {
     Device dev = resolved();
-    std::string forWhat = what.empty() ? type.str() : what + " (" + type.str() + ")";
+    std::string forWhat =
+        what.empty() ? type.str() : what + " (" + type.str() + ")";
     size_t bytes;
     try {
       bytes = type.numBytes();
@@ -114,8 +116,8 @@ struct RuntimeImpl {
       cuda::CUdeviceptr p = 0;
       cuda::CUresult r = d.cuMemAlloc_v2(&p, s.capacity);
       if (r != cuda::CUDA_SUCCESS)
-        throw Error(oom + ": CUDA error in cuMemAlloc: " +
-                    cuda::errorString(r));
+        throw Error(oom +
+                    ": CUDA error in cuMemAlloc: " + cuda::errorString(r));
       s.ptr = reinterpret_cast<void *>(p);
       // The memset is asynchronous on the legacy stream, which the
       // non-blocking streams of the entry points do not wait for: finish it.
@@ -219,7 +221,8 @@ void *Buffer::data() const { return impl().storage.ptr; }
 
 bool Buffer::sameStorage(const Buffer &other) const {
   return impl_ && other.impl_ &&
-         (impl_ == other.impl_ || impl_->storage.ptr == other.impl_->storage.ptr);
+         (impl_ == other.impl_ ||
+          impl_->storage.ptr == other.impl_->storage.ptr);
 }
 
 void Buffer::upload(const void *src, size_t bytes) {
@@ -255,9 +258,8 @@ void Buffer::download(void *dst, size_t bytes) const {
   if (b.device == Device::Cuda) {
     const cuda::Driver &d = b.runtime->cu();
     b.runtime->throwIfCuda(
-        d.cuMemcpyDtoH_v2(dst,
-                          reinterpret_cast<cuda::CUdeviceptr>(b.storage.ptr),
-                          bytes),
+        d.cuMemcpyDtoH_v2(
+            dst, reinterpret_cast<cuda::CUdeviceptr>(b.storage.ptr), bytes),
         "cuMemcpyDtoH");
     return;
   }
@@ -311,11 +313,11 @@ Artifact Runtime::load(const std::string &directory) {
   a->manifest = Manifest::load(directory);
   const Manifest &m = a->manifest;
   fs::path dir = fs::absolute(fs::path(directory));
-  std::string manifestFile = (dir / "manifest.json").lexically_normal();
+  std::string manifestFile = (dir / GLU_MANIFEST_FILE).lexically_normal();
 
   // Fix the device before the library is loaded: a cuda artifact's global
   // constructors load its GPU code and need a current context.
-  bool wantsCuda = m.target == "cuda";
+  bool wantsCuda = m.target == GLU_TARGET_CUDA;
   if (impl_->device == Device::Auto) {
     if (wantsCuda)
       impl_->useCuda("cannot run a cuda artifact: ");
@@ -351,15 +353,16 @@ Artifact Runtime::load(const std::string &directory) {
     throw Error(a->libraryPath + ": loading its GPU code failed: " + err);
 
   using AbiFn = int32_t (*)();
-  auto abi = reinterpret_cast<AbiFn>(::dlsym(a->handle, "glu_abi_version"));
+  auto abi =
+      reinterpret_cast<AbiFn>(::dlsym(a->handle, GLU_ABI_VERSION_SYMBOL));
   if (!abi)
-    throw Error(a->libraryPath +
-                ": missing symbol 'glu_abi_version' (not a glu artifact "
-                "library?)");
+    throw Error(a->libraryPath + ": missing symbol '" GLU_ABI_VERSION_SYMBOL
+                                 "' (not a glu artifact library?)");
   int32_t version = abi();
-  if (version != 1)
-    throw Error(a->libraryPath + ": glu_abi_version() returned " +
-                std::to_string(version) + ", this runtime supports 1");
+  if (version != GLU_ABI_VERSION)
+    throw Error(a->libraryPath + ": " GLU_ABI_VERSION_SYMBOL "() returned " +
+                std::to_string(version) + ", this runtime supports " +
+                std::to_string(GLU_ABI_VERSION));
   for (const EntryPoint &e : m.entryPoints) {
     void *sym = ::dlsym(a->handle, e.symbol.c_str());
     if (!sym)
@@ -392,7 +395,7 @@ const EntryPoint &Artifact::entry(const std::string &name) const {
 }
 
 Buffer Artifact::allocateResult(const std::string &entryName,
-                               size_t index) const {
+                                size_t index) const {
   const EntryPoint &e = entry(entryName);
   const TensorSpec &r = e.result(index);
   auto b = std::make_shared<BufferImpl>();
@@ -484,8 +487,8 @@ void Artifact::call(const std::string &entryName,
     auto s = std::make_shared<BufferImpl>();
     s->runtime = a.runtime;
     s->type = e.results[i].type;
-    s->storage = a.runtime->allocate(
-        s->type, "result '" + e.results[i].name + "'" + of + " (in place)");
+    s->storage = a.runtime->allocate(s->type, "result '" + e.results[i].name +
+                                                  "'" + of + " (in place)");
     s->bytes = s->type.numBytes();
     s->device = a.device;
     scratch[i] = s;

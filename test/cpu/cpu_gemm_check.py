@@ -22,6 +22,9 @@ function boundary, its out-parameter and the C interface are exercised):
                      half (unpack-linear: the linear half)
   --op column-sums   linalg.reduce (addf over rows) of [M, N] into a zero
                      fill: the bias gradients' column sums
+  --kept h|pre       with --op gated or activated: the op also returns its
+                     pre-activations (a second destination); check its h
+                     result or the pre-activations [a | b] + bias (a + bias)
   --op glu           a whole unfused ffn.glu ACT layer (x [M, K], W and V
                      [K, N], W2 [N, K]): generated GEMMs for its matmuls and
                      the vectorized elementwise gating between them
@@ -182,6 +185,10 @@ def build(args, rng):
                              .astype(np.float32)))
 
     out = [m, k] if args.op == "glu" else [m, n]
+    # The kept pre-activations of a gated GEMM are packed: [M, 2 N].
+    pre_shape = [m, 2 * n] if args.op == "gated" else [m, n]
+    if args.kept == "pre":
+        out = pre_shape
     static_out_type = t.tensor_type(out)
 
     def param_type(array):
@@ -220,7 +227,23 @@ def build(args, rng):
     else:
         body.append("  %%empty = tensor.empty() : %s" % out_type)
     act = args.activation
-    if args.op == "gated":
+    if args.kept:
+        # The op returns (h, pre-activations); @gemm returns one of them.
+        h_type = t.tensor_type([m, n])
+        pre_type = t.tensor_type(pre_shape)
+        ins = ", ".join("%" + name for name, _ in operands)
+        block = " block_size(%d)" % args.block if args.op == "gated" else ""
+        body = body[:-1] + [
+            "  %%h_init = tensor.empty() : %s" % h_type,
+            "  %%pre_init = tensor.empty() : %s" % pre_type,
+            "  %%h, %%pre = ffn.%s_matmul %s%s ins(%s : %s) outs(%%h_init : "
+            "%s) preactivations(%%pre_init : %s) -> %s, %s"
+            % (args.op, act, block, ins, types, h_type, pre_type, h_type,
+               pre_type),
+            "  %%r = tensor.cast %%%s : %s to %s"
+            % ("pre" if args.kept == "pre" else "h",
+               pre_type if args.kept == "pre" else h_type, out_type)]
+    elif args.op == "gated":
         ins = ", ".join("%" + name for name, _ in operands)
         body.append("  %%r = ffn.gated_matmul %s block_size(%d) ins(%s : %s) "
                     "outs(%%empty : %s) -> %s"
@@ -288,6 +311,8 @@ def describe(args):
         text += " block=%d" % args.block
     if args.bias:
         text += " bias"
+    if args.kept:
+        text += " kept=%s" % args.kept
     if args.dynamic:
         text += " dynamic"
     if args.options:
@@ -309,6 +334,9 @@ def main():
     t.add_tool_arguments(parser, "directory for the programs")
     parser.add_argument("--op", required=True, choices=OPS)
     parser.add_argument("--activation", default="swish", choices=ACTIVATIONS)
+    parser.add_argument("--kept", choices=("h", "pre"),
+                        help="gated/activated: keep the pre-activations and "
+                             "check h or them")
     parser.add_argument("--m", type=t.positive_int, required=True)
     parser.add_argument("--k", type=t.positive_int, required=True)
     parser.add_argument("--n", type=t.positive_int, required=True,
@@ -327,13 +355,16 @@ def main():
         parser.error("--bias applies to gated and activated only")
     if args.dynamic and (args.op == "glu" or args.op in BACKWARD_OPS):
         parser.error("--dynamic does not apply to --op %s" % args.op)
+    if args.kept and (args.op not in ("gated", "activated") or args.dynamic):
+        parser.error("--kept applies to static gated and activated only")
 
     rng = np.random.default_rng(args.seed)
     program, shape = build(args, rng)
     os.makedirs(args.tmp, exist_ok=True)
     stem = os.path.join(args.tmp, "%s-%d-%d-%d-%s-%d-%s-%d" % (
         args.op, args.m, args.k, args.n, args.activation, args.block,
-        "bias" if args.bias else "nobias", os.getpid()))
+        ("bias" if args.bias else "nobias") + (args.kept or ""),
+        os.getpid()))
     paths = [stem + ".mlir", stem + ".ref.llvm.mlir", stem + ".cpu.llvm.mlir"]
     with open(paths[0], "w") as f:
         f.write(program)

@@ -62,8 +62,7 @@ TEST_F(ActivationAttrTest, BetaOnlyForSwish) {
 }
 
 TEST_F(ActivationAttrTest, BetaMustBePositiveAndFinite) {
-  EXPECT_FALSE(
-      parseAttribute("#ffn.activation<swish(beta = -1.0)>", &context));
+  EXPECT_FALSE(parseAttribute("#ffn.activation<swish(beta = -1.0)>", &context));
   EXPECT_TRUE(sawDiagnostic("swish beta must be finite and positive"));
   auto checked = ActivationAttr::getChecked(
       [&] { return emitError(UnknownLoc::get(&context)); }, &context,

@@ -9,7 +9,7 @@
 
 #include "dialect/FFNOps.h"
 #include "passes/Passes.h"
-#include "passes/Pipelines.h"
+#include "passes/pipelines/Pipelines.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -90,8 +90,8 @@ TEST_F(ConvertFFNToLinalgTest, ReferencePipelineReachesTheLLVMDialect) {
   ASSERT_TRUE(succeeded(pm.run(*module))) << diagnostics.size();
   int nonLLVM = 0;
   module->walk([&](Operation *op) {
-    if (!isa<ModuleOp>(op) &&
-        op->getDialect()->getNamespace() != LLVM::LLVMDialect::getDialectNamespace())
+    if (!isa<ModuleOp>(op) && op->getDialect()->getNamespace() !=
+                                  LLVM::LLVMDialect::getDialectNamespace())
       ++nonLLVM;
   });
   EXPECT_EQ(nonLLVM, 0);

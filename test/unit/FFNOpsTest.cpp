@@ -27,8 +27,7 @@ protected:
   /// Creates func @layer with arguments of `types` and returns them.
   SmallVector<Value> arguments(ArrayRef<Type> types) {
     builder.setInsertionPointToEnd(module->getBody());
-    auto func = func::FuncOp::create(builder, builder.getUnknownLoc(),
-                                     "layer",
+    auto func = func::FuncOp::create(builder, builder.getUnknownLoc(), "layer",
                                      builder.getFunctionType(types, {}));
     Block *entry = func.addEntryBlock();
     builder.setInsertionPointToStart(entry);
@@ -44,9 +43,8 @@ protected:
 };
 
 TEST_F(FFNOpsTest, BuildsAndVerifiesAGatedLayer) {
-  SmallVector<Value> args = arguments(
-      {tensor({2, 7, 16}), tensor({16, 40}), tensor({16, 40}),
-       tensor({40, 16})});
+  SmallVector<Value> args = arguments({tensor({2, 7, 16}), tensor({16, 40}),
+                                       tensor({16, 40}), tensor({40, 16})});
   auto op = GLUOp::create(builder, builder.getUnknownLoc(), tensor({2, 7, 16}),
                           activation(ActivationKind::Swish), args[0], args[1],
                           args[2], args[3], Value(), Value(), Value());
@@ -70,8 +68,8 @@ TEST_F(FFNOpsTest, RejectsMismatchedGateAndLinearProjections) {
 
 TEST_F(FFNOpsTest, DynamicDimensionsVerify) {
   int64_t dyn = ShapedType::kDynamic;
-  SmallVector<Value> args = arguments(
-      {tensor({dyn, 16}), tensor({16, dyn}), tensor({dyn, 16})});
+  SmallVector<Value> args =
+      arguments({tensor({dyn, 16}), tensor({16, dyn}), tensor({dyn, 16})});
   auto op = FFNOp::create(builder, builder.getUnknownLoc(), tensor({dyn, 16}),
                           activation(ActivationKind::Relu), args[0], args[1],
                           args[2], Value(), Value());
@@ -120,13 +118,12 @@ TEST_F(FFNOpsTest, PaperNamesCoverTableOne) {
 
 TEST_F(FFNOpsTest, GradientBuilderTakesTheOperandsTypes) {
   SmallVector<Value> args = arguments(
-      {tensor({2, 3, 16}), tensor({16, 40}), tensor({16, 40}),
-       tensor({40, 8}), tensor({2, 3, 8}), tensor({40}), tensor({8})});
+      {tensor({2, 3, 16}), tensor({16, 40}), tensor({16, 40}), tensor({40, 8}),
+       tensor({2, 3, 8}), tensor({40}), tensor({8})});
   // Only c and b2: the gradients are dx, dw, dv, dw2, dc, db2.
-  auto op = GLUGradOp::create(builder, builder.getUnknownLoc(),
-                              activation(ActivationKind::Swish), args[0],
-                              args[1], args[2], args[3], args[4], Value(),
-                              args[5], args[6]);
+  auto op = GLUGradOp::create(
+      builder, builder.getUnknownLoc(), activation(ActivationKind::Swish),
+      args[0], args[1], args[2], args[3], args[4], Value(), args[5], args[6]);
   EXPECT_TRUE(succeeded(verify(op)));
   ASSERT_EQ(op.getGradients().size(), 6u);
   EXPECT_EQ(op.getInputGrad().getType(), args[0].getType());
@@ -142,9 +139,9 @@ TEST_F(FFNOpsTest, GradientBuilderTakesTheOperandsTypes) {
 }
 
 TEST_F(FFNOpsTest, UngatedGradientWithTheOutputBiasOnly) {
-  SmallVector<Value> args = arguments({tensor({4, 16}), tensor({16, 32}),
-                                       tensor({32, 16}), tensor({4, 16}),
-                                       tensor({16})});
+  SmallVector<Value> args =
+      arguments({tensor({4, 16}), tensor({16, 32}), tensor({32, 16}),
+                 tensor({4, 16}), tensor({16})});
   auto op = FFNGradOp::create(builder, builder.getUnknownLoc(),
                               activation(ActivationKind::GeluTanh), args[0],
                               args[1], args[2], args[3], Value(), args[4]);

@@ -82,7 +82,8 @@ TEST_F(FFNRaiseTest, RaisingTheReferenceLoweringGivesBackEveryVariant) {
   for (const Variant &variant : kVariants) {
     SCOPED_TRACE(std::string(variant.paper) + " " + variant.activation);
     std::string source = layerSource(variant);
-    OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, &context);
+    OwningOpRef<ModuleOp> module =
+        parseSourceString<ModuleOp>(source, &context);
     ASSERT_TRUE(module) << source;
     Operation *original = &*module->getBody()->front().getRegion(0).op_begin();
     std::string expected;

@@ -2,6 +2,8 @@
 
 #include "ArtifactManifest.h"
 
+#include "dialect/FFNAttrs.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 
@@ -34,7 +36,7 @@ static std::string getDtypeName(Type type) {
 static std::string getName(DictionaryAttr attrs, StringRef fallback,
                            unsigned index) {
   if (attrs)
-    if (auto name = attrs.getAs<StringAttr>("ffn.name"))
+    if (auto name = attrs.getAs<StringAttr>(GLU_NAME_ATTR))
       return name.str();
   return (fallback + Twine(index)).str();
 }
@@ -70,13 +72,6 @@ static FailureOr<TensorSpec> describe(func::FuncOp function, Type type,
   return spec;
 }
 
-static std::vector<int64_t> getShape(DictionaryAttr record) {
-  if (auto shape = record.getAs<DenseI64ArrayAttr>("shape"))
-    return std::vector<int64_t>(shape.asArrayRef().begin(),
-                                shape.asArrayRef().end());
-  return {};
-}
-
 FailureOr<std::vector<EntryPointSpec>> collectEntryPoints(ModuleOp module) {
   std::vector<EntryPointSpec> entryPoints;
   for (auto function : module.getOps<func::FuncOp>()) {
@@ -86,10 +81,9 @@ FailureOr<std::vector<EntryPointSpec>> collectEntryPoints(ModuleOp module) {
     entry.name = function.getSymName().str();
     FunctionType type = function.getFunctionType();
     for (auto [index, argType] : llvm::enumerate(type.getInputs())) {
-      FailureOr<TensorSpec> spec =
-          describe(function, argType,
-                   getName(function.getArgAttrDict(index), "arg", index),
-                   "argument");
+      FailureOr<TensorSpec> spec = describe(
+          function, argType,
+          getName(function.getArgAttrDict(index), "arg", index), "argument");
       if (failed(spec))
         return failure();
       entry.arguments.push_back(std::move(*spec));
@@ -103,25 +97,29 @@ FailureOr<std::vector<EntryPointSpec>> collectEntryPoints(ModuleOp module) {
         return failure();
       entry.results.push_back(std::move(*spec));
     }
-    // Packed weight pairs recorded by ffn-fuse{pack-arguments}.
-    if (auto packed = function->getAttrOfType<ArrayAttr>("ffn.packed_arguments")) {
-      for (auto record : packed.getAsRange<DictionaryAttr>()) {
-        auto argument = record.getAs<IntegerAttr>("argument");
-        auto gate = record.getAs<DictionaryAttr>("gate");
-        auto linear = record.getAs<DictionaryAttr>("linear");
-        if (!argument || !gate || !linear ||
-            argument.getInt() >= static_cast<int64_t>(entry.arguments.size()))
-          continue;
+    // Packed weight pairs recorded by ffn-fuse{pack-arguments}, checked
+    // against the signature by the ffn dialect's verifier.
+    if (auto packed =
+            function->getAttrOfType<ArrayAttr>(GLU_PACKED_ARGUMENTS_ATTR)) {
+      for (Attribute element : packed) {
+        auto record = dyn_cast<ffn::PackedArgumentAttr>(element);
+        if (!record || record.getArgument() >=
+                           static_cast<int64_t>(entry.arguments.size())) {
+          function.emitError()
+              << "'" << GLU_PACKED_ARGUMENTS_ATTR << "' of entry point '"
+              << entry.name << "' has the malformed record " << element;
+          return failure();
+        }
+        ffn::OriginalArgumentAttr gate = record.getGate();
+        ffn::OriginalArgumentAttr linear = record.getLinear();
         PackedWeight weight;
-        if (auto layout = record.getAs<StringAttr>("layout"))
-          weight.layout = layout.str();
-        if (auto block = record.getAs<IntegerAttr>("block_size"))
-          weight.blockSize = block.getInt();
-        weight.gateName = gate.getAs<StringAttr>("name").str();
-        weight.linearName = linear.getAs<StringAttr>("name").str();
-        weight.gateShape = getShape(gate);
-        weight.linearShape = getShape(linear);
-        TensorSpec &spec = entry.arguments[argument.getInt()];
+        weight.blockSize = record.getBlockSize();
+        weight.gateName = gate.getName().str();
+        weight.linearName = linear.getName().str();
+        weight.gateShape.assign(gate.getShape().begin(), gate.getShape().end());
+        weight.linearShape.assign(linear.getShape().begin(),
+                                  linear.getShape().end());
+        TensorSpec &spec = entry.arguments[record.getArgument()];
         spec.name = weight.gateName + "+" + weight.linearName;
         spec.packed = std::move(weight);
       }
@@ -160,6 +158,17 @@ static llvm::json::Value toJSON(const TensorSpec &spec) {
   return object;
 }
 
+/// manifest.json's name of `target` (glu/ArtifactAbi.h).
+static StringRef getTargetName(ffn::Target target) {
+  switch (target) {
+  case ffn::Target::Cpu:
+    return GLU_TARGET_CPU;
+  case ffn::Target::Cuda:
+    return GLU_TARGET_CUDA;
+  }
+  llvm_unreachable("unknown target");
+}
+
 llvm::json::Value toJSON(const ManifestInfo &info) {
   llvm::json::Array entries;
   for (const EntryPointSpec &entry : info.entryPoints) {
@@ -168,20 +177,21 @@ llvm::json::Value toJSON(const ManifestInfo &info) {
       arguments.push_back(toJSON(spec));
     for (const TensorSpec &spec : entry.results)
       results.push_back(toJSON(spec));
-    entries.push_back(llvm::json::Object{{"name", entry.name},
-                                         {"symbol", "glu_entry_" + entry.name},
-                                         {"arguments", std::move(arguments)},
-                                         {"results", std::move(results)}});
+    entries.push_back(
+        llvm::json::Object{{"name", entry.name},
+                           {"symbol", GLU_ENTRY_PREFIX + entry.name},
+                           {"arguments", std::move(arguments)},
+                           {"results", std::move(results)}});
   }
   llvm::json::Object manifest{{"format", "glu-artifact"},
                               {"version", kManifestVersion},
-                              {"target", info.target},
+                              {"target", getTargetName(info.target)},
                               {"library", info.library},
                               {"producer", "glu-compile"},
                               {"source", info.source},
                               {"fused", info.fused},
                               {"entry_points", std::move(entries)}};
-  if (info.target == "cuda")
+  if (info.target == ffn::Target::Cuda)
     manifest["cuda"] = llvm::json::Object{
         {"chips", llvm::json::Array{info.chip}}, {"binary", "ptx"}};
   return manifest;

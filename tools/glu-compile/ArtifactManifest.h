@@ -10,9 +10,13 @@
 #ifndef GLU_TOOLS_GLU_COMPILE_ARTIFACTMANIFEST_H
 #define GLU_TOOLS_GLU_COMPILE_ARTIFACTMANIFEST_H
 
+#include "passes/utils/Target.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/Support/JSON.h"
+
+#include "glu/ArtifactAbi.h"
 
 #include <optional>
 #include <string>
@@ -21,10 +25,12 @@
 namespace glu {
 
 /// The manifest version this compiler writes.
-constexpr int kManifestVersion = 1;
+constexpr int kManifestVersion = GLU_MANIFEST_VERSION;
 
+/// A packed argument's record (#ffn.packed_argument), as the manifest
+/// writes it.
 struct PackedWeight {
-  std::string layout;
+  std::string layout = GLU_PACKED_LAYOUT;
   int64_t blockSize = 0;
   std::string gateName, linearName;
   std::vector<int64_t> gateShape, linearShape;
@@ -50,7 +56,7 @@ mlir::FailureOr<std::vector<EntryPointSpec>>
 collectEntryPoints(mlir::ModuleOp module);
 
 struct ManifestInfo {
-  std::string target;  // "cpu" or "cuda"
+  mlir::ffn::Target target = mlir::ffn::Target::Cpu;
   std::string library; // file name inside the artifact directory
   std::string source;  // the input file
   bool fused = true;

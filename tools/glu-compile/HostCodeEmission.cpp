@@ -29,7 +29,8 @@ createHostTargetMachine(const HostCodeOptions &options, std::string &error) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   llvm::Triple triple(llvm::sys::getProcessTriple());
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
     return nullptr;
   std::string cpu = options.cpu;
@@ -133,8 +134,12 @@ LogicalResult linkSharedLibrary(StringRef objectPath, StringRef libraryPath,
     error = "no linker found: install clang-22 and lld-22 (or a C compiler)";
     return failure();
   }
-  SmallVector<std::string> args = {*driver, "-shared", "-o", libraryPath.str(),
-                                   objectPath.str(), "-Wl,-rpath,$ORIGIN",
+  SmallVector<std::string> args = {*driver,
+                                   "-shared",
+                                   "-o",
+                                   libraryPath.str(),
+                                   objectPath.str(),
+                                   "-Wl,-rpath,$ORIGIN",
                                    "-Wl,--enable-new-dtags"};
   if (withLld)
     args.push_back("-fuse-ld=lld");

@@ -30,15 +30,15 @@ struct HostCodeOptions {
 /// `objectPath`. Reports problems through `error`.
 mlir::LogicalResult emitObjectFile(mlir::ModuleOp module,
                                    const HostCodeOptions &options,
-                                   llvm::StringRef objectPath,
-                                   bool &usesOpenMP, std::string &error);
+                                   llvm::StringRef objectPath, bool &usesOpenMP,
+                                   std::string &error);
 
 /// Links `objectPath` into the shared library `libraryPath` with RUNPATH
 /// $ORIGIN; `extraLibraries` are full paths of libraries beside it.
-mlir::LogicalResult linkSharedLibrary(llvm::StringRef objectPath,
-                                      llvm::StringRef libraryPath,
-                                      llvm::ArrayRef<std::string> extraLibraries,
-                                      std::string &error);
+mlir::LogicalResult
+linkSharedLibrary(llvm::StringRef objectPath, llvm::StringRef libraryPath,
+                  llvm::ArrayRef<std::string> extraLibraries,
+                  std::string &error);
 
 } // namespace glu
 

@@ -13,10 +13,15 @@
 
 #include "ArtifactManifest.h"
 #include "HostCodeEmission.h"
+#include "glu/ArtifactAbi.h"
 
 #include "dialect/FFNDialect.h"
 #include "passes/Passes.h"
-#include "passes/Pipelines.h"
+#include "passes/pipelines/CpuPipeline.h"
+#include "passes/pipelines/CudaPipeline.h"
+#include "passes/pipelines/FrontendPipeline.h"
+#include "passes/pipelines/Pipelines.h"
+#include "passes/utils/DebugOptions.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/AsmState.h"
@@ -97,14 +102,15 @@ static cl::opt<std::string> loweringPipeline(
     cl::cat(category));
 static cl::opt<bool>
     saveTemps("save-temps", cl::init(false),
-              cl::desc("Also write fused.mlir, lowered.mlir and model.ll into "
-                       "the artifact"),
+              cl::desc("Also write fused.mlir, lowered.mlir, model.ll and "
+                       "pipeline.txt (the two pipelines run, as glu-opt "
+                       "takes them) into the artifact"),
               cl::cat(category));
 static cl::opt<bool> report("report", cl::init(false),
                             cl::desc("Remarks for each raised and fused layer"),
                             cl::cat(category));
 
-static constexpr StringLiteral kLibraryName = "model.so";
+static constexpr StringLiteral kLibraryName = GLU_LIBRARY_FILE;
 
 static void registerEverything(DialectRegistry &registry) {
   registerAllDialects(registry);
@@ -114,47 +120,64 @@ static void registerEverything(DialectRegistry &registry) {
   registry.insert<ffn::FFNDialect>();
 }
 
-/// The passes from the input to fused ffn IR.
-static std::string getFrontPipeline(ModuleOp module) {
-  std::string pipeline;
+/// Sets the options of glu-frontend-pipeline for this compilation.
+static void setFrontendOptions(ModuleOp module, ffn::Target target,
+                               ffn::FrontendPipelineOptions &options) {
   bool hasTosa = false;
   module.walk([&](Operation *op) {
     if (isa<tosa::TosaDialect>(op->getDialect()))
       hasTosa = true;
   });
-  if (hasTosa)
-    pipeline += "tosa-to-linalg-pipeline,";
-  // Elementwise arith/math on tensors (residual adds, scalings) as linalg.
-  pipeline += "func.func(convert-elementwise-to-linalg),";
-  if (!noRaise)
-    pipeline += "ffn-raise{report=" + std::string(report ? "true" : "false") +
-                "},";
-  if (!noFuse) {
-    pipeline += "ffn-fuse{target=" + target + " block-size=" +
-                std::to_string(blockSize) + " keep-activations=" +
-                (keepActivations ? "true" : "false") + " pack-arguments=" +
-                (packArguments ? "true" : "false") +
-                " report=" + (report ? "true" : "false") + "},";
-  }
-  pipeline += "canonicalize";
-  return pipeline;
+  options.lowerTosa = hasTosa;
+  options.raise = !noRaise;
+  options.fuse = !noFuse;
+  options.target = target;
+  options.blockSize = blockSize;
+  options.keepActivations = keepActivations;
+  options.packArguments = packArguments;
+  options.report = report;
 }
 
-static std::string getLoweringPipeline() {
+/// Adds the back end's pipeline: --lowering-pipeline when given, else
+/// glu-<target>-pipeline with --pipeline-options (and --chip).
+static LogicalResult addLoweringPipeline(OpPassManager &pm,
+                                         ffn::Target target) {
   if (!loweringPipeline.empty())
-    return loweringPipeline;
-  std::string options = pipelineOptions;
-  if (target == "cuda")
-    options = "chip=" + chip + (options.empty() ? "" : " " + options);
-  return "glu-" + target + "-pipeline" +
-         (options.empty() ? "" : "{" + options + "}");
+    return parsePassPipeline(loweringPipeline, pm, llvm::errs());
+  auto reportBadOptions = [&]() {
+    llvm::errs() << "glu-compile: invalid --pipeline-options '"
+                 << pipelineOptions << "' for glu-"
+                 << ffn::stringifyTarget(target) << "-pipeline\n";
+    return failure();
+  };
+  if (target == ffn::Target::Cpu) {
+    auto options = ffn::CpuPipelineOptions::createFromString(pipelineOptions);
+    if (!options)
+      return reportBadOptions();
+    ffn::buildCpuPipeline(pm, *options);
+    return success();
+  }
+  auto options = ffn::CudaPipelineOptions::createFromString(
+      "chip=" + chip + " " + pipelineOptions);
+  if (!options)
+    return reportBadOptions();
+  ffn::buildCudaPipeline(pm, *options);
+  return success();
 }
 
-/// Runs `text`, a pass list on the module (no builtin.module(...) anchor).
-static LogicalResult runPipeline(ModuleOp module, StringRef text) {
-  PassManager pm(module.getContext());
-  if (failed(parsePassPipeline(text, pm, llvm::errs())))
+/// Runs the passes `build` adds on the module; with --save-temps, appends
+/// their textual form to `pipelineLog`.
+static LogicalResult
+runPipeline(ModuleOp module, std::string *pipelineLog,
+            function_ref<LogicalResult(OpPassManager &)> build) {
+  PassManager pm(module.getContext(), ModuleOp::getOperationName());
+  if (failed(applyPassManagerCLOptions(pm)) || failed(build(pm)))
     return failure();
+  if (pipelineLog) {
+    llvm::raw_string_ostream os(*pipelineLog);
+    pm.printAsTextualPipeline(os);
+    os << "\n";
+  }
   return pm.run(module);
 }
 
@@ -186,8 +209,8 @@ static LogicalResult installArtifact(StringRef staging, StringRef dir) {
     }
   }
   if (std::error_code ec = llvm::sys::fs::rename(staging, dir)) {
-    llvm::errs() << "glu-compile: cannot create " << dir << ": "
-                 << ec.message() << "\n";
+    llvm::errs() << "glu-compile: cannot create " << dir << ": " << ec.message()
+                 << "\n";
     if (hadOld)
       (void)llvm::sys::fs::rename(old, dir);
     return failure();
@@ -197,7 +220,8 @@ static LogicalResult installArtifact(StringRef staging, StringRef dir) {
   return success();
 }
 
-static LogicalResult compile(MLIRContext &context, StringRef staging) {
+static LogicalResult compile(MLIRContext &context, StringRef staging,
+                             ffn::Target target) {
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   std::string error;
@@ -211,7 +235,16 @@ static LogicalResult compile(MLIRContext &context, StringRef staging) {
   if (!module)
     return failure();
 
-  if (failed(runPipeline(*module, getFrontPipeline(*module))))
+  // The two halves are the named pipelines glu-frontend-pipeline and
+  // glu-<target>-pipeline; --save-temps records them in pipeline.txt.
+  std::string pipelineLog;
+  std::string *log = saveTemps ? &pipelineLog : nullptr;
+  ffn::FrontendPipelineOptions frontend;
+  setFrontendOptions(*module, target, frontend);
+  if (failed(runPipeline(*module, log, [&](OpPassManager &pm) {
+        ffn::buildFrontendPipeline(pm, frontend);
+        return success();
+      })))
     return failure();
   if (saveTemps &&
       failed(writeText((staging + "/fused.mlir").str(),
@@ -223,11 +256,15 @@ static LogicalResult compile(MLIRContext &context, StringRef staging) {
   if (failed(entries))
     return failure();
 
-  if (failed(runPipeline(*module, getLoweringPipeline())))
+  if (failed(runPipeline(*module, log, [&](OpPassManager &pm) {
+        return addLoweringPipeline(pm, target);
+      })))
     return failure();
   if (saveTemps &&
-      failed(writeText((staging + "/lowered.mlir").str(),
-                       [&](raw_ostream &os) { module->print(os); })))
+      (failed(writeText((staging + "/lowered.mlir").str(),
+                        [&](raw_ostream &os) { module->print(os); })) ||
+       failed(writeText((staging + "/pipeline.txt").str(),
+                        [&](raw_ostream &os) { os << pipelineLog; }))))
     return failure();
 
   glu::HostCodeOptions hostOptions;
@@ -246,7 +283,8 @@ static LogicalResult compile(MLIRContext &context, StringRef staging) {
   std::vector<std::string> libraries;
   if (usesOpenMP) {
     StringRef libomp = GLU_LIBOMP_PATH;
-    std::string copy = (staging + "/" + llvm::sys::path::filename(libomp)).str();
+    std::string copy =
+        (staging + "/" + llvm::sys::path::filename(libomp)).str();
     if (std::error_code ec = llvm::sys::fs::copy_file(libomp, copy)) {
       llvm::errs() << "glu-compile: the code runs in parallel with OpenMP but "
                    << libomp << " cannot be copied: " << ec.message()
@@ -284,13 +322,15 @@ int main(int argc, char **argv) {
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
+  ffn::registerDebugOptions();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
       "glu-compile: compile linalg, tosa or ffn IR to a glu artifact "
       "(model.so + manifest.json)\n");
 
-  if (target != "cpu" && target != "cuda") {
+  std::optional<ffn::Target> parsedTarget = ffn::parseTarget(target);
+  if (!parsedTarget) {
     llvm::errs() << "glu-compile: unknown target '" << target
                  << "' (expected cpu or cuda)\n";
     return 1;
@@ -316,7 +356,7 @@ int main(int argc, char **argv) {
                  << ec.message() << "\n";
     return 1;
   }
-  if (failed(compile(context, staging)) ||
+  if (failed(compile(context, staging, *parsedTarget)) ||
       failed(installArtifact(staging, dir))) {
     llvm::sys::fs::remove_directories(staging);
     return 1;

@@ -7,7 +7,8 @@
 
 #include "dialect/FFNDialect.h"
 #include "passes/Passes.h"
-#include "passes/Pipelines.h"
+#include "passes/pipelines/Pipelines.h"
+#include "passes/utils/DebugOptions.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -20,6 +21,8 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::ffn::registerGluPasses();
   mlir::ffn::registerGluPipelines();
+  // -debug and -debug-only=<pass>, which a release LLVM does not register.
+  mlir::ffn::registerDebugOptions();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

@@ -199,8 +199,8 @@ std::vector<uint8_t> seededValues(const glu::TensorSpec &spec, uint64_t seed) {
   SplitMix64 rng{seed * 0x9E3779B97F4A7C15ull ^ fnv1a(spec.name)};
   int64_t n = t.numElements();
   std::vector<uint8_t> out(t.numBytes());
-  int64_t fanIn = t.rank() >= 2 ? std::max<int64_t>(t.shape[t.rank() - 2], 1)
-                                : 1;
+  int64_t fanIn =
+      t.rank() >= 2 ? std::max<int64_t>(t.shape[t.rank() - 2], 1) : 1;
   float scale = 1.0f / std::sqrt(float(fanIn));
   for (int64_t i = 0; i < n; ++i) {
     switch (t.dtype) {
@@ -342,8 +342,8 @@ int run(const Options &o) {
     for (const glu::TensorSpec &s : e.arguments)
       known = known || s.name == input.first;
     if (!known)
-      throw glu::Error("--input " + input.first + ": entry point '" +
-                       e.name + "' has no argument '" + input.first + "'");
+      throw glu::Error("--input " + input.first + ": entry point '" + e.name +
+                       "' has no argument '" + input.first + "'");
   }
 
   std::vector<glu::Buffer> args;
@@ -352,9 +352,8 @@ int run(const Options &o) {
     std::vector<uint8_t> bytes = it != o.inputs.end()
                                      ? fileValues(s, it->second, e.name)
                                      : seededValues(s, o.seed);
-    glu::Buffer b = rt.allocate(s.type, "argument '" + s.name +
-                                            "' of entry point '" + e.name +
-                                            "'");
+    glu::Buffer b = rt.allocate(
+        s.type, "argument '" + s.name + "' of entry point '" + e.name + "'");
     b.upload(bytes.data(), bytes.size());
     args.push_back(b);
   }
@@ -379,8 +378,8 @@ int run(const Options &o) {
   std::vector<double> sorted = times;
   std::sort(sorted.begin(), sorted.end());
   size_t n = sorted.size();
-  double median = n % 2 ? sorted[n / 2]
-                        : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+  double median =
+      n % 2 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
   double mean = std::accumulate(sorted.begin(), sorted.end(), 0.0) / n;
   const char *dev = glu::deviceName(rt.device());
   std::printf("%s on %s: %d iteration%s (%d warmup): min %.3f ms, median "

@@ -39,8 +39,8 @@ std::vector<uint8_t> encodeNpy(const TensorType &type, const void *data,
                                size_t size);
 /// Writes a .npy file atomically: to a temporary file beside `path`, then
 /// renamed over it, so a failure never leaves a partial file.
-void writeNpy(const std::string &path, const TensorType &type,
-              const void *data, size_t size);
+void writeNpy(const std::string &path, const TensorType &type, const void *data,
+              size_t size);
 
 } // namespace glu
 

@@ -19,6 +19,7 @@
 #ifndef GLU_RUNTIME_RUNTIME_H
 #define GLU_RUNTIME_RUNTIME_H
 
+#include "glu/ArtifactAbi.h"
 #include "glu/Types.h"
 
 #include <memory>
@@ -61,20 +62,23 @@ struct EntryPoint {
   const TensorSpec &result(size_t index) const;
 };
 
-/// A parsed and validated manifest.json (format version 1).
+/// A parsed and validated manifest.json (format version
+/// GLU_MANIFEST_VERSION).
 struct Manifest {
-  static constexpr int kSupportedVersion = 1;
+  static constexpr int kSupportedVersion = GLU_MANIFEST_VERSION;
 
   int64_t version = 0;
-  std::string target; // "cpu" or "cuda"
+  std::string target; // GLU_TARGET_CPU or GLU_TARGET_CUDA
   std::string library;
   std::string producer;
   std::string source;
   std::vector<EntryPoint> entryPoints;
 
-  /// Parses and validates `text`; `fileName` prefixes every error.
+  /// Parses and validates `text`; `fileName` prefixes every error. Throws
+  /// only glu::Error (malformed JSON, a duplicate key, a missing key or one
+  /// of the wrong type, an unsupported version, ...).
   static Manifest parse(const std::string &text, const std::string &fileName);
-  /// Reads and validates `directory`/manifest.json.
+  /// Reads and validates `directory`/GLU_MANIFEST_FILE.
   static Manifest load(const std::string &directory);
 };
 

@@ -113,12 +113,14 @@ CASES = [
     ("ffn-relu-bwd-256x512x1365-cuda", from_file("small-ffn-relu-bwd.mlir"), "target=cuda", True),
     ("ffn-swish-bwd-67x33x45-bias", layer("ffn", "swish", 67, 33, 45, True, True), "target=cuda", True),
     # glu-gpu-gemm's fused-op kernels: dgate (ragged last block: 45 = 2 x 16
-    # + 13), apply_gate, dactivation, activated, and the train steps' shared
-    # product (one kernel storing [a | b] and h, or a and act(a)).
+    # + 13), dactivation, activated, the gated and activated GEMMs that also
+    # return their pre-activations (every backward recomputing them, and the
+    # train steps' forward keeping them: one kernel storing [a | b] and h,
+    # or a and act(a)).
     ("geglu-bwd-67x33x45-b16-cuda", layer("glu", "gelu", 67, 33, 45, True, False), "target=cuda block-size=16", True),
-    ("swiglu-train-67x33x45-b16-cuda", train("glu", "swish", 67, 33, 45), "target=cuda block-size=16", True),
+    ("swiglu-train-67x33x45-b16-cuda", train("glu", "swish", 67, 33, 45), "target=cuda block-size=16 keep-activations=true", True),
     ("glu-train-1x70x130-cuda", train("glu", "sigmoid", 1, 70, 130), "target=cuda", True),
-    ("ffn-gelu-train-67x33x45-cuda", train("ffn", "gelu", 67, 33, 45), "target=cuda", True),
+    ("ffn-gelu-train-67x33x45-cuda", train("ffn", "gelu", 67, 33, 45), "target=cuda keep-activations=true", True),
     ("ffn-relu-fwd-130x64x200-cuda", layer("ffn", "relu", 130, 64, 200, False, False), "target=cuda", True),
     ("timing-swiglu-fwd-fused", from_file("timing-glu-swish-fwd.mlir"), "target=cuda", False),
     ("timing-swiglu-fwd-unfused", from_file("timing-glu-swish-fwd.mlir"), None, False),

@@ -131,11 +131,9 @@ void *mgpuModuleGetFunction(void *module, const char *name) {
 }
 void mgpuLaunchKernel(void *f, intptr_t gx, intptr_t gy, intptr_t gz,
                       intptr_t bx, intptr_t by, intptr_t bz, int32_t smem,
-                      void *stream, void **params, void **extra,
-                      size_t count) {
+                      void *stream, void **params, void **extra, size_t count) {
   (void)count;
-  check(cu.launchKernel(f, gx, gy, gz, bx, by, bz, smem, stream, params,
-                        extra),
+  check(cu.launchKernel(f, gx, gy, gz, bx, by, bz, smem, stream, params, extra),
         "cuLaunchKernel");
 }
 void *mgpuStreamCreate(void) {
@@ -147,7 +145,9 @@ void *mgpuStreamCreate(void) {
 void mgpuStreamSynchronize(void *s) {
   check(cu.streamSynchronize(s), "cuStreamSynchronize");
 }
-void mgpuStreamDestroy(void *s) { check(cu.streamDestroy(s), "cuStreamDestroy"); }
+void mgpuStreamDestroy(void *s) {
+  check(cu.streamDestroy(s), "cuStreamDestroy");
+}
 void *mgpuMemAlloc(uint64_t bytes, void *stream, int8_t hostShared) {
   (void)stream;
   (void)hostShared;

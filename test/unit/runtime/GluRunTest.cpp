@@ -51,9 +51,9 @@ TEST(GluRun, RunsTheFakeArtifactFromNpyInputs) {
   writeF32(dir + "/a.npy", {4}, {1, 2, 3, 4});
   writeF32(dir + "/b.npy", {4}, {0.5f, 0.5f, 0.5f, 0.5f});
   RunResult r = runGluRun(std::string(GLU_FAKE_ARTIFACT) +
-                          " --entry add --input a=" + dir + "/a.npy --input b=" +
-                          dir + "/b.npy --output-dir " + dir +
-                          "/out --warmup 2 --iterations 5");
+                          " --entry add --input a=" + dir +
+                          "/a.npy --input b=" + dir + "/b.npy --output-dir " +
+                          dir + "/out --warmup 2 --iterations 5");
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_CONTAINS(r.output, "timing entry=add device=cpu median_ms=");
   EXPECT_CONTAINS(r.output, " iterations=5 warmup=2");
@@ -67,9 +67,9 @@ TEST(GluRun, RunsTheFakeArtifactFromNpyInputs) {
 TEST(GluRun, SeededInputsAreDeterministic) {
   std::string dir = freshDir("glurun_seed");
   auto run = [&](const std::string &sub, int seed) {
-    RunResult r = runGluRun(std::string(GLU_FAKE_ARTIFACT) +
-                            " --entry=scale --seed " + std::to_string(seed) +
-                            " --output-dir " + dir + "/" + sub);
+    RunResult r =
+        runGluRun(std::string(GLU_FAKE_ARTIFACT) + " --entry=scale --seed " +
+                  std::to_string(seed) + " --output-dir " + dir + "/" + sub);
     EXPECT_EQ(r.status, 0) << r.output;
     NpyArray y = readNpy(dir + "/" + sub + "/y.npy");
     return std::vector<float>(y.as<float>(), y.as<float>() + 6);
@@ -149,12 +149,12 @@ TEST(GluRun, FailsWithOneLineOnBadInput) {
   if (!cudaAvailable(&why)) {
     r = runGluRun(art + " --entry add --device cuda");
     EXPECT_EQ(r.status, 1);
-    EXPECT_EQ(r.output, "glu-run: error: cannot use device cuda: " + why +
-                            "\n");
+    EXPECT_EQ(r.output,
+              "glu-run: error: cannot use device cuda: " + why + "\n");
     r = runGluRun(std::string(GLU_FAKE_CUDA_ARTIFACT));
     EXPECT_EQ(r.status, 1);
-    EXPECT_EQ(r.output, "glu-run: error: cannot run a cuda artifact: " + why +
-                            "\n");
+    EXPECT_EQ(r.output,
+              "glu-run: error: cannot run a cuda artifact: " + why + "\n");
   }
   EXPECT_EQ(readFile(dir + "/keep.npy"), "old");
 }

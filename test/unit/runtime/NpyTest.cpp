@@ -70,11 +70,9 @@ TEST(Npy, ReadsNumpyHeadersV1AndV2) {
   float f[3] = {1, -2, 3};
   std::memcpy(&data[0], f, 12);
   NpyArray a = decodeNpy(
-      npyWith("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }",
-              data)
+      npyWith("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", data)
           .data(),
-      npyWith("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }",
-              data)
+      npyWith("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", data)
           .size(),
       "x.npy");
   EXPECT_EQ(a.type.str(), "f32[3]");

@@ -68,9 +68,9 @@ TEST(Runtime, PassesRankZeroAndRankTwoDescriptors) {
 }
 
 TEST(Runtime, ManifestVersionMismatch) {
-  std::string dir = makeArtifact(
-      "version7", manifestWith("add", "glu_entry_add", kAddArgs, kAddResults,
-                               "cpu", /*version=*/7));
+  std::string dir =
+      makeArtifact("version7", manifestWith("add", "glu_entry_add", kAddArgs,
+                                            kAddResults, "cpu", /*version=*/7));
   Runtime rt;
   std::string msg = errorOf([&] { rt.load(dir); });
   EXPECT_CONTAINS(msg, "version7/manifest.json: manifest version 7 is not "
@@ -82,7 +82,9 @@ TEST(Runtime, MalformedManifestJson) {
                                               "  \"version\": 1,,\n}");
   Runtime rt;
   std::string msg = errorOf([&] { rt.load(dir); });
-  EXPECT_CONTAINS(msg, "malformed/manifest.json:2:16: malformed JSON: expected a string key");
+  EXPECT_CONTAINS(msg, "malformed/manifest.json: not valid JSON: parse error "
+                       "at line 2, column 16: syntax error while parsing "
+                       "object key - unexpected ','; expected string literal");
   // Valid JSON that is not a manifest.
   dir = makeArtifact("notmanifest", "{\"format\": \"other\", \"version\": 1}");
   EXPECT_CONTAINS(errorOf([&] { rt.load(dir); }),
@@ -106,9 +108,9 @@ TEST(Runtime, MalformedManifestJson) {
 }
 
 TEST(Runtime, MissingSymbol) {
-  std::string dir = makeArtifact(
-      "missingsym",
-      manifestWith("gone", "glu_entry_gone", kAddArgs, kAddResults));
+  std::string dir =
+      makeArtifact("missingsym", manifestWith("gone", "glu_entry_gone",
+                                              kAddArgs, kAddResults));
   Runtime rt;
   std::string msg = errorOf([&] { rt.load(dir); });
   EXPECT_CONTAINS(msg, "missingsym/model.so: missing symbol "

@@ -41,17 +41,16 @@ inline std::string makeArtifact(const std::string &name,
 
 /// A manifest with one entry point whose arguments and results are the
 /// JSON arrays given.
-inline std::string manifestWith(const std::string &entry,
-                                const std::string &symbol,
-                                const std::string &arguments,
-                                const std::string &results,
-                                const std::string &target = "cpu",
-                                int version = 1) {
+inline std::string
+manifestWith(const std::string &entry, const std::string &symbol,
+             const std::string &arguments, const std::string &results,
+             const std::string &target = "cpu", int version = 1) {
   return "{\"format\": \"glu-artifact\", \"version\": " +
          std::to_string(version) + ", \"target\": \"" + target +
          "\", \"library\": \"model.so\", \"entry_points\": [{\"name\": \"" +
-         entry + "\", \"symbol\": \"" + symbol + "\", \"arguments\": " +
-         arguments + ", \"results\": " + results + "}]}";
+         entry + "\", \"symbol\": \"" + symbol +
+         "\", \"arguments\": " + arguments + ", \"results\": " + results +
+         "}]}";
 }
 
 inline const char *kAddArgs =

@@ -19,7 +19,8 @@ void mgpuStreamDestroy(void *stream);
 /* Not NUL-terminated, as the blobs of gpu.binary with format bin are not. */
 static char kPtx[sizeof(
 #include "add_one.ptx.inc"
-    ) - 1] =
+                     ) -
+                 1] =
 #include "add_one.ptx.inc"
     ;
 

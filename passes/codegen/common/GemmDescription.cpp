@@ -1,0 +1,224 @@
+//===- GemmDescription.cpp - what a generated GEMM computes ---------------===//
+
+#include "passes/codegen/common/GemmDescription.h"
+
+#include "dialect/FFNFusedOps.h"
+#include "passes/codegen/common/TensorBuffers.h"
+#include "passes/utils/MatmulForms.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Matchers.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "glu-gemm-description"
+
+using namespace mlir;
+using namespace mlir::ffn;
+
+RankedTensorType GemmDescription::getResultType() const {
+  return cast<RankedTensorType>(dest.getType());
+}
+
+RankedTensorType GemmDescription::getPreactivationsType() const {
+  return preactivationsDest
+             ? cast<RankedTensorType>(preactivationsDest.getType())
+             : RankedTensorType();
+}
+
+Type GemmDescription::getElementType() const {
+  return getResultType().getElementType();
+}
+
+bool GemmDescription::isBlocked() const {
+  return epilogue == GemmEpilogue::Gate || epilogue == GemmEpilogue::DGate;
+}
+
+static Value dimOf(OpBuilder &b, Location loc, Value tensor, int64_t dim) {
+  return getValueOrCreateConstantIndexOp(
+      b, loc, tensor::getMixedSize(b, loc, tensor, dim));
+}
+
+Value GemmDescription::getM(OpBuilder &b, Location loc) const {
+  return dimOf(b, loc, dest, batched ? 1 : 0);
+}
+
+Value GemmDescription::getN(OpBuilder &b, Location loc) const {
+  // DGate's result is packed [M, 2 N]: its N is the rows of W2 [N, K].
+  if (epilogue == GemmEpilogue::DGate)
+    return dimOf(b, loc, rhs.value, 0);
+  return dimOf(b, loc, dest, batched ? 2 : 1);
+}
+
+Value GemmDescription::getK(OpBuilder &b, Location loc) const {
+  int64_t first = batched ? 1 : 0;
+  return dimOf(b, loc, lhs.value, lhs.transposed ? first : first + 1);
+}
+
+Value GemmDescription::getBatch(OpBuilder &b, Location loc) const {
+  assert(batched && "not a batched GEMM");
+  return dimOf(b, loc, dest, 0);
+}
+
+/// Fails with `reason`, recorded in `why`.
+static FailureOr<GemmDescription> refuse(std::string *why, StringRef reason) {
+  LLVM_DEBUG(llvm::dbgs() << "not a GEMM: " << reason << "\n");
+  if (why)
+    *why = reason.str();
+  return failure();
+}
+
+/// Sets the initial value of an accumulating GEMM from its init tensor.
+static void describeInit(Value init, GemmDescription &gemm) {
+  gemm.dest = init;
+  auto fill = init.getDefiningOp<linalg::FillOp>();
+  if (fill && fill.hasPureTensorSemantics()) {
+    gemm.initScalar = fill.getInputs()[0];
+    gemm.initIsZero = matchPattern(gemm.initScalar, m_AnyZeroFloat());
+    return;
+  }
+  gemm.init = init;
+}
+
+/// linalg.matmul and linalg.batch_matmul in the forms of MatmulForms.h.
+static FailureOr<GemmDescription>
+describeContraction(linalg::LinalgOp op, bool batched, std::string *why) {
+  if (!op.hasPureTensorSemantics())
+    return refuse(why, "not on tensors");
+  auto form = classifyMatmulMaps(op.getIndexingMapsArray(), batched);
+  if (!form)
+    return refuse(why, "indexing maps of no supported form (plain, or one "
+                       "operand transposed)");
+  GemmDescription gemm;
+  gemm.op = op;
+  gemm.epilogue = GemmEpilogue::Accumulate;
+  gemm.batched = batched;
+  gemm.lhs = {op.getDpsInputs()[0], *form == MatmulForm::TransposedLhs};
+  gemm.rhs = {op.getDpsInputs()[1], *form == MatmulForm::TransposedRhs};
+  describeInit(op.getDpsInits()[0], gemm);
+  return gemm;
+}
+
+template <typename MatmulOp>
+static FailureOr<GemmDescription> describeCast(MatmulOp op, bool batched,
+                                               std::string *why) {
+  if (op.getCast() != linalg::TypeFn::cast_signed)
+    return refuse(why, "an unsigned cast");
+  return describeContraction(cast<linalg::LinalgOp>(op.getOperation()), batched,
+                             why);
+}
+
+static GemmDescription describeGated(GatedMatmulOp op) {
+  GemmDescription gemm;
+  gemm.op = op;
+  gemm.epilogue = GemmEpilogue::Gate;
+  gemm.lhs = {op.getInput()};
+  gemm.rhs = {op.getPackedWeight()};
+  gemm.bias = op.getPackedBias();
+  gemm.activation = op.getActivation();
+  gemm.blockSize = op.getBlockSize();
+  gemm.dest = op.getInit();
+  gemm.preactivationsDest = op.getPreactivationsInit();
+  return gemm;
+}
+
+static GemmDescription describeActivated(ActivatedMatmulOp op) {
+  GemmDescription gemm;
+  gemm.op = op;
+  gemm.epilogue = GemmEpilogue::Activate;
+  gemm.lhs = {op.getInput()};
+  gemm.rhs = {op.getWeight()};
+  gemm.bias = op.getBias();
+  gemm.activation = op.getActivation();
+  gemm.dest = op.getInit();
+  gemm.preactivationsDest = op.getPreactivationsInit();
+  return gemm;
+}
+
+/// The backward GEMMs: dh = dy W2^T, W2 [d_ff, d_out] read transposed.
+template <typename BackwardOp>
+static GemmDescription describeBackward(BackwardOp op, GemmEpilogue epilogue,
+                                        Value preactivations) {
+  GemmDescription gemm;
+  gemm.op = op;
+  gemm.epilogue = epilogue;
+  gemm.lhs = {op.getOutputGrad()};
+  gemm.rhs = {op.getW2(), /*transposed=*/true};
+  gemm.preactivations = preactivations;
+  gemm.activation = op.getActivation();
+  gemm.dest = op.getInit();
+  return gemm;
+}
+
+FailureOr<GemmDescription> mlir::ffn::describeGemm(Operation *op,
+                                                   std::string *why) {
+  return llvm::TypeSwitch<Operation *, FailureOr<GemmDescription>>(op)
+      .Case([&](linalg::MatmulOp matmul) {
+        return describeCast(matmul, /*batched=*/false, why);
+      })
+      .Case([&](linalg::BatchMatmulOp matmul) {
+        return describeCast(matmul, /*batched=*/true, why);
+      })
+      .Case([](GatedMatmulOp gated) { return describeGated(gated); })
+      .Case([](ActivatedMatmulOp activated) {
+        return describeActivated(activated);
+      })
+      .Case([](DActivationMatmulOp backward) {
+        return describeBackward(backward, GemmEpilogue::DActivate,
+                                backward.getPreactivations());
+      })
+      .Case([](DGateMatmulOp backward) {
+        GemmDescription gemm = describeBackward(
+            backward, GemmEpilogue::DGate, backward.getPackedPreactivations());
+        gemm.blockSize = backward.getBlockSize();
+        return gemm;
+      })
+      .Default([&](Operation *) { return refuse(why, "not a GEMM op"); });
+}
+
+SmallVector<Value> mlir::ffn::getGemmResultTensors(OpBuilder &b, Location loc,
+                                                   const GemmDescription &gemm,
+                                                   Value out,
+                                                   Value preactivationsOut) {
+  SmallVector<Value> results = {
+      tensorOfFilledBuffer(b, loc, gemm.getResultType(), out)};
+  if (gemm.keepsPreactivations())
+    results.push_back(tensorOfFilledBuffer(b, loc, gemm.getPreactivationsType(),
+                                           preactivationsOut));
+  return results;
+}
+
+FailureOr<ColumnSumDescription>
+mlir::ffn::describeColumnSum(linalg::ReduceOp op, std::string *why) {
+  auto refuseSum = [&](StringRef reason) -> FailureOr<ColumnSumDescription> {
+    LLVM_DEBUG(llvm::dbgs() << "not a column sum: " << reason << "\n");
+    if (why)
+      *why = reason.str();
+    return failure();
+  };
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 1 ||
+      op.getDimensions() != ArrayRef<int64_t>{0})
+    return refuseSum("not a reduction of one tensor over its rows");
+  Value input = op.getInputs()[0], init = op.getInits()[0];
+  auto inputType = dyn_cast<RankedTensorType>(input.getType());
+  if (!inputType || inputType.getRank() != 2)
+    return refuseSum("not a matrix");
+  // The combiner must be exactly `yield addf(in, acc)` (either order).
+  Block &body = op.getCombiner().front();
+  auto add = dyn_cast<arith::AddFOp>(body.front());
+  auto yield = dyn_cast<linalg::YieldOp>(body.getTerminator());
+  auto isArgs = [&](unsigned x, unsigned y) {
+    return add.getLhs() == body.getArgument(x) &&
+           add.getRhs() == body.getArgument(y);
+  };
+  if (body.getOperations().size() != 2 || !add || !yield ||
+      yield.getNumOperands() != 1 || yield.getOperand(0) != add.getResult() ||
+      !(isArgs(0, 1) || isArgs(1, 0)))
+    return refuseSum("the combiner is not an addf of its arguments");
+  return ColumnSumDescription{input, init};
+}

@@ -1,0 +1,295 @@
+//===- CpuDataMovement.cpp - packing, gating and sums as vector nests -----===//
+//
+// The CPU code of the fused layers' data-movement ops: ffn.apply_gate,
+// ffn.pack_gated and ffn.unpack_gated become parallel rows x blocks nests
+// of 16-lane masked vector loads and stores, and a column sum (the bias
+// gradients, GemmDescription.h) a parallel nest over stripes of 64 columns
+// with vector accumulators: no scalar loop over a large tensor is left to
+// convert-ffn-to-linalg and linalg-to-loops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/codegen/cpu/CpuBuffers.h"
+#include "passes/codegen/cpu/CpuGemm.h"
+
+#include "dialect/FFNFusedOps.h"
+#include "passes/codegen/common/GemmDescription.h"
+#include "passes/codegen/common/TensorBuffers.h"
+#include "passes/utils/ActivationMath.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "glu-cpu-gemm"
+
+using namespace mlir;
+using namespace mlir::ffn;
+
+/// A parallel, vectorized loop nest over the packed blocks of `width`
+/// columns (`columns` in all, the last block ragged) of `rows` rows (null:
+/// rank-1 operands, no row index): `body(builder, row, first, width, c,
+/// mask)` is called for the 16 lanes from column `first + c` of block
+/// [first, first + width), `mask` holding its valid lanes.
+static void emitBlockedElementwise(
+    OpBuilder &b, Location loc, Value rows, Value columns, int64_t blockSize,
+    function_ref<void(OpBuilder &, Value, Value, Value, Value, Value)> body) {
+  auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value block = c(blockSize);
+  Value blocks = arith::CeilDivSIOp::create(b, loc, columns, block);
+  SmallVector<Value> lower = {c(0)}, upper = {blocks}, steps = {c(1)};
+  if (rows) {
+    lower.insert(lower.begin(), c(0));
+    upper.insert(upper.begin(), rows);
+    steps.insert(steps.begin(), c(1));
+  }
+  auto maskType = VectorType::get({kCpuLanes}, b.getI1Type());
+  scf::ParallelOp::create(
+      b, loc, lower, upper, steps,
+      [&](OpBuilder &nb, Location l, ValueRange ivs) {
+        Value row = rows ? ivs[0] : Value();
+        Value j = ivs.back();
+        Value first = arith::MulIOp::create(nb, l, j, block);
+        Value width = arith::MinSIOp::create(
+            nb, l, block, arith::SubIOp::create(nb, l, columns, first));
+        Value zero = arith::ConstantIndexOp::create(nb, l, 0);
+        Value step = arith::ConstantIndexOp::create(nb, l, kCpuLanes);
+        scf::ForOp::create(
+            nb, l, zero, width, step, ValueRange{},
+            [&](OpBuilder &fb, Location fl, Value col, ValueRange) {
+              Value lanes = arith::SubIOp::create(fb, fl, width, col);
+              Value mask = vector::CreateMaskOp::create(fb, fl, maskType,
+                                                        ValueRange{lanes});
+              body(fb, row, first, width, col, mask);
+              scf::YieldOp::create(fb, fl);
+            });
+      });
+}
+
+/// {row, col}, or {col} without a row.
+static SmallVector<Value> at(Value row, Value col) {
+  if (row)
+    return {row, col};
+  return {col};
+}
+
+static Value addIndex(OpBuilder &b, Location loc, Value x, Value y) {
+  return arith::AddIOp::create(b, loc, x, y);
+}
+
+/// Whether `type` is an f32 tensor of rank 1 or 2 (what the blocked
+/// elementwise nests take).
+static bool isF32RowsOrVector(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return isF32Tensor(type) && (tensor.getRank() == 1 || tensor.getRank() == 2);
+}
+
+namespace {
+
+/// Sizes of `tensor` as index values.
+static SmallVector<Value> sizesOf(OpBuilder &b, Location loc, Value tensor) {
+  SmallVector<Value> sizes;
+  for (int64_t i = 0, e = cast<RankedTensorType>(tensor.getType()).getRank();
+       i < e; ++i)
+    sizes.push_back(tensor::DimOp::create(b, loc, tensor, i));
+  return sizes;
+}
+
+/// ffn.apply_gate (f32, rank 2) -> h = gate(a) * b by a parallel loop nest
+/// over rows x packed blocks of 16-lane vectors.
+struct GenerateApplyGate : OpRewritePattern<ApplyGateOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ApplyGateOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isF32RowsOrVector(op.getPacked().getType()) ||
+        !isF32RowsOrVector(op.getResult().getType()))
+      return rewriter.notifyMatchFailure(op, "not f32 rank-1/2 tensors");
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getResult().getType());
+    Value packed = readRowsBuffer(rewriter, loc, op.getPacked());
+    SmallVector<Value> sizes = sizesOf(rewriter, loc, op.getPacked());
+    Value two = arith::ConstantIndexOp::create(rewriter, loc, 2);
+    sizes.back() = arith::DivUIOp::create(rewriter, loc, sizes.back(), two);
+    Value out = allocOfType(rewriter, loc, type, sizes);
+    Value rows = type.getRank() == 2 ? sizes[0] : Value();
+    ActivationAttr gate = op.getActivation();
+    emitBlockedElementwise(
+        rewriter, loc, rows, sizes.back(), op.getBlockSize(),
+        [&](OpBuilder &b, Value row, Value first, Value width, Value c,
+            Value mask) {
+          Value aCol = addIndex(b, loc, addIndex(b, loc, first, first), c);
+          Value bCol = addIndex(b, loc, aCol, width);
+          Value a = loadLanes(b, loc, packed, at(row, aCol), mask);
+          Value lin = loadLanes(b, loc, packed, at(row, bCol), mask);
+          Value h = emitGatedProduct(b, loc, gate, a, lin);
+          vector::MaskedStoreOp::create(
+              b, loc, out, at(row, addIndex(b, loc, first, c)), mask, h);
+        });
+    rewriter.replaceOp(op, tensorOfFilledBuffer(rewriter, loc, type, out));
+    return success();
+  }
+};
+
+/// Whether `v` is a constant (ffn.pack_gated and ffn.unpack_gated of
+/// constants fold instead).
+static bool isConstant(Value v) {
+  return v.getDefiningOp() &&
+         v.getDefiningOp()->hasTrait<OpTrait::ConstantLike>();
+}
+
+/// ffn.pack_gated (f32, rank 1 or 2) -> a parallel nest of 16-lane vector
+/// copies: each block's gate columns, then its linear columns.
+struct GeneratePackGated : OpRewritePattern<PackGatedOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(PackGatedOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isF32RowsOrVector(op.getGate().getType()) ||
+        !isF32RowsOrVector(op.getPacked().getType()))
+      return rewriter.notifyMatchFailure(op, "not f32 rank-1/2 tensors");
+    if (isConstant(op.getGate()) && isConstant(op.getLinear()))
+      return rewriter.notifyMatchFailure(op, "constants fold");
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getPacked().getType());
+    Value gate = readRowsBuffer(rewriter, loc, op.getGate());
+    Value linear = readRowsBuffer(rewriter, loc, op.getLinear());
+    SmallVector<Value> sizes = sizesOf(rewriter, loc, op.getGate());
+    Value columns = sizes.back();
+    sizes.back() = addIndex(rewriter, loc, columns, columns);
+    Value out = allocOfType(rewriter, loc, type, sizes);
+    Value rows = type.getRank() == 2 ? sizes[0] : Value();
+    emitBlockedElementwise(rewriter, loc, rows, columns, op.getBlockSize(),
+                           [&](OpBuilder &b, Value row, Value first,
+                               Value width, Value c, Value mask) {
+                             Value col = addIndex(b, loc, first, c);
+                             Value aCol = addIndex(b, loc, first, col);
+                             Value bCol = addIndex(b, loc, aCol, width);
+                             vector::MaskedStoreOp::create(
+                                 b, loc, out, at(row, aCol), mask,
+                                 loadLanes(b, loc, gate, at(row, col), mask));
+                             vector::MaskedStoreOp::create(
+                                 b, loc, out, at(row, bCol), mask,
+                                 loadLanes(b, loc, linear, at(row, col), mask));
+                           });
+    rewriter.replaceOp(op, tensorOfFilledBuffer(rewriter, loc, type, out));
+    return success();
+  }
+};
+
+/// ffn.unpack_gated (f32, rank 1 or 2) -> the inverse vector copies.
+struct GenerateUnpackGated : OpRewritePattern<UnpackGatedOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(UnpackGatedOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isF32RowsOrVector(op.getPacked().getType()) ||
+        !isF32RowsOrVector(op.getGate().getType()))
+      return rewriter.notifyMatchFailure(op, "not f32 rank-1/2 tensors");
+    if (isConstant(op.getPacked()))
+      return rewriter.notifyMatchFailure(op, "constants fold");
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getGate().getType());
+    Value packed = readRowsBuffer(rewriter, loc, op.getPacked());
+    SmallVector<Value> sizes = sizesOf(rewriter, loc, op.getPacked());
+    Value two = arith::ConstantIndexOp::create(rewriter, loc, 2);
+    sizes.back() = arith::DivUIOp::create(rewriter, loc, sizes.back(), two);
+    Value gate = allocOfType(rewriter, loc, type, sizes);
+    Value linear = allocOfType(rewriter, loc, type, sizes);
+    Value rows = type.getRank() == 2 ? sizes[0] : Value();
+    emitBlockedElementwise(
+        rewriter, loc, rows, sizes.back(), op.getBlockSize(),
+        [&](OpBuilder &b, Value row, Value first, Value width, Value c,
+            Value mask) {
+          Value col = addIndex(b, loc, first, c);
+          Value aCol = addIndex(b, loc, first, col);
+          Value bCol = addIndex(b, loc, aCol, width);
+          vector::MaskedStoreOp::create(
+              b, loc, gate, at(row, col), mask,
+              loadLanes(b, loc, packed, at(row, aCol), mask));
+          vector::MaskedStoreOp::create(
+              b, loc, linear, at(row, col), mask,
+              loadLanes(b, loc, packed, at(row, bCol), mask));
+        });
+    rewriter.replaceOp(
+        op, ValueRange{tensorOfFilledBuffer(rewriter, loc, type, gate),
+                       tensorOfFilledBuffer(rewriter, loc, type, linear)});
+    return success();
+  }
+};
+
+/// linalg.reduce (f32, on tensors) of a [M, N] matrix over its rows with
+/// an addf body (the bias gradients' column sums) -> a parallel loop nest
+/// over stripes of 4 x 16 columns, each summing its rows in 4 vector
+/// accumulators that start from the init.
+struct GenerateColumnSums : OpRewritePattern<linalg::ReduceOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::ReduceOp op,
+                                PatternRewriter &rewriter) const override {
+    std::string why;
+    FailureOr<ColumnSumDescription> sum = describeColumnSum(op, &why);
+    if (failed(sum))
+      return rewriter.notifyMatchFailure(op, why);
+    Value input = sum->input, init = sum->init;
+    if (!isF32Tensor(input.getType()) || !isF32Tensor(init.getType()))
+      return rewriter.notifyMatchFailure(op, "not an f32 matrix");
+    Location loc = op.getLoc();
+    auto c = [&](int64_t v) {
+      return arith::ConstantIndexOp::create(rewriter, loc, v);
+    };
+    auto resultType = cast<RankedTensorType>(op.getResult(0).getType());
+    Value matrix = readRowsBuffer(rewriter, loc, input);
+    Value start = readRowsBuffer(rewriter, loc, init);
+    Value rows = memref::DimOp::create(rewriter, loc, matrix, 0);
+    Value cols = memref::DimOp::create(rewriter, loc, matrix, 1);
+    Value out = allocOfType(rewriter, loc, resultType, {cols});
+    constexpr int64_t kVectors = 4;
+    auto maskType = VectorType::get({kCpuLanes}, rewriter.getI1Type());
+    Value zero = c(0), one = c(1);
+    scf::ParallelOp::create(
+        rewriter, loc, ValueRange{zero}, ValueRange{cols},
+        ValueRange{c(kVectors * kCpuLanes)},
+        [&](OpBuilder &b, Location l, ValueRange ivs) {
+          SmallVector<Value> colsOf, masks, accs;
+          for (int64_t v = 0; v < kVectors; ++v) {
+            Value col = arith::AddIOp::create(
+                b, l, ivs[0],
+                arith::ConstantIndexOp::create(b, l, v * kCpuLanes));
+            colsOf.push_back(col);
+            masks.push_back(vector::CreateMaskOp::create(
+                b, l, maskType,
+                ValueRange{arith::SubIOp::create(b, l, cols, col)}));
+            accs.push_back(loadLanes(b, l, start, {col}, masks.back()));
+          }
+          auto rowLoop = scf::ForOp::create(
+              b, l, zero, rows, one, accs,
+              [&](OpBuilder &fb, Location fl, Value r, ValueRange iter) {
+                SmallVector<Value> next;
+                for (int64_t v = 0; v < kVectors; ++v)
+                  next.push_back(arith::AddFOp::create(
+                      fb, fl, iter[v],
+                      loadLanes(fb, fl, matrix, {r, colsOf[v]}, masks[v])));
+                scf::YieldOp::create(fb, fl, next);
+              });
+          for (int64_t v = 0; v < kVectors; ++v)
+            vector::MaskedStoreOp::create(b, l, out, ValueRange{colsOf[v]},
+                                          masks[v], rowLoop.getResult(v));
+        });
+    rewriter.replaceOp(op,
+                       tensorOfFilledBuffer(rewriter, loc, resultType, out));
+    return success();
+  }
+};
+} // namespace
+
+void mlir::ffn::populateCpuDataMovementPatterns(RewritePatternSet &patterns) {
+  patterns.add<GenerateApplyGate, GeneratePackGated, GenerateUnpackGated,
+               GenerateColumnSums>(patterns.getContext());
+}

@@ -1,0 +1,139 @@
+//===- CpuGemm.cpp - glu-cpu-gemm -----------------------------------------===//
+//
+// glu-cpu-gemm: every f32 op that describeGemm (GemmDescription.h) takes
+// becomes the register-tiled loop nest of CpuGemmEmitter.cpp, and the
+// fused layers' data-movement ops the vector nests of CpuDataMovement.cpp.
+//
+// Why on tensors, before bufferization: the pass slots into the pipeline
+// where the ffn ops still exist (they have no memref form), and keeps
+// one-shot-bufferize in charge of every other buffer. The generated nest
+// reads its operands through bufferization.to_buffer read_only (strided
+// layouts, so slices and function arguments both fit) and writes a fresh
+// memref.alloc that leaves as bufferization.to_tensor restrict writable.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/codegen/cpu/CpuGemm.h"
+
+#include "dialect/FFNFusedOps.h"
+#include "passes/codegen/common/GemmDescription.h"
+#include "passes/codegen/common/TensorBuffers.h"
+#include "passes/codegen/cpu/CpuBuffers.h"
+#include "passes/codegen/cpu/CpuGemmEmitter.h"
+#include "passes/codegen/cpu/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "glu-cpu-gemm"
+
+namespace mlir::ffn {
+#define GEN_PASS_DEF_GLUCPUGEMM
+#include "passes/codegen/cpu/Passes.h.inc"
+} // namespace mlir::ffn
+
+using namespace mlir;
+using namespace mlir::ffn;
+
+/// The buffers of `gemm`: its tensors as read-only row-major views (a
+/// transposed right operand copied to [K, N] once, in parallel), and fresh
+/// result buffers.
+static CpuGemmBuffers createBuffers(OpBuilder &b, Location loc,
+                                    const GemmDescription &gemm) {
+  CpuGemmBuffers buffers;
+  buffers.lhs = readRowsBuffer(b, loc, gemm.lhs.value);
+  buffers.rhs = readRowsBuffer(b, loc, gemm.rhs.value);
+  if (gemm.rhs.transposed)
+    buffers.rhs = emitParallelTranspose(b, loc, buffers.rhs);
+  if (gemm.initScalar)
+    buffers.initScalar = gemm.initScalar;
+  else if (gemm.init)
+    buffers.init = readRowsBuffer(b, loc, gemm.init);
+  if (gemm.bias)
+    buffers.bias = readRowsBuffer(b, loc, gemm.bias);
+  if (gemm.preactivations)
+    buffers.preactivations = readRowsBuffer(b, loc, gemm.preactivations);
+  buffers.out = allocLike(b, loc, gemm.dest);
+  if (gemm.preactivationsDest)
+    buffers.preactivationsOut = allocLike(b, loc, gemm.preactivationsDest);
+  return buffers;
+}
+
+namespace {
+/// A GEMM op (f32, on tensors, not batched) -> the generated loop nest
+/// computing its description into fresh buffers, and its results as
+/// tensors of those buffers.
+template <typename OpTy> struct GenerateGemm : OpRewritePattern<OpTy> {
+  GenerateGemm(MLIRContext *ctx, const CpuGemmTiles &tiles)
+      : OpRewritePattern<OpTy>(ctx), tiles(tiles) {}
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    std::string why;
+    FailureOr<GemmDescription> gemm = describeGemm(op, &why);
+    if (failed(gemm))
+      return rewriter.notifyMatchFailure(op, why);
+    if (!hasOnlyF32TensorOperands(op))
+      return rewriter.notifyMatchFailure(op, "not f32 tensors");
+    if (gemm->batched)
+      return rewriter.notifyMatchFailure(
+          op, "batched GEMMs are not generated on the CPU yet");
+    LLVM_DEBUG(llvm::dbgs() << "glu-cpu-gemm: generating " << op->getName()
+                            << " at " << op->getLoc() << "\n");
+    Location loc = op.getLoc();
+    CpuGemmBuffers buffers = createBuffers(rewriter, loc, *gemm);
+    emitCpuGemm(rewriter, loc, *gemm, buffers, tiles);
+    rewriter.replaceOp(op,
+                       getGemmResultTensors(rewriter, loc, *gemm, buffers.out,
+                                            buffers.preactivationsOut));
+    return success();
+  }
+
+  CpuGemmTiles tiles;
+};
+
+struct GluCpuGemm : mlir::ffn::impl::GluCpuGemmBase<GluCpuGemm> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    CpuGemmTiles tiles;
+    tiles.rows = tileRows;
+    tiles.cols = tileCols;
+    tiles.k = tileK;
+    tiles.microRows = microRows;
+    if (failed(verifyCpuGemmTiles(tiles, [&]() {
+          return getOperation()->emitError() << "glu-cpu-gemm: ";
+        })))
+      return signalPassFailure();
+    RewritePatternSet patterns(&getContext());
+    populateCpuGemmPatterns(patterns, tiles);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+} // namespace
+
+LogicalResult
+mlir::ffn::verifyCpuGemmTiles(const CpuGemmTiles &tiles,
+                              function_ref<InFlightDiagnostic()> emitError) {
+  if (tiles.rows <= 0 || tiles.cols <= 0 || tiles.k <= 0)
+    return emitError() << "tile sizes must be positive, got tile-rows="
+                       << tiles.rows << " tile-cols=" << tiles.cols
+                       << " tile-k=" << tiles.k;
+  if (tiles.microRows < 1 || tiles.microRows > 14)
+    return emitError() << "micro-rows must be in [1, 14] (2 accumulators a "
+                          "row in 32 vector registers), got "
+                       << tiles.microRows;
+  return success();
+}
+
+void mlir::ffn::populateCpuGemmPatterns(RewritePatternSet &patterns,
+                                        const CpuGemmTiles &tiles) {
+  patterns.add<GenerateGemm<GatedMatmulOp>, GenerateGemm<ActivatedMatmulOp>,
+               GenerateGemm<linalg::MatmulOp>, GenerateGemm<DGateMatmulOp>,
+               GenerateGemm<DActivationMatmulOp>>(patterns.getContext(), tiles);
+  populateCpuDataMovementPatterns(patterns);
+}

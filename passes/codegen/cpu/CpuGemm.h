@@ -1,0 +1,60 @@
+//===- CpuGemm.h - generated CPU GEMMs --------------------------*- C++ -*-===//
+//
+// The tiling of glu-cpu-gemm's GEMMs (the one place its defaults are
+// written: the pass options and glu-cpu-pipeline's take them from here) and
+// the pass's patterns, for compilers that want the generated GEMMs without
+// the pass.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GLU_PASSES_CODEGEN_CPU_CPUGEMM_H
+#define GLU_PASSES_CODEGEN_CPU_CPUGEMM_H
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Support/LLVM.h"
+
+#include <cstdint>
+
+namespace mlir {
+class RewritePatternSet;
+
+namespace ffn {
+
+/// The loop nest's tile sizes (see glu-cpu-gemm's options).
+struct CpuGemmTiles {
+  /// Rows per parallel tile (rounded up to a multiple of microRows).
+  int64_t rows = 64;
+  /// Output columns per parallel tile (gated: at least one packed block).
+  int64_t cols = 128;
+  /// Reduction depth per K block.
+  int64_t k = 256;
+  /// Rows of the register micro-tile.
+  int64_t microRows = 6;
+  /// Copy each micro-column's K block of the weight into a contiguous,
+  /// zero-padded per-thread panel before its micro-kernels read it.
+  bool packB = true;
+};
+
+/// Checks that `tiles` can be generated (positive sizes; 1 <= microRows <=
+/// 14, two accumulators a row in 32 vector registers), reporting through
+/// `emitError` otherwise.
+LogicalResult verifyCpuGemmTiles(const CpuGemmTiles &tiles,
+                                 function_ref<InFlightDiagnostic()> emitError);
+
+/// Adds the patterns that rewrite every f32 GEMM that describeGemm takes
+/// (ffn.gated_matmul, ffn.activated_matmul, ffn.dgate_matmul,
+/// ffn.dactivation_matmul, linalg.matmul plain or with a transposed
+/// operand) on tensors into the tiled, vectorized loop nest of glu-cpu-gemm,
+/// and the data-movement patterns below. `tiles` must be valid.
+void populateCpuGemmPatterns(RewritePatternSet &patterns,
+                             const CpuGemmTiles &tiles);
+
+/// Adds the patterns that rewrite f32 ffn.apply_gate, ffn.pack_gated,
+/// ffn.unpack_gated and column sums (describeColumnSum) on tensors into
+/// vectorized parallel loop nests.
+void populateCpuDataMovementPatterns(RewritePatternSet &patterns);
+
+} // namespace ffn
+} // namespace mlir
+
+#endif // GLU_PASSES_CODEGEN_CPU_CPUGEMM_H

@@ -1,0 +1,535 @@
+//===- CpuGemmEmitter.cpp - register-tiled CPU GEMMs with epilogues ------===//
+//
+// The CPU GEMM of glu-cpu-gemm: every GEMM a GemmDescription describes
+// (ffn.gated_matmul, ffn.activated_matmul, ffn.dgate_matmul,
+// ffn.dactivation_matmul, linalg.matmul plain or with an operand read
+// transposed) becomes a cache-tiled, register-blocked loop nest of
+// vector<16xf32> FMAs:
+//
+//   scf.parallel (i0, j0) over tiles of MC rows x NC columns   (OpenMP)
+//     memref.alloca_scope { scratch: MC x 32 partial sums }
+//     for each micro-column of the tile: 2 vectors of 16 lanes
+//       (plain: columns c and c + 16; gated: column c of the a half and
+//        column c of the b half of the same packed block)
+//       for kc over K in blocks of KC                       (cache blocking)
+//         pack: the micro-column's KC x 2 vectors of the weight, copied
+//           (masked loads, zero past a ragged edge) into a contiguous,
+//           per-thread KC x 32 panel (stack, 32 KB at KC = 256), when the
+//           tile has at least MR rows (otherwise the rows read the weight)
+//         for r0 over the tile's rows in steps of MR
+//           micro-kernel: 2 x MR accumulators, carried by the k loop
+//           (two unmasked loads of the packed panel's row, one broadcast
+//            of x per row, vector.fma), started from the initial value
+//            (first K block) or the scratch tile, and ended by the
+//            epilogue + masked store of the output (last K block) or a
+//            store to the scratch tile.
+//
+// The gating epilogue h = gate(a + bias_a) * (b + bias_b) (emitGatedProduct
+// on vectors) is applied to the accumulators: the full [a | b] never goes
+// through memory, and while K <= KC not even a micro-tile of it does.
+// The pack turns the micro-kernels' reads of the weight (power-of-two row
+// strides such as 16 KB for a packed [768, 4096] weight, which alias in
+// the caches and miss the TLB) into one contiguous 128-byte row per k,
+// read by every micro-tile of the tile's rows; the strided panel is read
+// once per (tile rows, micro-column, K block), as before by one micro-tile.
+// Ragged edges: columns are masked (vector.create_mask, maskedload,
+// maskedstore), the ragged last packed block included; the rows of a tile
+// left after its whole MR-row micro-tiles (all of them when M < MR, as in
+// decoding with M = 1) run a one-row micro-kernel. Transposed lhs ([K, M]) is
+// read as is (a row's six broadcasts are contiguous); a transposed rhs ([N, K])
+// is first copied into [K, N] by a parallel loop nest over 32 x 32 tiles, O(KN)
+// against the GEMM's O(MKN).
+//
+// The fused backward's ops go the same way: ffn.dgate_matmul and
+// ffn.dactivation_matmul are this GEMM for dh = dy W2^T (W2 [d_ff, N] copied
+// transposed once, in parallel), their epilogue applied to the accumulators
+// of the last K block: dactivation loads a at the output's columns and
+// stores dh * act'(a); dgate walks the packed blocks like the gated GEMM
+// (two dh vectors of a block per micro-column), loads a and b from [a | b]
+// and stores da and db to the same packed columns
+// (emitGatedProductGradient on vectors). ffn.apply_gate, ffn.pack_gated and
+// ffn.unpack_gated become parallel rows x blocks nests of 16-lane masked
+// vector loads and stores, and a linalg.reduce summing a matrix's rows (the
+// bias gradients) a parallel nest over stripes of 64 columns with vector
+// accumulators: no scalar loop over a large tensor is left to
+// convert-ffn-to-linalg and linalg-to-loops.
+//
+// Why on tensors, before bufferization: the pass slots into the pipeline
+// where the ffn ops still exist (they have no memref form), and keeps
+// one-shot-bufferize in charge of every other buffer. The generated nest
+// reads its operands through bufferization.to_buffer read_only (strided
+// layouts, so slices and function arguments both fit) and writes a fresh
+// memref.alloc that leaves as bufferization.to_tensor restrict writable;
+// buffer-results-to-out-params and the deallocation pipeline then treat it
+// like any allocation.
+
+#include "passes/codegen/cpu/CpuGemmEmitter.h"
+
+#include "passes/codegen/cpu/CpuBuffers.h"
+#include "passes/utils/ActivationMath.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::ffn;
+
+namespace {
+/// One micro-column: two vectors of kCpuLanes lanes, their weight columns, how
+/// many lanes are valid, and where they go in the output (the gated
+/// epilogue writes only the first; the dgate epilogue writes the a columns
+/// outCol[v] and the b columns outCol[v] + bOffset).
+struct MicroColumn {
+  Value rhsCol[2];
+  Value lanes[2];
+  Value outCol[2];
+  Value bOffset;
+};
+
+/// Emits the loop nest of one GEMM.
+class GemmEmitter {
+public:
+  GemmEmitter(OpBuilder &b, Location loc, const GemmDescription &gemm,
+              const CpuGemmBuffers &buffers, const CpuGemmTiles &tiles)
+      : b(b), loc(loc), gemm(gemm), buffers(buffers), tiles(tiles) {
+    f32 = b.getF32Type();
+    vecType = VectorType::get({kCpuLanes}, f32);
+    maskType = VectorType::get({kCpuLanes}, b.getI1Type());
+  }
+
+  void emit() {
+    Value c0 = index(0);
+    // The GEMM's extents, as the description defines them (N is d_ff for
+    // the packed epilogues).
+    M = gemm.getM(b, loc);
+    N = gemm.getN(b, loc);
+    K = gemm.getK(b, loc);
+    microRows = tiles.microRows;
+    tileRows = llvm::divideCeil(tiles.rows, microRows) * microRows;
+
+    Value colUpper, colStep;
+    if (gemm.isBlocked()) {
+      // Parallel over groups of whole packed blocks.
+      Value block = index(gemm.blockSize);
+      numBlocks = arith::CeilDivSIOp::create(b, loc, N, block);
+      colUpper = numBlocks;
+      colStep = index(
+          std::max<int64_t>(1, llvm::divideCeil(tiles.cols, gemm.blockSize)));
+    } else {
+      colUpper = N;
+      colStep =
+          index(llvm::divideCeil(tiles.cols, 2 * kCpuLanes) * 2 * kCpuLanes);
+    }
+    scf::ParallelOp::create(
+        b, loc, ValueRange{c0, c0}, ValueRange{M, colUpper},
+        ValueRange{index(tileRows), colStep},
+        [&](OpBuilder &nb, Location, ValueRange ivs) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+          // The scratch tile lives on the thread's stack for one tile.
+          auto scope = memref::AllocaScopeOp::create(b, loc, TypeRange{});
+          Block *body = new Block();
+          scope.getBodyRegion().push_back(body);
+          b.setInsertionPointToStart(body);
+          Value scratch = memref::AllocaOp::create(
+              b, loc, MemRefType::get({tileRows, 2 * kCpuLanes}, f32));
+          // The packed weight panel of one micro-column and K block:
+          // KC x 32 floats (32 KB at KC = 256), on the thread's stack.
+          if (tiles.packB)
+            pack = memref::AllocaOp::create(
+                b, loc, MemRefType::get({tiles.k, 2 * kCpuLanes}, f32),
+                ValueRange{}, b.getI64IntegerAttr(64));
+          emitTile(ivs[0], ivs[1], colStep, scratch);
+          memref::AllocaScopeReturnOp::create(b, loc, ValueRange{});
+        });
+  }
+
+private:
+  OpBuilder &b;
+  Location loc;
+  const GemmDescription &gemm;
+  const CpuGemmBuffers &buffers;
+  const CpuGemmTiles &tiles;
+  Type f32;
+  VectorType vecType, maskType;
+  Value M, N, K, numBlocks;
+  Value pack; // the packed weight panel, or null (tiles.packB false)
+  int64_t microRows = 0, tileRows = 0;
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value min(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
+  Value zeros() {
+    return arith::ConstantOp::create(
+        b, loc, vecType, DenseElementsAttr::get(vecType, b.getF32FloatAttr(0)));
+  }
+
+  /// `for iv = lb to ub step step { fn(iv) }`.
+  void loop(Value lb, Value ub, Value step, function_ref<void(Value)> fn) {
+    auto forOp = scf::ForOp::create(b, loc, lb, ub, step);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(forOp.getBody()->getTerminator());
+    fn(forOp.getInductionVar());
+  }
+
+  /// The micro-columns of the tile at rows i0, columns (or blocks) j0.
+  void emitTile(Value i0, Value j0, Value colStep, Value scratch) {
+    Value rowEnd = min(add(i0, index(tileRows)), M);
+    if (gemm.epilogue == GemmEpilogue::DGate) {
+      // Block j: dh columns [first, first + width) of the GEMM, two vectors
+      // at a time; their a columns start at 2 first, their b columns
+      // `width` further.
+      Value block = index(gemm.blockSize);
+      Value blockEnd = min(add(j0, colStep), numBlocks);
+      loop(j0, blockEnd, index(1), [&](Value j) {
+        Value first = mul(j, block);
+        Value width = min(block, sub(N, first));
+        Value base = mul(first, index(2));
+        loop(index(0), width, index(2 * kCpuLanes), [&](Value c) {
+          MicroColumn column;
+          Value c1 = add(c, index(kCpuLanes));
+          column.rhsCol[0] = add(first, c);
+          column.rhsCol[1] = add(first, c1);
+          column.lanes[0] = sub(width, c);
+          column.lanes[1] = sub(width, c1);
+          column.outCol[0] = add(base, c);
+          column.outCol[1] = add(base, c1);
+          column.bOffset = width;
+          emitMicroColumn(column, i0, rowEnd, scratch);
+        });
+      });
+      return;
+    }
+    if (gemm.epilogue == GemmEpilogue::Gate) {
+      Value block = index(gemm.blockSize);
+      Value blockEnd = min(add(j0, colStep), numBlocks);
+      loop(j0, blockEnd, index(1), [&](Value j) {
+        // Block j holds `width` a columns, then `width` b columns.
+        Value first = mul(j, block);
+        Value width = min(block, sub(N, first));
+        Value base = mul(first, index(2));
+        loop(index(0), width, index(kCpuLanes), [&](Value c) {
+          MicroColumn column;
+          column.rhsCol[0] = add(base, c);
+          column.rhsCol[1] = add(column.rhsCol[0], width);
+          column.lanes[0] = column.lanes[1] = sub(width, c);
+          column.outCol[0] = add(first, c);
+          emitMicroColumn(column, i0, rowEnd, scratch);
+        });
+      });
+      return;
+    }
+    Value colEnd = min(add(j0, colStep), N);
+    loop(j0, colEnd, index(2 * kCpuLanes), [&](Value c) {
+      MicroColumn column;
+      column.rhsCol[0] = column.outCol[0] = c;
+      column.rhsCol[1] = column.outCol[1] = add(c, index(kCpuLanes));
+      column.lanes[0] = sub(N, c);
+      column.lanes[1] = sub(N, column.rhsCol[1]);
+      emitMicroColumn(column, i0, rowEnd, scratch);
+    });
+  }
+
+  /// K blocks, then the micro-rows of the tile, for one micro-column.
+  void emitMicroColumn(const MicroColumn &column, Value i0, Value rowEnd,
+                       Value scratch) {
+    Value masks[2];
+    for (int v = 0; v < 2; ++v)
+      masks[v] = v == 1 && column.lanes[1] == column.lanes[0]
+                     ? masks[0]
+                     : vector::CreateMaskOp::create(
+                           b, loc, maskType, ValueRange{column.lanes[v]});
+    Value kc0 = index(tiles.k);
+    // At least one K block, so that K = 0 still writes the epilogue.
+    Value kUpper = arith::MaxSIOp::create(b, loc, K, index(1));
+    loop(index(0), kUpper, kc0, [&](Value kc) {
+      Value kEnd = min(add(kc, kc0), K);
+      Value first =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, kc, index(0));
+      Value last =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, kEnd, K);
+      // Whole micro-tiles, then the rows left one at a time.
+      Value step = index(microRows);
+      Value rows = sub(rowEnd, i0);
+      Value fullEnd =
+          add(i0, mul(arith::DivUIOp::create(b, loc, rows, step), step));
+      // Pack when the tile has a whole micro-tile (which then reads the
+      // panel); fewer rows (decoding, M = 1) read the weight directly.
+      Value packed;
+      if (pack) {
+        packed = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, rows,
+                                       step);
+        scf::IfOp::create(b, loc, packed, [&](OpBuilder &nb, Location) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+          emitPack(column, masks, kc, kEnd);
+          scf::YieldOp::create(b, loc);
+        });
+      }
+      loop(i0, fullEnd, step, [&](Value r0) {
+        emitMicroKernel(column, masks, microRows, i0, r0, kc, kEnd, first, last,
+                        scratch, /*fromPack=*/bool(pack));
+      });
+      if (microRows > 1) {
+        auto rowsLeft = [&](bool fromPack) {
+          loop(fullEnd, rowEnd, index(1), [&](Value r0) {
+            emitMicroKernel(column, masks, 1, i0, r0, kc, kEnd, first, last,
+                            scratch, fromPack);
+          });
+        };
+        if (!pack) {
+          rowsLeft(false);
+        } else {
+          scf::IfOp::create(
+              b, loc, packed,
+              [&](OpBuilder &nb, Location) {
+                OpBuilder::InsertionGuard guard(b);
+                b.setInsertionPoint(nb.getInsertionBlock(),
+                                    nb.getInsertionPoint());
+                rowsLeft(true);
+                scf::YieldOp::create(b, loc);
+              },
+              [&](OpBuilder &nb, Location) {
+                OpBuilder::InsertionGuard guard(b);
+                b.setInsertionPoint(nb.getInsertionBlock(),
+                                    nb.getInsertionPoint());
+                rowsLeft(false);
+                scf::YieldOp::create(b, loc);
+              });
+        }
+      }
+    });
+  }
+
+  /// Copies rows [kc, kEnd) of the micro-column's two weight vectors into
+  /// rows [0, kEnd - kc) of the pack buffer, side by side (gated: the a
+  /// columns, then the b columns), zero past the ragged edge: the micro-
+  /// kernels then read one contiguous 128-byte row per k, unmasked, instead
+  /// of two masked loads a (power-of-two) weight row stride apart.
+  void emitPack(const MicroColumn &column, const Value masks[2], Value kc,
+                Value kEnd) {
+    Value lanes16 = index(kCpuLanes);
+    loop(kc, kEnd, index(1), [&](Value k) {
+      Value kk = sub(k, kc);
+      for (int v = 0; v < 2; ++v) {
+        Value w =
+            maskedLoad(buffers.rhs, ValueRange{k, column.rhsCol[v]}, masks[v]);
+        vector::StoreOp::create(b, loc, w, pack,
+                                ValueRange{kk, v ? lanes16 : index(0)});
+      }
+    });
+  }
+
+  Value maskedLoad(Value base, ValueRange indices, Value mask) {
+    return vector::MaskedLoadOp::create(b, loc, vecType, base, indices, mask,
+                                        zeros());
+  }
+
+  /// The initial accumulators of row `row` (first K block).
+  SmallVector<Value> initialAccumulators(const MicroColumn &column,
+                                         const Value masks[2], Value row) {
+    SmallVector<Value> accs;
+    for (int v = 0; v < 2; ++v) {
+      if (gemm.epilogue != GemmEpilogue::Accumulate)
+        accs.push_back(zeros());
+      else if (buffers.initScalar)
+        accs.push_back(
+            vector::BroadcastOp::create(b, loc, vecType, buffers.initScalar));
+      else
+        accs.push_back(maskedLoad(buffers.init,
+                                  ValueRange{row, column.outCol[v]}, masks[v]));
+    }
+    return accs;
+  }
+
+  /// The bias vectors of the micro-column's two vectors (null without
+  /// bias), loaded once for all rows.
+  void loadBias(const MicroColumn &column, const Value masks[2],
+                Value bias[2]) {
+    for (int v = 0; v < 2; ++v) {
+      bias[v] = Value();
+      if (!buffers.bias || (gemm.epilogue == GemmEpilogue::Accumulate))
+        continue;
+      Value col = gemm.epilogue == GemmEpilogue::Gate ? column.rhsCol[v]
+                                                      : column.outCol[v];
+      bias[v] = maskedLoad(buffers.bias, ValueRange{col}, masks[v]);
+    }
+  }
+
+  Value withBias(Value acc, Value bias) {
+    return bias ? arith::AddFOp::create(b, loc, acc, bias) : acc;
+  }
+
+  /// The epilogue of row `row` on its two accumulators, stored to the output.
+  void storeOutput(const MicroColumn &column, const Value masks[2],
+                   const Value bias[2], Value row, Value acc0, Value acc1) {
+    Value accs[2] = {acc0, acc1};
+    switch (gemm.epilogue) {
+    case GemmEpilogue::Accumulate:
+      for (int v = 0; v < 2; ++v)
+        vector::MaskedStoreOp::create(b, loc, buffers.out,
+                                      ValueRange{row, column.outCol[v]},
+                                      masks[v], accs[v]);
+      return;
+    case GemmEpilogue::Activate:
+      for (int v = 0; v < 2; ++v) {
+        Value pre = withBias(accs[v], bias[v]);
+        if (buffers.preactivationsOut)
+          vector::MaskedStoreOp::create(b, loc, buffers.preactivationsOut,
+                                        ValueRange{row, column.outCol[v]},
+                                        masks[v], pre);
+        Value h = emitActivation(b, loc, gemm.activation, pre);
+        vector::MaskedStoreOp::create(b, loc, buffers.out,
+                                      ValueRange{row, column.outCol[v]},
+                                      masks[v], h);
+      }
+      return;
+    case GemmEpilogue::Gate: {
+      Value a = withBias(acc0, bias[0]);
+      Value lin = withBias(acc1, bias[1]);
+      // Kept pre-activations go to the packed columns the GEMM read.
+      if (buffers.preactivationsOut)
+        for (int v = 0; v < 2; ++v)
+          vector::MaskedStoreOp::create(b, loc, buffers.preactivationsOut,
+                                        ValueRange{row, column.rhsCol[v]},
+                                        masks[v], v ? lin : a);
+      Value h = emitGatedProduct(b, loc, gemm.activation, a, lin);
+      vector::MaskedStoreOp::create(
+          b, loc, buffers.out, ValueRange{row, column.outCol[0]}, masks[0], h);
+      return;
+    }
+    case GemmEpilogue::DActivate:
+      for (int v = 0; v < 2; ++v) {
+        Value pre = maskedLoad(buffers.preactivations,
+                               ValueRange{row, column.outCol[v]}, masks[v]);
+        Value derivative =
+            emitActivationDerivative(b, loc, gemm.activation, pre);
+        Value da = arith::MulFOp::create(b, loc, accs[v], derivative);
+        vector::MaskedStoreOp::create(b, loc, buffers.out,
+                                      ValueRange{row, column.outCol[v]},
+                                      masks[v], da);
+      }
+      return;
+    case GemmEpilogue::DGate:
+      // accs[v] is dh; a and b come from the packed pre-activations, da and
+      // db go to the same packed columns of the output.
+      for (int v = 0; v < 2; ++v) {
+        Value aCol = column.outCol[v];
+        Value bCol = add(aCol, column.bOffset);
+        Value a =
+            maskedLoad(buffers.preactivations, ValueRange{row, aCol}, masks[v]);
+        Value lin =
+            maskedLoad(buffers.preactivations, ValueRange{row, bCol}, masks[v]);
+        auto [da, db] =
+            emitGatedProductGradient(b, loc, gemm.activation, a, lin, accs[v]);
+        vector::MaskedStoreOp::create(b, loc, buffers.out,
+                                      ValueRange{row, aCol}, masks[v], da);
+        vector::MaskedStoreOp::create(b, loc, buffers.out,
+                                      ValueRange{row, bCol}, masks[v], db);
+      }
+      return;
+    }
+  }
+
+  /// `count` rows x 2 vectors over k in [kc, kEnd), the weight read from the
+  /// pack buffer (`fromPack`) or from the weight itself.
+  void emitMicroKernel(const MicroColumn &column, const Value masks[2],
+                       int64_t count, Value i0, Value r0, Value kc, Value kEnd,
+                       Value first, Value last, Value scratch, bool fromPack) {
+    SmallVector<Value> rows, local;
+    for (int64_t r = 0; r < count; ++r) {
+      rows.push_back(r == 0 ? r0 : add(r0, index(r)));
+      local.push_back(sub(rows.back(), i0));
+    }
+    Value lanes16 = index(kCpuLanes);
+    auto start = scf::IfOp::create(
+        b, loc, first,
+        [&](OpBuilder &nb, Location) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+          SmallVector<Value> accs;
+          for (Value row : rows)
+            llvm::append_range(accs, initialAccumulators(column, masks, row));
+          scf::YieldOp::create(b, loc, accs);
+        },
+        [&](OpBuilder &nb, Location) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+          SmallVector<Value> accs;
+          for (Value row : local) {
+            accs.push_back(vector::LoadOp::create(b, loc, vecType, scratch,
+                                                  ValueRange{row, index(0)}));
+            accs.push_back(vector::LoadOp::create(b, loc, vecType, scratch,
+                                                  ValueRange{row, lanes16}));
+          }
+          scf::YieldOp::create(b, loc, accs);
+        });
+
+    auto kLoop = scf::ForOp::create(
+        b, loc, kc, kEnd, index(1), start.getResults(),
+        [&](OpBuilder &nb, Location, Value k, ValueRange accs) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+          Value w0, w1;
+          if (fromPack) {
+            Value kk = sub(k, kc);
+            w0 = vector::LoadOp::create(b, loc, vecType, pack,
+                                        ValueRange{kk, index(0)});
+            w1 = vector::LoadOp::create(b, loc, vecType, pack,
+                                        ValueRange{kk, lanes16});
+          } else {
+            w0 = maskedLoad(buffers.rhs, ValueRange{k, column.rhsCol[0]},
+                            masks[0]);
+            w1 = maskedLoad(buffers.rhs, ValueRange{k, column.rhsCol[1]},
+                            masks[1]);
+          }
+          SmallVector<Value> next;
+          for (auto [r, row] : llvm::enumerate(rows)) {
+            Value x = memref::LoadOp::create(
+                b, loc, buffers.lhs,
+                gemm.lhs.transposed ? ValueRange{k, row} : ValueRange{row, k});
+            Value xs = vector::BroadcastOp::create(b, loc, vecType, x);
+            next.push_back(vector::FMAOp::create(b, loc, xs, w0, accs[2 * r]));
+            next.push_back(
+                vector::FMAOp::create(b, loc, xs, w1, accs[2 * r + 1]));
+          }
+          scf::YieldOp::create(b, loc, next);
+        });
+
+    ValueRange accs = kLoop.getResults();
+    scf::IfOp::create(
+        b, loc, last,
+        [&](OpBuilder &nb, Location) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+          Value bias[2];
+          loadBias(column, masks, bias);
+          for (auto [r, row] : llvm::enumerate(rows))
+            storeOutput(column, masks, bias, row, accs[2 * r], accs[2 * r + 1]);
+          scf::YieldOp::create(b, loc);
+        },
+        [&](OpBuilder &nb, Location) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+          for (auto [r, row] : llvm::enumerate(local)) {
+            vector::StoreOp::create(b, loc, accs[2 * r], scratch,
+                                    ValueRange{row, index(0)});
+            vector::StoreOp::create(b, loc, accs[2 * r + 1], scratch,
+                                    ValueRange{row, lanes16});
+          }
+          scf::YieldOp::create(b, loc);
+        });
+  }
+};
+} // namespace
+
+void mlir::ffn::emitCpuGemm(OpBuilder &b, Location loc,
+                            const GemmDescription &gemm,
+                            const CpuGemmBuffers &buffers,
+                            const CpuGemmTiles &tiles) {
+  GemmEmitter(b, loc, gemm, buffers, tiles).emit();
+}

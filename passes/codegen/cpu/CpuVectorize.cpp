@@ -1,0 +1,223 @@
+//===- CpuVectorize.cpp - glu-cpu-vectorize -------------------------------===//
+//
+// glu-cpu-vectorize, a helper of glu-cpu-pipeline: tiles the all-parallel
+// f32 elementwise linalg.generics to 1 x ... x 16 (peeling the partial last
+// column tile) and vectorizes the static tiles; and/or expands exp, tanh,
+// expm1, log (and erf when approximate-erf) into polynomial approximations.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/codegen/cpu/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/Debug.h"
+
+namespace mlir::ffn {
+#define GEN_PASS_DEF_GLUCPUVECTORIZE
+#include "passes/codegen/cpu/Passes.h.inc"
+} // namespace mlir::ffn
+
+using namespace mlir;
+using namespace mlir::ffn;
+
+#define DEBUG_TYPE "glu-cpu-vectorize"
+
+/// Lanes of the vectors the elementwise code is tiled to.
+static constexpr int64_t kLanes = 16;
+
+/// Whether `op` is an all-parallel generic on f32 tensors that the linalg
+/// vectorizer accepts.
+static bool isVectorizableElementwise(linalg::GenericOp op) {
+  auto skip = [&](StringRef why) {
+    LLVM_DEBUG(llvm::dbgs()
+               << "not tiled (" << why << "): " << op->getLoc() << "\n");
+    return false;
+  };
+  if (!op.hasPureTensorSemantics() || op.getNumLoops() == 0 ||
+      op.getNumReductionLoops() != 0)
+    return skip("not an all-parallel generic on tensors");
+  for (Value operand : op->getOperands()) {
+    auto type = dyn_cast<RankedTensorType>(operand.getType());
+    if (!type || !type.getElementType().isF32() || !type.hasStaticShape())
+      return skip("an operand is not a static f32 tensor");
+  }
+  if (failed(linalg::vectorizeOpPrecondition(op)))
+    return skip("the linalg vectorizer rejects it");
+  return true;
+}
+
+/// Tiles `op` to 1 x ... x 16 and peels the last, partial column tile, so
+/// that every tile has a static shape (16 columns, or the N mod 16 left).
+static LogicalResult tileElementwise(RewriterBase &rewriter,
+                                     linalg::GenericOp op) {
+  unsigned loops = op.getNumLoops();
+  SmallVector<OpFoldResult> tileSizes(loops, rewriter.getIndexAttr(1));
+  tileSizes.back() = rewriter.getIndexAttr(kLanes);
+  scf::SCFTilingOptions options;
+  options.setTileSizes(tileSizes);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled)) {
+    LLVM_DEBUG(llvm::dbgs() << "tiling failed: " << op->getLoc() << "\n");
+    return failure();
+  }
+  LLVM_DEBUG(llvm::dbgs() << "tiled to 1 x ... x " << kLanes << " ("
+                          << tiled->loops.size() << " loops): " << op->getLoc()
+                          << "\n");
+  rewriter.replaceOp(op, tiled->replacements);
+  if (tiled->loops.empty())
+    return success();
+  if (auto columns = dyn_cast<scf::ForOp>(tiled->loops.back().getOperation())) {
+    scf::ForOp partial;
+    bool peeled = succeeded(
+        scf::peelForLoopAndSimplifyBounds(rewriter, columns, partial));
+    LLVM_DEBUG(llvm::dbgs() << "  " << (peeled ? "peeled" : "no")
+                            << " partial column tile\n");
+    (void)peeled;
+  }
+  return success();
+}
+
+/// A copy of `op` reading and writing the static sources of the
+/// tensor.casts that feed it (the peeled tiles' casts to tensor<1x?xf32>),
+/// or `op` itself when no operand is such a cast.
+static linalg::GenericOp withStaticOperands(RewriterBase &rewriter,
+                                            linalg::GenericOp op) {
+  bool changed = false;
+  SmallVector<Value> operands;
+  for (Value operand : op->getOperands()) {
+    auto cast = operand.getDefiningOp<tensor::CastOp>();
+    if (cast && cast.getSource().getType().hasStaticShape()) {
+      operands.push_back(cast.getSource());
+      changed = true;
+    } else {
+      operands.push_back(operand);
+    }
+  }
+  if (!changed)
+    return op;
+  unsigned inputs = op.getNumDpsInputs();
+  ValueRange newInputs = ValueRange(operands).take_front(inputs);
+  ValueRange newInits = ValueRange(operands).drop_front(inputs);
+  rewriter.setInsertionPoint(op);
+  auto copy = linalg::GenericOp::create(
+      rewriter, op.getLoc(), TypeRange(newInits), newInputs, newInits,
+      op.getIndexingMapsArray(), op.getIteratorTypesArray());
+  rewriter.inlineRegionBefore(op.getRegion(), copy.getRegion(),
+                              copy.getRegion().begin());
+  SmallVector<Value> results;
+  for (auto [old, now] : llvm::zip(op.getResults(), copy.getResults()))
+    results.push_back(
+        old.getType() == now.getType()
+            ? Value(now)
+            : tensor::CastOp::create(rewriter, op.getLoc(), old.getType(), now)
+                  .getResult());
+  rewriter.replaceOp(op, results);
+  return copy;
+}
+
+/// Whether `op` is a tile left by tileElementwise: static, all parallel, at
+/// most one vector of elements.
+static bool isStaticTile(linalg::GenericOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumReductionLoops() != 0)
+    return false;
+  std::optional<SmallVector<int64_t, 4>> ranges = op.getStaticLoopRanges();
+  if (!ranges)
+    return false;
+  int64_t volume = 1;
+  for (int64_t range : *ranges) {
+    if (ShapedType::isDynamic(range))
+      return false;
+    volume *= range;
+  }
+  return volume <= kLanes;
+}
+
+namespace {
+struct GluCpuVectorize : mlir::ffn::impl::GluCpuVectorizeBase<GluCpuVectorize> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (vectorize) {
+      SmallVector<linalg::GenericOp> generics;
+      func.walk([&](linalg::GenericOp op) {
+        if (isVectorizableElementwise(op))
+          generics.push_back(op);
+      });
+      IRRewriter rewriter(&getContext());
+      for (linalg::GenericOp op : generics)
+        (void)tileElementwise(rewriter, op);
+      // Fold the peeled tiles' sizes into their types.
+      RewritePatternSet canonical(&getContext());
+      for (RegisteredOperationName name :
+           getContext().getRegisteredOperations())
+        name.getCanonicalizationPatterns(canonical, &getContext());
+      if (failed(applyPatternsGreedily(func, std::move(canonical))))
+        return signalPassFailure();
+      SmallVector<linalg::GenericOp> candidates, tiles;
+      func.walk([&](linalg::GenericOp op) { candidates.push_back(op); });
+      for (linalg::GenericOp op : candidates) {
+        linalg::GenericOp tile = withStaticOperands(rewriter, op);
+        if (isStaticTile(tile) &&
+            succeeded(linalg::vectorizeOpPrecondition(tile)))
+          tiles.push_back(tile);
+      }
+      LLVM_DEBUG(llvm::dbgs() << tiles.size() << " of " << candidates.size()
+                              << " generics are static tiles of at most "
+                              << kLanes << " elements\n");
+      for (linalg::GenericOp tile : tiles) {
+        rewriter.setInsertionPoint(tile);
+        Location loc = tile->getLoc();
+        FailureOr<linalg::VectorizationResult> vectorized =
+            linalg::vectorize(rewriter, tile);
+        LLVM_DEBUG(llvm::dbgs()
+                   << (succeeded(vectorized) ? "vectorized" : "not vectorized")
+                   << " tile: " << loc << "\n");
+        (void)loc;
+        if (succeeded(vectorized))
+          rewriter.replaceOp(tile, vectorized->replacements);
+      }
+      // vector<1x16> -> vector<16>, transfers that LLVM lowering takes.
+      RewritePatternSet unitDims(&getContext());
+      vector::populateCastAwayVectorLeadingOneDimPatterns(unitDims);
+      vector::populateVectorTransferDropUnitDimsPatterns(unitDims);
+      if (failed(applyPatternsGreedily(func, std::move(unitDims))))
+        return signalPassFailure();
+    }
+    if (approximateMath) {
+      LLVM_DEBUG(llvm::dbgs() << "polynomial approximations of exp, tanh, "
+                                 "expm1, log"
+                              << (approximateErf ? ", erf" : "") << "\n");
+      RewritePatternSet patterns(&getContext());
+      bool erf = approximateErf;
+      // The upstream predicate is keyed by operation name.
+      auto approximate = [erf](StringRef name) {
+        if (name == math::ErfOp::getOperationName())
+          return erf;
+        return name == math::ExpOp::getOperationName() ||
+               name == math::TanhOp::getOperationName() ||
+               name == math::ExpM1Op::getOperationName() ||
+               name == math::LogOp::getOperationName();
+      };
+      populateMathPolynomialApproximationPatterns(patterns, approximate);
+      if (failed(applyPatternsGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+    }
+  }
+};
+
+} // namespace

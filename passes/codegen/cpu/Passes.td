@@ -1,0 +1,132 @@
+//===- Passes.td - GluCodegenCpu passes --------------------*- tablegen -*-===//
+//
+// The CPU back end.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GLU_PASSES_CODEGEN_CPU_PASSES_TD
+#define GLU_PASSES_CODEGEN_CPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def GluCpuGemm : Pass<"glu-cpu-gemm"> {
+  let summary = "Generate cache-tiled, register-blocked AVX-512 GEMMs for "
+                "ffn.gated_matmul, ffn.activated_matmul and linalg.matmul";
+  let description = [{
+    Replaces every f32 GEMM that `describeGemm`
+    (codegen/common/GemmDescription.h) takes, `ffn.gated_matmul`,
+    `ffn.activated_matmul`, `ffn.dgate_matmul`, `ffn.dactivation_matmul`
+    and `linalg.matmul` (plain, or reading an operand transposed through its
+    `indexing_maps`), on tensors by a loop nest on memrefs:
+
+    - an `scf.parallel` over tiles of `tile-rows` rows x `tile-cols` output
+      columns (for the gated op: the packed blocks covering them), which
+      convert-scf-to-openmp runs on OpenMP threads;
+    - in each tile, for each micro-column of 2 x 16 lanes and each K block
+      of `tile-k`, the weight panel it reads is packed once into a
+      contiguous, zero-padded [tile-k][32] stack buffer (the a and b
+      columns side by side for the gated op), then a micro-kernel over
+      `micro-rows` rows: 2 x `micro-rows` `vector<16xf32>` accumulators
+      carried through the K loop, one broadcast of x and two unmasked
+      loads of the packed panel per k, and `vector.fma` (a tile of fewer
+      rows than one micro-kernel reads the weight directly);
+    - for `ffn.gated_matmul` the two vectors of a micro-column are column c
+      of the a half and column c of the b half of the same packed block, so
+      the epilogue `gate(a + bias_a) * (b + bias_b)` runs on the
+      accumulators and only h is stored: `[a | b]` never goes to memory
+      (partial sums of one micro-column stay in a small per-thread scratch
+      tile between K blocks when K > tile-k); an op that keeps its
+      pre-activations also stores `a + bias_a` and `b + bias_b` from the
+      same registers to the packed columns it read.
+
+    Ragged edges are masked (vector.create_mask with masked loads and
+    stores); the rows of a tile left after its whole micro-tiles run a
+    one-row micro-kernel.
+    Inputs enter the loop nest through `bufferization.to_buffer` and the
+    result leaves it through `bufferization.to_tensor` of a fresh
+    allocation, so the pass runs before one-shot-bufferize. Ops of other
+    element types are left for `convert-ffn-to-linalg`.
+
+    Before:
+
+    ```mlir
+    %h = ffn.gated_matmul swish block_size(64)
+        ins(%x, %p : tensor<256x512xf32>, tensor<512x2730xf32>)
+        outs(%e : tensor<256x1365xf32>) -> tensor<256x1365xf32>
+    ```
+
+    After (abridged):
+
+    ```mlir
+    %xb = bufferization.to_buffer %x read_only : ...
+    %out = memref.alloc() : memref<256x1365xf32>
+    scf.parallel (%i, %j) = (%c0, %c0) to (%c256, %c22) step (%c64, %c1) {
+      scf.for %c ... {                      // micro-columns of a block
+        scf.for %kc ... {                   // K blocks
+          scf.for %r ... {                  // micro-rows
+            %acc:12 = scf.for %k ... iter_args(...) -> (vector<16xf32>, ...) {
+              %wa = vector.maskedload ...   // a columns of block j
+              %wb = vector.maskedload ...   // the matching b columns
+              %xv = vector.broadcast ...
+              vector.fma %xv, %wa, ...
+            }
+            // epilogue on the accumulators, then vector.maskedstore of h
+          }
+        }
+      }
+    }
+    %h = bufferization.to_tensor %out restrict writable : ...
+    ```
+  }];
+  let options = [
+    Option<"tileRows", "tile-rows", "int64_t", /*default=*/"::mlir::ffn::CpuGemmTiles().rows",
+           "Rows per parallel tile (rounded up to a multiple of micro-rows)">,
+    Option<"tileCols", "tile-cols", "int64_t", /*default=*/"::mlir::ffn::CpuGemmTiles().cols",
+           "Output columns per parallel tile (gated: at least one packed "
+           "block)">,
+    Option<"tileK", "tile-k", "int64_t", /*default=*/"::mlir::ffn::CpuGemmTiles().k",
+           "Reduction depth per K block (cache blocking)">,
+    Option<"microRows", "micro-rows", "int64_t", /*default=*/"::mlir::ffn::CpuGemmTiles().microRows",
+           "Rows of the register micro-tile (1 to 14: 2 accumulators a row "
+           "in the 32 zmm registers)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+def GluCpuVectorize : Pass<"glu-cpu-vectorize", "::mlir::func::FuncOp"> {
+  let summary = "Vectorize elementwise linalg ops and expand math into "
+                "polynomials for the CPU pipeline";
+  let description = [{
+    A helper of glu-cpu-pipeline, on tensors: tiles every all-parallel
+    `linalg.generic` (and `linalg.transpose`) of static f32 shape to
+    1 x ... x 16 tiles and vectorizes each tile (masked on the ragged last
+    one), so elementwise epilogues left by convert-ffn-to-linalg run on
+    `vector<16xf32>`. With `approximate-math`, `math.exp`, `math.tanh` and
+    friends on f32 become polynomial approximations (accurate to a few ulp)
+    that vectorize; `math.erf` is kept for libm unless `approximate-erf`.
+  }];
+  let options = [
+    Option<"vectorize", "vectorize", "bool", /*default=*/"true",
+           "Tile and vectorize elementwise linalg ops">,
+    Option<"approximateMath", "approximate-math", "bool", /*default=*/"true",
+           "Expand f32 math ops into polynomial approximations">,
+    Option<"approximateErf", "approximate-erf", "bool", /*default=*/"false",
+           "Also expand math.erf (otherwise libm's erff is called)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+#endif // GLU_PASSES_CODEGEN_CPU_PASSES_TD

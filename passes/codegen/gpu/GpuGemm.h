@@ -1,0 +1,32 @@
+//===- GpuGemm.h - GEMM kernels for the GPU ---------------------*- C++ -*-===//
+//
+// The patterns of glu-gpu-gemm, for compilers that want the generated GPU
+// GEMM kernels without the pass.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GLU_PASSES_CODEGEN_GPU_GPUGEMM_H
+#define GLU_PASSES_CODEGEN_GPU_GPUGEMM_H
+
+namespace mlir {
+class RewritePatternSet;
+
+namespace ffn {
+
+/// Adds the patterns of glu-gpu-gemm: every f32 fused GEMM (ffn.gated_matmul,
+/// ffn.activated_matmul, ffn.dgate_matmul, ffn.dactivation_matmul),
+/// ffn.apply_gate and, if `matmuls`, every f32 linalg.matmul in the plain
+/// and transposed-operand forms and every column sum, on tensors -> a
+/// gpu.launch between bufferization.to_buffer of the inputs and
+/// bufferization.to_tensor of a new result buffer.
+void populateGpuGemmPatterns(RewritePatternSet &patterns, bool matmuls = true);
+
+/// Adds the patterns that turn f32 ffn.apply_gate and, if `columnSums`,
+/// column sums (describeColumnSum) into their kernels.
+void populateGpuDataMovementPatterns(RewritePatternSet &patterns,
+                                     bool columnSums = true);
+
+} // namespace ffn
+} // namespace mlir
+
+#endif // GLU_PASSES_CODEGEN_GPU_GPUGEMM_H

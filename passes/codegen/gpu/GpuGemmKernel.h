@@ -1,0 +1,42 @@
+//===- GpuGemmKernel.h - shared-memory tiled GPU GEMM kernels ---*- C++ -*-===//
+//
+// The gpu.launch of one generated GEMM, from its GemmDescription and the
+// buffers it reads and writes. One GEMM lowering per instruction family
+// sits behind this interface: today the FP32 SIMT kernel; tensor-core
+// kernels (mma.sync, wgmma) go beside it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GLU_PASSES_CODEGEN_GPU_GPUGEMMKERNEL_H
+#define GLU_PASSES_CODEGEN_GPU_GPUGEMMKERNEL_H
+
+#include "passes/codegen/common/GemmDescription.h"
+
+namespace mlir::ffn {
+
+/// The memrefs and extents of one GPU GEMM.
+struct GpuGemmBuffers {
+  /// The description's operands as read-only buffers, in their stored
+  /// layouts (the kernel reads transposed operands in place).
+  Value lhs, rhs;
+  /// Accumulate: a buffer like `out` to add, or a scalar, or neither (0).
+  Value init, initScalar;
+  /// The description's bias and pre-activations (read), or null.
+  Value bias, preactivations;
+  /// The result, and the kept pre-activations (written), or null.
+  Value out, preactivationsOut;
+  /// M, N, K as index values (GemmDescription::getM/N/K).
+  Value m, n, k;
+};
+
+/// Emits the gpu.launch computing `gemm` into `buffers.out` (and
+/// `buffers.preactivationsOut`): one CTA of 256 threads per 64 x 64 output
+/// tile, 4 x 4 register micro-tiles, K staged through workgroup memory in
+/// tiles of 16, the epilogue applied in registers before the only store.
+/// `gemm` must not be batched and must be f32.
+void emitGpuGemmKernel(OpBuilder &b, Location loc, const GemmDescription &gemm,
+                       const GpuGemmBuffers &buffers);
+
+} // namespace mlir::ffn
+
+#endif // GLU_PASSES_CODEGEN_GPU_GPUGEMMKERNEL_H

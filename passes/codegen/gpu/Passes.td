@@ -1,0 +1,128 @@
+//===- Passes.td - GluCodegenGpu passes --------------------*- tablegen -*-===//
+//
+// The GPU back end.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GLU_PASSES_CODEGEN_GPU_PASSES_TD
+#define GLU_PASSES_CODEGEN_GPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def GluGpuGemm : Pass<"glu-gpu-gemm"> {
+  let summary = "Turn f32 ffn.gated_matmul and linalg.matmul into tiled GPU "
+                "GEMM kernels with fused epilogues";
+  let description = [{
+    On tensors, before bufferization: every f32 GEMM that `describeGemm`
+    (codegen/common/GemmDescription.h) takes, the four fused ffn GEMMs and
+    `linalg.matmul` (plain, or reading its left or right operand transposed
+    through `indexing_maps`), becomes one `gpu.launch` of a shared-memory
+    tiled GEMM; `ffn.apply_gate` and column sums become their own kernels. A CTA of 256 threads computes a 64 x 64 output
+    tile, each thread a 4 x 4 register micro-tile; K is staged through
+    workgroup memory in tiles of 16 between two `gpu.barrier`s. Edges are
+    masked (zero-filled loads, guarded stores).
+
+    For `ffn.gated_matmul` every thread accumulates both the gate column and
+    the linear column of the same packed block, and the epilogue adds the
+    packed bias and applies `gate(a) * b` in registers before the only
+    store: `[a | b]` never reaches memory. A matmul's epilogue adds its
+    init (unless that is a fill of zero).
+
+    Before:
+
+    ```mlir
+    %h = ffn.gated_matmul swish block_size(128)
+        ins(%x, %p : tensor<256x512xf32>, tensor<512x2730xf32>)
+        outs(%e : tensor<256x1365xf32>) -> tensor<256x1365xf32>
+    ```
+
+    After (abridged):
+
+    ```mlir
+    %xm = bufferization.to_buffer %x read_only : ... to memref<256x512xf32, strided<[?, ?], offset: ?>>
+    %pm = bufferization.to_buffer %p read_only : ...
+    %out = memref.alloc() : memref<256x1365xf32>
+    gpu.launch blocks(...) in (%gx = %c22, %gy = %c4, %gz = %c1)
+               threads(...) in (%tx = %c256, ...)
+               workgroup(%as : memref<16x65xf32, #gpu.address_space<workgroup>>,
+                         %bs : ..., %vs : ...) {
+      scf.for %k0 = %c0 to %c512 step %c16 iter_args(...) {
+        // guarded loads -> memref.store into %as, %bs, %vs
+        gpu.barrier
+        // 16 x (4 x 4 x 2) math.fma
+        gpu.barrier
+      }
+      // per output: scf.if in bounds { swish(a) * b; memref.store %out }
+      gpu.terminator
+    }
+    %h = bufferization.to_tensor %out restrict writable : ...
+    ```
+
+    A fused GEMM that keeps its pre-activations stores them (biased) from
+    the same registers before the gating. The pass makes no graph decision
+    (ffn-fuse does). The patterns are exposed as `populateGpuGemmPatterns`
+    (GpuGemm.h).
+  }];
+  let options = [
+    Option<"matmuls", "matmuls", "bool", /*default=*/"true",
+           "Also turn linalg.matmul into kernels (not only ffn.gated_matmul)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
+def GluGpuHostBuffers : Pass<"glu-gpu-host-buffers", "::mlir::ModuleOp"> {
+  let summary = "Keep host code off device memory: device allocations, "
+                "copies and one-thread kernels for leftover host loops";
+  let description = [{
+    Runs after bufferization and after the linalg ops were mapped to GPU
+    kernels (`gpu.launch`, before outlining). In every host function (a
+    `func.func` outside `gpu.module`), whose memref arguments are device
+    pointers (docs/artifact-format.md):
+
+    - `memref.alloc` / `memref.dealloc` become `gpu.alloc` / `gpu.dealloc`;
+      a buffer that is neither freed nor escapes its block (through its
+      terminator or a store, views included) is freed at the end of the
+      block, so that glu-cuda-pipeline needs no buffer-deallocation-pipeline
+      (whose ownership analysis rejects the kernels' `gpu.barrier`);
+    - `memref.copy` becomes `gpu.memcpy` when both sides are contiguous
+      (identity layout), and otherwise a copy kernel (one thread per
+      element);
+    - `memref.get_global` (constants) becomes a device buffer filled from
+      the host global by `gpu.memcpy`, freed before the function returns;
+    - any other op left on the host that reads or writes memrefs (an
+      `scf.for` nest of scalar code, say) is wrapped into a one-thread
+      `gpu.launch`: slow but correct, a fallback.
+
+    Host code that needs a value loaded from a memref is reported as an
+    error.
+
+    Before:
+
+    ```mlir
+    %t = memref.alloc() : memref<4x8xf32>
+    memref.copy %arg0, %t : memref<4x8xf32> to memref<4x8xf32>
+    ```
+
+    After:
+
+    ```mlir
+    %t = gpu.alloc () : memref<4x8xf32>
+    gpu.memcpy %t, %arg0 : memref<4x8xf32>, memref<4x8xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
+#endif // GLU_PASSES_CODEGEN_GPU_PASSES_TD

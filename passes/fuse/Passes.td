@@ -1,0 +1,115 @@
+//===- Passes.td - GluFuse passes --------------------------*- tablegen -*-===//
+//
+// Ffn-fuse: one GEMM over packed weights per layer.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GLU_PASSES_FUSE_PASSES_TD
+#define GLU_PASSES_FUSE_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def FFNFuse : Pass<"ffn-fuse"> {
+  let summary = "Fuse each layer's projections and gate into one GEMM over "
+                "packed weights with an epilogue";
+  let description = [{
+    Rewrites every gated layer into the fused form the project exists for:
+
+    - the gate and linear weights `W`, `V` packed into one
+      `[d_model, 2 * d_ff]` tensor of interleaved column blocks
+      (`ffn.pack_gated`; packing constants folds at compile time, so
+      inference pays nothing);
+    - ONE `ffn.gated_matmul` computing `[a | b] = x [W | V]` tile by tile and
+      applying `gate(a) * b` in its epilogue, writing only `[M, d_ff]`;
+    - the down projection, a `linalg.matmul` accumulating into the broadcast
+      output bias when there is one.
+
+    Ungated layers become one `ffn.activated_matmul` (GEMM + activation
+    epilogue) and the down projection. Leading batch dimensions are
+    collapsed around the GEMMs.
+
+    The block size is an option; by default it is chosen for the target
+    (cpu: 64 columns, a multiple of every x86 vector width that keeps a
+    block pair's K x 128 panel in L2 for d_model up to 1024; cuda: 128, the
+    N extent of a CTA tile).
+
+    Before:
+
+    ```mlir
+    %y = ffn.glu swish %x, %w, %v, %w2 : (...) -> tensor<256x512xf32>
+    ```
+
+    After:
+
+    ```mlir
+    %p = ffn.pack_gated %w, %v block_size(64) : ... -> tensor<512x2730xf32>
+    %h = ffn.gated_matmul swish block_size(64)
+        ins(%x, %p : ...) outs(%e : tensor<256x1365xf32>) -> tensor<256x1365xf32>
+    %y = linalg.matmul ins(%h, %w2 : ...) outs(%zero : tensor<256x512xf32>)
+    ```
+
+    With `report=true` it emits a remark for each fusion with its shapes
+    and the bytes of intermediate memory traffic it removes.
+
+    Gradients (`ffn.glu_grad`, `ffn.ffn_grad`) become the fused backward:
+    one `ffn.gated_matmul` returning both `h` and the packed pre-activations
+    `[a | b] = x [W | V]` it gates (`ffn.activated_matmul` returning `h` and
+    `a` for `ffn.ffn_grad`), `ffn.dgate_matmul` (the `dh = dy W2^T` GEMM
+    with the dgate epilogue producing packed `[da | db]`), ONE GEMM for `dx`
+    against the packed weights (`K = 2 * d_ff`), ONE GEMM for the packed
+    weight gradient `x^T [da | db]` (unpacked at the end) and `dW2` from
+    `h`. By default the backward recomputes that product with its own GEMM;
+    with `keep-activations=true`, a backward whose forward (`ffn.glu` or
+    `ffn.ffn` with the same operands) is in the same block shares the
+    forward's GEMM: the forward becomes the fused GEMM that also returns
+    its pre-activations, and the backward reads them. This is the one place
+    where products are shared between a forward and its backward; both
+    back ends get the decision. Identical packs (`ffn.pack_gated` of the
+    same weights) are pure, so `cse` merges them. The report gives the
+    memory or the GEMM each choice costs.
+
+    With `pack-arguments=true`, weights that are function arguments (the
+    trained parameters of a train step) become packed parameters: each pair
+    of `W`, `V` arguments used only as the gate and linear weights of gated
+    layers is replaced by one `[d_model, 2 * d_ff]` argument, and the
+    function records how each packed argument maps back to the originals:
+
+    ```mlir
+    func.func @step(%x: ..., %wv: tensor<512x2730xf32>, ...) attributes {
+      ffn.packed_arguments = [#ffn.packed_argument<argument = 1,
+        block_size = 64,
+        gate = <index = 1, name = "wi_0", shape = [512, 1365]>,
+        linear = <index = 2, name = "wi_1", shape = [512, 1365]>>]}
+    ```
+
+    `name` is the original argument's `ffn.name` attribute, or `argN`; the
+    ffn dialect verifies the records against the new signature.
+    Functions that are called from elsewhere in the module keep their
+    signature.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"0",
+           "Columns per packed block; 0 chooses by target">,
+    Option<"target", "target", "::mlir::ffn::Target",
+           /*default=*/"::mlir::ffn::Target::Cpu",
+           "The target the block size is chosen for",
+           [{GLU_TARGET_CL_VALUES}]>,
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Emit a remark per fusion with its shapes and the intermediate "
+           "memory traffic it removes">,
+    Option<"keepActivations", "keep-activations", "bool", /*default=*/"false",
+           "In the backward, read [a | b] (or a) kept from the matching "
+           "forward instead of recomputing it with one GEMM (memory vs one "
+           "GEMM)">,
+    Option<"packArguments", "pack-arguments", "bool", /*default=*/"false",
+           "Turn gate/linear weights that are function arguments into one "
+           "packed argument each, recorded in ffn.packed_arguments">
+  ];
+  let dependentDialects = [
+    "::mlir::ffn::FFNDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
+#endif // GLU_PASSES_FUSE_PASSES_TD

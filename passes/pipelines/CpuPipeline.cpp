@@ -1,0 +1,118 @@
+//===- CpuPipeline.cpp - the glu CPU pipeline -----------------------------===//
+//
+// glu-cpu-pipeline. Its two small helper passes live in CpuVectorize.cpp
+// (glu-cpu-vectorize) and MarkCInterface.cpp (glu-mark-c-interface).
+//
+// Steps (see buildCpuPipeline):
+//   1. glu-cpu-gemm on the fused ops (gemm=generated),
+//   2. convert-ffn-to-linalg for the rest, then glu-cpu-gemm again for the
+//      linalg.matmuls that lowering produced (unfused layers),
+//   3. linalg-fuse-elementwise-ops, glu-cpu-vectorize (1 x 16 tiles of the
+//      elementwise generics become vector code),
+//   4. one-shot-bufferize (function boundaries, identity layouts),
+//      buffer-results-to-out-params (hoisted static allocations: the caller
+//      allocates the results), buffer deallocation,
+//   5. glu-mark-c-interface, linalg to loops for what is left, polynomial
+//      math (erf stays libm unless approximate-erf),
+//   6. scf.parallel -> OpenMP, then everything to the LLVM dialect,
+//   7. glu-emit-entry-points.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/pipelines/CpuPipeline.h"
+#include "passes/Passes.h"
+#include "passes/pipelines/Pipelines.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::ffn;
+
+void mlir::ffn::buildCpuPipeline(OpPassManager &pm,
+                                 const CpuPipelineOptions &options) {
+  bool generated = options.gemm == CpuGemmKind::Generated;
+  GluCpuGemmOptions gemm;
+  gemm.tileRows = options.tileRows;
+  gemm.tileCols = options.tileCols;
+  gemm.tileK = options.tileK;
+  gemm.microRows = options.microRows;
+
+  // 1-2. GEMMs: the fused ops first (they have no linalg form to come
+  // back from), then the matmuls the reference lowering leaves.
+  if (generated)
+    pm.addPass(createGluCpuGemm(gemm));
+  pm.addPass(createConvertFFNToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  if (generated)
+    pm.addPass(createGluCpuGemm(gemm));
+
+  // 3. Elementwise code: fused, then vectorized.
+  pm.addPass(createLinalgElementwiseOpFusionPass());
+  GluCpuVectorizeOptions vectorizeOnly;
+  vectorizeOnly.vectorize = true;
+  vectorizeOnly.approximateMath = false;
+  pm.addNestedPass<func::FuncOp>(createGluCpuVectorize(vectorizeOnly));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // 4. Buffers: the caller allocates the results.
+  addEntryPointBufferization(pm);
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  // Strided copies would call MLIR's runner utilities: make them loops.
+  pm.addPass(createGluLowerStridedCopies());
+
+  // 5. C interfaces, loops for the linalg that is left, math.
+  pm.addPass(createGluMarkCInterface());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  GluCpuVectorizeOptions mathOnly;
+  mathOnly.vectorize = false;
+  mathOnly.approximateMath = true;
+  mathOnly.approximateErf = options.approximateErf;
+  pm.addNestedPass<func::FuncOp>(createGluCpuVectorize(mathOnly));
+  pm.addPass(createCanonicalizerPass());
+
+  // 6. OpenMP, then the LLVM dialect.
+  pm.addPass(createConvertSCFToOpenMPPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  // Before scf-to-cf: memref-to-llvm inlines the memref.alloca_scope that
+  // scf-to-openmp puts around each parallel iteration (a region that must
+  // stay one block), with a stack save/restore.
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(createSCFToControlFlowPass());
+  // LLVM intrinsics first (vector floor, fma, ... stay vectors), then libm
+  // for what has none: erf unless approximated (erff calls on the
+  // vector's elements, which vector-to-llvm then lowers).
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+
+  // 7. The artifact's C entry points.
+  pm.addPass(createGluEmitEntryPoints());
+}
+
+void mlir::ffn::registerCpuPipeline() {
+  PassPipelineRegistration<CpuPipelineOptions>(
+      "glu-cpu-pipeline",
+      "Lower ffn ops to generated AVX-512 GEMMs, vectorized loops and "
+      "OpenMP in the LLVM dialect, with C entry points",
+      buildCpuPipeline);
+}

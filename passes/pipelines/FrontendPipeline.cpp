@@ -1,0 +1,47 @@
+//===- FrontendPipeline.cpp - the front half of glu-compile ---------------===//
+
+#include "passes/pipelines/FrontendPipeline.h"
+
+#include "passes/raise/Passes.h"
+
+#include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::ffn;
+
+FFNFuseOptions FrontendPipelineOptions::getFuseOptions() const {
+  FFNFuseOptions fuseOptions;
+  fuseOptions.target = target;
+  fuseOptions.blockSize = blockSize;
+  fuseOptions.keepActivations = keepActivations;
+  fuseOptions.packArguments = packArguments;
+  fuseOptions.report = report;
+  return fuseOptions;
+}
+
+void mlir::ffn::buildFrontendPipeline(OpPassManager &pm,
+                                      const FrontendPipelineOptions &options) {
+  if (options.lowerTosa) {
+    TosaToLinalgOptions tosaToLinalg;
+    TosaToLinalgNamedOptions tosaToLinalgNamed;
+    tosa::TosaValidationOptions validation;
+    tosa::addTosaToLinalgPasses(pm, tosaToLinalg, tosaToLinalgNamed,
+                                validation);
+  }
+  // Elementwise arith/math on tensors (residual adds, scalings) as linalg.
+  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
+  if (options.raise) {
+    FFNRaiseOptions raiseOptions;
+    raiseOptions.report = options.report;
+    pm.addPass(createFFNRaise(raiseOptions));
+  }
+  if (options.fuse)
+    pm.addPass(createFFNFuse(options.getFuseOptions()));
+  pm.addPass(createCanonicalizerPass());
+  // Identical packs of one weight (a train step's forward and backward)
+  // are pure: cse keeps one.
+  pm.addPass(createCSEPass());
+}

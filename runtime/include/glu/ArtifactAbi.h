@@ -1,0 +1,40 @@
+/*===- ArtifactAbi.h - the contract between glu-compile and the runtime -===*\
+|*                                                                          *|
+|* The one place that spells the artifact's contract: the names and the     *|
+|* version of the symbols model.so exports, the manifest's format version   *|
+|* and target names, and the MLIR attribute names the compiler records the  *|
+|* manifest's facts in. Shared by the passes (glu-emit-entry-points), the   *|
+|* tools (glu-compile's manifest writer) and the runtime (the loader). C    *|
+|* and C++; no MLIR, no LLVM. See docs/artifact-format.md.                  *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef GLU_ARTIFACT_ABI_H
+#define GLU_ARTIFACT_ABI_H
+
+/* The calling convention of the entry points (bump on any change):
+ * void GLU_ENTRY_PREFIX<name>(void **args), arguments then results as
+ * out-parameters, memrefs as pointers to their descriptors. */
+#define GLU_ABI_VERSION 1
+/* int32_t glu_abi_version(void) returns GLU_ABI_VERSION. */
+#define GLU_ABI_VERSION_SYMBOL "glu_abi_version"
+/* Each entry point <name> is exported as GLU_ENTRY_PREFIX "<name>". */
+#define GLU_ENTRY_PREFIX "glu_entry_"
+
+/* manifest.json's "version". */
+#define GLU_MANIFEST_VERSION 1
+/* The artifact's files. */
+#define GLU_MANIFEST_FILE "manifest.json"
+#define GLU_LIBRARY_FILE "model.so"
+/* manifest.json's "target". */
+#define GLU_TARGET_CPU "cpu"
+#define GLU_TARGET_CUDA "cuda"
+
+/* Attributes the compiler reads to write the manifest: an argument's or a
+ * result's name, and the packed-argument records of ffn-fuse
+ * pack-arguments=true (#ffn.packed_argument). */
+#define GLU_NAME_ATTR "ffn.name"
+#define GLU_PACKED_ARGUMENTS_ATTR "ffn.packed_arguments"
+/* The layout name of ffn.pack_gated in the manifest. */
+#define GLU_PACKED_LAYOUT "interleaved_column_blocks"
+
+#endif /* GLU_ARTIFACT_ABI_H */

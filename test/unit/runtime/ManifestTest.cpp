@@ -1,0 +1,490 @@
+//===- ManifestTest.cpp - manifest.json: malformed JSON and bad manifests -===//
+//
+// Through the public API only (glu::Manifest::parse, Runtime::load and the
+// C API): every malformed input gives a glu::Error that names the file and
+// the problem (nlohmann's position for JSON syntax, the key's path and the
+// expected type for the rest), and no other exception leaves the runtime.
+//
+//===----------------------------------------------------------------------===//
+
+#include "glu/Runtime.h"
+#include "glu/glu_runtime.h"
+
+#include "TestUtil.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+using namespace glu;
+using namespace glu_test;
+
+namespace {
+
+/// A valid manifest (no trailing whitespace: each of its proper prefixes is
+/// truncated JSON). Each key below is spelled so that the mutations of the
+/// tests find exactly the spot they mean with a first-occurrence replace.
+const std::string kValid =
+    "{\"format\": \"glu-artifact\", \"version\": 1, \"target\": \"cpu\",\n"
+    " \"library\": \"model.so\", \"source\": \"m.mlir\",\n"
+    " \"producer\": \"t\\u00e9st \\ud83d\\ude00 \\\"q\\\" \\\\ \\/ "
+    "\\b\\f\\n\\r\\t\",\n"
+    " \"fused\": false, \"extra\": {\"list\": [1, -2.5e1, true, null, {}]},\n"
+    " \"entry_points\": [{\"name\": \"add\", \"symbol\": \"glu_entry_add\",\n"
+    "   \"arguments\": [{\"name\": \"a\", \"shape\": [4], \"dtype\": "
+    "\"f32\"},\n"
+    "                 {\"name\": \"w\", \"shape\": [12345678901234, 0], "
+    "\"dtype\": \"i8\",\n"
+    "                  \"packed\": {\"layout\": \"interleaved_column_blocks\","
+    " \"block_size\": 64}}],\n"
+    "   \"results\": [{\"name\": \"sum\", \"shape\": [], \"dtype\": "
+    "\"f32\"}]}]}";
+
+/// The message of the glu::Error that parsing `text` throws; "" if it
+/// parses. Any other exception fails the test.
+std::string errorOf(const std::string &text) {
+  try {
+    Manifest::parse(text, "m.json");
+  } catch (const Error &e) {
+    return e.what();
+  } catch (const std::exception &e) {
+    ADD_FAILURE() << "not a glu::Error: " << e.what() << "\ninput: " << text;
+    return "<foreign exception>";
+  } catch (...) {
+    ADD_FAILURE() << "not a std::exception\ninput: " << text;
+    return "<foreign exception>";
+  }
+  return "";
+}
+
+/// kValid with the first `from` replaced by `to`; fails if `from` is absent.
+std::string with(const std::string &from, const std::string &to,
+                 std::string text = kValid) {
+  size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << "'" << from << "' is not in the text";
+  if (at != std::string::npos)
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+/// A manifest with the two entry points given (JSON objects).
+std::string twoEntries(const std::string &second) {
+  return "{\"format\": \"glu-artifact\", \"version\": 1, \"target\": \"cpu\", "
+         "\"library\": \"model.so\", \"entry_points\": [{\"name\": \"one\", "
+         "\"symbol\": \"s1\", \"arguments\": [{\"name\": \"x\", \"shape\": "
+         "[2, [3]], \"dtype\": \"f32\"}], \"results\": []}, " +
+         second + "]}";
+}
+
+const char *kNotJson = "m.json: not valid JSON: ";
+
+#define EXPECT_STARTS_WITH(text, prefix)                                       \
+  EXPECT_EQ(std::string(text).rfind(prefix, 0), 0u) << "message: " << (text)
+#define EXPECT_CONTAINS(haystack, needle)                                      \
+  EXPECT_NE(std::string(haystack).find(needle), std::string::npos)             \
+      << "message: " << (haystack)
+
+} // namespace
+
+TEST(Manifest, ParsesAValidManifest) {
+  ASSERT_EQ(errorOf(kValid), "");
+  Manifest m = Manifest::parse(kValid, "m.json");
+  EXPECT_EQ(m.version, Manifest::kSupportedVersion);
+  EXPECT_EQ(m.target, GLU_TARGET_CPU);
+  EXPECT_EQ(m.library, "model.so");
+  EXPECT_EQ(m.source, "m.mlir");
+  // Every escape, \u escapes and a surrogate pair decoded to UTF-8.
+  EXPECT_EQ(m.producer, "t\xC3\xA9st \xF0\x9F\x98\x80 \"q\" \\ / \b\f\n\r\t");
+  ASSERT_EQ(m.entryPoints.size(), 1u);
+  const EntryPoint &e = m.entryPoints[0];
+  EXPECT_EQ(e.name, "add");
+  EXPECT_EQ(e.symbol, "glu_entry_add");
+  ASSERT_EQ(e.arguments.size(), 2u);
+  EXPECT_EQ(e.arguments[0].type.str(), "f32[4]");
+  EXPECT_FALSE(e.arguments[0].packed);
+  EXPECT_EQ(e.arguments[1].name, "w");
+  EXPECT_EQ(e.arguments[1].type.shape,
+            (std::vector<int64_t>{12345678901234, 0}));
+  EXPECT_TRUE(e.arguments[1].packed);
+  ASSERT_EQ(e.results.size(), 1u);
+  EXPECT_EQ(e.results[0].type.str(), "f32[]");
+  // Whitespace around the document, a UTF-8 byte order mark and -0.
+  EXPECT_EQ(errorOf(" \t\r\n" + kValid + "\n\n"), "");
+  EXPECT_EQ(errorOf("\xEF\xBB\xBF" + kValid), "");
+  EXPECT_EQ(errorOf(with("[4]", "[-0]")), "");
+  // Optional keys of another type are ignored, as before.
+  EXPECT_EQ(errorOf(with("\"source\": \"m.mlir\"", "\"source\": 3")), "");
+}
+
+TEST(Manifest, TruncatedJson) {
+  // Every proper prefix of a valid manifest, the empty text included.
+  for (size_t n = 0; n < kValid.size(); ++n) {
+    std::string msg = errorOf(kValid.substr(0, n));
+    EXPECT_STARTS_WITH(msg, std::string(kNotJson) + "parse error at line ")
+        << " (first " << n << " bytes)";
+  }
+  EXPECT_EQ(errorOf(""),
+            std::string(kNotJson) +
+                "parse error at line 1, column 1: syntax error while "
+                "parsing value - unexpected end of input; expected '[', "
+                "'{', or a literal");
+  EXPECT_EQ(errorOf("{"), std::string(kNotJson) +
+                              "parse error at line 1, column 2: syntax error "
+                              "while parsing object key - unexpected end of "
+                              "input; expected string literal");
+  EXPECT_STARTS_WITH(errorOf(" \n\t"), std::string(kNotJson) +
+                                           "parse error at line 2, column 2: ");
+}
+
+TEST(Manifest, SyntaxErrorsNameTheLineColumnAndProblem) {
+  // The message of the old hand-written reader's test, now nlohmann's.
+  EXPECT_EQ(errorOf("{\"format\": \"glu-artifact\",\n  \"version\": 1,,\n}"),
+            std::string(kNotJson) +
+                "parse error at line 2, column 16: syntax error while "
+                "parsing object key - unexpected ','; expected string "
+                "literal");
+  EXPECT_STARTS_WITH(errorOf("{\n  \"a\": [1,\n  }"),
+                     std::string(kNotJson) +
+                         "parse error at line 3, column 3: ");
+
+  struct Case {
+    std::string text;
+    const char *problem;
+  };
+  const Case cases[] = {
+      // Trailing garbage.
+      {kValid + " x", "expected end of input"},
+      {kValid + "{}", "expected end of input"},
+      {kValid + ",", "expected end of input"},
+      // Structure.
+      {with("[4]", "[4,]"), "unexpected ']'"},
+      {with("[4]", "[4 4]"), "expected ']'"},
+      {with("\"format\": ", "\"format\" "), "expected ':'"},
+      {with("\"version\": 1,", "\"version\": 1"), "expected '}'"},
+      {with("{\"format\"", "{format"), "invalid literal"},
+      {with("{\"format\"", "{'format'"), "invalid literal"},
+      {with("false", "tru"), "invalid literal"},
+      {with("false", "False"), "invalid literal"},
+      {with("false", "// c\nfalse"), "invalid literal"},
+      {with("false", "/* c */ false"), "invalid literal"},
+      // Numbers.
+      {with("\"version\": 1", "\"version\": 01"), "unexpected number literal"},
+      {with("\"version\": 1", "\"version\": 1."),
+       "invalid number; expected digit after '.'"},
+      {with("\"version\": 1", "\"version\": -"),
+       "invalid number; expected digit after '-'"},
+      {with("\"version\": 1", "\"version\": 1e"),
+       "invalid number; expected '+', '-', or digit after exponent"},
+      {with("\"version\": 1", "\"version\": +1"), "invalid literal"},
+      {with("\"version\": 1", "\"version\": .5"), "invalid literal"},
+      {with("\"version\": 1", "\"version\": NaN"), "invalid literal"},
+      {with("\"version\": 1", "\"version\": Infinity"), "invalid literal"},
+      {with("\"version\": 1", "\"version\": 0x1"), "invalid literal"},
+      // Strings and escapes.
+      {with("\"cpu\"", "\"cpu"), "invalid string: control character"},
+      {kValid.substr(0, kValid.find("glu-artifact")) + "glu-artifact",
+       "invalid string: missing closing quote"},
+      {with("\"add\"", "\"a\\qd\""),
+       "invalid string: forbidden character after backslash"},
+      {with("\"add\"", "\"a\\'d\""),
+       "invalid string: forbidden character after backslash"},
+      {with("\"add\"", "\"a\\u12G4\""),
+       "invalid string: '\\u' must be followed by 4 hex digits"},
+      {with("\"add\"", "\"a\\u12\""),
+       "invalid string: '\\u' must be followed by 4 hex digits"},
+      {with("\"add\"", "\"\\ud800\""),
+       "invalid string: surrogate U+D800..U+DBFF must be followed by "
+       "U+DC00..U+DFFF"},
+      {with("\"add\"", "\"\\ud800\\u0041\""),
+       "invalid string: surrogate U+D800..U+DBFF must be followed by "
+       "U+DC00..U+DFFF"},
+      {with("\"add\"", "\"\\udc00\""),
+       "invalid string: surrogate U+DC00..U+DFFF must follow U+D800..U+DBFF"},
+      {with("\"add\"", "\"a\td\""),
+       "invalid string: control character U+0009 (HT) must be escaped"},
+      {with("\"add\"", "\"a\nd\""),
+       "invalid string: control character U+000A (LF) must be escaped"},
+      {with("\"add\"", std::string("\"a\0d\"", 5)),
+       "invalid string: control character U+0000 (NUL) must be escaped"},
+      {with("\"add\"", "\"a\xFF\""), "invalid string: ill-formed UTF-8 byte"},
+      {with("\"add\"", "\"a\xC3\""), "invalid string: ill-formed UTF-8 byte"},
+      {with("\"add\"", "\"\xC0\xAF\""),
+       "invalid string: ill-formed UTF-8 byte"},
+  };
+  for (const Case &c : cases) {
+    std::string msg = errorOf(c.text);
+    EXPECT_STARTS_WITH(msg, std::string(kNotJson) + "parse error at line ");
+    EXPECT_CONTAINS(msg, c.problem);
+  }
+}
+
+TEST(Manifest, WrongTypes) {
+  struct Case {
+    std::string text;
+    std::string message; // after "m.json: "
+  };
+  const std::string args = "'entry_points[0].arguments[0]";
+  const Case cases[] = {
+      {"[1.5]", "the manifest must be a JSON object"},
+      {"\"glu-artifact\"", "the manifest must be a JSON object"},
+      {"null", "the manifest must be a JSON object"},
+      {"1", "the manifest must be a JSON object"},
+      {with("\"glu-artifact\"", "1"), "'format' must be a string"},
+      {with("\"glu-artifact\"", "[\"glu-artifact\"]"),
+       "'format' must be a string"},
+      {with("\"glu-artifact\"", "\"other\""),
+       "'format' is \"other\", expected \"glu-artifact\""},
+      {with("\"version\": 1", "\"version\": \"1\""),
+       "'version' must be an integer"},
+      {with("\"version\": 1", "\"version\": 1.5"),
+       "'version' must be an integer"},
+      {with("\"version\": 1", "\"version\": 1.0"),
+       "'version' must be an integer"},
+      {with("\"version\": 1", "\"version\": 1e0"),
+       "'version' must be an integer"},
+      {with("\"version\": 1", "\"version\": true"),
+       "'version' must be an integer"},
+      {with("\"version\": 1", "\"version\": null"),
+       "'version' must be an integer"},
+      {with("\"version\": 1", "\"version\": [1]"),
+       "'version' must be an integer"},
+      {with("\"version\": 1", "\"version\": 7"),
+       "manifest version 7 is not supported by this runtime (supports 1)"},
+      {with("\"version\": 1", "\"version\": -1"),
+       "manifest version -1 is not supported by this runtime (supports 1)"},
+      {with("\"cpu\"", "5"), "'target' must be a string"},
+      {with("\"cpu\"", "\"tpu\""),
+       "'target' is \"tpu\", expected \"cpu\" or \"cuda\""},
+      {with("\"cpu\"", "\"CPU\""),
+       "'target' is \"CPU\", expected \"cpu\" or \"cuda\""},
+      {with("\"model.so\"", "[]"), "'library' must be a string"},
+      {with("\"model.so\"", "\"\""), "'library' is empty"},
+      {with("\"entry_points\": [", "\"entry_points\": {}, \"e\": ["),
+       "'entry_points' must be an array"},
+      {with("\"entry_points\": [", "\"entry_points\": [1, "),
+       "'entry_points[0]' must be an object"},
+      {with("\"add\"", "null"), "'entry_points[0].name' must be a string"},
+      {with("\"glu_entry_add\"", "true"),
+       "'entry_points[0].symbol' must be a string"},
+      {with("\"arguments\": [", "\"arguments\": \"x\", \"z\": ["),
+       "'entry_points[0].arguments' must be an array"},
+      {with("\"results\": [", "\"results\": {}, \"z\": ["),
+       "'entry_points[0].results' must be an array"},
+      {with("\"arguments\": [", "\"arguments\": [7, "),
+       args + "' must be an object"},
+      {with("\"arguments\": [", "\"arguments\": [[], "),
+       args + "' must be an object"},
+      {with("\"name\": \"a\"", "\"name\": 1"),
+       args + ".name' must be a string"},
+      {with("\"f32\"", "32"), args + ".dtype' must be a string"},
+      {with("\"f32\"", "\"f17\""),
+       args + ".dtype': unknown dtype 'f17' (expected f16, bf16, f32, f64, "
+              "i1, i8, i32 or i64)"},
+      {with("[4]", "4"), args + ".shape' must be an array of integers"},
+      {with("[4]", "\"4\""), args + ".shape' must be an array of integers"},
+      {with("[4]", "{}"), args + ".shape' must be an array of integers"},
+  };
+  for (const Case &c : cases)
+    EXPECT_EQ(errorOf(c.text), "m.json: " + c.message);
+
+  const char *badDims[] = {"[[4]]",  "[4.0]",  "[4e0]", "[-1]",    "[\"4\"]",
+                           "[true]", "[null]", "[{}]",  "[4, 0.5]"};
+  for (const char *dims : badDims)
+    EXPECT_EQ(errorOf(with("[4]", dims)),
+              "m.json: " + args +
+                  ".shape' must hold non-negative integers (static shapes "
+                  "only)")
+        << "shape " << dims;
+  // Results are checked like arguments.
+  EXPECT_EQ(errorOf(with("[]", "[-1]")),
+            "m.json: 'entry_points[0].results[0].shape' must hold "
+            "non-negative integers (static shapes only)");
+}
+
+TEST(Manifest, MissingKeys) {
+  // A key renamed is a key missing (the JSON stays valid).
+  const std::string args = "'entry_points[0].arguments[0]";
+  const std::pair<std::string, std::string> cases[] = {
+      {"\"format\"", "'format' must be a string"},
+      {"\"version\"", "'version' must be an integer"},
+      {"\"target\"", "'target' must be a string"},
+      {"\"library\"", "'library' must be a string"},
+      {"\"entry_points\"", "'entry_points' must be an array"},
+      {"\"name\": \"add\"", "'entry_points[0].name' must be a string"},
+      {"\"symbol\"", "'entry_points[0].symbol' must be a string"},
+      {"\"arguments\"", "'entry_points[0].arguments' must be an array"},
+      {"\"results\"", "'entry_points[0].results' must be an array"},
+      {"\"name\": \"a\"", args + ".name' must be a string"},
+      {"\"dtype\"", args + ".dtype' must be a string"},
+      {"\"shape\"", args + ".shape' must be an array of integers"},
+  };
+  for (const auto &c : cases) {
+    // "\"key\"..." becomes "\"key_\"...".
+    std::string renamed = c.first;
+    renamed.insert(renamed.find('"', 1), "_");
+    EXPECT_EQ(errorOf(with(c.first, renamed)), "m.json: " + c.second)
+        << "without " << c.first;
+  }
+  // Keys are case-sensitive.
+  EXPECT_EQ(errorOf(with("\"target\"", "\"Target\"")),
+            "m.json: 'target' must be a string");
+  EXPECT_EQ(errorOf("{}"), "m.json: 'format' must be a string");
+}
+
+TEST(Manifest, HugeNumbers) {
+  auto version = [](const std::string &v) {
+    return errorOf(with("\"version\": 1", "\"version\": " + v));
+  };
+  // Integers beyond int64 are not integers (as with the old reader).
+  EXPECT_EQ(version("9223372036854775808"),
+            "m.json: 'version' must be an integer");
+  EXPECT_EQ(version("18446744073709551615"),
+            "m.json: 'version' must be an integer");
+  EXPECT_EQ(version("99999999999999999999999"),
+            "m.json: 'version' must be an integer");
+  EXPECT_EQ(version("-9223372036854775809"),
+            "m.json: 'version' must be an integer");
+  // The int64 extremes are integers.
+  EXPECT_EQ(version("9223372036854775807"),
+            "m.json: manifest version 9223372036854775807 is not supported "
+            "by this runtime (supports 1)");
+  EXPECT_EQ(version("-9223372036854775808"),
+            "m.json: manifest version -9223372036854775808 is not supported "
+            "by this runtime (supports 1)");
+  // Beyond double: not valid JSON (nlohmann's out_of_range).
+  EXPECT_EQ(version("1e400"),
+            std::string(kNotJson) + "number overflow parsing '1e400'");
+  EXPECT_EQ(version("-1e400"),
+            std::string(kNotJson) + "number overflow parsing '-1e400'");
+
+  const std::string shape =
+      "m.json: 'entry_points[0].arguments[0].shape' must hold non-negative "
+      "integers (static shapes only)";
+  EXPECT_EQ(errorOf(with("[4]", "[9223372036854775808]")), shape);
+  EXPECT_EQ(errorOf(with("[4]", "[18446744073709551615]")), shape);
+  EXPECT_EQ(errorOf(with("[4]", "[1e300]")), shape);
+  EXPECT_EQ(errorOf(with("[4]", "[9223372036854775807]")),
+            "m.json: 'entry_points[0].arguments[0]': the size of "
+            "f32[9223372036854775807] overflows 64 bits");
+  EXPECT_EQ(errorOf(with("[4]", "[4294967296, 4294967296]")),
+            "m.json: 'entry_points[0].arguments[0]': the size of "
+            "f32[4294967296,4294967296] overflows 64 bits");
+}
+
+TEST(Manifest, DuplicateKeys) {
+  // nlohmann keeps the last of two equal keys; a manifest may not have two.
+  EXPECT_EQ(errorOf(with("\"version\": 1,", "\"version\": 1, \"version\": 1,")),
+            "m.json: 'version' appears twice (duplicate key)");
+  EXPECT_EQ(errorOf(with("\"version\": 1,", "\"version\": 1, \"version\": 2,")),
+            "m.json: 'version' appears twice (duplicate key)");
+  EXPECT_EQ(
+      errorOf(with("\"fused\": false,", "\"fused\": false, \"fused\": 1,")),
+      "m.json: 'fused' appears twice (duplicate key)");
+  EXPECT_EQ(errorOf(with("\"list\"", "\"x\": 1, \"x\"")),
+            "m.json: 'extra.x' appears twice (duplicate key)");
+  EXPECT_EQ(
+      errorOf(with("\"name\": \"a\"", "\"name\": \"a\", \"name\": \"b\"")),
+      "m.json: 'entry_points[0].arguments[0].name' appears twice "
+      "(duplicate key)");
+  EXPECT_EQ(errorOf(with("\"block_size\": 64", "\"block_size\": 64, "
+                                               "\"block_size\": 32")),
+            "m.json: 'entry_points[0].arguments[1].packed.block_size' "
+            "appears twice (duplicate key)");
+  EXPECT_EQ(errorOf(with("[{\"name\": \"sum\"",
+                         "[{\"name\": \"sum\", \"shape\": [1], \"shape\": []")),
+            "m.json: 'entry_points[0].results[0].shape' appears twice "
+            "(duplicate key)");
+  // The path counts array elements across nested arrays and objects.
+  EXPECT_EQ(errorOf(twoEntries("{\"name\": \"two\", \"symbol\": \"s2\", "
+                               "\"symbol\": \"s3\"}")),
+            "m.json: 'entry_points[1].symbol' appears twice (duplicate key)");
+  EXPECT_EQ(errorOf(twoEntries("{\"name\": \"two\", \"symbol\": \"s2\", "
+                               "\"arguments\": [], \"results\": []}")),
+            "m.json: 'entry_points[0].arguments[0].shape' must hold "
+            "non-negative integers (static shapes only)");
+  // The same key in different objects is no duplicate.
+  EXPECT_EQ(errorOf(with("\"fused\": false", "\"fused\": {\"name\": 1}")), "");
+  // Two entry points of one name.
+  std::string two = twoEntries("{\"name\": \"one\", \"symbol\": \"s2\", "
+                               "\"arguments\": [], \"results\": []}");
+  EXPECT_EQ(errorOf(with("[2, [3]]", "[2, 3]", two)),
+            "m.json: entry point 'one' is listed twice");
+}
+
+TEST(Manifest, DeepNesting) {
+  auto nested = [](int depth) {
+    return with("\"fused\": false", "\"fused\": " + std::string(depth, '[') +
+                                        std::string(depth, ']'));
+  };
+  EXPECT_EQ(errorOf(nested(500)), "");
+  EXPECT_EQ(errorOf(nested(600)),
+            "m.json: the JSON is nested more than 512 levels deep");
+  EXPECT_EQ(errorOf(std::string(100000, '[')),
+            "m.json: the JSON is nested more than 512 levels deep");
+}
+
+TEST(Manifest, OnlyGluErrorsLeaveTheParser) {
+  // Every byte of a valid manifest replaced by each of these, or deleted:
+  // whatever the outcome, it is a glu::Error naming the file or a manifest
+  // (errorOf fails the test on any other exception).
+  const std::string replacements[] = {
+      "",     "\"",      "\\", "{",     "}",
+      "[",    "]",       ",",  ":",     "0",
+      "-",    "x",       " ",  "1e999", std::string(1, '\0'),
+      "\xFF", "\"\": 1,"};
+  size_t errors = 0;
+  for (size_t i = 0; i < kValid.size(); ++i) {
+    for (const std::string &r : replacements) {
+      std::string text = kValid;
+      text.replace(i, 1, r);
+      std::string msg = errorOf(text);
+      if (msg.empty())
+        continue;
+      ++errors;
+      EXPECT_STARTS_WITH(msg, "m.json: ");
+    }
+  }
+  EXPECT_GT(errors, kValid.size() * 5);
+}
+
+TEST(Manifest, LoadNamesTheFile) {
+  std::string dir = freshDir("manifest_bad_json");
+  writeFile(dir + "/manifest.json", "{\"format\": \"glu-artifact\",\n"
+                                    "  \"version\": 1 \"target\": \"cpu\"}");
+  const std::string expected =
+      dir + "/manifest.json: not valid JSON: parse error at line 2, column "
+            "23: syntax error while parsing object - unexpected string "
+            "literal; expected '}'";
+  try {
+    Manifest::load(dir);
+    ADD_FAILURE() << "loaded";
+  } catch (const Error &e) {
+    EXPECT_EQ(std::string(e.what()), expected);
+  }
+  Runtime rt;
+  try {
+    rt.load(dir);
+    ADD_FAILURE() << "loaded";
+  } catch (const Error &e) {
+    EXPECT_EQ(std::string(e.what()), expected);
+  }
+  // The C API reports the same message.
+  glu_runtime *crt = nullptr;
+  ASSERT_EQ(glu_runtime_create(GLU_DEVICE_CPU, &crt), GLU_OK);
+  glu_artifact *art = nullptr;
+  EXPECT_EQ(glu_artifact_load(crt, dir.c_str(), &art), GLU_ERROR);
+  EXPECT_EQ(std::string(glu_last_error()), expected);
+  // A key of the wrong type and a duplicate key name the file too.
+  std::string m = manifestWith("add", "glu_entry_add", kAddArgs, kAddResults);
+  writeFile(dir + "/manifest.json", with("\"model.so\"", "5", m));
+  EXPECT_EQ(glu_artifact_load(crt, dir.c_str(), &art), GLU_ERROR);
+  EXPECT_EQ(std::string(glu_last_error()),
+            dir + "/manifest.json: 'library' must be a string");
+  writeFile(dir + "/manifest.json",
+            with("{\"format\"", "{\"library\": \"a.so\", \"format\"", m));
+  EXPECT_EQ(glu_artifact_load(crt, dir.c_str(), &art), GLU_ERROR);
+  EXPECT_EQ(std::string(glu_last_error()),
+            dir + "/manifest.json: 'library' appears twice (duplicate key)");
+  glu_runtime_destroy(crt);
+}
