@@ -176,173 +176,6 @@ static void reportGradient(Operation *op, StringRef paperName, Value rows,
          << "), saving " << bytes << " of activation memory";
 }
 
-namespace {
-/// ffn.glu gate %x, %w, %v, %w2 -> ffn.pack_gated %w, %v;
-/// ffn.gated_matmul gate over the packed weight; linalg.matmul by %w2.
-struct FuseGatedLayer : OpRewritePattern<GLUOp> {
-  FuseGatedLayer(MLIRContext *ctx, int64_t blockSize, bool report)
-      : OpRewritePattern(ctx), blockSize(blockSize), report(report) {}
-
-  LogicalResult matchAndRewrite(GLUOp op,
-                                PatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    LLVM_DEBUG(llvm::dbgs()
-               << "ffn-fuse: " << op.getPaperName() << " at " << loc
-               << " -> one gated GEMM, block " << blockSize << "\n");
-    Value rows = collapseToRows(rewriter, loc, op.getInput());
-    auto [packed, packedBias] = packWeights(rewriter, loc, op.getW(), op.getV(),
-                                            op.getB(), op.getC(), blockSize);
-    Value init = hiddenInit(rewriter, loc, rows, op.getW2());
-    Value hidden =
-        GatedMatmulOp::create(rewriter, loc, init.getType(), op.getActivation(),
-                              blockSize, rows, packed, packedBias, init)
-            .getResult();
-    if (report)
-      reportFusion(op, op.getPaperName(), rows, op.getDModel(), op.getDFF(),
-                   /*gated=*/true, blockSize);
-    rewriter.replaceOp(op, buildDownProjection(rewriter, loc, hidden,
-                                               op.getW2(), op.getB2(),
-                                               op.getInput(), op.getType()));
-    return success();
-  }
-
-  int64_t blockSize;
-  bool report;
-};
-
-/// ffn.ffn act %x, %w1, %w2 -> ffn.activated_matmul act; linalg.matmul.
-struct FuseUngatedLayer : OpRewritePattern<FFNOp> {
-  FuseUngatedLayer(MLIRContext *ctx, bool report)
-      : OpRewritePattern(ctx), report(report) {}
-
-  LogicalResult matchAndRewrite(FFNOp op,
-                                PatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    LLVM_DEBUG(llvm::dbgs() << "ffn-fuse: " << op.getPaperName() << " at "
-                            << loc << " -> one activated GEMM\n");
-    Value rows = collapseToRows(rewriter, loc, op.getInput());
-    Value init = hiddenInit(rewriter, loc, rows, op.getW2());
-    Value hidden = ActivatedMatmulOp::create(rewriter, loc, init.getType(),
-                                             op.getActivation(), rows,
-                                             op.getW1(), op.getB1(), init)
-                       .getResult();
-    if (report)
-      reportFusion(op, op.getPaperName(), rows, op.getDModel(), op.getDFF(),
-                   /*gated=*/false, 0);
-    rewriter.replaceOp(op, buildDownProjection(rewriter, loc, hidden,
-                                               op.getW2(), op.getB2(),
-                                               op.getInput(), op.getType()));
-    return success();
-  }
-
-  bool report;
-};
-
-} // namespace
-
-/// The record of one original argument in ffn.packed_arguments.
-static OriginalArgumentAttr describeArgument(FunctionOpInterface function,
-                                             unsigned index) {
-  auto name = function.getArgAttrOfType<StringAttr>(index, GLU_NAME_ATTR);
-  auto type = cast<RankedTensorType>(function.getArgument(index).getType());
-  return OriginalArgumentAttr::get(
-      function.getContext(), index,
-      name ? name.getValue() : StringRef("arg" + std::to_string(index)),
-      type.getShape());
-}
-
-/// Replaces each pair of arguments used only as the gate and linear weights
-/// of ffn.glu ops by one packed argument (unpacked at entry, so that the
-/// fusion's pack_gated folds away), and records the mapping.
-static LogicalResult packArgumentWeights(FunctionOpInterface function,
-                                         int64_t blockSize) {
-  if (function.isExternal())
-    return success();
-  Block &entry = function.getFunctionBody().front();
-  // Gate argument -> linear argument, for pairs used consistently.
-  llvm::MapVector<unsigned, unsigned> pairs;
-  DenseSet<unsigned> rejected;
-  function.walk([&](GLUOp op) {
-    auto w = dyn_cast<BlockArgument>(op.getW());
-    auto v = dyn_cast<BlockArgument>(op.getV());
-    if (!w || !v || w.getOwner() != &entry || v.getOwner() != &entry || w == v)
-      return;
-    auto [it, inserted] = pairs.insert({w.getArgNumber(), v.getArgNumber()});
-    if (!inserted && it->second != v.getArgNumber())
-      rejected.insert(w.getArgNumber());
-  });
-  // Every use of both arguments must be that pair in an ffn.glu.
-  auto onlyGatedUses = [&](unsigned w, unsigned v) {
-    for (unsigned index : {w, v})
-      for (Operation *user : entry.getArgument(index).getUsers()) {
-        auto glu = dyn_cast<GLUOp>(user);
-        if (!glu || glu.getW() != entry.getArgument(w) ||
-            glu.getV() != entry.getArgument(v))
-          return false;
-      }
-    return true;
-  };
-  SmallVector<std::pair<unsigned, unsigned>> packable;
-  DenseSet<unsigned> used;
-  for (auto [w, v] : pairs)
-    if (!rejected.contains(w) && !used.contains(v) && !used.contains(w) &&
-        onlyGatedUses(w, v)) {
-      packable.push_back({w, v});
-      used.insert(w);
-      used.insert(v);
-    }
-  if (packable.empty())
-    return success();
-  if (SymbolTable::symbolKnownUseEmpty(function, function->getParentOp()) ==
-      false) {
-    function.emitRemark("ffn-fuse: keeps the signature of @")
-        << function.getName() << ": it is called in this module";
-    return success();
-  }
-
-  // Append the packed arguments, unpack them at entry, and erase the
-  // originals.
-  MLIRContext *ctx = function.getContext();
-  OpBuilder b = OpBuilder::atBlockBegin(&entry);
-  unsigned originalCount = function.getNumArguments();
-  SmallVector<std::pair<OriginalArgumentAttr, OriginalArgumentAttr>> records;
-  llvm::BitVector erase(originalCount);
-  for (auto [w, v] : packable) {
-    records.push_back(
-        {describeArgument(function, w), describeArgument(function, v)});
-    auto type = cast<RankedTensorType>(entry.getArgument(w).getType());
-    SmallVector<int64_t> shape(type.getShape());
-    shape.back() = ShapedType::isDynamic(shape.back()) ? ShapedType::kDynamic
-                                                       : 2 * shape.back();
-    auto packedType = RankedTensorType::get(shape, type.getElementType());
-    unsigned index = function.getNumArguments();
-    if (failed(function.insertArgument(index, packedType, {},
-                                       entry.getArgument(w).getLoc())))
-      return failure();
-    Value packed = entry.getArgument(index);
-    auto unpack = UnpackGatedOp::create(b, packed.getLoc(), type, type, packed,
-                                        blockSize);
-    entry.getArgument(w).replaceAllUsesWith(unpack.getGate());
-    entry.getArgument(v).replaceAllUsesWith(unpack.getLinear());
-    erase.resize(function.getNumArguments());
-    erase.set(w);
-    erase.set(v);
-  }
-  if (failed(function.eraseArguments(erase)))
-    return failure();
-
-  // Record where each packed argument now is and what it holds.
-  SmallVector<Attribute> entries;
-  unsigned kept = originalCount - 2 * packable.size();
-  for (auto [i, record] : llvm::enumerate(records)) {
-    auto [gate, linear] = record;
-    entries.push_back(
-        PackedArgumentAttr::get(ctx, kept + i, blockSize, gate, linear));
-  }
-  function->setAttr(GLU_PACKED_ARGUMENTS_ATTR, ArrayAttr::get(ctx, entries));
-  return success();
-}
-
 /// [a | b] = x [W | V] (+ [b | c]) and h = gate(a) * b from it: ONE
 /// ffn.gated_matmul that also returns the pre-activations it gates.
 struct GatedActivations {
@@ -487,44 +320,107 @@ static FFNOp findForward(FFNGradOp grad) {
   return {};
 }
 
-/// keep-activations: rewrites each forward/backward pair of a layer so that
-/// the forward writes [a | b] (or a) with one GEMM, then gates it (or
-/// applies the activation), and the backward reads both instead of
-/// recomputing them.
-static void fuseKeepingActivations(Operation *root, int64_t blockSize,
-                                   bool report) {
-  SmallVector<std::pair<GLUOp, GLUGradOp>> pairs;
-  root->walk([&](GLUGradOp grad) {
-    if (GLUOp forward = findForward(grad))
-      pairs.push_back({forward, grad});
+/// Whether `forward` is the forward a later gradient of the same layer in
+/// its block keeps the activations of (findForward of that gradient).
+template <typename GradOp, typename ForwardOp>
+static bool hasKeepingGradient(ForwardOp forward) {
+  return llvm::any_of(forward.getInput().getUsers(), [&](Operation *user) {
+    auto grad = dyn_cast<GradOp>(user);
+    return grad && findForward(grad) == forward;
   });
-  SmallVector<std::pair<FFNOp, FFNGradOp>> ungatedPairs;
-  root->walk([&](FFNGradOp grad) {
-    if (FFNOp forward = findForward(grad))
-      ungatedPairs.push_back({forward, grad});
-  });
-  IRRewriter rewriter(root->getContext());
-  for (auto [forward, grad] : ungatedPairs) {
-    Location loc = forward.getLoc();
+}
+
+namespace {
+/// ffn.glu gate %x, %w, %v, %w2 -> ffn.pack_gated %w, %v;
+/// ffn.gated_matmul gate over the packed weight; linalg.matmul by %w2.
+struct FuseGatedLayer : OpRewritePattern<GLUOp> {
+  FuseGatedLayer(MLIRContext *ctx, int64_t blockSize, bool report,
+                 bool keepActivations)
+      : OpRewritePattern(ctx), blockSize(blockSize), report(report),
+        keepActivations(keepActivations) {}
+
+  LogicalResult matchAndRewrite(GLUOp op,
+                                PatternRewriter &rewriter) const override {
+    if (keepActivations && hasKeepingGradient<GLUGradOp>(op))
+      return rewriter.notifyMatchFailure(
+          op, "fused with its gradient, which keeps its activations");
+    Location loc = op.getLoc();
     LLVM_DEBUG(llvm::dbgs()
-               << "ffn-fuse: " << forward.getPaperName() << " at " << loc
-               << " keeps a for its gradient at " << grad.getLoc() << "\n");
-    rewriter.setInsertionPoint(forward);
-    Value rows = collapseToRows(rewriter, loc, forward.getInput());
-    UngatedActivations kept = buildUngatedActivations(
-        rewriter, loc, forward.getActivation(), rows, forward.getW1(),
-        forward.getB1(), forward.getW2());
-    Value y = buildDownProjection(rewriter, loc, kept.h, forward.getW2(),
-                                  forward.getB2(), forward.getInput(),
-                                  forward.getType());
+               << "ffn-fuse: " << op.getPaperName() << " at " << loc
+               << " -> one gated GEMM, block " << blockSize << "\n");
+    Value rows = collapseToRows(rewriter, loc, op.getInput());
+    auto [packed, packedBias] = packWeights(rewriter, loc, op.getW(), op.getV(),
+                                            op.getB(), op.getC(), blockSize);
+    Value init = hiddenInit(rewriter, loc, rows, op.getW2());
+    Value hidden =
+        GatedMatmulOp::create(rewriter, loc, init.getType(), op.getActivation(),
+                              blockSize, rows, packed, packedBias, init)
+            .getResult();
     if (report)
-      reportGradient(grad, grad.getPaperName(), rows, grad.getDModel(),
-                     grad.getDFF(), /*gated=*/false, 0, /*kept=*/true);
-    rewriter.replaceOp(forward, y);
-    rewriter.setInsertionPoint(grad);
-    rewriter.replaceOp(grad, buildUngatedBackward(rewriter, grad, rows, kept));
+      reportFusion(op, op.getPaperName(), rows, op.getDModel(), op.getDFF(),
+                   /*gated=*/true, blockSize);
+    rewriter.replaceOp(op, buildDownProjection(rewriter, loc, hidden,
+                                               op.getW2(), op.getB2(),
+                                               op.getInput(), op.getType()));
+    return success();
   }
-  for (auto [forward, grad] : pairs) {
+
+  int64_t blockSize;
+  bool report;
+  bool keepActivations;
+};
+
+/// ffn.ffn act %x, %w1, %w2 -> ffn.activated_matmul act; linalg.matmul.
+struct FuseUngatedLayer : OpRewritePattern<FFNOp> {
+  FuseUngatedLayer(MLIRContext *ctx, bool report, bool keepActivations)
+      : OpRewritePattern(ctx), report(report),
+        keepActivations(keepActivations) {}
+
+  LogicalResult matchAndRewrite(FFNOp op,
+                                PatternRewriter &rewriter) const override {
+    if (keepActivations && hasKeepingGradient<FFNGradOp>(op))
+      return rewriter.notifyMatchFailure(
+          op, "fused with its gradient, which keeps its activations");
+    Location loc = op.getLoc();
+    LLVM_DEBUG(llvm::dbgs() << "ffn-fuse: " << op.getPaperName() << " at "
+                            << loc << " -> one activated GEMM\n");
+    Value rows = collapseToRows(rewriter, loc, op.getInput());
+    Value init = hiddenInit(rewriter, loc, rows, op.getW2());
+    Value hidden = ActivatedMatmulOp::create(rewriter, loc, init.getType(),
+                                             op.getActivation(), rows,
+                                             op.getW1(), op.getB1(), init)
+                       .getResult();
+    if (report)
+      reportFusion(op, op.getPaperName(), rows, op.getDModel(), op.getDFF(),
+                   /*gated=*/false, 0);
+    rewriter.replaceOp(op, buildDownProjection(rewriter, loc, hidden,
+                                               op.getW2(), op.getB2(),
+                                               op.getInput(), op.getType()));
+    return success();
+  }
+
+  bool report;
+  bool keepActivations;
+};
+
+} // namespace
+
+namespace {
+/// keep-activations, gated: a train step's ffn.glu and the ffn.glu_grad of
+/// the same layer later in its block -> ONE ffn.gated_matmul returning h
+/// and [a | b] for the forward, and the fused backward reading both instead
+/// of recomputing them.
+struct FuseGatedTrainStep : OpRewritePattern<GLUGradOp> {
+  FuseGatedTrainStep(MLIRContext *ctx, int64_t blockSize, bool report)
+      : OpRewritePattern(ctx, /*benefit=*/2), blockSize(blockSize),
+        report(report) {}
+
+  LogicalResult matchAndRewrite(GLUGradOp grad,
+                                PatternRewriter &rewriter) const override {
+    GLUOp forward = findForward(grad);
+    if (!forward)
+      return rewriter.notifyMatchFailure(
+          grad, "no ffn.glu of the same layer earlier in its block");
     Location loc = forward.getLoc();
     LLVM_DEBUG(llvm::dbgs() << "ffn-fuse: " << forward.getPaperName() << " at "
                             << loc << " keeps [a | b] for its "
@@ -547,8 +443,49 @@ static void fuseKeepingActivations(Operation *root, int64_t blockSize,
     rewriter.setInsertionPoint(grad);
     rewriter.replaceOp(grad, buildGatedBackward(rewriter, grad, rows, packed,
                                                 kept, blockSize));
+    return success();
   }
-}
+
+  int64_t blockSize;
+  bool report;
+};
+
+/// keep-activations, ungated: ffn.ffn and its ffn.ffn_grad -> ONE
+/// ffn.activated_matmul returning h and a, read by the fused backward.
+struct FuseUngatedTrainStep : OpRewritePattern<FFNGradOp> {
+  FuseUngatedTrainStep(MLIRContext *ctx, bool report)
+      : OpRewritePattern(ctx, /*benefit=*/2), report(report) {}
+
+  LogicalResult matchAndRewrite(FFNGradOp grad,
+                                PatternRewriter &rewriter) const override {
+    FFNOp forward = findForward(grad);
+    if (!forward)
+      return rewriter.notifyMatchFailure(
+          grad, "no ffn.ffn of the same layer earlier in its block");
+    Location loc = forward.getLoc();
+    LLVM_DEBUG(llvm::dbgs()
+               << "ffn-fuse: " << forward.getPaperName() << " at " << loc
+               << " keeps a for its gradient at " << grad.getLoc() << "\n");
+    rewriter.setInsertionPoint(forward);
+    Value rows = collapseToRows(rewriter, loc, forward.getInput());
+    UngatedActivations kept = buildUngatedActivations(
+        rewriter, loc, forward.getActivation(), rows, forward.getW1(),
+        forward.getB1(), forward.getW2());
+    Value y = buildDownProjection(rewriter, loc, kept.h, forward.getW2(),
+                                  forward.getB2(), forward.getInput(),
+                                  forward.getType());
+    if (report)
+      reportGradient(grad, grad.getPaperName(), rows, grad.getDModel(),
+                     grad.getDFF(), /*gated=*/false, 0, /*kept=*/true);
+    rewriter.replaceOp(forward, y);
+    rewriter.setInsertionPoint(grad);
+    rewriter.replaceOp(grad, buildUngatedBackward(rewriter, grad, rows, kept));
+    return success();
+  }
+
+  bool report;
+};
+} // namespace
 
 namespace {
 /// ffn.glu_grad -> the fused backward:
@@ -628,20 +565,19 @@ struct FFNFusePass : mlir::ffn::impl::FFNFuseBase<FFNFusePass> {
     }
     if (block == 0)
       block = getDefaultBlockSize(target);
+    // pack-arguments is ffn-pack-arguments, run first with the same block.
     if (packArguments) {
       WalkResult result =
           getOperation()->walk([&](FunctionOpInterface function) {
-            if (failed(packArgumentWeights(function, block)))
+            if (failed(packGatedArgumentWeights(function, block)))
               return WalkResult::interrupt();
             return WalkResult::advance();
           });
       if (result.wasInterrupted())
         return signalPassFailure();
     }
-    if (keepActivations)
-      fuseKeepingActivations(getOperation(), block, report);
     RewritePatternSet patterns(&getContext());
-    populateFFNFusePatterns(patterns, block, report);
+    populateFFNFusePatterns(patterns, block, report, keepActivations);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
@@ -649,9 +585,15 @@ struct FFNFusePass : mlir::ffn::impl::FFNFuseBase<FFNFusePass> {
 } // namespace
 
 void mlir::ffn::populateFFNFusePatterns(RewritePatternSet &patterns,
-                                        int64_t blockSize, bool report) {
-  patterns.add<FuseGatedLayer, FuseGatedGradient>(patterns.getContext(),
-                                                  blockSize, report);
-  patterns.add<FuseUngatedLayer, FuseUngatedGradient>(patterns.getContext(),
-                                                      report);
+                                        int64_t blockSize, bool report,
+                                        bool keepActivations) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<FuseGatedLayer>(ctx, blockSize, report, keepActivations);
+  patterns.add<FuseUngatedLayer>(ctx, report, keepActivations);
+  patterns.add<FuseGatedGradient>(ctx, blockSize, report);
+  patterns.add<FuseUngatedGradient>(ctx, report);
+  if (keepActivations) {
+    patterns.add<FuseGatedTrainStep>(ctx, blockSize, report);
+    patterns.add<FuseUngatedTrainStep>(ctx, report);
+  }
 }

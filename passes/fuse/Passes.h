@@ -13,6 +13,7 @@
 #include "dialect/FFNDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Pass/Pass.h"
 #include "passes/utils/Target.h"
 
@@ -24,12 +25,24 @@ namespace ffn {
 #define GEN_PASS_DECL
 #include "passes/fuse/Passes.h.inc"
 
-/// Adds the patterns that fuse ffn.glu into ffn.pack_gated +
-/// ffn.gated_matmul + the down projection, and ffn.ffn into
-/// ffn.activated_matmul + the down projection, with packed blocks of
-/// `blockSize` columns. When `report` is set, each fusion emits a remark.
+/// Adds the patterns of ffn-fuse: ffn.glu into ffn.pack_gated +
+/// ffn.gated_matmul + the down projection, ffn.ffn into
+/// ffn.activated_matmul + the down projection, and their gradients into the
+/// fused backward, with packed blocks of `blockSize` columns. With
+/// `keepActivations`, a gradient and the forward of the same layer earlier
+/// in its block are fused together: the forward's GEMM returns the
+/// pre-activations the backward reads. When `report` is set, each fusion
+/// emits a remark. With ffn-pack-arguments, these reproduce ffn-fuse.
 void populateFFNFusePatterns(RewritePatternSet &patterns, int64_t blockSize,
-                             bool report = false);
+                             bool report = false, bool keepActivations = false);
+
+/// ffn-pack-arguments on one function: each pair of arguments used only as
+/// the gate and linear weights of ffn.glu ops becomes one packed argument
+/// (blocks of `blockSize`, unpacked at entry) and the function records the
+/// mapping in ffn.packed_arguments. Leaves functions called in their module
+/// alone (with a remark).
+LogicalResult packGatedArgumentWeights(FunctionOpInterface function,
+                                       int64_t blockSize);
 
 #define GEN_PASS_REGISTRATION
 #include "passes/fuse/Passes.h.inc"

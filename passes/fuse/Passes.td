@@ -68,7 +68,41 @@ def FFNFuse : Pass<"ffn-fuse"> {
     same weights) are pure, so `cse` merges them. The report gives the
     memory or the GEMM each choice costs.
 
-    With `pack-arguments=true`, weights that are function arguments (the
+    With `pack-arguments=true` it first runs ffn-pack-arguments with the
+    same block size. The patterns are exposed as `populateFFNFusePatterns`
+    (keep-activations included); with ffn-pack-arguments they reproduce the
+    pass.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"0",
+           "Columns per packed block; 0 chooses by target">,
+    Option<"target", "target", "::mlir::ffn::Target",
+           /*default=*/"::mlir::ffn::Target::Cpu",
+           "The target the block size is chosen for",
+           [{GLU_TARGET_CL_VALUES}]>,
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Emit a remark per fusion with its shapes and the intermediate "
+           "memory traffic it removes">,
+    Option<"keepActivations", "keep-activations", "bool", /*default=*/"false",
+           "In the backward, read [a | b] (or a) kept from the matching "
+           "forward instead of recomputing it with one GEMM (memory vs one "
+           "GEMM)">,
+    Option<"packArguments", "pack-arguments", "bool", /*default=*/"false",
+           "Run ffn-pack-arguments first: gate/linear weights that are "
+           "function arguments become one packed argument each">
+  ];
+  let dependentDialects = [
+    "::mlir::ffn::FFNDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
+def FFNPackArguments : Pass<"ffn-pack-arguments"> {
+  let summary = "Take each gate/linear weight pair of a function's arguments "
+                "as one packed argument";
+  let description = [{
+    Weights that are function arguments (the
     trained parameters of a train step) become packed parameters: each pair
     of `W`, `V` arguments used only as the gate and linear weights of gated
     layers is replaced by one `[d_model, 2 * d_ff]` argument, and the
@@ -86,6 +120,9 @@ def FFNFuse : Pass<"ffn-fuse"> {
     ffn dialect verifies the records against the new signature.
     Functions that are called from elsewhere in the module keep their
     signature.
+
+    The block size must be ffn-fuse's (its `pack-arguments` option runs
+    this pass's function with its own block size).
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"0",
@@ -93,23 +130,9 @@ def FFNFuse : Pass<"ffn-fuse"> {
     Option<"target", "target", "::mlir::ffn::Target",
            /*default=*/"::mlir::ffn::Target::Cpu",
            "The target the block size is chosen for",
-           [{GLU_TARGET_CL_VALUES}]>,
-    Option<"report", "report", "bool", /*default=*/"false",
-           "Emit a remark per fusion with its shapes and the intermediate "
-           "memory traffic it removes">,
-    Option<"keepActivations", "keep-activations", "bool", /*default=*/"false",
-           "In the backward, read [a | b] (or a) kept from the matching "
-           "forward instead of recomputing it with one GEMM (memory vs one "
-           "GEMM)">,
-    Option<"packArguments", "pack-arguments", "bool", /*default=*/"false",
-           "Turn gate/linear weights that are function arguments into one "
-           "packed argument each, recorded in ffn.packed_arguments">
+           [{GLU_TARGET_CL_VALUES}]>
   ];
-  let dependentDialects = [
-    "::mlir::ffn::FFNDialect",
-    "::mlir::linalg::LinalgDialect",
-    "::mlir::tensor::TensorDialect"
-  ];
+  let dependentDialects = ["::mlir::ffn::FFNDialect"];
 }
 
 #endif // GLU_PASSES_FUSE_PASSES_TD

@@ -17,7 +17,8 @@ FFNFuseOptions FrontendPipelineOptions::getFuseOptions() const {
   fuseOptions.target = target;
   fuseOptions.blockSize = blockSize;
   fuseOptions.keepActivations = keepActivations;
-  fuseOptions.packArguments = packArguments;
+  // ffn-pack-arguments runs as its own pass before ffn-fuse.
+  fuseOptions.packArguments = false;
   fuseOptions.report = report;
   return fuseOptions;
 }
@@ -38,8 +39,15 @@ void mlir::ffn::buildFrontendPipeline(OpPassManager &pm,
     raiseOptions.report = options.report;
     pm.addPass(createFFNRaise(raiseOptions));
   }
-  if (options.fuse)
+  if (options.fuse) {
+    if (options.packArguments) {
+      FFNPackArgumentsOptions packOptions;
+      packOptions.blockSize = options.blockSize;
+      packOptions.target = options.target;
+      pm.addPass(createFFNPackArguments(packOptions));
+    }
     pm.addPass(createFFNFuse(options.getFuseOptions()));
+  }
   pm.addPass(createCanonicalizerPass());
   // Identical packs of one weight (a train step's forward and backward)
   // are pure: cse keeps one.

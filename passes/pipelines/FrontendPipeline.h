@@ -2,7 +2,8 @@
 //
 // glu-frontend-pipeline: what glu-compile runs before a back end, from the
 // IR front ends write to fused ffn IR: TOSA to linalg, elementwise tensor
-// arith to linalg, ffn-raise, ffn-fuse, canonicalize and cse.
+// arith to linalg, ffn-raise, ffn-pack-arguments (if asked), ffn-fuse,
+// canonicalize and cse.
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,7 +45,8 @@ struct FrontendPipelineOptions
       *this, "keep-activations", llvm::cl::desc("ffn-fuse keep-activations"),
       llvm::cl::init(true)};
   PassOptions::Option<bool> packArguments{
-      *this, "pack-arguments", llvm::cl::desc("ffn-fuse pack-arguments"),
+      *this, "pack-arguments",
+      llvm::cl::desc("Run ffn-pack-arguments before ffn-fuse"),
       llvm::cl::init(FFNFuseOptions().packArguments)};
   PassOptions::Option<bool> report{
       *this, "report", llvm::cl::desc("ffn-raise and ffn-fuse report"),

@@ -1,4 +1,6 @@
 // RUN: glu-opt %s -split-input-file --ffn-fuse="pack-arguments=true block-size=4" --canonicalize -verify-diagnostics | FileCheck %s
+// The option is the pass ffn-pack-arguments, run first:
+// RUN: glu-opt %s -split-input-file --ffn-pack-arguments=block-size=4 --ffn-fuse=block-size=4 --canonicalize -verify-diagnostics | FileCheck %s
 
 // Two layers share one pair of trained weights: the pair becomes one
 // packed argument (appended after the kept ones), no packing is left in the
@@ -38,7 +40,7 @@ func.func @shared_weight(%x: tensor<4x8xf32>, %w: tensor<8x6xf32>, %v: tensor<8x
 // CHECK-LABEL: func.func @callee
 // CHECK-SAME: (%{{.*}}: tensor<4x8xf32>, %[[W:.*]]: tensor<8x6xf32>, %[[V:.*]]: tensor<8x6xf32>, %{{.*}}: tensor<6x8xf32>) -> tensor<4x8xf32> {
 // CHECK: ffn.pack_gated %[[W]], %[[V]]
-// expected-remark @+1 {{ffn-fuse: keeps the signature of @callee: it is called in this module}}
+// expected-remark @+1 {{ffn-pack-arguments: keeps the signature of @callee: it is called in this module}}
 func.func @callee(%x: tensor<4x8xf32>, %w: tensor<8x6xf32>, %v: tensor<8x6xf32>, %w2: tensor<6x8xf32>) -> tensor<4x8xf32> {
   %y = ffn.glu sigmoid %x, %w, %v, %w2 : (tensor<4x8xf32>, tensor<8x6xf32>, tensor<8x6xf32>, tensor<6x8xf32>) -> tensor<4x8xf32>
   return %y : tensor<4x8xf32>
