@@ -58,6 +58,12 @@ GLU_C_EXPORT const char *glu_last_error(void) { return lastError.c_str(); }
 GLU_C_EXPORT int glu_runtime_create(glu_device device, glu_runtime **out) {
   return guarded([&] {
     require(out, "output pointer");
+    if (device != GLU_DEVICE_AUTO && device != GLU_DEVICE_CPU &&
+        device != GLU_DEVICE_CUDA)
+      throw glu::Error("glu_runtime_create: unknown device " +
+                       std::to_string(static_cast<int>(device)) +
+                       " (expected GLU_DEVICE_AUTO, GLU_DEVICE_CPU or "
+                       "GLU_DEVICE_CUDA)");
     glu::Device d = device == GLU_DEVICE_CPU    ? glu::Device::Cpu
                     : device == GLU_DEVICE_CUDA ? glu::Device::Cuda
                                                 : glu::Device::Auto;

@@ -7,6 +7,7 @@
 
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -23,6 +24,56 @@
 using namespace mlir;
 
 namespace glu {
+
+/// Whether `target` (for `triple`) knows the processor `cpu`; otherwise
+/// `error` lists a few it knows.
+static LogicalResult checkProcessor(const llvm::Target *target,
+                                    const llvm::Triple &triple,
+                                    llvm::StringRef cpu, llvm::StringRef what,
+                                    std::string &error) {
+  std::unique_ptr<llvm::MCSubtargetInfo> info(
+      target->createMCSubtargetInfo(triple, "", ""));
+  if (info && info->isCPUStringValid(cpu))
+    return success();
+  std::string known;
+  if (info) {
+    unsigned listed = 0;
+    for (const llvm::SubtargetSubTypeKV &kv :
+         info->getAllProcessorDescriptions()) {
+      if (listed++ == 12)
+        break;
+      known += (listed > 1 ? ", " : "") + std::string(kv.Key);
+    }
+  }
+  error = ("unknown " + what + " '" + cpu + "' for " + triple.str() +
+           " (known: " + known + ", ...)")
+              .str();
+  return failure();
+}
+
+LogicalResult checkHostCpu(llvm::StringRef cpu, std::string &error) {
+  if (cpu == "native")
+    return success();
+  llvm::InitializeNativeTarget();
+  llvm::Triple triple(llvm::sys::getProcessTriple());
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return failure();
+  return checkProcessor(target, triple, cpu, "--cpu", error);
+}
+
+LogicalResult checkCudaChip(llvm::StringRef chip, std::string &error) {
+  LLVMInitializeNVPTXTargetInfo();
+  LLVMInitializeNVPTXTarget();
+  LLVMInitializeNVPTXTargetMC();
+  llvm::Triple triple("nvptx64-nvidia-cuda");
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return failure();
+  return checkProcessor(target, triple, chip, "--chip", error);
+}
 
 static std::unique_ptr<llvm::TargetMachine>
 createHostTargetMachine(const HostCodeOptions &options, std::string &error) {

@@ -28,6 +28,12 @@ struct HostCodeOptions {
 
 /// Translates `module` (LLVM dialect) and writes the object file
 /// `objectPath`. Reports problems through `error`.
+/// Checks that `cpu` ("native" or a CPU name) names a processor of the host
+/// target, and `chip` one of the NVPTX target; `error` says which names are
+/// accepted otherwise. Called before anything is compiled.
+mlir::LogicalResult checkHostCpu(llvm::StringRef cpu, std::string &error);
+mlir::LogicalResult checkCudaChip(llvm::StringRef chip, std::string &error);
+
 mlir::LogicalResult emitObjectFile(mlir::ModuleOp module,
                                    const HostCodeOptions &options,
                                    llvm::StringRef objectPath, bool &usesOpenMP,

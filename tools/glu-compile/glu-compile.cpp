@@ -335,10 +335,22 @@ int main(int argc, char **argv) {
                  << "' (expected cpu or cuda)\n";
     return 1;
   }
+  // Unknown processors are errors before anything is compiled (LLVM would
+  // warn, then abort deep in code generation).
+  std::string processorError;
+  if (failed(glu::checkHostCpu(hostCpu, processorError)) ||
+      (*parsedTarget == ffn::Target::Cuda &&
+       failed(glu::checkCudaChip(chip, processorError)))) {
+    llvm::errs() << "glu-compile: " << processorError << "\n";
+    return 1;
+  }
 
   DialectRegistry registry;
   registerEverything(registry);
   MLIRContext context(registry);
+  // Errors name the op by its location; the lowered op itself (LLVM dialect
+  // by the end) would only bury the message.
+  context.printOpOnDiagnostic(false);
   context.loadAllAvailableDialects();
 
   // Build next to the destination, then rename into place.

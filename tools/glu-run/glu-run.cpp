@@ -22,10 +22,12 @@
 #include "glu/Runtime.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <string>
@@ -54,14 +56,25 @@ const char *kUsage =
     "               [--seed N] [--output-dir DIR] [--device cpu|cuda|auto]\n"
     "               [--warmup N] [--iterations N] [--list]\n";
 
+/// The most calls --warmup and --iterations may ask for (the timings of
+/// every call are kept).
+constexpr long long kMaxCalls = 10000000;
+
+/// `value` as an integer in [min, max], or a usage error naming `flag`:
+/// no wrap-around, no trailing text.
 long long parseCount(const std::string &flag, const std::string &value,
-                     long long min) {
+                     long long min,
+                     long long max = std::numeric_limits<long long>::max()) {
   char *end = nullptr;
   errno = 0;
   long long v = std::strtoll(value.c_str(), &end, 10);
-  if (value.empty() || *end || errno || v < min)
-    throw UsageError(flag + " expects an integer >= " + std::to_string(min) +
-                     ", got '" + value + "'");
+  if (value.empty() || *end || errno || v < min || v > max) {
+    std::string range = max == std::numeric_limits<long long>::max()
+                            ? "an integer >= " + std::to_string(min)
+                            : "an integer from " + std::to_string(min) +
+                                  " to " + std::to_string(max);
+    throw UsageError(flag + " expects " + range + ", got '" + value + "'");
+  }
   return v;
 }
 
@@ -108,9 +121,9 @@ Options parseOptions(int argc, char **argv) {
     } else if (arg == "--device") {
       o.device = next();
     } else if (arg == "--warmup") {
-      o.warmup = static_cast<int>(parseCount(arg, next(), 0));
+      o.warmup = static_cast<int>(parseCount(arg, next(), 0, kMaxCalls));
     } else if (arg == "--iterations") {
-      o.iterations = static_cast<int>(parseCount(arg, next(), 1));
+      o.iterations = static_cast<int>(parseCount(arg, next(), 1, kMaxCalls));
     } else if (arg == "--list") {
       o.list = true;
     } else if (arg.rfind("-", 0) == 0) {

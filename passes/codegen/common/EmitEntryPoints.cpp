@@ -111,10 +111,58 @@ void emitAbiVersion(OpBuilder &builder, Location loc) {
   LLVM::ReturnOp::create(builder, loc, version);
 }
 
+/// Whether `symbol` is one of the names the artifact ABI reserves: the ABI
+/// version function and the entry points.
+bool isReservedSymbol(StringRef symbol) {
+  return symbol == kAbiVersionSymbol || symbol.starts_with(kEntryPrefix);
+}
+
+/// Whether `function` has the shape of an entry point this pass emits:
+/// `void (ptr)`, exported, with a body and no C interface of its own.
+bool isEmittedEntryPoint(ModuleOp module, LLVM::LLVMFuncOp function) {
+  LLVM::LLVMFunctionType type = function.getFunctionType();
+  return !function.isExternal() &&
+         function.getLinkage() == LLVM::Linkage::External &&
+         isa<LLVM::LLVMVoidType>(type.getReturnType()) &&
+         type.getNumParams() == 1 &&
+         isa<LLVM::LLVMPointerType>(type.getParams()[0]) &&
+         !module.lookupSymbol(
+             (kCInterfacePrefix + function.getSymName()).str());
+}
+
+/// Rejects functions of the module whose names the artifact would need for
+/// its own symbols: a public function named glu_abi_version or
+/// glu_entry_<x> (which would collide with the entry point of @x), or any
+/// other function of those names that is not what this pass emits.
+LogicalResult checkReservedSymbols(ModuleOp module) {
+  LogicalResult result = success();
+  for (auto function : module.getOps<LLVM::LLVMFuncOp>()) {
+    StringRef symbol = function.getSymName();
+    if (!isReservedSymbol(symbol))
+      continue;
+    bool hasCInterface =
+        module.lookupSymbol((kCInterfacePrefix + symbol).str()) != nullptr;
+    bool ours = symbol == kAbiVersionSymbol
+                    ? !hasCInterface && !function.isExternal() &&
+                          function.getLinkage() == LLVM::Linkage::External
+                    : isEmittedEntryPoint(module, function);
+    if (ours)
+      continue;
+    function.emitError("function '")
+        << symbol << "' uses a name reserved by the glu artifact ABI ('"
+        << kAbiVersionSymbol << "' and '" << kEntryPrefix
+        << "<entry point>'); rename it";
+    result = failure();
+  }
+  return result;
+}
+
 struct GluEmitEntryPointsPass
     : ffn::impl::GluEmitEntryPointsBase<GluEmitEntryPointsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    if (failed(checkReservedSymbols(module)))
+      return signalPassFailure();
     for (auto function : module.getOps<LLVM::LLVMFuncOp>()) {
       dropForeignArgumentAttributes(function);
       // A private function with a body is the module's own business: keep

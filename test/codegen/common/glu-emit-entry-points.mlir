@@ -44,3 +44,37 @@ func.func private @local(%x: memref<4xf32>) {
 func.func @scalar(%x: f32) -> f32 attributes {llvm.emit_c_interface} {
   return %x : f32
 }
+
+// -----
+
+// Names the artifact ABI reserves: a public function named glu_abi_version
+// (the loader would call it for the ABI version) ...
+
+// expected-error @+1 {{function 'glu_abi_version' uses a name reserved by the glu artifact ABI ('glu_abi_version' and 'glu_entry_<entry point>'); rename it}}
+func.func @glu_abi_version(%x: memref<4xf32>) attributes {llvm.emit_c_interface} {
+  return
+}
+
+// -----
+
+// ... and @glu_entry_x beside @x, whose entry point would be the same symbol.
+
+func.func @x(%x: memref<4xf32>) attributes {llvm.emit_c_interface} {
+  return
+}
+// expected-error @+1 {{function 'glu_entry_x' uses a name reserved by the glu artifact ABI ('glu_abi_version' and 'glu_entry_<entry point>'); rename it}}
+func.func @glu_entry_x(%x: memref<4xf32>) attributes {llvm.emit_c_interface} {
+  return
+}
+
+// -----
+
+// A private function of a reserved name is refused as well.
+
+func.func @y(%x: memref<4xf32>) attributes {llvm.emit_c_interface} {
+  return
+}
+// expected-error @+1 {{function 'glu_entry_y' uses a name reserved by the glu artifact ABI}}
+func.func private @glu_entry_y(%x: memref<4xf32>) {
+  return
+}

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 using namespace glu_test;
 
 TEST(CApi, DocumentedExampleIsTheTestedOne) {
@@ -89,4 +91,13 @@ TEST(CApi, CallsAndReportsErrors) {
   EXPECT_EQ(glu_buffer_free(w), GLU_OK);
   EXPECT_EQ(glu_buffer_free(g), GLU_OK);
   EXPECT_EQ(glu_buffer_free(bad), GLU_OK);
+}
+
+TEST(CApi, UnknownDeviceIsAnError) {
+  glu_runtime *rt = nullptr;
+  EXPECT_EQ(glu_runtime_create(static_cast<glu_device>(7), &rt), GLU_ERROR);
+  EXPECT_EQ(rt, nullptr);
+  EXPECT_NE(std::string(glu_last_error()).find("unknown device 7"),
+            std::string::npos)
+      << glu_last_error();
 }

@@ -137,7 +137,20 @@ TEST(GluRun, FailsWithOneLineOnBadInput) {
 
   r = runGluRun(art + " --iterations 0");
   EXPECT_EQ(r.status, 2);
-  EXPECT_CONTAINS(r.output, "--iterations expects an integer >= 1");
+  EXPECT_CONTAINS(r.output,
+                  "--iterations expects an integer from 1 to 10000000");
+  // No wrap-around: 2^31 and 2^32 + 1 once became 0 (a crash) and 1.
+  for (const char *count :
+       {"2147483648", "4294967297", "99999999999999999999"}) {
+    r = runGluRun(art + " --entry add --iterations " + count);
+    EXPECT_EQ(r.status, 2) << count;
+    EXPECT_CONTAINS(r.output, std::string("--iterations expects an integer "
+                                          "from 1 to 10000000, got '") +
+                                  count + "'");
+  }
+  r = runGluRun(art + " --entry add --warmup 2147483648");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_CONTAINS(r.output, "--warmup expects an integer from 0 to 10000000");
   r = runGluRun(art + " --frobnicate");
   EXPECT_EQ(r.status, 2);
   EXPECT_CONTAINS(r.output, "unknown option '--frobnicate'");
