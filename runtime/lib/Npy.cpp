@@ -210,6 +210,19 @@ NpyArray decodeNpy(const void *bytes, size_t size,
   }
   if (size < headerStart + headerLen)
     throw Error(sourceName + ": truncated .npy header");
+  // The header ends with a newline and the data starts at a multiple of 16
+  // bytes (NumPy pads to 64): a header length off by a byte would otherwise
+  // read the data shifted.
+  if (headerLen == 0 || p[headerStart + headerLen - 1] != '\n')
+    throw Error(sourceName + ": malformed .npy header: its " +
+                std::to_string(headerLen) +
+                " bytes do not end with a newline (wrong header length?)");
+  if ((headerStart + headerLen) % 16 != 0)
+    throw Error(sourceName +
+                ": malformed .npy header: the data would start "
+                "at byte " +
+                std::to_string(headerStart + headerLen) +
+                ", not a multiple of 16 (wrong header length?)");
   std::string header(reinterpret_cast<const char *>(p + headerStart),
                      headerLen);
 
@@ -235,6 +248,10 @@ NpyArray decodeNpy(const void *bytes, size_t size,
     throw Error(sourceName + ": truncated .npy data: " + array.type.str() +
                 " needs " + std::to_string(expected) + " bytes, the file has " +
                 std::to_string(available));
+  if (available > expected)
+    throw Error(sourceName + ": " + std::to_string(available - expected) +
+                " bytes after the .npy data (" + array.type.str() + " needs " +
+                std::to_string(expected) + ")");
   const uint8_t *data = p + headerStart + headerLen;
   array.data.assign(data, data + expected);
   return array;

@@ -138,3 +138,28 @@ TEST(Npy, RefusesFortranOrderBigEndianAndOtherDtypes) {
   float x = 0;
   EXPECT_THROW(encodeNpy(TensorType{DType::BF16, {1}}, &x, 2), Error);
 }
+
+TEST(Npy, ValidatesTheHeaderLengthAndTheDataSize) {
+  std::string data(12, '\0');
+  std::string good = npyWith(
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", data);
+  ASSERT_EQ(errorOf(good), "");
+  // A header length off by one either way once read the data shifted by a
+  // byte.
+  for (int delta : {-1, 1}) {
+    std::string bad = good;
+    bad[8] = char(uint8_t(bad[8]) + delta);
+    std::string error = errorOf(bad);
+    EXPECT_NE(error.find("x.npy: malformed .npy header"), std::string::npos)
+        << delta << ": " << error;
+  }
+  // A header of the right length that does not end the padding with a
+  // newline.
+  std::string noNewline = good;
+  noNewline[good.size() - data.size() - 1] = ' ';
+  EXPECT_NE(errorOf(noNewline).find("do not end with a newline"),
+            std::string::npos);
+  // Trailing bytes were ignored.
+  EXPECT_EQ(errorOf(good + "xyz"),
+            "x.npy: 3 bytes after the .npy data (f32[3] needs 12)");
+}
