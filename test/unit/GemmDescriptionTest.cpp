@@ -88,7 +88,7 @@ TEST_F(GemmDescriptionTest, MatmulFormsAndInits) {
     EXPECT_FALSE(gemm->batched);
     // A fill of zero is a scalar initial value, no buffer to read.
     EXPECT_TRUE(gemm->initScalar);
-    EXPECT_TRUE(gemm->initIsZero);
+    EXPECT_TRUE(gemm->isZeroInit());
     EXPECT_FALSE(gemm->init);
     EXPECT_FALSE(gemm->isBlocked());
     EXPECT_EQ(extents(*gemm), (std::array<int64_t, 3>{4, 6, 5}));

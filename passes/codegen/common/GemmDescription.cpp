@@ -7,14 +7,13 @@
 #include "passes/utils/MatmulForms.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
 
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/Debug.h"
+
+#include <type_traits>
 
 #define DEBUG_TYPE "glu-gemm-description"
 
@@ -31,43 +30,49 @@ RankedTensorType GemmDescription::getPreactivationsType() const {
              : RankedTensorType();
 }
 
-Type GemmDescription::getElementType() const {
-  return getResultType().getElementType();
+bool GemmDescription::isZeroInit() const {
+  return initScalar && matchPattern(initScalar, m_AnyZeroFloat());
+}
+
+bool mlir::ffn::isZeroFill(Value value) {
+  auto fill = value.getDefiningOp<linalg::FillOp>();
+  return fill && fill.hasPureTensorSemantics() &&
+         matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
 }
 
 bool GemmDescription::isBlocked() const {
   return epilogue == GemmEpilogue::Gate || epilogue == GemmEpilogue::DGate;
 }
 
-static Value dimOf(OpBuilder &b, Location loc, Value tensor, int64_t dim) {
-  return getValueOrCreateConstantIndexOp(
-      b, loc, tensor::getMixedSize(b, loc, tensor, dim));
-}
-
 Value GemmDescription::getM(OpBuilder &b, Location loc) const {
-  return dimOf(b, loc, dest, batched ? 1 : 0);
+  return getDimIndex(b, loc, dest, batched ? 1 : 0);
 }
 
 Value GemmDescription::getN(OpBuilder &b, Location loc) const {
   // DGate's result is packed [M, 2 N]: its N is the rows of W2 [N, K].
   if (epilogue == GemmEpilogue::DGate)
-    return dimOf(b, loc, rhs.value, 0);
-  return dimOf(b, loc, dest, batched ? 2 : 1);
+    return getDimIndex(b, loc, rhs.value, 0);
+  return getDimIndex(b, loc, dest, batched ? 2 : 1);
 }
 
 Value GemmDescription::getK(OpBuilder &b, Location loc) const {
   int64_t first = batched ? 1 : 0;
-  return dimOf(b, loc, lhs.value, lhs.transposed ? first : first + 1);
+  return getDimIndex(b, loc, lhs.value, lhs.transposed ? first : first + 1);
 }
 
 Value GemmDescription::getBatch(OpBuilder &b, Location loc) const {
   assert(batched && "not a batched GEMM");
-  return dimOf(b, loc, dest, 0);
+  return getDimIndex(b, loc, dest, 0);
 }
 
 /// Fails with `reason`, recorded in `why`.
-static FailureOr<GemmDescription> refuse(std::string *why, StringRef reason) {
-  LLVM_DEBUG(llvm::dbgs() << "not a GEMM: " << reason << "\n");
+template <typename Description = GemmDescription>
+static FailureOr<Description> refuse(std::string *why, StringRef reason) {
+  LLVM_DEBUG(llvm::dbgs() << "not a "
+                          << (std::is_same_v<Description, GemmDescription>
+                                  ? "GEMM"
+                                  : "column sum")
+                          << ": " << reason << "\n");
   if (why)
     *why = reason.str();
   return failure();
@@ -79,7 +84,6 @@ static void describeInit(Value init, GemmDescription &gemm) {
   auto fill = init.getDefiningOp<linalg::FillOp>();
   if (fill && fill.hasPureTensorSemantics()) {
     gemm.initScalar = fill.getInputs()[0];
-    gemm.initIsZero = matchPattern(gemm.initScalar, m_AnyZeroFloat());
     return;
   }
   gemm.init = init;
@@ -195,11 +199,8 @@ SmallVector<Value> mlir::ffn::getGemmResultTensors(OpBuilder &b, Location loc,
 
 FailureOr<ColumnSumDescription>
 mlir::ffn::describeColumnSum(linalg::ReduceOp op, std::string *why) {
-  auto refuseSum = [&](StringRef reason) -> FailureOr<ColumnSumDescription> {
-    LLVM_DEBUG(llvm::dbgs() << "not a column sum: " << reason << "\n");
-    if (why)
-      *why = reason.str();
-    return failure();
+  auto refuseSum = [&](StringRef reason) {
+    return refuse<ColumnSumDescription>(why, reason);
   };
   if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 1 ||
       op.getDimensions() != ArrayRef<int64_t>{0})

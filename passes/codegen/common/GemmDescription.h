@@ -70,10 +70,9 @@ struct GemmDescription {
   bool batched = false;
   /// Accumulate: the accumulator's initial value. `initScalar` when it is a
   /// linalg.fill (every element the same), else `init` (a tensor like the
-  /// result); `initIsZero` when that fill is of 0.0.
+  /// result).
   Value init;
   Value initScalar;
-  bool initIsZero = false;
   /// Activate: [N]; Gate: packed [2 N]; or null.
   Value bias;
   /// DActivate: a [M, N]; DGate: packed [a | b] [M, 2 N]. Read.
@@ -92,7 +91,9 @@ struct GemmDescription {
   /// The result's type, and the pre-activations' (null when not kept).
   RankedTensorType getResultType() const;
   RankedTensorType getPreactivationsType() const;
-  Type getElementType() const;
+
+  /// Whether the accumulator starts from a fill of 0.0.
+  bool isZeroInit() const;
 
   /// Whether the GEMM's columns are walked by packed blocks (Gate, DGate).
   bool isBlocked() const;
@@ -108,6 +109,9 @@ struct GemmDescription {
   /// The batch extent (batched only).
   Value getBatch(OpBuilder &b, Location loc) const;
 };
+
+/// Whether `value` is a linalg.fill of 0.0 (on tensors).
+bool isZeroFill(Value value);
 
 /// Describes `op` as a GEMM: ffn.gated_matmul, ffn.activated_matmul,
 /// ffn.dgate_matmul, ffn.dactivation_matmul, and linalg.matmul and

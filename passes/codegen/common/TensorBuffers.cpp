@@ -2,7 +2,9 @@
 
 #include "passes/codegen/common/TensorBuffers.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 
@@ -25,4 +27,10 @@ Value mlir::ffn::tensorOfFilledBuffer(OpBuilder &b, Location loc, Type type,
   return bufferization::ToTensorOp::create(b, loc, type, buffer,
                                            /*restrict=*/true,
                                            /*writable=*/true);
+}
+
+Value mlir::ffn::getDimIndex(OpBuilder &b, Location loc, Value tensor,
+                             int64_t dim) {
+  return getValueOrCreateConstantIndexOp(
+      b, loc, tensor::getMixedSize(b, loc, tensor, dim));
 }

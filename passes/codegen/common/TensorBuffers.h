@@ -24,6 +24,9 @@ namespace mlir::ffn {
 Value readOnlyBufferOf(OpBuilder &b, Location loc, Value tensor,
                        bool unitInnermostStride = false);
 
+/// Dimension `dim` of `tensor` as an index value (a constant when static).
+Value getDimIndex(OpBuilder &b, Location loc, Value tensor, int64_t dim);
+
 /// `buffer`, which the caller has allocated and filled and nothing else
 /// aliases, as a tensor of `type` (to_tensor restrict writable).
 Value tensorOfFilledBuffer(OpBuilder &b, Location loc, Type type, Value buffer);

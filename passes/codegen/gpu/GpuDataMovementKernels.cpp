@@ -24,9 +24,6 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
@@ -152,31 +149,9 @@ static void emitColumnSumLaunch(OpBuilder &b, Location loc, Value in,
   gpu::TerminatorOp::create(b, loc);
 }
 
-static Value dimOf(OpBuilder &b, Location loc, Value tensor, int64_t dim) {
-  return getValueOrCreateConstantIndexOp(
-      b, loc, tensor::getMixedSize(b, loc, tensor, dim));
-}
-
 static bool isF32Tensor(Value v, int64_t rank) {
   auto type = dyn_cast<RankedTensorType>(v.getType());
   return type && type.getRank() == rank && type.getElementType().isF32();
-}
-
-static bool isZeroFill(Value v) {
-  auto fill = v.getDefiningOp<linalg::FillOp>();
-  return fill && matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
-}
-
-/// A new buffer shaped like `type` ([rows, cols], sizes used where dynamic).
-static Value allocMatrix(OpBuilder &b, Location loc, RankedTensorType type,
-                         Value rows, Value cols) {
-  SmallVector<Value> dynamicSizes;
-  if (type.isDynamicDim(0))
-    dynamicSizes.push_back(rows);
-  if (type.isDynamicDim(1))
-    dynamicSizes.push_back(cols);
-  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
-  return memref::AllocOp::create(b, loc, memrefType, dynamicSizes);
 }
 
 namespace {
@@ -191,11 +166,11 @@ struct ApplyGateToGpu : OpRewritePattern<ApplyGateOp> {
     Location loc = op.getLoc();
     auto type = cast<RankedTensorType>(op.getResult().getType());
     Value packed = readOnlyBufferOf(rewriter, loc, op.getPacked());
-    Value m = dimOf(rewriter, loc, op.getPacked(), 0);
+    Value m = getDimIndex(rewriter, loc, op.getPacked(), 0);
     Value n =
         type.isDynamicDim(1)
             ? arith::DivUIOp::create(
-                  rewriter, loc, dimOf(rewriter, loc, op.getPacked(), 1),
+                  rewriter, loc, getDimIndex(rewriter, loc, op.getPacked(), 1),
                   arith::ConstantIndexOp::create(rewriter, loc, 2))
                   .getResult()
             : arith::ConstantIndexOp::create(rewriter, loc, type.getDimSize(1))
@@ -229,7 +204,8 @@ struct ColumnSumToGpu : OpRewritePattern<linalg::ReduceOp> {
     Value inBuffer = readOnlyBufferOf(rewriter, loc, in);
     Value initBuffer =
         isZeroFill(init) ? Value() : readOnlyBufferOf(rewriter, loc, init);
-    Value m = dimOf(rewriter, loc, in, 0), n = dimOf(rewriter, loc, in, 1);
+    Value m = getDimIndex(rewriter, loc, in, 0),
+          n = getDimIndex(rewriter, loc, in, 1);
     SmallVector<Value> dynamicSizes;
     if (type.isDynamicDim(0))
       dynamicSizes.push_back(n);

@@ -25,6 +25,7 @@
 #include "passes/codegen/common/GemmDescription.h"
 #include "passes/codegen/common/TensorBuffers.h"
 #include "passes/codegen/gpu/GpuGemmKernel.h"
+#include "passes/codegen/gpu/GpuKernelSupport.h"
 #include "passes/codegen/gpu/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -60,21 +61,6 @@ static bool isF32Gemm(const GemmDescription &gemm) {
          (!gemm.initScalar || gemm.initScalar.getType().isF32());
 }
 
-/// A new buffer like the tensor `like` whose dynamic sizes are `rows` and
-/// `cols`.
-static Value allocMatrixLike(OpBuilder &b, Location loc, Value like, Value rows,
-                             Value cols) {
-  auto type = cast<RankedTensorType>(like.getType());
-  SmallVector<Value> dynamicSizes;
-  if (type.isDynamicDim(0))
-    dynamicSizes.push_back(rows);
-  if (type.isDynamicDim(1))
-    dynamicSizes.push_back(cols);
-  return memref::AllocOp::create(
-      b, loc, MemRefType::get(type.getShape(), type.getElementType()),
-      dynamicSizes);
-}
-
 /// The buffers of `gemm`: its tensors as read-only buffers in their stored
 /// layouts, fresh result buffers, and its extents.
 static GpuGemmBuffers createBuffers(OpBuilder &b, Location loc,
@@ -84,7 +70,7 @@ static GpuGemmBuffers createBuffers(OpBuilder &b, Location loc,
   buffers.rhs = readOnlyBufferOf(b, loc, gemm.rhs.value);
   if (gemm.init)
     buffers.init = readOnlyBufferOf(b, loc, gemm.init);
-  else if (gemm.initScalar && !gemm.initIsZero)
+  else if (gemm.initScalar && !gemm.isZeroInit())
     buffers.initScalar = gemm.initScalar;
   if (gemm.bias)
     buffers.bias = readOnlyBufferOf(b, loc, gemm.bias);
@@ -97,10 +83,10 @@ static GpuGemmBuffers createBuffers(OpBuilder &b, Location loc,
   // packed like its weight, those of Activate are [M, N].
   Value packedCols = arith::AddIOp::create(b, loc, buffers.n, buffers.n);
   Value outCols = gemm.epilogue == GemmEpilogue::DGate ? packedCols : buffers.n;
-  buffers.out = allocMatrixLike(b, loc, gemm.dest, buffers.m, outCols);
+  buffers.out = allocMatrix(b, loc, gemm.getResultType(), buffers.m, outCols);
   if (gemm.preactivationsDest)
-    buffers.preactivationsOut = allocMatrixLike(
-        b, loc, gemm.preactivationsDest, buffers.m,
+    buffers.preactivationsOut = allocMatrix(
+        b, loc, gemm.getPreactivationsType(), buffers.m,
         gemm.epilogue == GemmEpilogue::Gate ? packedCols : buffers.n);
   return buffers;
 }

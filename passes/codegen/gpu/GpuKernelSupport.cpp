@@ -38,3 +38,15 @@ std::pair<Value, Value> mlir::ffn::packedColumns(IndexMath &im, Value col,
   Value gateCol = im.add(im.add(start, start), within);
   return {gateCol, im.add(gateCol, width)};
 }
+
+Value mlir::ffn::allocMatrix(OpBuilder &b, Location loc, RankedTensorType type,
+                             Value rows, Value cols) {
+  SmallVector<Value> dynamicSizes;
+  if (type.isDynamicDim(0))
+    dynamicSizes.push_back(rows);
+  if (type.isDynamicDim(1))
+    dynamicSizes.push_back(cols);
+  return memref::AllocOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()),
+      dynamicSizes);
+}

@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
 
 #include <utility>
 
@@ -37,6 +38,11 @@ struct IndexMath {
   Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
   Value ceilDiv(Value x, int64_t d) { return div(add(x, c(d - 1)), c(d)); }
 };
+
+/// A new buffer shaped like the matrix `type`, whose dynamic
+/// sizes are `rows` and `cols`.
+Value allocMatrix(OpBuilder &b, Location loc, RankedTensorType type, Value rows,
+                  Value cols);
 
 /// Returns memref[i, j] if `inBounds`, else 0.0 (f32).
 Value guardedLoad(OpBuilder &b, Location loc, Value inBounds, Value memref,
