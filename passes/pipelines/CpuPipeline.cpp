@@ -83,6 +83,9 @@ void mlir::ffn::buildCpuPipeline(OpPassManager &pm,
 
   // 6. OpenMP, then the LLVM dialect.
   pm.addPass(createConvertSCFToOpenMPPass());
+  // Dynamic batch dimensions expanded back from rows: upstream's
+  // expand-strided-metadata cannot take them (see the pass).
+  pm.addPass(createGluLowerMultiDynamicExpandShapes());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   // Before scf-to-cf: memref-to-llvm inlines the memref.alloca_scope that

@@ -87,6 +87,9 @@ void mlir::ffn::buildCudaPipeline(OpPassManager &pm,
 
   // 6. Kernels -> NVVM -> PTX.
   pm.addPass(createLowerAffinePass());
+  // Dynamic batch dimensions expanded back from rows: upstream's
+  // expand-strided-metadata cannot take them (see the pass).
+  pm.addPass(createGluLowerMultiDynamicExpandShapes());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());

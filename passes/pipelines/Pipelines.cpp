@@ -34,6 +34,9 @@ void mlir::ffn::buildReferencePipeline(
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createSCFToControlFlowPass());
+  // Dynamic batch dimensions expanded back from rows: upstream's
+  // expand-strided-metadata cannot take them (see the pass).
+  pm.addPass(createGluLowerMultiDynamicExpandShapes());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   // erf and tanh have no LLVM intrinsic on every target: call libm for them.

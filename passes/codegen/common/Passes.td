@@ -57,4 +57,41 @@ def GluLowerStridedCopies : Pass<"glu-lower-strided-copies"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def GluLowerMultiDynamicExpandShapes
+    : Pass<"glu-lower-multi-dynamic-expand-shapes"> {
+  let summary = "Rewrite memref.expand_shape with several dynamic sizes in "
+                "one group into memref.reinterpret_cast";
+  let description = [{
+    expand-strided-metadata in LLVM 22 assumes at most one dynamic size per
+    reassociation group of a memref.expand_shape and recomputes that size
+    from the source; with two or more it leaves a size unset and crashes
+    (llvm/llvm-project#186830, fixed after LLVM 22 by reading output_shape).
+    Such expand_shapes are ordinary for glu: a layer on
+    tensor<?x?xd_model> computes on its rows and expands them back to the
+    batch dimensions. This pass, run before expand-strided-metadata,
+    rewrites only those expand_shapes into a memref.reinterpret_cast of the
+    source's base buffer with the sizes of `output_shape` and the row-major
+    strides of each group; every other expand_shape is left to upstream.
+
+    Before:
+
+    ```mlir
+    %e = memref.expand_shape %rows [[0, 1], [2]] output_shape [%b, %s, 16]
+        : memref<?x16xf32> into memref<?x?x16xf32>
+    ```
+
+    After:
+
+    ```mlir
+    %base, %offset, %sizes:2, %strides:2 = memref.extract_strided_metadata %rows
+        : memref<?x16xf32> -> memref<f32>, index, index, index, index, index
+    %stride0 = affine.apply affine_map<()[s0] -> (s0 * 16)>()[%s]
+    %e = memref.reinterpret_cast %base to offset: [0],
+        sizes: [%b, %s, 16], strides: [%stride0, 16, 1]
+        : memref<f32> to memref<?x?x16xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect"];
+}
+
 #endif // GLU_PASSES_CODEGEN_COMMON_PASSES_TD
