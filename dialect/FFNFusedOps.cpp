@@ -12,6 +12,8 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::ffn;
 
@@ -52,9 +54,12 @@ static bool conflict(int64_t a, int64_t b) {
   return !ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b;
 }
 
-/// The packed width of `width` columns: twice as many, or dynamic.
-static int64_t packedWidth(int64_t width) {
-  return ShapedType::isDynamic(width) ? ShapedType::kDynamic : 2 * width;
+std::optional<int64_t> mlir::ffn::packedWidth(int64_t width) {
+  if (ShapedType::isDynamic(width))
+    return ShapedType::kDynamic;
+  if (width > std::numeric_limits<int64_t>::max() / 2)
+    return std::nullopt;
+  return 2 * width;
 }
 
 //===----------------------------------------------------------------------===//
@@ -103,8 +108,12 @@ static LogicalResult verifyPacking(Operation *op, RankedTensorType unpacked,
     if (conflict(packed.getDimSize(i), unpacked.getDimSize(i)))
       return op->emitOpError("packed type ")
              << packed << " does not match the unpacked type " << unpacked;
-  if (conflict(packed.getShape().back(),
-               packedWidth(unpacked.getShape().back())))
+  std::optional<int64_t> width = packedWidth(unpacked.getShape().back());
+  if (!width)
+    return op->emitOpError("cannot pack ")
+           << unpacked.getShape().back()
+           << " columns: twice as many do not fit in int64";
+  if (conflict(packed.getShape().back(), *width))
     return op->emitOpError("packed last dimension ")
            << packed.getShape().back() << " is not twice the unpacked "
            << unpacked.getShape().back();
@@ -223,11 +232,15 @@ static LogicalResult verifyFusedMatmul(Operation *op, Value input, Value weight,
            << " rows but the input has " << inputType.getDimSize(1)
            << " columns";
   int64_t width = initType.getDimSize(1);
-  int64_t expected = packed ? packedWidth(width) : width;
-  if (conflict(weightType.getDimSize(1), expected))
+  std::optional<int64_t> expected = packed ? packedWidth(width) : width;
+  if (!expected)
+    return op->emitOpError("the init's ")
+           << width << " columns cannot be packed: twice as many do not fit "
+           << "in int64";
+  if (conflict(weightType.getDimSize(1), *expected))
     return op->emitOpError("")
            << weightName << " has " << weightType.getDimSize(1)
-           << " columns; the init's " << width << " columns need " << expected;
+           << " columns; the init's " << width << " columns need " << *expected;
   if (conflict(initType.getDimSize(0), inputType.getDimSize(0)))
     return op->emitOpError("init has ")
            << initType.getDimSize(0) << " rows but the input has "

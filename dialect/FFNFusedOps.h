@@ -13,6 +13,8 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/TilingInterface.h"
 
+#include <optional>
+
 namespace mlir::ffn {
 
 /// Where packed column `packed` (of 2 * `width` columns in blocks of
@@ -20,6 +22,11 @@ namespace mlir::ffn {
 /// which of its columns.
 std::pair<bool, int64_t> unpackedColumn(int64_t packed, int64_t width,
                                         int64_t blockSize);
+
+/// The packed width of `width` columns: twice as many, dynamic if `width`
+/// is, none if twice as many do not fit in int64 (such a tensor cannot be
+/// packed; the fused ops' verifiers say so and ffn-fuse leaves its layer).
+std::optional<int64_t> packedWidth(int64_t width);
 
 } // namespace mlir::ffn
 

@@ -12,7 +12,15 @@ GLU_APT_PACKAGES=(
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22 lld-22
   libgtest-dev libgmock-dev nlohmann-json3-dev libopenblas-dev libomp-22-dev
   cmake ninja-build python3 python3-venv
+  libclang-rt-22-dev # ASan, UBSan and libFuzzer for clang-22
 )
+
+# The sanitized builds (glu_asan_runtime, glu_fuzz_smoke): clang-22, each in
+# its own folder.
+GLU_ASAN_BUILD_DIR="${GLU_ASAN_BUILD_DIR:-$GLU_ROOT/build-asan}"
+GLU_FUZZ_BUILD_DIR="${GLU_FUZZ_BUILD_DIR:-$GLU_ROOT/build-fuzz}"
+GLU_CLANG_CC=/usr/bin/clang-22
+GLU_CLANG_CXX=/usr/bin/clang++-22
 
 glu_log() { printf '\n==> %s\n' "$*"; }
 
@@ -61,4 +69,100 @@ glu_build() {
     || { cat "$GLU_BUILD_DIR/configure.log"; return 1; }
   glu_log "Building $*"
   cmake --build "$GLU_BUILD_DIR" -- "$@"
+}
+
+# Configures folder $1 with clang-22 and the CMake options after it (a
+# configure log in the folder, printed if it fails). The sanitized builds
+# share the compiler cache across clones of the repository.
+glu_configure_clang() {
+  local dir="$1"
+  shift
+  mkdir -p "$dir"
+  cmake -S "$GLU_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_C_COMPILER="$GLU_CLANG_CC" -DCMAKE_CXX_COMPILER="$GLU_CLANG_CXX" \
+    "$@" > "$dir/configure.log" 2>&1 \
+    || { cat "$dir/configure.log"; return 1; }
+}
+
+# The runtime (no MLIR) and its tests built with ASan and UBSan
+# (GLU_SANITIZE: -fsanitize=address,undefined -fno-sanitize-recover=all) in
+# $GLU_ASAN_BUILD_DIR, and ctest there. Fails on a failed test and on any
+# sanitizer report, also one from a process a test runs and whose output
+# it keeps (glu-run): reports go to files under sanitizer-logs/.
+glu_asan_runtime() {
+  local dir="$GLU_ASAN_BUILD_DIR"
+  glu_log "Runtime with ASan + UBSan in $dir"
+  glu_configure_clang "$dir" -DGLU_RUNTIME_ONLY=ON -DGLU_SANITIZE=ON || return 1
+  CCACHE_BASEDIR="${CCACHE_BASEDIR:-$GLU_ROOT}" cmake --build "$dir" || return 1
+  local logs="$dir/sanitizer-logs"
+  rm -rf "$logs"
+  mkdir -p "$logs"
+  local status=0
+  # abort_on_error: a report ends the process with SIGABRT, never with an
+  # exit code a test expects (glu-run exits 1 on errors).
+  (cd "$dir" &&
+    ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:strict_string_checks=1:log_path=$logs/asan" \
+    UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1:log_path=$logs/ubsan" \
+    ctest --output-on-failure) || status=1
+  if [ -n "$(ls -A "$logs")" ]; then
+    glu_log "Sanitizer reports in $logs:"
+    cat "$logs"/*
+    status=1
+  fi
+  return $status
+}
+
+# The libFuzzer targets of test/fuzz (GLU_BUILD_FUZZERS: glu's code with
+# coverage, ASan and UBSan, clang-22) built in $GLU_FUZZ_BUILD_DIR, then
+# each run for a short, seeded while from the seed corpus
+# (test/fuzz/make_corpus.py): $GLU_FUZZ_SECONDS (default 60) in all, 2/3 to
+# glu-opt-fuzz. Fails if a target finds a crash, a leak or a time-out; the
+# input is left in fuzz-smoke/artifacts/ (test/fuzz/README.md: reproduce).
+glu_fuzz_smoke() {
+  local dir="$GLU_FUZZ_BUILD_DIR"
+  local total="${GLU_FUZZ_SECONDS:-60}"
+  glu_log "Fuzz smoke (${total}s) in $dir"
+  glu_configure_clang "$dir" -DGLU_BUILD_FUZZERS=ON -DGLU_ENABLE_TESTS=OFF \
+    || return 1
+  CCACHE_BASEDIR="${CCACHE_BASEDIR:-$GLU_ROOT}" cmake --build "$dir" -- \
+    glu-opt-fuzz glu-manifest-fuzz glu-npy-fuzz || return 1
+
+  local smoke="$dir/fuzz-smoke"
+  rm -rf "$smoke"
+  mkdir -p "$smoke/artifacts"
+  python3 "$GLU_ROOT/test/fuzz/make_corpus.py" "$smoke/seeds" || return 1
+
+  local status=0 target seconds
+  for target in glu-opt glu-manifest glu-npy; do
+    case $target in
+      glu-opt) seconds=$((total * 2 / 3)) ;;
+      *) seconds=$((total / 6)) ;;
+    esac
+    mkdir -p "$smoke/corpus/$target"
+    if ! glu_run_fuzzer "$target" "$smoke/corpus/$target" "$smoke/seeds/$target" \
+      -max_total_time="$seconds" -seed=1 -artifact_prefix="$smoke/artifacts/" \
+      > "$smoke/$target.log" 2>&1; then
+      tail -n 60 "$smoke/$target.log"
+      glu_log "FAILED: $target-fuzz found a crash: $smoke/artifacts/"
+      status=1
+      continue
+    fi
+    printf '%s-fuzz: %s\n' "$target" \
+      "$(grep -E '^#[0-9]+[[:space:]]+DONE' "$smoke/$target.log" | tail -n 1)"
+  done
+  return $status
+}
+
+# Runs fuzz target $1 (glu-opt, glu-manifest or glu-npy) of
+# $GLU_FUZZ_BUILD_DIR with its dictionary and the options every run uses;
+# the other arguments go to libFuzzer (corpus folders, -max_total_time=...).
+glu_run_fuzzer() {
+  local target="$1"
+  shift
+  local dict=()
+  [ -f "$GLU_ROOT/test/fuzz/$target.dict" ] \
+    && dict=(-dict="$GLU_ROOT/test/fuzz/$target.dict")
+  UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" \
+    "$GLU_FUZZ_BUILD_DIR/bin/$target-fuzz" "${dict[@]}" -rss_limit_mb=4096 \
+    -timeout=20 -max_len=16384 -print_final_stats=1 "$@"
 }

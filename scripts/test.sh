@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything glu needs, builds it and runs every test: the lit suite
 # (FileCheck, -verify-diagnostics, the mlir-opt plugin, end-to-end numerics
-# against PyTorch through mlir-runner) and the GoogleTest suite.
-# Exits non-zero if anything fails.
+# against PyTorch through mlir-runner), the GoogleTest suite, the runtime's
+# tests under ASan + UBSan (build-asan) and a short seeded fuzz run
+# (build-fuzz, test/fuzz). Exits non-zero if anything fails.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
@@ -16,6 +17,9 @@ glu_log "lit suite"
 
 glu_log "GoogleTest suite (ctest)"
 (cd "$GLU_BUILD_DIR" && ctest --output-on-failure -E '^glu-lit$') || status=1
+
+glu_asan_runtime || status=1
+glu_fuzz_smoke || status=1
 
 if [ $status -ne 0 ]; then
   glu_log "FAILED: see the output above"

@@ -19,7 +19,10 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/Debug.h"
+
+#include <optional>
 
 #define DEBUG_TYPE "ffn-fuse"
 
@@ -81,6 +84,41 @@ static std::string formatBytes(int64_t bytes) {
   return text;
 }
 
+/// A size in a remark: "?" if dynamic.
+static std::string formatDim(int64_t size) {
+  return ShapedType::isDynamic(size) ? std::string("?") : std::to_string(size);
+}
+
+/// The product of `factors` for a remark; none if a factor is dynamic or
+/// the product overflows (static sizes may be as large as int64 allows).
+static std::optional<int64_t>
+staticProduct(std::initializer_list<int64_t> factors) {
+  int64_t product = 1;
+  for (int64_t factor : factors) {
+    if (ShapedType::isDynamic(factor))
+      return std::nullopt;
+    std::optional<int64_t> next = llvm::checkedMul(product, factor);
+    if (!next)
+      return std::nullopt;
+    product = *next;
+  }
+  return product;
+}
+
+/// The total if known, else the amount per row, else `unknown` per row.
+static std::string formatAmount(std::optional<int64_t> total,
+                                std::optional<int64_t> perRow,
+                                std::string (*format)(int64_t),
+                                StringRef unknown) {
+  if (total)
+    return format(*total);
+  return (perRow ? format(*perRow) : unknown.str()) + " per row";
+}
+
+static std::string formatFlops(int64_t flops) {
+  return std::to_string(flops) + " FLOPs";
+}
+
 /// Emits ffn-fuse's remark for a fused layer.
 static void reportFusion(Operation *op, StringRef paperName, Value rows,
                          int64_t dModel, int64_t dFF, bool gated,
@@ -89,27 +127,42 @@ static void reportFusion(Operation *op, StringRef paperName, Value rows,
   int64_t m = rowsType.getDimSize(0);
   int64_t element = (rowsType.getElementTypeBitWidth() + 7) / 8;
   auto diag = op->emitRemark()
-              << "ffn-fuse: fused " << paperName << " [M="
-              << (ShapedType::isDynamic(m) ? std::string("?")
-                                           : std::to_string(m))
-              << ", d_model=" << dModel << ", d_ff=" << dFF << "] into ";
+              << "ffn-fuse: fused " << paperName << " [M=" << formatDim(m)
+              << ", d_model=" << formatDim(dModel)
+              << ", d_ff=" << formatDim(dFF) << "] into ";
   if (gated)
-    diag << "one gated GEMM over packed [" << dModel << ", " << 2 * dFF
+    diag << "one gated GEMM over packed [" << formatDim(dModel) << ", "
+         << formatDim(staticProduct({2, dFF}).value_or(ShapedType::kDynamic))
          << "] weights (block " << blockSize << ")";
   else
     diag << "one GEMM with an activation epilogue";
   // Unfused, a (and b) are written by their GEMMs and read back by the
   // elementwise op; gated, x is also read by two GEMMs instead of one.
-  int64_t perRow = (gated ? 4 : 2) * dFF * element;
-  if (gated)
-    perRow += dModel * element;
-  if (ShapedType::isDynamic(m) || ShapedType::isDynamic(dFF) ||
-      ShapedType::isDynamic(dModel))
-    diag << "; removes " << formatBytes(perRow)
-         << " of intermediate memory traffic per row";
-  else
-    diag << "; removes " << formatBytes(perRow * m)
+  std::optional<int64_t> perRow = staticProduct({gated ? 4 : 2, dFF, element});
+  if (perRow && gated) {
+    std::optional<int64_t> input = staticProduct({dModel, element});
+    perRow = input ? llvm::checkedAdd(*perRow, *input) : std::nullopt;
+  }
+  std::optional<int64_t> total =
+      perRow ? staticProduct({*perRow, m}) : std::nullopt;
+  if (total)
+    diag << "; removes " << formatBytes(*total)
          << " of intermediate memory traffic";
+  else if (perRow)
+    diag << "; removes " << formatBytes(*perRow)
+         << " of intermediate memory traffic per row";
+}
+
+/// Why a gated layer whose weights have more than INT64_MAX / 2 columns
+/// stays as it is.
+static constexpr const char kTooWideToPack[] =
+    "d_ff is too wide to pack: twice as many columns do not fit in int64";
+
+/// Whether `weight`'s columns can be packed: twice as many must fit in
+/// int64.
+static bool canPack(Value weight) {
+  return packedWidth(cast<ShapedType>(weight.getType()).getShape().back())
+      .has_value();
 }
 
 /// Packs the gate and linear weights (and biases, zeros for a missing one)
@@ -120,8 +173,8 @@ static std::pair<Value, Value> packWeights(OpBuilder &b, Location loc, Value w,
                                            int64_t blockSize) {
   auto weightType = cast<RankedTensorType>(w.getType());
   SmallVector<int64_t> shape(weightType.getShape());
-  shape.back() = ShapedType::isDynamic(shape.back()) ? ShapedType::kDynamic
-                                                     : 2 * shape.back();
+  // The patterns check canPack first.
+  shape.back() = *packedWidth(shape.back());
   auto packedType = RankedTensorType::get(shape, weightType.getElementType());
   Value packed = b.createOrFold<PackGatedOp>(loc, packedType, w, v, blockSize);
   Value packedBias;
@@ -146,28 +199,28 @@ static void reportGradient(Operation *op, StringRef paperName, Value rows,
   auto rowsType = cast<ShapedType>(rows.getType());
   int64_t m = rowsType.getDimSize(0);
   int64_t element = (rowsType.getElementTypeBitWidth() + 7) / 8;
+  int64_t width =
+      staticProduct({gated ? 2 : 1, dFF}).value_or(ShapedType::kDynamic);
   auto diag = op->emitRemark()
-              << "ffn-fuse: fused the gradient of " << paperName << " [M="
-              << (ShapedType::isDynamic(m) ? std::string("?")
-                                           : std::to_string(m))
-              << ", d_model=" << dModel << ", d_ff=" << dFF << "] into ";
+              << "ffn-fuse: fused the gradient of " << paperName
+              << " [M=" << formatDim(m) << ", d_model=" << formatDim(dModel)
+              << ", d_ff=" << formatDim(dFF) << "] into ";
   if (gated)
     diag << "the dh GEMM with the dgate epilogue, ONE dx GEMM over packed ["
-         << dModel << ", " << 2 * dFF << "] weights (K = " << 2 * dFF
+         << formatDim(dModel) << ", " << formatDim(width)
+         << "] weights (K = " << formatDim(width)
          << ") and ONE packed weight-gradient GEMM (block " << blockSize << ")";
   else
     diag << "the dh GEMM with the activation-derivative epilogue";
   // The trade: keeping the pre-activations costs their memory from the
   // forward to the backward; recomputing them costs one GEMM.
-  int64_t width = gated ? 2 * dFF : dFF;
   StringRef what = gated ? "[a | b]" : "a";
-  bool staticShape = !ShapedType::isDynamic(m) && !ShapedType::isDynamic(dFF) &&
-                     !ShapedType::isDynamic(dModel);
-  std::string bytes = staticShape ? formatBytes(m * width * element)
-                                  : formatBytes(width * element) + " per row";
+  std::string bytes =
+      formatAmount(staticProduct({m, width, element}),
+                   staticProduct({width, element}), formatBytes, "? B");
   std::string flops =
-      staticShape ? std::to_string(2 * m * dModel * width) + " FLOPs"
-                  : std::to_string(2 * dModel * width) + " FLOPs per row";
+      formatAmount(staticProduct({2, m, dModel, width}),
+                   staticProduct({2, dModel, width}), formatFlops, "? FLOPs");
   if (kept)
     diag << "; keeps " << what << " from the forward (" << bytes
          << " held until the backward), saving one GEMM (" << flops << ")";
@@ -344,6 +397,8 @@ struct FuseGatedLayer : OpRewritePattern<GLUOp> {
     if (keepActivations && hasKeepingGradient<GLUGradOp>(op))
       return rewriter.notifyMatchFailure(
           op, "fused with its gradient, which keeps its activations");
+    if (!canPack(op.getW()))
+      return rewriter.notifyMatchFailure(op, kTooWideToPack);
     Location loc = op.getLoc();
     LLVM_DEBUG(llvm::dbgs()
                << "ffn-fuse: " << op.getPaperName() << " at " << loc
@@ -421,6 +476,8 @@ struct FuseGatedTrainStep : OpRewritePattern<GLUGradOp> {
     if (!forward)
       return rewriter.notifyMatchFailure(
           grad, "no ffn.glu of the same layer earlier in its block");
+    if (!canPack(forward.getW()))
+      return rewriter.notifyMatchFailure(grad, kTooWideToPack);
     Location loc = forward.getLoc();
     LLVM_DEBUG(llvm::dbgs() << "ffn-fuse: " << forward.getPaperName() << " at "
                             << loc << " keeps [a | b] for its "
@@ -501,6 +558,8 @@ struct FuseGatedGradient : OpRewritePattern<GLUGradOp> {
 
   LogicalResult matchAndRewrite(GLUGradOp op,
                                 PatternRewriter &rewriter) const override {
+    if (!canPack(op.getW()))
+      return rewriter.notifyMatchFailure(op, kTooWideToPack);
     Location loc = op.getLoc();
     LLVM_DEBUG(llvm::dbgs()
                << "ffn-fuse: gradient of " << op.getPaperName() << " at " << loc

@@ -52,6 +52,9 @@ LogicalResult mlir::ffn::packGatedArgumentWeights(FunctionOpInterface function,
     auto v = dyn_cast<BlockArgument>(op.getV());
     if (!w || !v || w.getOwner() != &entry || v.getOwner() != &entry || w == v)
       return;
+    // Twice as many columns must fit in int64.
+    if (!packedWidth(cast<ShapedType>(w.getType()).getShape().back()))
+      return;
     auto [it, inserted] = pairs.insert({w.getArgNumber(), v.getArgNumber()});
     if (!inserted && it->second != v.getArgNumber())
       rejected.insert(w.getArgNumber());
@@ -97,8 +100,7 @@ LogicalResult mlir::ffn::packGatedArgumentWeights(FunctionOpInterface function,
         {describeArgument(function, w), describeArgument(function, v)});
     auto type = cast<RankedTensorType>(entry.getArgument(w).getType());
     SmallVector<int64_t> shape(type.getShape());
-    shape.back() = ShapedType::isDynamic(shape.back()) ? ShapedType::kDynamic
-                                                       : 2 * shape.back();
+    shape.back() = *packedWidth(shape.back());
     auto packedType = RankedTensorType::get(shape, type.getElementType());
     unsigned index = function.getNumArguments();
     if (failed(function.insertArgument(index, packedType, {},

@@ -17,6 +17,16 @@ func.func @pack_wrong_width(%w: tensor<8x12xf32>, %v: tensor<8x12xf32>) {
 
 // -----
 
+// 2^62 columns: twice as many do not fit in int64 (test/fuzz found the
+// overflow).
+func.func @pack_too_wide(%w: tensor<8x4611686018427387904xf32>) {
+  // expected-error @+1 {{'ffn.pack_gated' op cannot pack 4611686018427387904 columns: twice as many do not fit in int64}}
+  %p = ffn.pack_gated %w, %w block_size(4) : tensor<8x4611686018427387904xf32>, tensor<8x4611686018427387904xf32> -> tensor<8x?xf32>
+  return
+}
+
+// -----
+
 func.func @pack_integers(%w: tensor<8x12xi32>, %v: tensor<8x12xi32>) {
   // expected-error @+1 {{'ffn.pack_gated' op packs 'tensor<8x12xi32>'; ffn packing takes f16, bf16, f32 or f64 tensors}}
   %p = ffn.pack_gated %w, %v block_size(4) : tensor<8x12xi32>, tensor<8x12xi32> -> tensor<8x24xi32>
@@ -52,6 +62,14 @@ func.func @unpack_wrong_width(%p: tensor<8x24xf32>) {
 func.func @gated_weight_rows(%x: tensor<4x8xf32>, %p: tensor<16x24xf32>, %init: tensor<4x12xf32>) {
   // expected-error @+1 {{'ffn.gated_matmul' op packed weight has 16 rows but the input has 8 columns}}
   %h = ffn.gated_matmul swish block_size(4) ins(%x, %p : tensor<4x8xf32>, tensor<16x24xf32>) outs(%init : tensor<4x12xf32>) -> tensor<4x12xf32>
+  return
+}
+
+// -----
+
+func.func @gated_too_wide_to_pack(%x: tensor<4x8xf32>, %p: tensor<8x?xf32>, %init: tensor<4x4611686018427387904xf32>) {
+  // expected-error @+1 {{'ffn.gated_matmul' op the init's 4611686018427387904 columns cannot be packed: twice as many do not fit in int64}}
+  %h = ffn.gated_matmul swish block_size(4) ins(%x, %p : tensor<4x8xf32>, tensor<8x?xf32>) outs(%init : tensor<4x4611686018427387904xf32>) -> tensor<4x4611686018427387904xf32>
   return
 }
 

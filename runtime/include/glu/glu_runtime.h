@@ -28,7 +28,10 @@ typedef struct glu_buffer glu_buffer;
 typedef enum glu_device {
   GLU_DEVICE_AUTO = 0, /* the target of the first artifact loaded */
   GLU_DEVICE_CPU = 1,
-  GLU_DEVICE_CUDA = 2
+  GLU_DEVICE_CUDA = 2,
+  /* Not a device: makes every int a value of the type in C++ too, where the
+   * library checks what a C caller passed (glu_runtime_create refuses it). */
+  GLU_DEVICE_MAX_ENUM_ = 0x7fffffff
 } glu_device;
 
 /* An argument or result of an entry point. The pointers stay valid as long

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora of the fuzz targets (test/fuzz/README.md).
+
+    make_corpus.py OUT_DIR
+
+OUT_DIR/glu-opt       every .mlir of test/ and docs/examples, split at
+                      `// -----`, whole-line comments (RUN, CHECK,
+                      expected-error) dropped, one seed per piece
+OUT_DIR/glu-manifest  the runtime tests' manifest.json files
+OUT_DIR/glu-npy       small .npy files: every dtype the runtime reads,
+                      format versions 1.0, 2.0 and 3.0, 0-d, empty and
+                      Fortran-order arrays
+
+Seeds are named by the SHA-1 of their bytes (duplicates collapse), and the
+folders are rewritten from scratch. Python's standard library only.
+"""
+
+import hashlib
+import os
+import re
+import shutil
+import struct
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+
+# Seeds left out of the glu-opt corpus, by path relative to ROOT (an input
+# that crashes upstream MLIR, which glu cannot avoid, goes here with the
+# reason; README.md in this folder lists them).
+EXCLUDED_MLIR = {}
+
+# Larger pieces (whole-model test inputs) only slow the fuzzer down.
+MAX_SEED_BYTES = 16 * 1024
+
+SPLIT = re.compile(r"^// -----\s*$", re.MULTILINE)
+COMMENT_LINE = re.compile(r"^\s*//.*\n?", re.MULTILINE)
+
+
+def write_seed(folder, data):
+    name = hashlib.sha1(data).hexdigest()
+    with open(os.path.join(folder, name), "wb") as f:
+        f.write(data)
+
+
+def fresh(folder):
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    return folder
+
+
+def mlir_seeds(out):
+    folder = fresh(os.path.join(out, "glu-opt"))
+    for top in ("test", os.path.join("docs", "examples")):
+        for dirpath, dirnames, filenames in os.walk(os.path.join(ROOT, top)):
+            dirnames.sort()
+            for name in sorted(filenames):
+                if not name.endswith(".mlir"):
+                    continue
+                path = os.path.join(dirpath, name)
+                if os.path.relpath(path, ROOT) in EXCLUDED_MLIR:
+                    continue
+                with open(path, encoding="utf-8") as f:
+                    text = f.read()
+                for piece in SPLIT.split(text):
+                    piece = COMMENT_LINE.sub("", piece).strip()
+                    data = (piece + "\n").encode()
+                    if piece and len(data) <= MAX_SEED_BYTES:
+                        write_seed(folder, data)
+    return folder
+
+
+def manifest_seeds(out):
+    folder = fresh(os.path.join(out, "glu-manifest"))
+    inputs = os.path.join(ROOT, "test", "unit", "runtime", "Inputs")
+    for dirpath, dirnames, filenames in os.walk(inputs):
+        dirnames.sort()
+        if "manifest.json" in filenames:
+            with open(os.path.join(dirpath, "manifest.json"), "rb") as f:
+                write_seed(folder, f.read())
+    return folder
+
+
+def npy(descr, shape, major=1, fortran=False, pad_to=64):
+    """The bytes of a .npy file of `shape` with element type `descr`."""
+    dims = "".join("%d," % d for d in shape) if len(shape) == 1 else \
+        ", ".join("%d" % d for d in shape)
+    header = "{'descr': '%s', 'fortran_order': %s, 'shape': (%s), }" % (
+        descr, "True" if fortran else "False", dims)
+    prefix = 10 if major == 1 else 12
+    total = prefix + len(header) + 1
+    header += " " * (-total % pad_to) + "\n"
+    size_field = struct.pack("<H" if major == 1 else "<I", len(header))
+    count = 1
+    for d in shape:
+        count *= d
+    itemsize = int(descr[2:])
+    data = bytes((i * 37 + 11) % 256 for i in range(count * itemsize))
+    return (b"\x93NUMPY" + bytes([major, 0]) + size_field +
+            header.encode("latin-1") + data)
+
+
+def npy_seeds(out):
+    folder = fresh(os.path.join(out, "glu-npy"))
+    seeds = [npy(d, (2, 3)) for d in
+             ("<f2", "<f4", "<f8", "<i4", "<i8", "|i1", "|b1")]
+    seeds += [
+        npy("<f4", ()),                   # 0-d
+        npy("<f4", (0, 4)),               # empty
+        npy("<f4", (5,)),                 # (5,) is a tuple
+        npy("<f4", (1, 4), fortran=True),  # trivially Fortran
+        npy("<f8", (2, 2, 2), major=2),
+        npy("<i4", (3,), major=3, pad_to=16),
+    ]
+    for data in seeds:
+        write_seed(folder, data)
+    return folder
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: make_corpus.py OUT_DIR")
+    out = sys.argv[1]
+    for make in (mlir_seeds, manifest_seeds, npy_seeds):
+        folder = make(out)
+        print("%s: %d seeds" % (folder, len(os.listdir(folder))))
+
+
+if __name__ == "__main__":
+    main()
