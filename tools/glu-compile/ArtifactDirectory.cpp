@@ -238,6 +238,11 @@ ArtifactDirectory::create(StringRef pathArg, bool force, std::string &error) {
   if (failed(checkDestination(dir, force, error)))
     return nullptr;
 
+  if (std::error_code ec = fs::create_directories(path::parent_path(dir))) {
+    error =
+        ("cannot create " + path::parent_path(dir) + ": " + ec.message()).str();
+    return nullptr;
+  }
   removeStaleStaging(dir);
   result->staging = dir;
   result->staging += kStagingInfix;
