@@ -146,7 +146,7 @@ def main():
             for name, flags in variants:
                 artifact = os.path.join(tmp, "%s-%s" % (layer, name))
                 run([os.path.join(args.build, "bin", "glu-compile"), source,
-                     "-o", artifact] + flags)
+                     "-o", artifact, "--force"] + flags)
                 times[name] = time_artifact(args, artifact)
             line = "%-8s" % layer + "".join("%12.1f" % times[name]
                                             for name, _ in variants)

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialect/FFNDialect.h"
+#include "dialect/FFNFusedOps.h"
 #include "dialect/FFNOps.h"
 #include "passes/lowering/Passes.h"
 #include "passes/utils/ActivationMath.h"
@@ -430,6 +431,23 @@ struct LowerGLUGradOp : OpRewritePattern<GLUGradOp> {
 } // namespace
 
 namespace {
+/// Why no pattern of convert-ffn-to-linalg lowers `op`, for the forms
+/// known to have no lowering; std::nullopt for every other op.
+std::optional<std::string> getLoweringLimit(Operation *op) {
+  if (!isa<PackGatedOp, UnpackGatedOp>(op))
+    return std::nullopt;
+  bool dynamic = llvm::any_of(op->getOperandTypes(), [](Type type) {
+    auto shaped = dyn_cast<ShapedType>(type);
+    return shaped && !shaped.hasStaticShape();
+  });
+  if (!dynamic)
+    return std::nullopt;
+  return std::string(
+      "weights of dynamic shape are packed only by glu-cpu-gemm "
+      "(glu-cpu-pipeline); give them static shapes, or pack them before "
+      "compiling (ffn-fuse pack-arguments=true)");
+}
+
 struct ConvertFFNToLinalgPass
     : mlir::ffn::impl::ConvertFFNToLinalgBase<ConvertFFNToLinalgPass> {
   using Base::Base;
@@ -441,11 +459,43 @@ struct ConvertFFNToLinalgPass
     RewritePatternSet patterns(&getContext());
     populateFFNToLinalgConversionPatterns(patterns);
     populateFusedFFNToLinalgPatterns(patterns);
-    if (failed(applyPartialConversion(getOperation(), target,
-                                      std::move(patterns)))) {
-      LLVM_DEBUG(llvm::dbgs() << "an ffn op is left that no pattern lowers\n");
-      signalPassFailure();
+    // Forms no pattern lowers, refused with the reason before converting.
+    bool refused = false;
+    getOperation()->walk([&](Operation *op) {
+      if (std::optional<std::string> reason = getLoweringLimit(op)) {
+        op->emitError() << "convert-ffn-to-linalg cannot lower '"
+                        << op->getName() << "': " << *reason;
+        refused = true;
+      }
+    });
+    if (refused)
+      return signalPassFailure();
+    // Anything else the conversion leaves gets glu's words instead of the
+    // framework's "failed to legalize".
+    SmallVector<std::pair<Location, std::string>> unlowered;
+    LogicalResult converted = failure();
+    {
+      ScopedDiagnosticHandler capture(&getContext(), [&](Diagnostic &diag) {
+        std::string message = diag.str();
+        if (diag.getSeverity() != DiagnosticSeverity::Error ||
+            !StringRef(message).starts_with("failed to legalize operation"))
+          return failure();
+        unlowered.emplace_back(diag.getLocation(), message);
+        return success();
+      });
+      converted =
+          applyPartialConversion(getOperation(), target, std::move(patterns));
     }
+    if (succeeded(converted))
+      return;
+    for (auto &[loc, message] : unlowered) {
+      StringRef name = StringRef(message).split('\'').second.split('\'').first;
+      emitError(loc) << "convert-ffn-to-linalg cannot lower '" << name
+                     << "': no lowering to linalg takes this form (run with "
+                        "-debug-only=convert-ffn-to-linalg for each "
+                        "pattern's reason)";
+    }
+    signalPassFailure();
   }
 };
 } // namespace

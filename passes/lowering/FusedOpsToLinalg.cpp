@@ -518,6 +518,13 @@ struct LowerPackGated : OpRewritePattern<PackGatedOp> {
       return rewriter.notifyMatchFailure(op, "dynamic packing is not lowered");
     }
     Location loc = op.getLoc();
+    // Nothing to move (and a slice at offset 0 of a size-0 dimension would
+    // not verify).
+    if (type.getNumElements() == 0) {
+      rewriter.replaceOpWithNewOp<tensor::EmptyOp>(
+          op, op.getPacked().getType().getShape(), type.getElementType());
+      return success();
+    }
     int64_t leading = type.getRank() - 1;
     int64_t width = type.getShape().back(), block = op.getBlockSize();
     int64_t blocks = width / block, full = blocks * block, tail = width - full;
@@ -574,6 +581,12 @@ struct LowerUnpackGated : OpRewritePattern<UnpackGatedOp> {
                                          "dynamic unpacking is not lowered");
     }
     Location loc = op.getLoc();
+    if (type.getNumElements() == 0) {
+      Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                            type.getElementType());
+      rewriter.replaceOp(op, {empty, empty});
+      return success();
+    }
     int64_t leading = type.getRank() - 1;
     int64_t width = type.getShape().back(), block = op.getBlockSize();
     int64_t blocks = width / block, full = blocks * block, tail = width - full;

@@ -159,6 +159,14 @@ public:
     m.library = string(root, "library", "library");
     if (m.library.empty())
       fail("'library' is empty");
+    const Json *bytes = member(root, "library_bytes");
+    if (!bytes || !integer(*bytes, m.libraryBytes) || m.libraryBytes < 0)
+      fail("'library_bytes' must be a non-negative integer");
+    m.librarySha256 = string(root, "library_sha256", "library_sha256");
+    if (m.librarySha256.size() != 64 ||
+        m.librarySha256.find_first_not_of("0123456789abcdef") !=
+            std::string::npos)
+      fail("'library_sha256' must be 64 lowercase hexadecimal digits");
     if (const Json *p = member(root, "producer"); p && p->is_string())
       m.producer = *p->get_ptr<const Json::string_t *>();
     if (const Json *s = member(root, "source"); s && s->is_string())

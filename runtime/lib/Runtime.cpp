@@ -2,6 +2,8 @@
 
 #include "glu/Runtime.h"
 #include "glu/ArtifactAbi.h"
+#include "glu/ArtifactSignature.h"
+#include "glu/Sha256.h"
 
 #include "CudaDriver.h"
 
@@ -12,6 +14,7 @@
 #include <cstring>
 #include <dlfcn.h>
 #include <filesystem>
+#include <fstream>
 #include <sys/mman.h>
 
 extern "C" void *mgpuModuleLoad(void *data, size_t gpuBlobSize);
@@ -306,6 +309,83 @@ static void promoteRuntimeToGlobalScope() {
     ::dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL);
 }
 
+/// Checks that `library` is the file `m` describes (its size, then its
+/// SHA-256) before anything loads it: a truncated or corrupt library, or one
+/// of another build, is refused here and never reaches dlopen.
+static void checkLibraryDigest(const std::string &library, const Manifest &m,
+                               const std::string &manifestFile) {
+  std::ifstream in(library, std::ios::binary);
+  if (!in)
+    throw Error("cannot open " + library + ": " + std::strerror(errno));
+  Sha256 sha;
+  std::vector<char> chunk(1 << 16);
+  int64_t bytes = 0;
+  while (in) {
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    std::streamsize n = in.gcount();
+    sha.update(chunk.data(), static_cast<size_t>(n));
+    bytes += n;
+  }
+  if (in.bad())
+    throw Error("cannot read " + library + ": " + std::strerror(errno));
+  if (bytes != m.libraryBytes)
+    throw Error(library + " has " + std::to_string(bytes) + " bytes but " +
+                manifestFile + " records " + std::to_string(m.libraryBytes) +
+                " (truncated, or not the library this manifest was written "
+                "with); recompile the artifact");
+  std::string digest = sha.hexDigest();
+  if (digest != m.librarySha256)
+    throw Error(library + " does not match " + manifestFile + ": SHA-256 " +
+                digest + ", the manifest records " + m.librarySha256 +
+                " (corrupt, or not the library this manifest was written "
+                "with); recompile the artifact");
+}
+
+static std::vector<SignatureTensor>
+toSignature(const std::vector<TensorSpec> &specs) {
+  std::vector<SignatureTensor> out;
+  for (const TensorSpec &spec : specs)
+    out.push_back({spec.name, dtypeName(spec.type.dtype), spec.type.shape});
+  return out;
+}
+
+/// Compares entry point `e` of the manifest with the signature its library
+/// was compiled for (glu/ArtifactSignature.h), reading data only: nothing in
+/// the library is called before every entry point matches.
+static void checkSignature(void *handle, const Manifest &m, const EntryPoint &e,
+                           const std::string &library,
+                           const std::string &manifestFile) {
+  if (e.symbol != GLU_ENTRY_PREFIX + e.name)
+    throw Error(manifestFile + ": entry point '" + e.name + "' has symbol '" +
+                e.symbol + "', expected '" GLU_ENTRY_PREFIX + e.name + "'");
+  std::string symbol = GLU_SIGNATURE_PREFIX + e.name;
+  const char *compiled =
+      static_cast<const char *>(::dlsym(handle, symbol.c_str()));
+  if (!compiled)
+    throw Error(library + ": no signature for entry point '" + e.name +
+                "' (symbol '" + symbol +
+                "'): not a glu artifact library, or built by a glu-compile "
+                "older than ABI " +
+                std::to_string(GLU_ABI_VERSION) + "; recompile the artifact");
+  std::string expected = formatEntrySignature(
+      m.target, e.name, toSignature(e.arguments), toSignature(e.results));
+  if (expected == compiled)
+    return;
+  std::string abi = "glu-abi-" + std::to_string(GLU_ABI_VERSION) + " ";
+  if (std::strncmp(compiled, abi.c_str(), abi.size()) != 0) {
+    std::string word(compiled, ::strnlen(compiled, 32));
+    word = word.substr(0, word.find(' '));
+    throw Error(library + " was built for another ABI (its signatures begin '" +
+                word + "'); this runtime supports ABI " +
+                std::to_string(GLU_ABI_VERSION) + "; recompile the artifact");
+  }
+  throw Error(manifestFile + " does not match " + library +
+              " for entry point '" + e.name + "':\n  manifest: " + expected +
+              "\n  library:  " + compiled +
+              "\n(an edited manifest, or the library of another build); "
+              "recompile the artifact");
+}
+
 Artifact Runtime::load(const std::string &directory) {
   auto a = std::make_shared<ArtifactImpl>();
   a->runtime = impl_;
@@ -340,6 +420,8 @@ Artifact Runtime::load(const std::string &directory) {
     throw Error(manifestFile + ": library '" + m.library + "' not found (" +
                 a->libraryPath + ")");
 
+  checkLibraryDigest(a->libraryPath, m, manifestFile);
+
   if (wantsCuda)
     promoteRuntimeToGlobalScope();
   (void)cuda::takeError();
@@ -352,18 +434,8 @@ Artifact Runtime::load(const std::string &directory) {
   if (std::string err = cuda::takeError(); !err.empty())
     throw Error(a->libraryPath + ": loading its GPU code failed: " + err);
 
-  using AbiFn = int32_t (*)();
-  auto abi =
-      reinterpret_cast<AbiFn>(::dlsym(a->handle, GLU_ABI_VERSION_SYMBOL));
-  if (!abi)
-    throw Error(a->libraryPath + ": missing symbol '" GLU_ABI_VERSION_SYMBOL
-                                 "' (not a glu artifact library?)");
-  int32_t version = abi();
-  if (version != GLU_ABI_VERSION)
-    throw Error(a->libraryPath + ": " GLU_ABI_VERSION_SYMBOL "() returned " +
-                std::to_string(version) + ", this runtime supports " +
-                std::to_string(GLU_ABI_VERSION));
   for (const EntryPoint &e : m.entryPoints) {
+    checkSignature(a->handle, m, e, a->libraryPath, manifestFile);
     void *sym = ::dlsym(a->handle, e.symbol.c_str());
     if (!sym)
       throw Error(a->libraryPath + ": missing symbol '" + e.symbol +

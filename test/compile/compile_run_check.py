@@ -105,7 +105,8 @@ def main():
                                       shapes, args.d_out)
 
     artifact = os.path.join(work, "artifact")
-    command = [args.glu_compile, model, "-o", artifact, "--target=cpu"]
+    command = [args.glu_compile, model, "-o", artifact, "--target=cpu",
+               "--force"]
     if args.no_fuse:
         command.append("--no-fuse")
     run(command + args.compile_arg, "glu-compile")

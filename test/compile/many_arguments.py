@@ -50,7 +50,8 @@ def main():
         out.write("\n".join(body) + "\n  return %s : %s\n}\n" % (h, t(rows, d)))
 
     artifact = os.path.join(args.tmp, "artifact")
-    subprocess.run([args.glu_compile, model, "-o", artifact], check=True)
+    subprocess.run([args.glu_compile, model, "-o", artifact, "--force"],
+                   check=True)
 
     rng = np.random.default_rng(0)
     inputs = {"x": rng.uniform(-1, 1, (rows, d)).astype(np.float32)}

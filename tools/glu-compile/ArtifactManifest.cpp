@@ -4,7 +4,10 @@
 
 #include "dialect/FFNAttrs.h"
 
+#include "glu/ArtifactSignature.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/BuiltinTypes.h"
 
 using namespace mlir;
@@ -169,6 +172,37 @@ static StringRef getTargetName(ffn::Target target) {
   llvm_unreachable("unknown target");
 }
 
+static std::vector<SignatureTensor>
+toSignature(const std::vector<TensorSpec> &specs) {
+  std::vector<SignatureTensor> out;
+  for (const TensorSpec &spec : specs)
+    out.push_back({spec.name, spec.dtype, spec.shape});
+  return out;
+}
+
+LogicalResult
+embedEntrySignatures(ModuleOp module, ffn::Target target,
+                     const std::vector<EntryPointSpec> &entryPoints) {
+  MLIRContext *ctx = module.getContext();
+  OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
+  for (const EntryPointSpec &entry : entryPoints) {
+    std::string symbol = GLU_SIGNATURE_PREFIX + entry.name;
+    if (module.lookupSymbol(symbol))
+      return module.emitError()
+             << "symbol '" << symbol << "' of the artifact ABI is taken";
+    std::string signature = formatEntrySignature(
+        getTargetName(target).str(), entry.name, toSignature(entry.arguments),
+        toSignature(entry.results));
+    signature.push_back('\0');
+    auto type =
+        LLVM::LLVMArrayType::get(IntegerType::get(ctx, 8), signature.size());
+    LLVM::GlobalOp::create(builder, module.getLoc(), type,
+                           /*isConstant=*/true, LLVM::Linkage::External, symbol,
+                           builder.getStringAttr(signature));
+  }
+  return success();
+}
+
 llvm::json::Value toJSON(const ManifestInfo &info) {
   llvm::json::Array entries;
   for (const EntryPointSpec &entry : info.entryPoints) {
@@ -187,6 +221,8 @@ llvm::json::Value toJSON(const ManifestInfo &info) {
                               {"version", kManifestVersion},
                               {"target", getTargetName(info.target)},
                               {"library", info.library},
+                              {"library_bytes", info.libraryBytes},
+                              {"library_sha256", info.librarySha256},
                               {"producer", "glu-compile"},
                               {"source", info.source},
                               {"fused", info.fused},

@@ -62,7 +62,17 @@ struct ManifestInfo {
   bool fused = true;
   std::string chip; // cuda only
   std::vector<EntryPointSpec> entryPoints;
+  int64_t libraryBytes = 0;  // the linked library's size
+  std::string librarySha256; // and its SHA-256 (hexadecimal)
 };
+
+/// Adds, for each entry point, the constant string GLU_SIGNATURE_PREFIX
+/// <name> holding its signature (glu/ArtifactSignature.h) to `module`, an
+/// LLVM-dialect module about to be translated; the runtime compares it with
+/// the manifest before any call.
+mlir::LogicalResult
+embedEntrySignatures(mlir::ModuleOp module, mlir::ffn::Target target,
+                     const std::vector<EntryPointSpec> &entryPoints);
 
 llvm::json::Value toJSON(const ManifestInfo &info);
 

@@ -6,11 +6,14 @@
 // fuses them (unless --no-fuse), lowers with glu-cpu-pipeline or
 // glu-cuda-pipeline, emits an x86-64 object in-process, links it into
 // out/model.so and writes out/manifest.json (docs/artifact-format.md).
-// The directory is written next to `out` and renamed into place at the end,
-// so a failed compilation leaves an existing artifact untouched.
+// The directory is written next to `out` and moved into place at the end
+// (ArtifactDirectory.h): a failed or interrupted compilation leaves `out`
+// untouched, and glu-compile replaces nothing but an artifact it wrote, that
+// only with --force.
 //
 //===----------------------------------------------------------------------===//
 
+#include "ArtifactDirectory.h"
 #include "ArtifactManifest.h"
 #include "HostCodeEmission.h"
 #include "glu/ArtifactAbi.h"
@@ -40,8 +43,9 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Process.h"
+#include "llvm/Support/SHA256.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
@@ -57,6 +61,10 @@ static cl::opt<std::string> inputPath(cl::Positional, cl::Required,
 static cl::opt<std::string> outputDir("o", cl::Required,
                                       cl::desc("The artifact directory"),
                                       cl::value_desc("dir"), cl::cat(category));
+static cl::opt<bool>
+    force("force", cl::init(false),
+          cl::desc("Replace the artifact already in the output directory"),
+          cl::cat(category));
 static cl::opt<std::string>
     target("target", cl::init("cpu"),
            cl::desc("What the artifact runs on: cpu or cuda"),
@@ -194,32 +202,6 @@ static LogicalResult writeText(StringRef path,
   return success();
 }
 
-/// Replaces `dir` by `staging` (both directories); the old artifact is
-/// removed only once the new one is in place.
-static LogicalResult installArtifact(StringRef staging, StringRef dir) {
-  SmallString<128> old(dir);
-  old += ".old";
-  bool hadOld = llvm::sys::fs::exists(dir);
-  if (hadOld) {
-    llvm::sys::fs::remove_directories(old);
-    if (std::error_code ec = llvm::sys::fs::rename(dir, old)) {
-      llvm::errs() << "glu-compile: cannot move the existing " << dir
-                   << " aside: " << ec.message() << "\n";
-      return failure();
-    }
-  }
-  if (std::error_code ec = llvm::sys::fs::rename(staging, dir)) {
-    llvm::errs() << "glu-compile: cannot create " << dir << ": " << ec.message()
-                 << "\n";
-    if (hadOld)
-      (void)llvm::sys::fs::rename(old, dir);
-    return failure();
-  }
-  if (hadOld)
-    llvm::sys::fs::remove_directories(old);
-  return success();
-}
-
 static LogicalResult compile(MLIRContext &context, StringRef staging,
                              ffn::Target target) {
   llvm::SourceMgr sourceMgr;
@@ -267,6 +249,9 @@ static LogicalResult compile(MLIRContext &context, StringRef staging,
                         [&](raw_ostream &os) { os << pipelineLog; }))))
     return failure();
 
+  if (failed(glu::embedEntrySignatures(*module, target, *entries)))
+    return failure();
+
   glu::HostCodeOptions hostOptions;
   hostOptions.cpu = hostCpu;
   if (saveTemps)
@@ -302,6 +287,15 @@ static LogicalResult compile(MLIRContext &context, StringRef staging,
   if (!saveTemps)
     llvm::sys::fs::remove(objectPath);
 
+  // The runtime checks the library against these before it loads it.
+  std::string libraryPath = (staging + "/" + kLibraryName).str();
+  auto library = llvm::MemoryBuffer::getFile(libraryPath);
+  if (!library) {
+    llvm::errs() << "glu-compile: cannot read " << libraryPath << ": "
+                 << library.getError().message() << "\n";
+    return failure();
+  }
+
   glu::ManifestInfo info;
   info.target = target;
   info.library = kLibraryName.str();
@@ -309,6 +303,10 @@ static LogicalResult compile(MLIRContext &context, StringRef staging,
   info.fused = !noFuse;
   info.chip = chip;
   info.entryPoints = std::move(*entries);
+  info.libraryBytes = (*library)->getBufferSize();
+  info.librarySha256 = llvm::toHex(
+      llvm::SHA256::hash(llvm::arrayRefFromStringRef((*library)->getBuffer())),
+      /*LowerCase=*/true);
   return writeText((staging + "/manifest.json").str(), [&](raw_ostream &os) {
     os << llvm::formatv("{0:2}", glu::toJSON(info)) << "\n";
   });
@@ -353,24 +351,18 @@ int main(int argc, char **argv) {
   context.printOpOnDiagnostic(false);
   context.loadAllAvailableDialects();
 
-  // Build next to the destination, then rename into place.
-  SmallString<128> dir(outputDir);
-  llvm::sys::path::remove_dots(dir, /*remove_dot_dot=*/true);
-  while (dir.size() > 1 && llvm::sys::path::is_separator(dir.back()))
-    dir.pop_back();
-  SmallString<128> staging;
-  staging = dir;
-  staging += ".tmp-";
-  staging += std::to_string(llvm::sys::Process::getProcessId());
-  llvm::sys::fs::remove_directories(staging);
-  if (std::error_code ec = llvm::sys::fs::create_directories(staging)) {
-    llvm::errs() << "glu-compile: cannot create " << staging << ": "
-                 << ec.message() << "\n";
+  // Build next to the destination, then move into place.
+  std::string error;
+  std::unique_ptr<glu::ArtifactDirectory> artifact =
+      glu::ArtifactDirectory::create(outputDir, force, error);
+  if (!artifact) {
+    llvm::errs() << "glu-compile: " << error << "\n";
     return 1;
   }
-  if (failed(compile(context, staging, *parsedTarget)) ||
-      failed(installArtifact(staging, dir))) {
-    llvm::sys::fs::remove_directories(staging);
+  if (failed(compile(context, artifact->getStagingPath(), *parsedTarget)))
+    return 1;
+  if (failed(artifact->install(error))) {
+    llvm::errs() << "glu-compile: " << error << "\n";
     return 1;
   }
   return 0;

@@ -29,6 +29,7 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <new>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -207,11 +208,28 @@ float bf16ToFloat(uint16_t b) {
   return f;
 }
 
+/// `bytes` zeroed host bytes for `what`; the runtime's out-of-memory message
+/// instead of std::bad_alloc when the host has no room.
+std::vector<uint8_t> hostBytes(size_t bytes, const std::string &what) {
+  try {
+    return std::vector<uint8_t>(bytes);
+  } catch (const std::bad_alloc &) {
+    throw glu::Error("out of memory: cannot allocate " +
+                     glu::formatBytes(double(bytes)) + " on the host for " +
+                     what);
+  }
+}
+
+std::string describe(const glu::TensorSpec &spec) {
+  return "'" + spec.name + "' (" + spec.type.str() + ")";
+}
+
 std::vector<uint8_t> seededValues(const glu::TensorSpec &spec, uint64_t seed) {
   const glu::TensorType &t = spec.type;
   SplitMix64 rng{seed * 0x9E3779B97F4A7C15ull ^ fnv1a(spec.name)};
   int64_t n = t.numElements();
-  std::vector<uint8_t> out(t.numBytes());
+  std::vector<uint8_t> out =
+      hostBytes(t.numBytes(), "the random values of " + describe(spec));
   int64_t fanIn =
       t.rank() >= 2 ? std::max<int64_t>(t.shape[t.rank() - 2], 1) : 1;
   float scale = 1.0f / std::sqrt(float(fanIn));
@@ -265,7 +283,8 @@ std::vector<uint8_t> fileValues(const glu::TensorSpec &spec,
   glu::NpyArray a = glu::readNpy(path);
   if (spec.type.dtype == glu::DType::BF16 && a.type.dtype == glu::DType::F32 &&
       a.type.shape == spec.type.shape) {
-    std::vector<uint8_t> out(spec.type.numBytes());
+    std::vector<uint8_t> out =
+        hostBytes(spec.type.numBytes(), "the values of " + describe(spec));
     for (int64_t i = 0; i < a.type.numElements(); ++i) {
       uint16_t v = floatToBF16(a.as<float>()[i]);
       std::memcpy(&out[i * 2], &v, 2);
@@ -336,7 +355,8 @@ void writeResult(const glu::Buffer &b, const std::string &path) {
     glu::writeNpy(path, t, f.data(), f.size() * sizeof(float));
     return;
   }
-  std::vector<uint8_t> bytes(b.numBytes());
+  std::vector<uint8_t> bytes =
+      hostBytes(b.numBytes(), "a copy of result " + path);
   b.download(bytes.data(), bytes.size());
   glu::writeNpy(path, b.type(), bytes.data(), bytes.size());
 }
@@ -438,6 +458,10 @@ int main(int argc, char **argv) {
   }
   try {
     return run(o);
+  } catch (const std::bad_alloc &) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "glu-run: error: out of memory\n");
+    return 1;
   } catch (const std::exception &err) {
     std::fflush(stdout);
     std::fprintf(stderr, "glu-run: error: %s\n", err.what());

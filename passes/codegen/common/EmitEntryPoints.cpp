@@ -31,6 +31,7 @@ namespace {
 constexpr StringLiteral kCInterfacePrefix = "_mlir_ciface_";
 constexpr StringLiteral kEntryPrefix = GLU_ENTRY_PREFIX;
 constexpr StringLiteral kAbiVersionSymbol = GLU_ABI_VERSION_SYMBOL;
+constexpr StringLiteral kSignaturePrefix = GLU_SIGNATURE_PREFIX;
 constexpr int32_t kAbiVersion = GLU_ABI_VERSION;
 
 /// Builds `void glu_entry_<name>(ptr %args)` calling `wrapper`.
@@ -112,9 +113,10 @@ void emitAbiVersion(OpBuilder &builder, Location loc) {
 }
 
 /// Whether `symbol` is one of the names the artifact ABI reserves: the ABI
-/// version function and the entry points.
+/// version function, the entry points and their signatures.
 bool isReservedSymbol(StringRef symbol) {
-  return symbol == kAbiVersionSymbol || symbol.starts_with(kEntryPrefix);
+  return symbol == kAbiVersionSymbol || symbol.starts_with(kEntryPrefix) ||
+         symbol.starts_with(kSignaturePrefix);
 }
 
 /// Whether `function` has the shape of an entry point this pass emits:
@@ -131,8 +133,9 @@ bool isEmittedEntryPoint(ModuleOp module, LLVM::LLVMFuncOp function) {
 }
 
 /// Rejects functions of the module whose names the artifact would need for
-/// its own symbols: a public function named glu_abi_version or
-/// glu_entry_<x> (which would collide with the entry point of @x), or any
+/// its own symbols: a public function named glu_abi_version,
+/// glu_entry_<x> (which would collide with the entry point of @x) or
+/// glu_signature_<x> (the signature glu-compile adds for @x), or any
 /// other function of those names that is not what this pass emits.
 LogicalResult checkReservedSymbols(ModuleOp module) {
   LogicalResult result = success();
@@ -145,13 +148,14 @@ LogicalResult checkReservedSymbols(ModuleOp module) {
     bool ours = symbol == kAbiVersionSymbol
                     ? !hasCInterface && !function.isExternal() &&
                           function.getLinkage() == LLVM::Linkage::External
-                    : isEmittedEntryPoint(module, function);
+                    : symbol.starts_with(kEntryPrefix) &&
+                          isEmittedEntryPoint(module, function);
     if (ours)
       continue;
     function.emitError("function '")
         << symbol << "' uses a name reserved by the glu artifact ABI ('"
-        << kAbiVersionSymbol << "' and '" << kEntryPrefix
-        << "<entry point>'); rename it";
+        << kAbiVersionSymbol << "', '" << kEntryPrefix << "<entry point>' and '"
+        << kSignaturePrefix << "<entry point>'); rename it";
     result = failure();
   }
   return result;

@@ -14,14 +14,22 @@
 /* The calling convention of the entry points (bump on any change):
  * void GLU_ENTRY_PREFIX<name>(void **args), arguments then results as
  * out-parameters, memrefs as pointers to their descriptors. */
-#define GLU_ABI_VERSION 1
-/* int32_t glu_abi_version(void) returns GLU_ABI_VERSION. */
+#define GLU_ABI_VERSION 2
+/* int32_t glu_abi_version(void) returns GLU_ABI_VERSION (for tools such as
+ * nm; the runtime reads the version from the signatures, calling nothing). */
 #define GLU_ABI_VERSION_SYMBOL "glu_abi_version"
 /* Each entry point <name> is exported as GLU_ENTRY_PREFIX "<name>". */
 #define GLU_ENTRY_PREFIX "glu_entry_"
+/* Each entry point <name> has a signature, the NUL-terminated string
+ * `const char GLU_SIGNATURE_PREFIX "<name>"[]`, that says what the code was
+ * compiled for: ABI version, target, arguments and results with their
+ * names, element types and shapes (glu/ArtifactSignature.h formats it). The
+ * runtime compares it with the manifest's entry before any call. */
+#define GLU_SIGNATURE_PREFIX "glu_signature_"
 
-/* manifest.json's "version". */
-#define GLU_MANIFEST_VERSION 1
+/* manifest.json's "version". Version 2 records the library's size and
+ * SHA-256 ("library_bytes", "library_sha256"), checked before dlopen. */
+#define GLU_MANIFEST_VERSION 2
 /* The artifact's files. */
 #define GLU_MANIFEST_FILE "manifest.json"
 #define GLU_LIBRARY_FILE "model.so"

@@ -70,6 +70,8 @@ struct Manifest {
   int64_t version = 0;
   std::string target; // GLU_TARGET_CPU or GLU_TARGET_CUDA
   std::string library;
+  int64_t libraryBytes = 0;  // the library's size
+  std::string librarySha256; // and its SHA-256, checked before dlopen
   std::string producer;
   std::string source;
   std::vector<EntryPoint> entryPoints;

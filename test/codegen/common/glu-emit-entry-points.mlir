@@ -17,7 +17,7 @@
 // CHECK: llvm.call @_mlir_ciface_forward(%[[D0]], %[[V1]], %[[D2]])
 // CHECK-NEXT: llvm.return
 // CHECK-LABEL: llvm.func @glu_abi_version() -> i32
-// CHECK: llvm.mlir.constant(1 : i32)
+// CHECK: llvm.mlir.constant(2 : i32)
 // CHECK-NOT: glu_entry_helper
 // CHECK-NOT: glu_entry_internal
 // CHECK-NOT: glu_entry_local
@@ -50,7 +50,7 @@ func.func @scalar(%x: f32) -> f32 attributes {llvm.emit_c_interface} {
 // Names the artifact ABI reserves: a public function named glu_abi_version
 // (the loader would call it for the ABI version) ...
 
-// expected-error @+1 {{function 'glu_abi_version' uses a name reserved by the glu artifact ABI ('glu_abi_version' and 'glu_entry_<entry point>'); rename it}}
+// expected-error @+1 {{function 'glu_abi_version' uses a name reserved by the glu artifact ABI ('glu_abi_version', 'glu_entry_<entry point>' and 'glu_signature_<entry point>'); rename it}}
 func.func @glu_abi_version(%x: memref<4xf32>) attributes {llvm.emit_c_interface} {
   return
 }
@@ -62,9 +62,22 @@ func.func @glu_abi_version(%x: memref<4xf32>) attributes {llvm.emit_c_interface}
 func.func @x(%x: memref<4xf32>) attributes {llvm.emit_c_interface} {
   return
 }
-// expected-error @+1 {{function 'glu_entry_x' uses a name reserved by the glu artifact ABI ('glu_abi_version' and 'glu_entry_<entry point>'); rename it}}
+// expected-error @+1 {{function 'glu_entry_x' uses a name reserved by the glu artifact ABI ('glu_abi_version', 'glu_entry_<entry point>' and 'glu_signature_<entry point>'); rename it}}
 func.func @glu_entry_x(%x: memref<4xf32>) attributes {llvm.emit_c_interface} {
   return
+}
+
+// -----
+
+// ... and @glu_signature_x, the name of the signature glu-compile embeds for
+// @x, even in the shape of an entry point.
+
+func.func @x(%x: memref<4xf32>) attributes {llvm.emit_c_interface} {
+  return
+}
+// expected-error @+1 {{function 'glu_signature_x' uses a name reserved by the glu artifact ABI}}
+llvm.func @glu_signature_x(%args: !llvm.ptr) {
+  llvm.return
 }
 
 // -----

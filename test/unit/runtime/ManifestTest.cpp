@@ -26,8 +26,11 @@ namespace {
 /// truncated JSON). Each key below is spelled so that the mutations of the
 /// tests find exactly the spot they mean with a first-occurrence replace.
 const std::string kValid =
-    "{\"format\": \"glu-artifact\", \"version\": 1, \"target\": \"cpu\",\n"
-    " \"library\": \"model.so\", \"source\": \"m.mlir\",\n"
+    "{\"format\": \"glu-artifact\", \"version\": 2, \"target\": \"cpu\",\n"
+    " \"library\": \"model.so\", \"library_bytes\": 16384,\n"
+    " \"library_sha256\": "
+    "\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\",\n"
+    " \"source\": \"m.mlir\",\n"
     " \"producer\": \"t\\u00e9st \\ud83d\\ude00 \\\"q\\\" \\\\ \\/ "
     "\\b\\f\\n\\r\\t\",\n"
     " \"fused\": false, \"extra\": {\"list\": [1, -2.5e1, true, null, {}]},\n"
@@ -70,8 +73,11 @@ std::string with(const std::string &from, const std::string &to,
 
 /// A manifest with the two entry points given (JSON objects).
 std::string twoEntries(const std::string &second) {
-  return "{\"format\": \"glu-artifact\", \"version\": 1, \"target\": \"cpu\", "
-         "\"library\": \"model.so\", \"entry_points\": [{\"name\": \"one\", "
+  return "{\"format\": \"glu-artifact\", \"version\": 2, \"target\": \"cpu\", "
+         "\"library\": \"model.so\", \"library_bytes\": 1, \"library_sha256\": "
+         "\"" +
+         std::string(64, 'a') +
+         "\", \"entry_points\": [{\"name\": \"one\", "
          "\"symbol\": \"s1\", \"arguments\": [{\"name\": \"x\", \"shape\": "
          "[2, [3]], \"dtype\": \"f32\"}], \"results\": []}, " +
          second + "]}";
@@ -139,7 +145,7 @@ TEST(Manifest, TruncatedJson) {
 
 TEST(Manifest, SyntaxErrorsNameTheLineColumnAndProblem) {
   // The message of the old hand-written reader's test, now nlohmann's.
-  EXPECT_EQ(errorOf("{\"format\": \"glu-artifact\",\n  \"version\": 1,,\n}"),
+  EXPECT_EQ(errorOf("{\"format\": \"glu-artifact\",\n  \"version\": 2,,\n}"),
             std::string(kNotJson) +
                 "parse error at line 2, column 16: syntax error while "
                 "parsing object key - unexpected ','; expected string "
@@ -161,7 +167,7 @@ TEST(Manifest, SyntaxErrorsNameTheLineColumnAndProblem) {
       {with("[4]", "[4,]"), "unexpected ']'"},
       {with("[4]", "[4 4]"), "expected ']'"},
       {with("\"format\": ", "\"format\" "), "expected ':'"},
-      {with("\"version\": 1,", "\"version\": 1"), "expected '}'"},
+      {with("\"version\": 2,", "\"version\": 2"), "expected '}'"},
       {with("{\"format\"", "{format"), "invalid literal"},
       {with("{\"format\"", "{'format'"), "invalid literal"},
       {with("false", "tru"), "invalid literal"},
@@ -169,18 +175,18 @@ TEST(Manifest, SyntaxErrorsNameTheLineColumnAndProblem) {
       {with("false", "// c\nfalse"), "invalid literal"},
       {with("false", "/* c */ false"), "invalid literal"},
       // Numbers.
-      {with("\"version\": 1", "\"version\": 01"), "unexpected number literal"},
-      {with("\"version\": 1", "\"version\": 1."),
+      {with("\"version\": 2", "\"version\": 01"), "unexpected number literal"},
+      {with("\"version\": 2", "\"version\": 2."),
        "invalid number; expected digit after '.'"},
-      {with("\"version\": 1", "\"version\": -"),
+      {with("\"version\": 2", "\"version\": -"),
        "invalid number; expected digit after '-'"},
-      {with("\"version\": 1", "\"version\": 1e"),
+      {with("\"version\": 2", "\"version\": 2e"),
        "invalid number; expected '+', '-', or digit after exponent"},
-      {with("\"version\": 1", "\"version\": +1"), "invalid literal"},
-      {with("\"version\": 1", "\"version\": .5"), "invalid literal"},
-      {with("\"version\": 1", "\"version\": NaN"), "invalid literal"},
-      {with("\"version\": 1", "\"version\": Infinity"), "invalid literal"},
-      {with("\"version\": 1", "\"version\": 0x1"), "invalid literal"},
+      {with("\"version\": 2", "\"version\": +1"), "invalid literal"},
+      {with("\"version\": 2", "\"version\": .5"), "invalid literal"},
+      {with("\"version\": 2", "\"version\": NaN"), "invalid literal"},
+      {with("\"version\": 2", "\"version\": Infinity"), "invalid literal"},
+      {with("\"version\": 2", "\"version\": 0x1"), "invalid literal"},
       // Strings and escapes.
       {with("\"cpu\"", "\"cpu"), "invalid string: control character"},
       {kValid.substr(0, kValid.find("glu-artifact")) + "glu-artifact",
@@ -235,24 +241,24 @@ TEST(Manifest, WrongTypes) {
        "'format' must be a string"},
       {with("\"glu-artifact\"", "\"other\""),
        "'format' is \"other\", expected \"glu-artifact\""},
-      {with("\"version\": 1", "\"version\": \"1\""),
+      {with("\"version\": 2", "\"version\": \"1\""),
        "'version' must be an integer"},
-      {with("\"version\": 1", "\"version\": 1.5"),
+      {with("\"version\": 2", "\"version\": 2.5"),
        "'version' must be an integer"},
-      {with("\"version\": 1", "\"version\": 1.0"),
+      {with("\"version\": 2", "\"version\": 2.0"),
        "'version' must be an integer"},
-      {with("\"version\": 1", "\"version\": 1e0"),
+      {with("\"version\": 2", "\"version\": 2e0"),
        "'version' must be an integer"},
-      {with("\"version\": 1", "\"version\": true"),
+      {with("\"version\": 2", "\"version\": true"),
        "'version' must be an integer"},
-      {with("\"version\": 1", "\"version\": null"),
+      {with("\"version\": 2", "\"version\": null"),
        "'version' must be an integer"},
-      {with("\"version\": 1", "\"version\": [1]"),
+      {with("\"version\": 2", "\"version\": [1]"),
        "'version' must be an integer"},
-      {with("\"version\": 1", "\"version\": 7"),
-       "manifest version 7 is not supported by this runtime (supports 1)"},
-      {with("\"version\": 1", "\"version\": -1"),
-       "manifest version -1 is not supported by this runtime (supports 1)"},
+      {with("\"version\": 2", "\"version\": 7"),
+       "manifest version 7 is not supported by this runtime (supports 2)"},
+      {with("\"version\": 2", "\"version\": -1"),
+       "manifest version -1 is not supported by this runtime (supports 2)"},
       {with("\"cpu\"", "5"), "'target' must be a string"},
       {with("\"cpu\"", "\"tpu\""),
        "'target' is \"tpu\", expected \"cpu\" or \"cuda\""},
@@ -334,7 +340,7 @@ TEST(Manifest, MissingKeys) {
 
 TEST(Manifest, HugeNumbers) {
   auto version = [](const std::string &v) {
-    return errorOf(with("\"version\": 1", "\"version\": " + v));
+    return errorOf(with("\"version\": 2", "\"version\": " + v));
   };
   // Integers beyond int64 are not integers (as with the old reader).
   EXPECT_EQ(version("9223372036854775808"),
@@ -348,10 +354,10 @@ TEST(Manifest, HugeNumbers) {
   // The int64 extremes are integers.
   EXPECT_EQ(version("9223372036854775807"),
             "m.json: manifest version 9223372036854775807 is not supported "
-            "by this runtime (supports 1)");
+            "by this runtime (supports 2)");
   EXPECT_EQ(version("-9223372036854775808"),
             "m.json: manifest version -9223372036854775808 is not supported "
-            "by this runtime (supports 1)");
+            "by this runtime (supports 2)");
   // Beyond double: not valid JSON (nlohmann's out_of_range).
   EXPECT_EQ(version("1e400"),
             std::string(kNotJson) + "number overflow parsing '1e400'");
@@ -374,9 +380,9 @@ TEST(Manifest, HugeNumbers) {
 
 TEST(Manifest, DuplicateKeys) {
   // nlohmann keeps the last of two equal keys; a manifest may not have two.
-  EXPECT_EQ(errorOf(with("\"version\": 1,", "\"version\": 1, \"version\": 1,")),
+  EXPECT_EQ(errorOf(with("\"version\": 2,", "\"version\": 2, \"version\": 2,")),
             "m.json: 'version' appears twice (duplicate key)");
-  EXPECT_EQ(errorOf(with("\"version\": 1,", "\"version\": 1, \"version\": 2,")),
+  EXPECT_EQ(errorOf(with("\"version\": 2,", "\"version\": 2, \"version\": 2,")),
             "m.json: 'version' appears twice (duplicate key)");
   EXPECT_EQ(
       errorOf(with("\"fused\": false,", "\"fused\": false, \"fused\": 1,")),
@@ -451,7 +457,7 @@ TEST(Manifest, OnlyGluErrorsLeaveTheParser) {
 TEST(Manifest, LoadNamesTheFile) {
   std::string dir = freshDir("manifest_bad_json");
   writeFile(dir + "/manifest.json", "{\"format\": \"glu-artifact\",\n"
-                                    "  \"version\": 1 \"target\": \"cpu\"}");
+                                    "  \"version\": 2 \"target\": \"cpu\"}");
   const std::string expected =
       dir + "/manifest.json: not valid JSON: parse error at line 2, column "
             "23: syntax error while parsing object - unexpected string "

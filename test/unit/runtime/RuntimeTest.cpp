@@ -74,7 +74,7 @@ TEST(Runtime, ManifestVersionMismatch) {
   Runtime rt;
   std::string msg = errorOf([&] { rt.load(dir); });
   EXPECT_CONTAINS(msg, "version7/manifest.json: manifest version 7 is not "
-                       "supported by this runtime (supports 1)");
+                       "supported by this runtime (supports 2)");
 }
 
 TEST(Runtime, MalformedManifestJson) {
@@ -107,25 +107,100 @@ TEST(Runtime, MalformedManifestJson) {
                   "empty/manifest.json': No such file or directory");
 }
 
-TEST(Runtime, MissingSymbol) {
+TEST(Runtime, EntryPointWithoutSignature) {
   std::string dir =
-      makeArtifact("missingsym", manifestWith("gone", "glu_entry_gone",
-                                              kAddArgs, kAddResults));
+      makeArtifact("nosignature", manifestWith("gone", "glu_entry_gone",
+                                               kAddArgs, kAddResults));
   Runtime rt;
   std::string msg = errorOf([&] { rt.load(dir); });
-  EXPECT_CONTAINS(msg, "missingsym/model.so: missing symbol "
-                       "'glu_entry_gone' of entry point 'gone' (listed in ");
-  EXPECT_CONTAINS(msg, "missingsym/manifest.json)");
+  EXPECT_CONTAINS(msg, "nosignature/model.so: no signature for entry point "
+                       "'gone' (symbol 'glu_signature_gone'): not a glu "
+                       "artifact library, or built by a glu-compile older "
+                       "than ABI 2; recompile the artifact");
+  dir = makeArtifact("othersymbol", manifestWith("add", "glu_entry_step",
+                                                 kAddArgs, kAddResults));
+  EXPECT_CONTAINS(errorOf([&] { rt.load(dir); }),
+                  "othersymbol/manifest.json: entry point 'add' has symbol "
+                  "'glu_entry_step', expected 'glu_entry_add'");
+}
+
+TEST(Runtime, ManifestThatDisagreesWithItsLibraryIsRefused) {
+  Runtime rt;
+  // A result shape, an argument's dtype, an argument more or less, and two
+  // names swapped: each differs from what model.so was compiled for.
+  std::string dir = makeArtifact(
+      "bigresult",
+      manifestWith("add", "glu_entry_add", kAddArgs,
+                   "[{\"name\": \"sum\", \"shape\": [1000000, 1000000], "
+                   "\"dtype\": \"f32\"}]"));
+  std::string msg = errorOf([&] { rt.load(dir); });
+  EXPECT_CONTAINS(msg, "bigresult/manifest.json does not match ");
+  EXPECT_CONTAINS(msg, "bigresult/model.so for entry point 'add':\n"
+                       "  manifest: glu-abi-2 cpu add(a: f32[4], b: f32[4]) "
+                       "-> (sum: f32[1000000x1000000])\n"
+                       "  library:  glu-abi-2 cpu add(a: f32[4], b: f32[4]) "
+                       "-> (sum: f32[4])\n");
+  for (const char *arguments :
+       {"[{\"name\": \"a\", \"shape\": [4], \"dtype\": \"f64\"},"
+        " {\"name\": \"b\", \"shape\": [4], \"dtype\": \"f32\"}]",
+        "[{\"name\": \"a\", \"shape\": [4], \"dtype\": \"f32\"}]",
+        "[{\"name\": \"a\", \"shape\": [4], \"dtype\": \"f32\"},"
+        " {\"name\": \"b\", \"shape\": [4], \"dtype\": \"f32\"},"
+        " {\"name\": \"c\", \"shape\": [4], \"dtype\": \"f32\"}]",
+        "[{\"name\": \"b\", \"shape\": [4], \"dtype\": \"f32\"},"
+        " {\"name\": \"a\", \"shape\": [4], \"dtype\": \"f32\"}]"}) {
+    dir = makeArtifact(
+        "edited", manifestWith("add", "glu_entry_add", arguments, kAddResults));
+    EXPECT_CONTAINS(errorOf([&] { rt.load(dir); }),
+                    "edited/model.so for entry point 'add':");
+  }
+}
+
+TEST(Runtime, LibraryThatDisagreesWithItsManifestIsNeverLoaded) {
+  Runtime rt;
+  std::string manifest =
+      manifestWith("add", "glu_entry_add", kAddArgs, kAddResults);
+  // Truncated: a dlopen would fault (SIGBUS) on the missing pages.
+  std::string dir = makeArtifact("truncated", manifest);
+  std::string bytes = readFile(dir + "/model.so");
+  writeFile(dir + "/model.so", bytes.substr(0, bytes.size() / 2));
+  EXPECT_CONTAINS(errorOf([&] { rt.load(dir); }),
+                  "truncated/model.so has " + std::to_string(bytes.size() / 2) +
+                      " bytes but ");
+  EXPECT_CONTAINS(errorOf([&] { rt.load(dir); }),
+                  "records " + std::to_string(bytes.size()) +
+                      " (truncated, or not the library this manifest was "
+                      "written with); recompile the artifact");
+  // One byte changed.
+  dir = makeArtifact("corrupt", manifest);
+  bytes[bytes.size() / 2] ^= 0x5a;
+  writeFile(dir + "/model.so", bytes);
+  EXPECT_CONTAINS(errorOf([&] { rt.load(dir); }),
+                  "corrupt/model.so does not match ");
+  EXPECT_CONTAINS(errorOf([&] { rt.load(dir); }),
+                  ": SHA-256 " + glu::sha256Hex(bytes.data(), bytes.size()) +
+                      ", the manifest records ");
+  // Malformed digests are manifest errors.
+  dir = makeArtifact("baddigest", replaceAll(manifest, kUnsealedSha256, "XYZ"));
+  EXPECT_CONTAINS(errorOf([&] { rt.load(dir); }),
+                  "baddigest/manifest.json: 'library_sha256' must be 64 "
+                  "lowercase hexadecimal digits");
+  dir = makeArtifact("badbytes", replaceAll(manifest, kUnsealedBytes,
+                                            "\"library_bytes\": -1,"));
+  EXPECT_CONTAINS(errorOf([&] { rt.load(dir); }),
+                  "badbytes/manifest.json: 'library_bytes' must be a "
+                  "non-negative integer");
 }
 
 TEST(Runtime, AbiVersionMismatchAndMissingLibrary) {
   std::string dir = makeArtifact(
-      "abi2", manifestWith("add", "glu_entry_add", kAddArgs, kAddResults),
-      GLU_FAKE_MODEL_ABI2);
+      "abi1", manifestWith("add", "glu_entry_add", kAddArgs, kAddResults),
+      GLU_FAKE_MODEL_ABI1);
   Runtime rt;
   EXPECT_CONTAINS(errorOf([&] { rt.load(dir); }),
-                  "abi2/model.so: glu_abi_version() returned 2, this runtime "
-                  "supports 1");
+                  "abi1/model.so was built for another ABI (its signatures "
+                  "begin 'glu-abi-1'); this runtime supports ABI 2; "
+                  "recompile the artifact");
   std::filesystem::remove(dir + "/model.so");
   EXPECT_CONTAINS(errorOf([&] { rt.load(dir); }),
                   "library 'model.so' not found");
@@ -173,16 +248,9 @@ TEST(Runtime, CudaArtifactWithoutDriverOrDevice) {
 }
 
 TEST(Runtime, OutOfMemoryNamesTheSize) {
-  std::string dir = makeArtifact(
-      "absurd",
-      manifestWith("add", "glu_entry_add",
-                   "[{\"name\": \"huge\", \"shape\": [1048576, 1048576, "
-                   "1024], \"dtype\": \"f32\"}, {\"name\": \"b\", \"shape\": "
-                   "[4], \"dtype\": \"f32\"}]",
-                   kAddResults));
-  Runtime rt;
-  Artifact a = rt.load(dir);
-  std::string msg = errorOf([&] { rt.allocate(a.entry("add").argument(0)); });
+  Runtime rt(Device::Cpu);
+  TensorSpec huge{"huge", TensorType{DType::F32, {1048576, 1048576, 1024}}};
+  std::string msg = errorOf([&] { rt.allocate(huge); });
   EXPECT_EQ(msg, "out of memory: cannot allocate 4.0 PiB for 'huge' "
                  "(f32[1048576,1048576,1024]) on cpu");
   // Sizes beyond 64 bits are out of memory too.
