@@ -51,6 +51,9 @@ void mlir::ffn::buildCpuPipeline(OpPassManager &pm,
   if (generated)
     pm.addPass(createGluCpuGemm(gemm));
   pm.addPass(createConvertFFNToLinalg());
+  // Integer powers with constant exponents (x ** 3 from exporters) as
+  // multiplications: math-to-llvm cannot lower a vectorized math.fpowi.
+  pm.addPass(math::createMathExpandOpsPass({{"fpowi"}}));
   pm.addPass(createCanonicalizerPass());
   if (generated)
     pm.addPass(createGluCpuGemm(gemm));

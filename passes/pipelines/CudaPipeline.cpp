@@ -53,6 +53,9 @@ void mlir::ffn::buildCudaPipeline(OpPassManager &pm,
   if (generated)
     pm.addPass(createGluGpuGemm());
   pm.addPass(createConvertFFNToLinalg());
+  // Integer powers with constant exponents (x ** 3 from exporters) as
+  // multiplications: math-to-llvm cannot lower a vectorized math.fpowi.
+  pm.addPass(math::createMathExpandOpsPass({{"fpowi"}}));
   if (generated)
     pm.addPass(createGluGpuGemm());
   pm.addPass(createCanonicalizerPass());

@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -20,6 +21,9 @@ using namespace mlir;
 void mlir::ffn::buildReferencePipeline(
     OpPassManager &pm, const ReferencePipelineOptions &options) {
   pm.addPass(createConvertFFNToLinalg());
+  // Integer powers with constant exponents (x ** 3 from exporters) as
+  // multiplications: math-to-llvm cannot lower a vectorized math.fpowi.
+  pm.addPass(math::createMathExpandOpsPass({{"fpowi"}}));
   pm.addPass(createCanonicalizerPass());
 
   bufferization::OneShotBufferizePassOptions bufferize;
