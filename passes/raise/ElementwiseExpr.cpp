@@ -95,7 +95,32 @@ Value mlir::ffn::stripRowReshapes(Value value,
   return value;
 }
 
+/// `value` rounded to the floating-point type `type` (as arith.truncf /
+/// arith.extf of a constant would compute it); `value` for other types.
+static double roundToType(double value, Type type) {
+  auto floatType = dyn_cast<FloatType>(getElementTypeOrSelf(type));
+  if (!floatType)
+    return value;
+  bool losesInfo = false;
+  APFloat rounded(value);
+  rounded.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                  &losesInfo);
+  rounded.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven,
+                  &losesInfo);
+  return rounded.convertToDouble();
+}
+
 std::optional<double> mlir::ffn::getScalarConstant(Value value) {
+  // Exporters write Python floats as f64 constants and convert them
+  // (torch-mlir: arith.truncf of an f64 constant, in the body or hoisted
+  // before it); canonicalize does not fold a lossy truncf.
+  if (Operation *def = value.getDefiningOp();
+      def && isa<arith::TruncFOp, arith::ExtFOp>(def)) {
+    std::optional<double> source = getScalarConstant(def->getOperand(0));
+    if (!source)
+      return std::nullopt;
+    return roundToType(*source, value.getType());
+  }
   Attribute attr;
   if (!matchPattern(value, m_Constant(&attr)))
     return std::nullopt;
@@ -329,6 +354,18 @@ ElementwiseExprBuilder::buildScalar(Value scalar, Operation *linalgOp,
   if (!op || op->getBlock() != body)
     return fail(Twine(linalgOp->getName().getStringRef()) +
                 " uses a value computed outside its body");
+  // Precision changes around the math (bf16 models compute in f32 between
+  // arith.extf and arith.truncf) do not change which activation it is.
+  if (isa<arith::ExtFOp, arith::TruncFOp>(op)) {
+    const ElementwiseExpr *source =
+        buildScalar(op->getOperand(0), linalgOp, inputs);
+    if (!source)
+      return nullptr;
+    if (source->isConstant())
+      source = makeConstant(roundToType(source->constant, scalar.getType()));
+    scalarExprs[scalar] = source;
+    return source;
+  }
   if (!isSupportedScalarOp(op))
     return fail(Twine(linalgOp->getName().getStringRef()) + " contains " +
                 op->getName().getStringRef() + ", which no activation uses");
