@@ -282,6 +282,79 @@ static Value reshapeRows(OpBuilder &b, Location loc, Value value,
       getAsIndexOpFoldResult(b.getContext(), type.getShape()));
 }
 
+namespace {
+/// What the elementwise ops before a contraction compute from.
+struct HiddenShape {
+  bool fromProjection = false; // some elementwise path starts at a projection
+  bool layerLike = false;      // and an activation or a product of two
+                               // projections lies on it
+};
+} // namespace
+
+/// Whether the body of `op` applies an activation to a value computed from
+/// its `projected` inputs (any op but the linear arithmetic ops, constants
+/// and precision changes), or multiplies two such values.
+static bool activatesProjection(linalg::LinalgOp op, ArrayRef<bool> projected) {
+  Block *body = op.getBlock();
+  DenseSet<Value> fromProjection;
+  for (auto [index, isProjected] : llvm::enumerate(projected))
+    if (isProjected)
+      fromProjection.insert(body->getArgument(index));
+  for (Operation &o : body->without_terminator()) {
+    unsigned count = llvm::count_if(
+        o.getOperands(), [&](Value v) { return fromProjection.contains(v); });
+    if (count == 0)
+      continue;
+    bool linear = isa<arith::AddFOp, arith::SubFOp, arith::NegFOp,
+                      arith::MulFOp, arith::ExtFOp, arith::TruncFOp>(o);
+    if (!linear || (isa<arith::MulFOp>(o) && count == 2))
+      return true;
+    fromProjection.insert(o.getResults().begin(), o.getResults().end());
+  }
+  return false;
+}
+
+/// Reads `value` backwards through elementwise ops (operands read
+/// elementwise; biases and per-row statistics are not followed).
+static HiddenShape
+getHiddenShape(Value value, DenseMap<Value, HiddenShape> &memo, int depth) {
+  value = stripRowReshapes(value);
+  if (auto it = memo.find(value); it != memo.end())
+    return it->second;
+  HiddenShape shape;
+  if (matchProjection(value)) {
+    shape.fromProjection = true;
+  } else if (auto op = value.getDefiningOp<linalg::LinalgOp>();
+             op && depth > 0 && op->getNumResults() == 1 &&
+             op.getNumLoops() == op.getNumParallelLoops()) {
+    SmallVector<bool> projected;
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      bool isProjected = false;
+      if (op.getMatchingIndexingMap(input).isIdentity()) {
+        HiddenShape in = getHiddenShape(input->get(), memo, depth - 1);
+        shape.layerLike |= in.layerLike;
+        isProjected = in.fromProjection;
+      }
+      shape.fromProjection |= isProjected;
+      projected.push_back(isProjected);
+    }
+    if (shape.fromProjection && activatesProjection(op, projected))
+      shape.layerLike = true;
+  }
+  memo[value] = shape;
+  return shape;
+}
+
+/// True if the input of a contraction has the shape of a feed-forward
+/// layer's hidden activation: an activation of a projection, or a product
+/// of two projections, through elementwise ops. A norm's output (its
+/// statistics read once per row, then multiplied) and residual sums do not,
+/// so the projections that read them are not reported as near-misses.
+static bool looksLikeHiddenActivation(Value input) {
+  DenseMap<Value, HiddenShape> memo;
+  return getHiddenShape(input, memo, /*depth=*/8).layerLike;
+}
+
 /// Recognizes the layer whose down projection is `op`. Fails silently when
 /// `op` is not the end of anything like a layer; sets `reason` for a
 /// near-miss.
@@ -303,6 +376,11 @@ static FailureOr<Layer> matchLayer(linalg::LinalgOp op, std::string &reason) {
   ElementwiseExprBuilder builder;
   const Expr *hidden = builder.build(down->input);
   if (!hidden) {
+    if (!looksLikeHiddenActivation(down->input)) {
+      LLVM_DEBUG(llvm::dbgs() << "  skipped: its input does not have the "
+                                 "shape of a hidden activation\n");
+      return failure();
+    }
     reason = "the down projection's input is computed by elementwise ops "
              "that ffn-raise cannot read: " +
              builder.getFailureReason().str();
@@ -329,8 +407,16 @@ static FailureOr<Layer> matchLayer(linalg::LinalgOp op, std::string &reason) {
 
   Layer layer;
   layer.down = *down;
-  if (!matchHidden(hidden, layer, reason))
+  if (!matchHidden(hidden, layer, reason)) {
+    // Only what has the shape of a layer is a near-miss.
+    if (!looksLikeHiddenActivation(down->input)) {
+      LLVM_DEBUG(llvm::dbgs() << "  skipped (" << reason
+                              << "): its input does not have the shape of "
+                                 "a hidden activation\n");
+      reason.clear();
+    }
     return failure();
+  }
 
   // Both projections of a gated layer read the same input.
   layer.input = stripRowReshapes(layer.gate.projection.input);
@@ -550,8 +636,9 @@ public:
           op->emitRemark() << "ffn-raise: not raised: " << it->second;
         }
       });
+      // At the function's location, without the function itself: one line.
       InFlightDiagnostic summary =
-          function->emitRemark()
+          mlir::emitRemark(function->getLoc())
           << "ffn-raise: @" << function.getName() << ": raised " << names.size()
           << (names.size() == 1 ? " layer" : " layers");
       if (!names.empty()) {
