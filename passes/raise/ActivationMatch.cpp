@@ -243,31 +243,35 @@ static std::optional<ActivationMatch> matchGelu(const ExprProduct &product) {
       flattenSum(tanhArg, x, 1.0, terms);
       double linear = 0.0, cubic = 0.0;
       bool ok = true;
+      auto addTerm = [&](int power, double coefficient) {
+        if (power == 1)
+          linear += coefficient;
+        else if (power == 3)
+          cubic += coefficient;
+        else
+          ok = false;
+      };
       for (ExprProduct &term : terms) {
-        // sqrt(2/pi) * (x + 0.044715 x^3) arrives as one term whose single
-        // factor is the sum: distribute it.
-        if (term.factors.size() == 1 && !same(term.factors[0], x) &&
-            term.factors[0]->isOp<arith::AddFOp, arith::SubFOp>()) {
+        // sqrt(2/pi) * (x + 0.044715 x^3) arrives as one term with the sum
+        // as a factor, and gelu_fast's x * 0.79788456 * (1 + 0.044715 x x)
+        // with the sum beside powers of x: distribute it.
+        auto sum = llvm::find_if(term.factors, [&](const Expr *f) {
+          return !same(f, x) && f->isOp<arith::AddFOp, arith::SubFOp>();
+        });
+        if (sum != term.factors.end()) {
+          SmallVector<const Expr *> rest(term.factors.begin(), sum);
+          rest.append(std::next(sum), term.factors.end());
+          int restPower = powerOf(rest, x);
           SmallVector<ExprProduct> inner;
-          flattenSum(term.factors[0], x, term.coefficient, inner);
+          flattenSum(*sum, x, term.coefficient, inner);
           for (ExprProduct &t : inner) {
             int power = powerOf(t.factors, x);
-            if (power == 1)
-              linear += t.coefficient;
-            else if (power == 3)
-              cubic += t.coefficient;
-            else
-              ok = false;
+            addTerm(restPower < 0 || power < 0 ? -1 : restPower + power,
+                    t.coefficient);
           }
           continue;
         }
-        int power = powerOf(term.factors, x);
-        if (power == 1)
-          linear += term.coefficient;
-        else if (power == 3)
-          cubic += term.coefficient;
-        else
-          ok = false;
+        addTerm(powerOf(term.factors, x), term.coefficient);
       }
       if (ok && near(linear, std::sqrt(2.0 / M_PI)) && linear != 0.0 &&
           near(cubic / linear, 0.044715))
