@@ -68,6 +68,11 @@ if _python_has("torch"):
     config.available_features.add("torch")
 if _python_has("numpy"):
     config.available_features.add("numpy")
+# The exporter suite (test/exporters): torch-mlir and Hugging Face.
+if _python_has("torch_mlir"):
+    config.available_features.add("torch_mlir")
+if _python_has("transformers"):
+    config.available_features.add("transformers")
 
 # test/install: `cmake --install` this build into a prefix and build a
 # project against the installed package. Without cmake those tests are

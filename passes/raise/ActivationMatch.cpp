@@ -273,7 +273,14 @@ static std::optional<ActivationMatch> matchGelu(const ExprProduct &product) {
         }
         addTerm(powerOf(term.factors, x), term.coefficient);
       }
-      if (ok && near(linear, std::sqrt(2.0 / M_PI)) && linear != 0.0 &&
+      // torch-mlir lowers gelu(approximate="tanh") with 0.797724 where
+      // sqrt(2/pi) = 0.7978846 (an exporter's constant, not another
+      // function): read as gelu_tanh, the layer computes what the PyTorch
+      // model does, closer to it than the exported graph.
+      constexpr double kTorchMlirSqrt2OverPi = 0.797724;
+      if (ok && linear != 0.0 &&
+          (near(linear, std::sqrt(2.0 / M_PI)) ||
+           near(linear, kTorchMlirSqrt2OverPi)) &&
           near(cubic / linear, 0.044715))
         return ActivationMatch{ActivationKind::GeluTanh, 1.0, x};
     }
