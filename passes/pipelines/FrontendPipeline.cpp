@@ -4,6 +4,7 @@
 
 #include "passes/raise/Passes.h"
 
+#include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
@@ -28,9 +29,15 @@ void mlir::ffn::buildFrontendPipeline(OpPassManager &pm,
   if (options.lowerTosa) {
     TosaToLinalgOptions tosaToLinalg;
     TosaToLinalgNamedOptions tosaToLinalgNamed;
-    tosa::TosaValidationOptions validation;
+    // No tosa-validate: its profile checks refuse what exporters write
+    // (torch-mlir's f64 constants, i64 casts) although tosa-to-linalg
+    // lowers it; an op the conversion cannot lower is still an error.
     tosa::addTosaToLinalgPasses(pm, tosaToLinalg, tosaToLinalgNamed,
-                                validation);
+                                /*validationOptions=*/std::nullopt);
+    // What tosa-to-linalg leaves: constants (index tables, masks) and
+    // shape ops.
+    pm.addNestedPass<func::FuncOp>(createTosaToArithPass());
+    pm.addNestedPass<func::FuncOp>(createTosaToTensorPass());
   }
   // Elementwise arith/math on tensors (residual adds, scalings) as linalg.
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());

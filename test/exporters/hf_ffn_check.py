@@ -3,9 +3,11 @@
 
   hf_ffn_check.py --model t5-layer-ff --act gated-gelu --glu-opt ... \\
       --glu-compile ... --glu-run ... --tmp DIR [--no-fuse]
+      [--output-type tosa]
 
 Builds the module from a small config with random weights (seeded), exports
-it with torch_mlir.fx.export_and_import(output_type="linalg-on-tensors"),
+it with torch_mlir.fx.export_and_import (output_type linalg-on-tensors, or
+tosa: then glu-frontend-pipeline lowers the TOSA before ffn-raise),
 counts the ffn ops `glu-opt --ffn-raise` makes of it (and their
 activations), compiles it with glu-compile (fused, or --no-fuse), runs it
 with glu-run on the same input and compares with PyTorch. Prints
@@ -77,6 +79,8 @@ def main():
     parser.add_argument("--glu-run", required=True)
     parser.add_argument("--tmp", required=True)
     parser.add_argument("--no-fuse", action="store_true")
+    parser.add_argument("--output-type", default="linalg-on-tensors",
+                        choices=["linalg-on-tensors", "tosa"])
     args = parser.parse_args()
 
     torch.manual_seed(0)
@@ -87,15 +91,16 @@ def main():
         if not isinstance(reference, torch.Tensor):
             reference = reference[0]
     reference = reference.numpy()
-    exported = fx.export_and_import(module, x,
-                                    output_type="linalg-on-tensors",
+    exported = fx.export_and_import(module, x, output_type=args.output_type,
                                     func_name="forward")
 
     os.makedirs(args.tmp, exist_ok=True)
     source = os.path.join(args.tmp, "model.mlir")
     with open(source, "w") as f:
         f.write(str(exported))
-    raised = run([args.glu_opt, source, "--ffn-raise"], "glu-opt").stdout
+    frontend = ("--glu-frontend-pipeline=fuse=false"
+                if args.output_type == "tosa" else "--ffn-raise")
+    raised = run([args.glu_opt, source, frontend], "glu-opt").stdout
     ops = sorted(re.findall(r"ffn\.(glu|ffn) (\w+)", raised))
     described = ",".join(f"{kind}:{act}" for kind, act in ops) or "none"
 
