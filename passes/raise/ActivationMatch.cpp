@@ -346,6 +346,14 @@ mlir::ffn::matchActivation(const ElementwiseExpr *expr, std::string *nearMiss) {
   return matchActivation(flattenProduct(expr), nearMiss);
 }
 
+/// True if `expr` varies along the rows: it reads a tensor elementwise
+/// (not only biases broadcast along the rows, or constants).
+static bool readsFullTensor(const ElementwiseExpr *expr) {
+  if (expr->kind == ElementwiseExpr::Kind::Tensor)
+    return !expr->rowBroadcast;
+  return llvm::any_of(expr->operands, readsFullTensor);
+}
+
 bool mlir::ffn::looksNonlinear(const ElementwiseExpr *expr) {
   if (expr->kind != ElementwiseExpr::Kind::Op)
     return false;
@@ -353,9 +361,10 @@ bool mlir::ffn::looksNonlinear(const ElementwiseExpr *expr) {
                  arith::MaxNumFOp, arith::MinimumFOp, arith::MinNumFOp,
                  arith::SelectOp>())
     return true;
-  if (expr->isOp<arith::MulFOp>() && expr->operands[0]->isTensor() &&
-      !expr->operands[0]->rowBroadcast && expr->operands[1]->isTensor() &&
-      !expr->operands[1]->rowBroadcast)
+  // A product of two tensors (a Bilinear layer's gating, with or without
+  // biases), not a scaling by a constant or a bias.
+  if (expr->isOp<arith::MulFOp>() && readsFullTensor(expr->operands[0]) &&
+      readsFullTensor(expr->operands[1]))
     return true;
   for (const ElementwiseExpr *operand : expr->operands)
     if (looksNonlinear(operand))
