@@ -143,10 +143,8 @@ static std::string readArtifactSource(StringRef dir) {
 static LogicalResult checkDestination(StringRef dir, bool force,
                                       std::string &error) {
   fs::file_status status;
-  if (fs::status(dir, status, /*follow=*/false)) {
-    if (!fs::exists(status))
-      return success();
-  }
+  if (fs::status(dir, status, /*follow=*/false) && !fs::exists(status))
+    return success();
   if (fs::is_symlink_file(status)) {
     error = (dir + " is a symbolic link; give -o a directory path").str();
     return failure();
@@ -207,11 +205,10 @@ static void removeStaleStaging(StringRef dir) {
     StringRef name = path::filename(it->path());
     if (!name.consume_front(prefix))
       continue;
-    StringRef pidText = name;
-    bool old = pidText.consume_back(".old");
-    (void)old;
+    // <pid>, or <pid>.old (an artifact moved aside by install()).
+    (void)name.consume_back(".old");
     unsigned long long pid;
-    if (pidText.getAsInteger(10, pid) || pid == 0)
+    if (name.getAsInteger(10, pid) || pid == 0)
       continue;
     if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH)
       continue;
@@ -267,17 +264,15 @@ LogicalResult ArtifactDirectory::install(std::string &error) {
   fs::file_status status;
   bool exists =
       !fs::status(destination, status, /*follow=*/false) && fs::exists(status);
-  if (!exists || fs::is_directory(status)) {
-    // An absent destination or an empty directory: rename replaces it.
-    if (!exists || isEmptyDirectory(destination)) {
-      if (std::error_code ec = fs::rename(staging, destination)) {
-        error = ("cannot create " + destination + ": " + ec.message()).str();
-        return failure();
-      }
-      installed = true;
-      disarmSignalCleanup();
-      return success();
+  // An absent destination or an empty directory: rename replaces it.
+  if (!exists || (fs::is_directory(status) && isEmptyDirectory(destination))) {
+    if (std::error_code ec = fs::rename(staging, destination)) {
+      error = ("cannot create " + destination + ": " + ec.message()).str();
+      return failure();
     }
+    installed = true;
+    disarmSignalCleanup();
+    return success();
   }
   // An artifact (checked by create): swap the two directories in one step,
   // then remove the old artifact, now at the staging path.

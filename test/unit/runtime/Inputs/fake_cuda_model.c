@@ -2,7 +2,7 @@
  * gpu-to-llvm emits, it loads its PTX from a global constructor through the
  * mgpu* functions, which it leaves undefined for libglu_runtime.so. */
 
-#include "glu/ArtifactAbi.h"
+#include "fake_signature.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -45,14 +45,10 @@ __attribute__((destructor)) static void unloadKernels(void) {
 
 int32_t glu_abi_version(void) { return GLU_ABI_VERSION; }
 
-#define GLU_FAKE_STR2(x) #x
-#define GLU_FAKE_STR(x) GLU_FAKE_STR2(x)
-#define GLU_FAKE_SIGNATURE(text)                                               \
-  "glu-abi-" GLU_FAKE_STR(GLU_ABI_VERSION) " cuda " text
 const char glu_signature_add_one[] =
-    GLU_FAKE_SIGNATURE("add_one(x: f32[1000]) -> (y: f32[1000])");
+    GLU_FAKE_SIGNATURE("cuda", "add_one(x: f32[1000]) -> (y: f32[1000])");
 const char glu_signature_bad_launch[] =
-    GLU_FAKE_SIGNATURE("bad_launch(x: f32[1000]) -> (y: f32[1000])");
+    GLU_FAKE_SIGNATURE("cuda", "bad_launch(x: f32[1000]) -> (y: f32[1000])");
 
 static void launch(void **args, intptr_t blockX) {
   MemRef1 *x = args[0], *y = args[1];

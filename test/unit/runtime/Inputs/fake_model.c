@@ -3,32 +3,24 @@
  * signatures glu-compile would embed (glu/ArtifactSignature.h). Compiled
  * with -DGLU_FAKE_ABI=1 it claims an older ABI the runtime must refuse. */
 
-#include "glu/ArtifactAbi.h"
+#include "fake_signature.h"
 
 #include <stdint.h>
 #include <stdio.h>
 
-#ifndef GLU_FAKE_ABI
-#define GLU_FAKE_ABI GLU_ABI_VERSION
-#endif
-#define GLU_FAKE_STR2(x) #x
-#define GLU_FAKE_STR(x) GLU_FAKE_STR2(x)
-#define GLU_FAKE_SIGNATURE(text)                                               \
-  "glu-abi-" GLU_FAKE_STR(GLU_FAKE_ABI) " cpu " text
-
 const char glu_signature_add[] =
-    GLU_FAKE_SIGNATURE("add(a: f32[4], b: f32[4]) -> (sum: f32[4])");
+    GLU_FAKE_SIGNATURE("cpu", "add(a: f32[4], b: f32[4]) -> (sum: f32[4])");
 const char glu_signature_step[] =
-    GLU_FAKE_SIGNATURE("step(w: f32[4], g: f32[4]) -> (w_new: f32[4])");
+    GLU_FAKE_SIGNATURE("cpu", "step(w: f32[4], g: f32[4]) -> (w_new: f32[4])");
 const char glu_signature_scale[] =
-    GLU_FAKE_SIGNATURE("scale(s: f32[], x: f32[2x3]) -> (y: f32[2x3])");
+    GLU_FAKE_SIGNATURE("cpu", "scale(s: f32[], x: f32[2x3]) -> (y: f32[2x3])");
 /* sum300(x0: f32[1], ..., x299: f32[1]) -> (s: f32[1]), written when the
  * library is loaded. */
 char glu_signature_sum300[8192];
 
 __attribute__((constructor)) static void writeSum300Signature(void) {
   int n = snprintf(glu_signature_sum300, sizeof(glu_signature_sum300), "%s",
-                   GLU_FAKE_SIGNATURE("sum300("));
+                   GLU_FAKE_SIGNATURE("cpu", "sum300("));
   for (int i = 0; i < 300; ++i)
     n += snprintf(glu_signature_sum300 + n, sizeof(glu_signature_sum300) - n,
                   "%sx%d: f32[1]", i ? ", " : "", i);
