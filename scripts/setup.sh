@@ -49,11 +49,11 @@ glu_make_venv() {
     glu_log "Creating the Python venv at $GLU_VENV"
     python3 -m venv "$GLU_VENV"
   fi
-  if "$GLU_VENV/bin/python" -c "import torch, numpy, torch_mlir, transformers" 2>/dev/null; then
+  if "$GLU_VENV/bin/python" -c "import torch, numpy, torch_mlir, transformers, ml_dtypes" 2>/dev/null; then
     glu_log "Python references: torch $("$GLU_VENV/bin/python" -c 'import torch; print(torch.__version__)') present"
     return
   fi
-  glu_log "Installing the Python references (torch==2.13.0 CPU build, numpy, torch-mlir, transformers)"
+  glu_log "Installing the Python references (torch==2.13.0 CPU build, numpy, torch-mlir, transformers, ml_dtypes)"
   "$GLU_VENV/bin/python" -m pip install -q --upgrade pip
   "$GLU_VENV/bin/python" -m pip install -q -r "$GLU_ROOT/scripts/requirements-test.txt"
 }

@@ -73,6 +73,9 @@ if _python_has("torch_mlir"):
     config.available_features.add("torch_mlir")
 if _python_has("transformers"):
     config.available_features.add("transformers")
+# torch-mlir exports bf16 weights through ml_dtypes.
+if _python_has("ml_dtypes"):
+    config.available_features.add("ml_dtypes")
 
 # test/install: `cmake --install` this build into a prefix and build a
 # project against the installed package. Without cmake those tests are

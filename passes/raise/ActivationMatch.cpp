@@ -15,13 +15,14 @@ using Expr = ElementwiseExpr;
 
 /// Constants in exported graphs are rounded (0.79788456 for sqrt(2/pi),
 /// 1.41421356 for sqrt(2)); a relative 1e-6 accepts those and rejects any
-/// other function.
-static bool near(double value, double expected) {
-  return std::fabs(value - expected) <= 1e-6 * std::fabs(expected);
+/// other function. A constant written in a narrow type (a bf16 model's
+/// 0.044715 is 0.044677734) may also be off by its `roundoff`.
+static bool near(double value, double expected, double roundoff = 0.0) {
+  return std::fabs(value - expected) <= (1e-6 + roundoff) * std::fabs(expected);
 }
 
 static bool isConstant(const Expr *e, double value) {
-  return e->isConstant() && near(e->constant, value);
+  return e->isConstant() && near(e->constant, value, e->roundoff);
 }
 
 static bool same(const Expr *a, const Expr *b) {
@@ -35,6 +36,7 @@ static bool same(const Expr *a, const Expr *b) {
 static void flattenInto(const Expr *e, ExprProduct &product) {
   if (e->isConstant()) {
     product.coefficient *= e->constant;
+    product.roundoff += e->roundoff;
     return;
   }
   if (e->isOp<arith::MulFOp>()) {
@@ -46,6 +48,7 @@ static void flattenInto(const Expr *e, ExprProduct &product) {
       e->operands[1]->constant != 0.0) {
     flattenInto(e->operands[0], product);
     product.coefficient /= e->operands[1]->constant;
+    product.roundoff += e->operands[1]->roundoff;
     return;
   }
   if (e->isOp<arith::NegFOp>()) {
@@ -62,23 +65,27 @@ ExprProduct mlir::ffn::flattenProduct(const Expr *expr) {
   return product;
 }
 
-/// A sum of products, flattening addf, subf and negation, but never inside
-/// `atom` (the activation's argument, which may itself be a sum such as
-/// x W + b).
-static void flattenSum(const Expr *e, const Expr *atom, double sign,
+/// A sum of products, each scaled by `scale`, flattening addf, subf and
+/// negation, but never inside `atom` (the activation's argument, which may
+/// itself be a sum such as x W + b).
+static void flattenSum(const Expr *e, const Expr *atom,
+                       const ExprProduct &scale,
                        SmallVectorImpl<ExprProduct> &terms) {
   if (!same(e, atom) && e->isOp<arith::AddFOp>()) {
-    flattenSum(e->operands[0], atom, sign, terms);
-    flattenSum(e->operands[1], atom, sign, terms);
+    flattenSum(e->operands[0], atom, scale, terms);
+    flattenSum(e->operands[1], atom, scale, terms);
     return;
   }
   if (!same(e, atom) && e->isOp<arith::SubFOp>()) {
-    flattenSum(e->operands[0], atom, sign, terms);
-    flattenSum(e->operands[1], atom, -sign, terms);
+    flattenSum(e->operands[0], atom, scale, terms);
+    ExprProduct negated = scale;
+    negated.coefficient = -negated.coefficient;
+    flattenSum(e->operands[1], atom, negated, terms);
     return;
   }
   ExprProduct term = flattenProduct(e);
-  term.coefficient *= sign;
+  term.coefficient *= scale.coefficient;
+  term.roundoff += scale.roundoff;
   terms.push_back(term);
 }
 
@@ -103,11 +110,11 @@ static int powerOf(ArrayRef<const Expr *> factors, const Expr *x) {
   return power;
 }
 
-/// If `e` is c * x (c a constant, possibly 1), returns c.
-static std::optional<double> scaleOf(const Expr *e, const Expr *x) {
+/// If `e` is c * x (c a constant, possibly 1), returns c (as the product).
+static std::optional<ExprProduct> scaleOf(const Expr *e, const Expr *x) {
   ExprProduct product = flattenProduct(e);
   if (product.factors.size() == 1 && same(product.factors[0], x))
-    return product.coefficient;
+    return product;
   return std::nullopt;
 }
 
@@ -229,27 +236,30 @@ static std::optional<ActivationMatch> matchSwishQuotient(const Expr *e) {
 /// GELU: 0.5 x (1 + erf(x / sqrt(2))) or
 /// 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), as a product.
 static std::optional<ActivationMatch> matchGelu(const ExprProduct &product) {
-  if (product.factors.size() != 2 || !near(product.coefficient, 0.5))
+  if (product.factors.size() != 2 ||
+      !near(product.coefficient, 0.5, product.roundoff))
     return std::nullopt;
   for (int i = 0; i < 2; ++i) {
     const Expr *x = product.factors[i], *onePlus = product.factors[1 - i];
     if (const Expr *erfArg = matchOnePlus<math::ErfOp>(onePlus)) {
-      std::optional<double> scale = scaleOf(erfArg, x);
-      if (scale && near(*scale, M_SQRT1_2))
+      std::optional<ExprProduct> scale = scaleOf(erfArg, x);
+      if (scale && near(scale->coefficient, M_SQRT1_2, scale->roundoff))
         return ActivationMatch{ActivationKind::Gelu, 1.0, x};
     }
     if (const Expr *tanhArg = matchOnePlus<math::TanhOp>(onePlus)) {
       SmallVector<ExprProduct> terms;
-      flattenSum(tanhArg, x, 1.0, terms);
-      double linear = 0.0, cubic = 0.0;
+      flattenSum(tanhArg, x, ExprProduct(), terms);
+      ExprProduct linear, cubic;
+      linear.coefficient = cubic.coefficient = 0.0;
       bool ok = true;
-      auto addTerm = [&](int power, double coefficient) {
-        if (power == 1)
-          linear += coefficient;
-        else if (power == 3)
-          cubic += coefficient;
-        else
+      auto addTerm = [&](int power, const ExprProduct &term) {
+        ExprProduct *sum = power == 1 ? &linear : power == 3 ? &cubic : nullptr;
+        if (!sum) {
           ok = false;
+          return;
+        }
+        sum->coefficient += term.coefficient;
+        sum->roundoff += term.roundoff;
       };
       for (ExprProduct &term : terms) {
         // sqrt(2/pi) * (x + 0.044715 x^3) arrives as one term with the sum
@@ -263,25 +273,25 @@ static std::optional<ActivationMatch> matchGelu(const ExprProduct &product) {
           rest.append(std::next(sum), term.factors.end());
           int restPower = powerOf(rest, x);
           SmallVector<ExprProduct> inner;
-          flattenSum(*sum, x, term.coefficient, inner);
+          flattenSum(*sum, x, term, inner);
           for (ExprProduct &t : inner) {
             int power = powerOf(t.factors, x);
-            addTerm(restPower < 0 || power < 0 ? -1 : restPower + power,
-                    t.coefficient);
+            addTerm(restPower < 0 || power < 0 ? -1 : restPower + power, t);
           }
           continue;
         }
-        addTerm(powerOf(term.factors, x), term.coefficient);
+        addTerm(powerOf(term.factors, x), term);
       }
       // torch-mlir lowers gelu(approximate="tanh") with 0.797724 where
       // sqrt(2/pi) = 0.7978846 (an exporter's constant, not another
       // function): read as gelu_tanh, the layer computes what the PyTorch
       // model does, closer to it than the exported graph.
       constexpr double kTorchMlirSqrt2OverPi = 0.797724;
-      if (ok && linear != 0.0 &&
-          (near(linear, std::sqrt(2.0 / M_PI)) ||
-           near(linear, kTorchMlirSqrt2OverPi)) &&
-          near(cubic / linear, 0.044715))
+      if (ok && linear.coefficient != 0.0 &&
+          (near(linear.coefficient, std::sqrt(2.0 / M_PI), linear.roundoff) ||
+           near(linear.coefficient, kTorchMlirSqrt2OverPi, linear.roundoff)) &&
+          near(cubic.coefficient / linear.coefficient, 0.044715,
+               linear.roundoff + cubic.roundoff))
         return ActivationMatch{ActivationKind::GeluTanh, 1.0, x};
     }
   }
@@ -301,7 +311,7 @@ static bool contains(const Expr *e, const Expr *x) {
 /// Swish as x * sigmoid(beta x).
 static std::optional<ActivationMatch> matchSwishProduct(const ExprProduct &p,
                                                         std::string *nearMiss) {
-  if (p.factors.size() != 2 || !near(p.coefficient, 1.0))
+  if (p.factors.size() != 2 || !near(p.coefficient, 1.0, p.roundoff))
     return std::nullopt;
   for (int i = 0; i < 2; ++i) {
     const Expr *x = p.factors[i];
@@ -321,7 +331,8 @@ static std::optional<ActivationMatch> matchSwishProduct(const ExprProduct &p,
 
 std::optional<ActivationMatch>
 mlir::ffn::matchActivation(const ExprProduct &product, std::string *nearMiss) {
-  if (product.factors.size() == 1 && near(product.coefficient, 1.0)) {
+  if (product.factors.size() == 1 &&
+      near(product.coefficient, 1.0, product.roundoff)) {
     const Expr *e = product.factors[0];
     if (const Expr *x = matchRelu(e))
       return ActivationMatch{ActivationKind::Relu, 1.0, x};

@@ -24,6 +24,8 @@ namespace mlir::ffn {
 /// A product c * f1 * f2 * ... of non-constant factors.
 struct ExprProduct {
   double coefficient = 1.0;
+  /// The summed roundoff of the constants folded into `coefficient`.
+  double roundoff = 0.0;
   SmallVector<const ElementwiseExpr *, 4> factors;
 };
 

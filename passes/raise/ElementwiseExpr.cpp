@@ -110,6 +110,40 @@ static double roundToType(double value, Type type) {
   return rounded.convertToDouble();
 }
 
+double mlir::ffn::getUnitRoundoff(Type type) {
+  auto floatType = dyn_cast<FloatType>(getElementTypeOrSelf(type));
+  if (!floatType)
+    return 0.0;
+  return std::ldexp(1.0, -static_cast<int>(floatType.getFPMantissaWidth()));
+}
+
+Value mlir::ffn::getConversionSource(Operation *op, bool widening) {
+  auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(op);
+  if (!linalgOp || !linalgOp.hasPureTensorSemantics() ||
+      linalgOp.getNumDpsInputs() != 1 || linalgOp.getNumDpsInits() != 1 ||
+      linalgOp.getNumLoops() != linalgOp.getNumParallelLoops() ||
+      !llvm::all_of(linalgOp.getIndexingMapsArray(),
+                    [](AffineMap map) { return map.isIdentity(); }))
+    return {};
+  Block *body = linalgOp.getBlock();
+  if (!body || body->getOperations().size() != 2)
+    return {};
+  Operation &convert = body->front();
+  bool matches =
+      widening ? isa<arith::ExtFOp>(convert) : isa<arith::TruncFOp>(convert);
+  if (!matches || convert.getOperand(0) != body->getArgument(0) ||
+      body->getTerminator()->getOperand(0) != convert.getResult(0))
+    return {};
+  return linalgOp.getDpsInputOperand(0)->get();
+}
+
+Value mlir::ffn::stripWidening(Value value) {
+  if (Value source =
+          getConversionSource(value.getDefiningOp(), /*widening=*/true))
+    return source;
+  return value;
+}
+
 std::optional<double> mlir::ffn::getScalarConstant(Value value) {
   // Exporters write Python floats as f64 constants and convert them
   // (torch-mlir: arith.truncf of an f64 constant, in the body or hoisted
@@ -231,10 +265,12 @@ const ElementwiseExpr *ElementwiseExprBuilder::makeLeaf(Value tensor,
   return &node;
 }
 
-const ElementwiseExpr *ElementwiseExprBuilder::makeConstant(double value) {
+const ElementwiseExpr *ElementwiseExprBuilder::makeConstant(double value,
+                                                            double roundoff) {
   ElementwiseExpr &node = nodes.emplace_back();
   node.kind = ElementwiseExpr::Kind::Constant;
   node.constant = value;
+  node.roundoff = roundoff;
   return &node;
 }
 
@@ -269,7 +305,7 @@ const ElementwiseExpr *ElementwiseExprBuilder::buildTensor(Value value) {
 
   const ElementwiseExpr *result = nullptr;
   if (std::optional<double> constant = getScalarConstant(stripped)) {
-    result = makeConstant(*constant);
+    result = makeConstant(*constant, getUnitRoundoff(stripped.getType()));
   } else if (Value vector = getBroadcastVector(stripped)) {
     result = makeLeaf(vector, /*rowBroadcast=*/true);
   } else {
@@ -301,12 +337,13 @@ const ElementwiseExpr *ElementwiseExprBuilder::buildTensor(Value value) {
           if (!constant)
             return fail(Twine(linalgOp->getName().getStringRef()) +
                         " reads a scalar that is not a constant");
-          expr = makeConstant(*constant);
+          expr = makeConstant(*constant, getUnitRoundoff(operand.getType()));
         } else if (map.isIdentity()) {
           expr = buildTensor(operand);
         } else if (isRowBroadcast(map, operandType)) {
           std::optional<double> constant = getScalarConstant(operand);
-          expr = constant ? makeConstant(*constant)
+          expr = constant ? makeConstant(*constant,
+                                         getUnitRoundoff(operand.getType()))
                           : makeLeaf(stripRowReshapes(operand),
                                      /*rowBroadcast=*/true);
         } else {
@@ -349,7 +386,7 @@ ElementwiseExprBuilder::buildScalar(Value scalar, Operation *linalgOp,
   if (const ElementwiseExpr *known = scalarExprs.lookup(scalar))
     return known;
   if (std::optional<double> constant = getScalarConstant(scalar))
-    return makeConstant(*constant);
+    return makeConstant(*constant, getUnitRoundoff(scalar.getType()));
   Operation *op = scalar.getDefiningOp();
   if (!op || op->getBlock() != body)
     return fail(Twine(linalgOp->getName().getStringRef()) +
@@ -362,7 +399,9 @@ ElementwiseExprBuilder::buildScalar(Value scalar, Operation *linalgOp,
     if (!source)
       return nullptr;
     if (source->isConstant())
-      source = makeConstant(roundToType(source->constant, scalar.getType()));
+      source = makeConstant(
+          roundToType(source->constant, scalar.getType()),
+          std::max(source->roundoff, getUnitRoundoff(scalar.getType())));
     scalarExprs[scalar] = source;
     return source;
   }
@@ -371,19 +410,23 @@ ElementwiseExprBuilder::buildScalar(Value scalar, Operation *linalgOp,
                 op->getName().getStringRef() + ", which no activation uses");
   SmallVector<const ElementwiseExpr *, 3> operands;
   SmallVector<double> constants;
+  double roundoff = 0.0;
   for (Value operand : op->getOperands()) {
     const ElementwiseExpr *expr = buildScalar(operand, linalgOp, inputs);
     if (!expr)
       return nullptr;
     operands.push_back(expr);
-    if (expr->isConstant())
+    if (expr->isConstant()) {
       constants.push_back(expr->constant);
+      roundoff += expr->roundoff;
+    }
   }
   // Exporters leave constant arithmetic (sqrt(2 / pi) as powf(0.6366, 0.5))
   // for run time; fold it so that matchers see one constant.
   if (constants.size() == operands.size())
     if (std::optional<double> folded = foldScalarOp(op, constants)) {
-      const ElementwiseExpr *constant = makeConstant(*folded);
+      const ElementwiseExpr *constant =
+          makeConstant(*folded, roundoff + getUnitRoundoff(scalar.getType()));
       scalarExprs[scalar] = constant;
       return constant;
     }

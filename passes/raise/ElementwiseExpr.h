@@ -41,6 +41,10 @@ struct ElementwiseExpr {
   Value tensor;
   bool rowBroadcast = false;
   double constant = 0.0;
+  /// How far `constant` may be from the value the exporter meant, relative
+  /// to it: the unit roundoff of the narrowest type it was written in
+  /// (summed over the constants folded into it).
+  double roundoff = 0.0;
   Operation *op = nullptr;
   SmallVector<const ElementwiseExpr *, 3> operands;
 
@@ -61,6 +65,19 @@ struct ElementwiseExpr {
 /// looked through are appended to `stripped` when given.
 Value stripRowReshapes(Value value,
                        SmallVectorImpl<Operation *> *stripped = nullptr);
+
+/// If `op` only converts its one input elementwise with arith.extf (when
+/// `widening`) or arith.truncf (otherwise), returns that input. Exporters
+/// write a bf16 or f16 model's f32 arithmetic between such conversions.
+Value getConversionSource(Operation *op, bool widening);
+
+/// Returns the narrower tensor that `value` widens (see
+/// getConversionSource), or `value`.
+Value stripWidening(Value value);
+
+/// The relative rounding error of a value of `type`'s element type: half
+/// an ulp (2^-8 for bf16, 2^-11 for f16, 2^-24 for f32), 0 for other types.
+double getUnitRoundoff(Type type);
 
 /// Returns the constant `value` holds if it is a float (or integer) scalar
 /// constant or a splat tensor constant.
@@ -96,7 +113,7 @@ private:
   const ElementwiseExpr *buildScalar(Value scalar, Operation *linalgOp,
                                      ArrayRef<const ElementwiseExpr *> inputs);
   const ElementwiseExpr *makeLeaf(Value tensor, bool rowBroadcast);
-  const ElementwiseExpr *makeConstant(double value);
+  const ElementwiseExpr *makeConstant(double value, double roundoff);
   const ElementwiseExpr *fail(const Twine &reason);
 
   std::deque<ElementwiseExpr> nodes;

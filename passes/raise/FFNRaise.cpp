@@ -163,10 +163,17 @@ static bool matchHidden(const Expr *hidden, Layer &layer, std::string &reason) {
     return true;
   }
 
-  // Ungated: an activation of one linear term.
+  // Ungated: an activation of one linear term. The paper's ungated
+  // variants are ReLU, GELU and Swish; a sigmoid layer (which ffn.ffn could
+  // express) is not one of them and is left as the exporter wrote it.
   if (std::optional<ActivationMatch> activation = activationOf(product)) {
-    if (std::optional<LinearTerm> term =
-            matchLinearTerm(activation->argument)) {
+    std::optional<LinearTerm> term = matchLinearTerm(activation->argument);
+    if (term && activation->kind == ActivationKind::Sigmoid) {
+      reason = "an ungated sigmoid layer is not one of the paper's variants "
+               "(FFN_ReLU, FFN_GELU, FFN_Swish); it is left as linalg";
+      return false;
+    }
+    if (term) {
       layer.kind = activation->kind;
       layer.beta = activation->beta;
       layer.gate = *term;
@@ -225,6 +232,37 @@ static void matchOutputBias(Operation *downOp, Layer &layer) {
       return;
     }
   }
+}
+
+/// A bf16 or f16 layer that accumulates in f32 (as exporters write a
+/// mixed-precision matmul) ends where its result is rounded back to
+/// `elementType`: that rounding becomes the layer's root, the ops before it
+/// intermediates.
+static LogicalResult matchRounding(Layer &layer, Type elementType,
+                                   std::string &reason) {
+  Value value = layer.root->getResult(0);
+  Type accumulator = getElementTypeOrSelf(value.getType());
+  if (accumulator == elementType)
+    return success();
+  SmallVector<Operation *> reshapes;
+  while (value.hasOneUse() && isRowReshape(*value.getUsers().begin())) {
+    reshapes.push_back(*value.getUsers().begin());
+    value = reshapes.back()->getResult(0);
+  }
+  Operation *rounding = value.hasOneUse() ? *value.getUsers().begin() : nullptr;
+  if (!rounding || getConversionSource(rounding, /*widening=*/false) != value ||
+      getElementTypeOrSelf(rounding->getResult(0).getType()) != elementType) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << "the layer's operands are " << elementType << " but its result stays "
+       << accumulator << " (an ffn op computes in one element type)";
+    reason = text;
+    return failure();
+  }
+  layer.intermediates.insert(layer.root);
+  layer.intermediates.insert(reshapes.begin(), reshapes.end());
+  layer.root = rounding;
+  return success();
 }
 
 /// Names an intermediate op for diagnostics.
@@ -418,10 +456,14 @@ static FailureOr<Layer> matchLayer(linalg::LinalgOp op, std::string &reason) {
     return failure();
   }
 
-  // Both projections of a gated layer read the same input.
-  layer.input = stripRowReshapes(layer.gate.projection.input);
-  if (layer.linear &&
-      stripRowReshapes(layer.linear->projection.input) != layer.input) {
+  // Both projections of a gated layer read the same input. A bf16 or f16
+  // model exported with f32 arithmetic widens its input, weights and
+  // biases first: the layer computes in the narrow type.
+  auto layerInput = [](const Projection &projection) {
+    return stripRowReshapes(stripWidening(stripRowReshapes(projection.input)));
+  };
+  layer.input = layerInput(layer.gate.projection);
+  if (layer.linear && layerInput(layer.linear->projection) != layer.input) {
     reason = "the gate projection and the linear projection read different "
              "inputs";
     return failure();
@@ -441,16 +483,33 @@ static FailureOr<Layer> matchLayer(linalg::LinalgOp op, std::string &reason) {
       return failure();
     }
   }
-  SmallVector<Value> typed = {layer.gate.projection.weight, layer.down.weight};
+  SmallVector<Value *> weights = {&layer.gate.projection.weight,
+                                  &layer.down.weight};
   if (layer.linear)
-    typed.push_back(layer.linear->projection.weight);
-  for (Value v : typed)
-    if (getElementTypeOrSelf(v.getType()) != elementType) {
+    weights.push_back(&layer.linear->projection.weight);
+  for (Value *weight : weights) {
+    *weight = stripWidening(*weight);
+    if (getElementTypeOrSelf(weight->getType()) != elementType) {
       reason = "the projections mix element types";
       return failure();
     }
+  }
 
   matchOutputBias(op, layer);
+  SmallVector<Value *> biases = {&layer.gate.bias, &layer.outBias};
+  if (layer.linear)
+    biases.push_back(&layer.linear->bias);
+  for (Value *bias : biases) {
+    if (!*bias)
+      continue;
+    *bias = stripWidening(*bias);
+    if (getElementTypeOrSelf(bias->getType()) != elementType) {
+      reason = "a bias's element type differs from the input's";
+      return failure();
+    }
+  }
+  if (failed(matchRounding(layer, elementType, reason)))
+    return failure();
   layer.intermediates.insert(builder.getVisitedOps().begin(),
                              builder.getVisitedOps().end());
   layer.intermediates.insert(layer.gate.projection.op);

@@ -6,11 +6,22 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 using namespace mlir::ffn;
 
-/// True if the body of `op` is out += a * b (either operand order).
+/// `value` with an arith.extf of a body argument looked through: a bf16 or
+/// f16 projection accumulating in f32 widens its operands in the body.
+static Value stripExtension(Value value) {
+  if (auto ext = value.getDefiningOp<arith::ExtFOp>())
+    if (isa<BlockArgument>(ext.getIn()))
+      return ext.getIn();
+  return value;
+}
+
+/// True if the body of `op` is out += a * b (either operand order), the
+/// operands possibly widened to the accumulator's type first.
 static bool hasMultiplyAccumulateBody(linalg::LinalgOp op) {
   Block *body = op.getBlock();
   if (!body || body->getNumArguments() != 3)
@@ -33,8 +44,8 @@ static bool hasMultiplyAccumulateBody(linalg::LinalgOp op) {
   if (!mul || mul->getBlock() != body)
     return false;
   Value a = body->getArgument(0), b = body->getArgument(1);
-  return (mul.getLhs() == a && mul.getRhs() == b) ||
-         (mul.getLhs() == b && mul.getRhs() == a);
+  Value lhs = stripExtension(mul.getLhs()), rhs = stripExtension(mul.getRhs());
+  return (lhs == a && rhs == b) || (lhs == b && rhs == a);
 }
 
 /// The dimension positions of `map`'s results, if all are plain dims.
@@ -174,4 +185,9 @@ int64_t Projection::getOutputWidth() const {
   auto type = cast<ShapedType>(weight.getType());
   return transposed ? type.getDimSize(type.getRank() - 2)
                     : type.getDimSize(type.getRank() - 1);
+}
+
+bool Projection::isWidened() const {
+  return getElementTypeOrSelf(input.getType()) !=
+         getElementTypeOrSelf(op->getResult(0).getType());
 }

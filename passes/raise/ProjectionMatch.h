@@ -34,6 +34,11 @@ struct Projection {
   /// A bias the contraction starts accumulating from ([N]), or null.
   Value bias;
 
+  /// True if the contraction accumulates in a wider type than its operands
+  /// (bf16 or f16 inputs, f32 result: how exporters write a mixed-precision
+  /// matmul, rounded back to the operands' type by a later op).
+  bool isWidened() const;
+
   /// Emits the weight as a [K, N] (in, out) tensor.
   Value materializeWeight(OpBuilder &builder, Location loc) const;
   /// The number of output columns N, or ShapedType::kDynamic.

@@ -5,6 +5,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/TypeUtilities.h"
 
 #include <cmath>
 
@@ -61,8 +62,35 @@ struct ScalarBuilder {
 };
 } // namespace
 
+/// The type bf16 and f16 math is computed in (f32, or a vector of f32),
+/// or null when `type` is computed as it is.
+static Type getWideType(Type type) {
+  Type element = getElementTypeOrSelf(type);
+  if (!element.isBF16() && !element.isF16())
+    return {};
+  Type f32 = Float32Type::get(type.getContext());
+  if (auto shaped = dyn_cast<ShapedType>(type))
+    return shaped.clone(f32);
+  return f32;
+}
+
+static Value widen(OpBuilder &b, Location loc, Value value, Type wide) {
+  return arith::ExtFOp::create(b, loc, wide, value);
+}
+
+static Value narrow(OpBuilder &b, Location loc, Value value, Type type) {
+  return arith::TruncFOp::create(b, loc, type, value);
+}
+
 Value mlir::ffn::emitActivation(OpBuilder &builder, Location loc,
                                 ActivationAttr activation, Value x) {
+  // bf16 and f16: computed in f32 and rounded once, as PyTorch's kernels
+  // and the fused epilogues of cuBLASLt do.
+  if (Type wide = getWideType(x.getType()))
+    return narrow(
+        builder, loc,
+        emitActivation(builder, loc, activation, widen(builder, loc, x, wide)),
+        x.getType());
   ScalarBuilder s{builder, loc, x.getType()};
   switch (activation.getKind()) {
   case ActivationKind::Relu:
@@ -101,12 +129,24 @@ Value mlir::ffn::emitActivation(OpBuilder &builder, Location loc,
 
 Value mlir::ffn::emitGatedProduct(OpBuilder &builder, Location loc,
                                   ActivationAttr gate, Value a, Value b) {
+  if (Type wide = getWideType(a.getType())) {
+    Value wideA = widen(builder, loc, a, wide);
+    Value wideB = widen(builder, loc, b, wide);
+    return narrow(builder, loc,
+                  emitGatedProduct(builder, loc, gate, wideA, wideB),
+                  a.getType());
+  }
   Value gated = emitActivation(builder, loc, gate, a);
   return arith::MulFOp::create(builder, loc, gated, b);
 }
 
 Value mlir::ffn::emitActivationDerivative(OpBuilder &builder, Location loc,
                                           ActivationAttr activation, Value x) {
+  if (Type wide = getWideType(x.getType()))
+    return narrow(builder, loc,
+                  emitActivationDerivative(builder, loc, activation,
+                                           widen(builder, loc, x, wide)),
+                  x.getType());
   ScalarBuilder s{builder, loc, x.getType()};
   switch (activation.getKind()) {
   case ActivationKind::Relu: {
@@ -183,6 +223,13 @@ std::pair<Value, Value> mlir::ffn::emitGatedProductGradient(OpBuilder &builder,
                                                             ActivationAttr gate,
                                                             Value a, Value b,
                                                             Value dh) {
+  if (Type wide = getWideType(a.getType())) {
+    auto [da, db] = emitGatedProductGradient(
+        builder, loc, gate, widen(builder, loc, a, wide),
+        widen(builder, loc, b, wide), widen(builder, loc, dh, wide));
+    return {narrow(builder, loc, da, a.getType()),
+            narrow(builder, loc, db, a.getType())};
+  }
   ScalarBuilder s{builder, loc, a.getType()};
   Value dhB = s.mul(dh, b);
   Value da = dhB;

@@ -5,7 +5,8 @@
 // glu-cpu-gemm epilogue): constants are then splats, and every op is
 // elementwise. The reference lowering and every fused epilogue build their
 // bodies with these helpers, so the formulas exist in exactly one place; on
-// scalars the IR is the same as it always was.
+// scalars the IR is the same as it always was. bf16 and f16 values are
+// widened to f32, computed on and rounded back once.
 //
 //===----------------------------------------------------------------------===//
 

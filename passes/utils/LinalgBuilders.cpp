@@ -13,44 +13,87 @@
 using namespace mlir;
 using namespace mlir::ffn;
 
+Type mlir::ffn::getAccumulatorType(Type element) {
+  if (element.isBF16() || element.isF16())
+    return Float32Type::get(element.getContext());
+  return element;
+}
+
+Value mlir::ffn::buildElementConversion(OpBuilder &b, Location loc, Value value,
+                                        Type element) {
+  auto type = cast<RankedTensorType>(value.getType());
+  Type from = type.getElementType();
+  if (from == element)
+    return value;
+  Value init = tensor::EmptyOp::create(
+      b, loc, tensor::getMixedSizes(b, loc, value), element);
+  AffineMap identity =
+      AffineMap::getMultiDimIdentityMap(type.getRank(), b.getContext());
+  SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                             utils::IteratorType::parallel);
+  bool widens = element.getIntOrFloatBitWidth() > from.getIntOrFloatBitWidth();
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{value},
+             ValueRange{init}, SmallVector<AffineMap>{identity, identity},
+             iterators, /*doc=*/"", /*libraryCall=*/"",
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               Value converted =
+                   widens ? arith::ExtFOp::create(nb, l, element, args[0])
+                                .getResult()
+                          : arith::TruncFOp::create(nb, l, element, args[0])
+                                .getResult();
+               linalg::YieldOp::create(nb, l, converted);
+             })
+      .getResult(0);
+}
+
+/// A zero-filled tensor of `sizes` and element type `element`.
+static Value buildZeros(OpBuilder &b, Location loc,
+                        ArrayRef<OpFoldResult> sizes, Type element) {
+  Value empty = tensor::EmptyOp::create(b, loc, sizes, element);
+  Value zero =
+      arith::ConstantOp::create(b, loc, element, b.getFloatAttr(element, 0.0));
+  return linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+}
+
+/// lhs * rhs with the operands read as `form` says, into `init` or into
+/// zeros of `sizes`, accumulated in getAccumulatorType and rounded back to
+/// the operands' element type.
+static Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                              Value init, ArrayRef<OpFoldResult> sizes,
+                              std::optional<MatmulForm> form) {
+  Type element = getElementTypeOrSelf(lhs.getType());
+  Type accumulator = getAccumulatorType(element);
+  init = init ? buildElementConversion(b, loc, init, accumulator)
+              : buildZeros(b, loc, sizes, accumulator);
+  auto matmul =
+      linalg::MatmulOp::create(b, loc, TypeRange{init.getType()},
+                               ValueRange{lhs, rhs}, ValueRange{init});
+  if (form)
+    matmul.setIndexingMapsAttr(
+        b.getAffineMapArrayAttr(getMatmulIndexingMaps(b.getContext(), *form)));
+  return buildElementConversion(b, loc, matmul.getResult(0), element);
+}
+
 Value mlir::ffn::buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
                              Value init) {
-  if (!init) {
-    Type element = getElementTypeOrSelf(lhs.getType());
-    SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, lhs, 0),
-                                       tensor::getMixedSize(b, loc, rhs, 1)};
-    Value empty = tensor::EmptyOp::create(b, loc, sizes, element);
-    Value zero = arith::ConstantOp::create(b, loc, element,
-                                           b.getFloatAttr(element, 0.0));
-    init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
-  }
-  return linalg::MatmulOp::create(b, loc, ValueRange{lhs, rhs},
-                                  ValueRange{init})
-      .getResult(0);
+  SmallVector<OpFoldResult> sizes;
+  if (!init)
+    sizes = {tensor::getMixedSize(b, loc, lhs, 0),
+             tensor::getMixedSize(b, loc, rhs, 1)};
+  return buildContraction(b, loc, lhs, rhs, init, sizes, std::nullopt);
 }
 
 /// lhs * rhs with either operand read transposed, into zeros.
 static Value buildTransposedMatmul(OpBuilder &b, Location loc, Value lhs,
                                    Value rhs, bool transposeLhs, Value init) {
-  MLIRContext *ctx = b.getContext();
-  if (!init) {
-    Type element = getElementTypeOrSelf(lhs.getType());
-    SmallVector<OpFoldResult> sizes = {
-        tensor::getMixedSize(b, loc, lhs, transposeLhs ? 1 : 0),
-        tensor::getMixedSize(b, loc, rhs, transposeLhs ? 1 : 0)};
-    Value empty = tensor::EmptyOp::create(b, loc, sizes, element);
-    Value zero = arith::ConstantOp::create(b, loc, element,
-                                           b.getFloatAttr(element, 0.0));
-    init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
-  }
-  SmallVector<AffineMap> maps =
-      getMatmulIndexingMaps(ctx, transposeLhs ? MatmulForm::TransposedLhs
-                                              : MatmulForm::TransposedRhs);
-  auto matmul =
-      linalg::MatmulOp::create(b, loc, TypeRange{init.getType()},
-                               ValueRange{lhs, rhs}, ValueRange{init});
-  matmul.setIndexingMapsAttr(b.getAffineMapArrayAttr(maps));
-  return matmul.getResult(0);
+  SmallVector<OpFoldResult> sizes;
+  if (!init)
+    sizes = {tensor::getMixedSize(b, loc, lhs, transposeLhs ? 1 : 0),
+             tensor::getMixedSize(b, loc, rhs, transposeLhs ? 1 : 0)};
+  return buildContraction(b, loc, lhs, rhs, init, sizes,
+                          transposeLhs ? MatmulForm::TransposedLhs
+                                       : MatmulForm::TransposedRhs);
 }
 
 Value mlir::ffn::buildMatmulTransposedRhs(OpBuilder &b, Location loc, Value lhs,
@@ -65,18 +108,21 @@ Value mlir::ffn::buildMatmulTransposedLhs(OpBuilder &b, Location loc, Value lhs,
 
 Value mlir::ffn::buildColumnSums(OpBuilder &b, Location loc, Value matrix) {
   Type element = getElementTypeOrSelf(matrix.getType());
-  SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, matrix, 1)};
-  Value empty = tensor::EmptyOp::create(b, loc, sizes, element);
-  Value zero =
-      arith::ConstantOp::create(b, loc, element, b.getFloatAttr(element, 0.0));
-  Value init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
-  return linalg::ReduceOp::create(
-             b, loc, ValueRange{matrix}, ValueRange{init}, ArrayRef<int64_t>{0},
-             [](OpBuilder &nb, Location l, ValueRange args) {
-               Value sum = arith::AddFOp::create(nb, l, args[0], args[1]);
-               linalg::YieldOp::create(nb, l, sum);
-             })
-      .getResult(0);
+  Type accumulator = getAccumulatorType(element);
+  Value init = buildZeros(b, loc, {tensor::getMixedSize(b, loc, matrix, 1)},
+                          accumulator);
+  Value sums =
+      linalg::ReduceOp::create(
+          b, loc, ValueRange{matrix}, ValueRange{init}, ArrayRef<int64_t>{0},
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            Value value = args[0];
+            if (accumulator != element)
+              value = arith::ExtFOp::create(nb, l, accumulator, value);
+            Value sum = arith::AddFOp::create(nb, l, value, args[1]);
+            linalg::YieldOp::create(nb, l, sum);
+          })
+          .getResult(0);
+  return buildElementConversion(b, loc, sums, element);
 }
 
 Value mlir::ffn::buildActivation(OpBuilder &b, Location loc,

@@ -11,6 +11,18 @@
 
 namespace mlir::ffn {
 
+/// The type glu's contractions of `element` operands accumulate in: f32
+/// for bf16 and f16 (as PyTorch and cuBLAS do), `element` otherwise. Every
+/// matmul and column sum below accumulates in it and rounds its result
+/// back to `element` once.
+Type getAccumulatorType(Type element);
+
+/// `value` converted elementwise to element type `element` (a
+/// linalg.generic with arith.extf or arith.truncf), or `value` itself when
+/// it has that element type.
+Value buildElementConversion(OpBuilder &b, Location loc, Value value,
+                             Type element);
+
 /// Returns lhs [M, K] * rhs [K, N] as a linalg.matmul into `init`, or into
 /// a zero-filled [M, N] tensor when `init` is null.
 Value buildMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,

@@ -204,14 +204,24 @@ func.func @ffn_hidden_bias(%x: tensor<4x16xf32>, %w1: tensor<16x32xf32>, %w2: te
 // -----
 
 // Dynamic batch and sequence: sizes come from tensor.dim and the expand
-// names its output shape.
+// names its output shape. A bf16 layer accumulates its matmuls in f32 and
+// rounds each result to bf16 once; the gating is computed in f32 too.
 // CHECK-LABEL: func.func @dynamic_batch
 // CHECK-SAME: (%[[X:.*]]: tensor<?x?x16xbf16>
 // CHECK: %[[ROWS:.*]] = tensor.collapse_shape %[[X]] {{\[}}[0, 1], [2]] : tensor<?x?x16xbf16> into tensor<?x16xbf16>
 // CHECK: %[[M:.*]] = tensor.dim %[[ROWS]], %{{.*}} : tensor<?x16xbf16>
-// CHECK: tensor.empty(%[[M]]) : tensor<?x32xbf16>
-// CHECK: arith.constant 0.000000e+00 : bf16
-// CHECK: math.tanh %{{.*}} : bf16
+// CHECK: tensor.empty(%[[M]]) : tensor<?x32xf32>
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[ACC:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.*}} : tensor<?x32xf32>)
+// CHECK: %[[A:.*]] = linalg.matmul ins(%[[ROWS]], %{{.*}} : tensor<?x16xbf16>, tensor<16x32xbf16>) outs(%[[ACC]] : tensor<?x32xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[A]] : tensor<?x32xf32>) outs(%{{.*}} : tensor<?x32xbf16>)
+// CHECK-NEXT: ^bb0(%[[IN:.*]]: f32, %{{.*}}: bf16):
+// CHECK-NEXT: arith.truncf %[[IN]] : f32 to bf16
+// CHECK: arith.extf %{{.*}} : bf16 to f32
+// CHECK: math.tanh %{{.*}} : f32
+// CHECK: arith.truncf %{{.*}} : f32 to bf16
+// CHECK: linalg.matmul ins(%{{.*}} : tensor<?x32xbf16>, tensor<32x16xbf16>) outs(%{{.*}} : tensor<?x16xf32>)
+// CHECK: arith.truncf %{{.*}} : f32 to bf16
 // CHECK: %[[D0:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?x?x16xbf16>
 // CHECK: %[[D1:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?x?x16xbf16>
 // CHECK: tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2]] output_shape [%[[D0]], %[[D1]], 16] : tensor<?x16xbf16> into tensor<?x?x16xbf16>
