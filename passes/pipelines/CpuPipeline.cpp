@@ -7,8 +7,8 @@
 //   1. glu-cpu-gemm on the fused ops (gemm=generated),
 //   2. convert-ffn-to-linalg for the rest, then glu-cpu-gemm again for the
 //      linalg.matmuls that lowering produced (unfused layers),
-//   3. linalg-fuse-elementwise-ops, glu-cpu-vectorize (1 x 16 tiles of the
-//      elementwise generics become vector code),
+//   3. linalg-fuse-elementwise-ops, glu-cpu-vectorize (1 x L tiles of the
+//      elementwise generics become vector code, L = vector-lanes),
 //   4. one-shot-bufferize (function boundaries, identity layouts),
 //      buffer-results-to-out-params (hoisted static allocations: the caller
 //      allocates the results), buffer deallocation,
@@ -45,6 +45,8 @@ void mlir::ffn::buildCpuPipeline(OpPassManager &pm,
   gemm.tileCols = options.tileCols;
   gemm.tileK = options.tileK;
   gemm.microRows = options.microRows;
+  gemm.vectorLanes = options.vectorLanes;
+  gemm.vectorRegisters = options.vectorRegisters;
 
   // 1-2. GEMMs: the fused ops first (they have no linalg form to come
   // back from), then the matmuls the reference lowering leaves.
@@ -63,6 +65,7 @@ void mlir::ffn::buildCpuPipeline(OpPassManager &pm,
   GluCpuVectorizeOptions vectorizeOnly;
   vectorizeOnly.vectorize = true;
   vectorizeOnly.approximateMath = false;
+  vectorizeOnly.vectorLanes = options.vectorLanes;
   pm.addNestedPass<func::FuncOp>(createGluCpuVectorize(vectorizeOnly));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -121,7 +124,7 @@ void mlir::ffn::buildCpuPipeline(OpPassManager &pm,
 void mlir::ffn::registerCpuPipeline() {
   PassPipelineRegistration<CpuPipelineOptions>(
       "glu-cpu-pipeline",
-      "Lower ffn ops to generated AVX-512 GEMMs, vectorized loops and "
+      "Lower ffn ops to generated vector GEMMs, vectorized loops and "
       "OpenMP in the LLVM dialect, with C entry points",
       buildCpuPipeline);
 }

@@ -48,6 +48,16 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
   PassOptions::Option<int64_t> microRows{
       *this, "micro-rows", llvm::cl::desc("glu-cpu-gemm micro-rows"),
       llvm::cl::init(CpuGemmTiles().microRows)};
+  PassOptions::Option<int64_t> vectorLanes{
+      *this, "vector-lanes",
+      llvm::cl::desc("f32 lanes of a vector register: 16 (AVX-512), 8 "
+                     "(AVX2), 4 (SSE, NEON); glu-compile sets it from --cpu "
+                     "(CpuTarget.h)"),
+      llvm::cl::init(CpuGemmTiles().lanes)};
+  PassOptions::Option<int64_t> vectorRegisters{
+      *this, "vector-registers",
+      llvm::cl::desc("Vector registers the GEMM micro-kernel may fill"),
+      llvm::cl::init(CpuGemmTiles().registers)};
   PassOptions::Option<bool> approximateErf{
       *this, "approximate-erf",
       llvm::cl::desc("Expand math.erf into a vectorizable polynomial (its "

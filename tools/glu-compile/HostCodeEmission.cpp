@@ -103,6 +103,19 @@ createHostTargetMachine(const HostCodeOptions &options, std::string &error) {
   return machine;
 }
 
+FailureOr<mlir::ffn::CpuVectorConfig>
+getHostVectorConfig(const HostCodeOptions &options, std::string &error) {
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createHostTargetMachine(options, error);
+  if (!machine)
+    return failure();
+  const llvm::MCSubtargetInfo *info = machine->getMCSubtargetInfo();
+  return mlir::ffn::selectCpuVectorConfig(
+      machine->getTargetTriple(), [&](llvm::StringRef feature) {
+        return info->checkFeatures(("+" + feature).str());
+      });
+}
+
 LogicalResult emitObjectFile(ModuleOp module, const HostCodeOptions &options,
                              StringRef objectPath, bool &usesOpenMP,
                              std::string &error) {

@@ -10,6 +10,8 @@
 #ifndef GLU_TOOLS_GLU_COMPILE_HOSTCODEEMISSION_H
 #define GLU_TOOLS_GLU_COMPILE_HOSTCODEEMISSION_H
 
+#include "passes/codegen/cpu/CpuTarget.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
 
@@ -33,6 +35,12 @@ struct HostCodeOptions {
 /// accepted otherwise. Called before anything is compiled.
 mlir::LogicalResult checkHostCpu(llvm::StringRef cpu, std::string &error);
 mlir::LogicalResult checkCudaChip(llvm::StringRef chip, std::string &error);
+
+/// The vector configuration (lanes, registers, micro-kernel) of the CPU
+/// `options.cpu` names, "native" being this machine, from the features
+/// LLVM gives that processor.
+mlir::FailureOr<mlir::ffn::CpuVectorConfig>
+getHostVectorConfig(const HostCodeOptions &options, std::string &error);
 
 mlir::LogicalResult emitObjectFile(mlir::ModuleOp module,
                                    const HostCodeOptions &options,

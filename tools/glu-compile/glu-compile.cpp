@@ -159,7 +159,27 @@ static LogicalResult addLoweringPipeline(OpPassManager &pm,
     return failure();
   };
   if (target == ffn::Target::Cpu) {
-    auto options = ffn::CpuPipelineOptions::createFromString(pipelineOptions);
+    // The vector shape of the CPU compiled for, unless the options set it.
+    glu::HostCodeOptions host;
+    host.cpu = hostCpu;
+    std::string error;
+    FailureOr<ffn::CpuVectorConfig> config =
+        glu::getHostVectorConfig(host, error);
+    if (failed(config)) {
+      llvm::errs() << "glu-compile: " << error << "\n";
+      return failure();
+    }
+    std::string configOptions = config->getPipelineOptions(), cpuOptions;
+    for (StringRef option : llvm::split(configOptions, ' '))
+      if (!StringRef(pipelineOptions).contains(option.take_until([](char c) {
+            return c == '=';
+          })))
+        cpuOptions += option.str() + " ";
+    if (report)
+      llvm::errs() << "glu-compile: --cpu=" << hostCpu << ": "
+                   << config->extension << ", " << cpuOptions << "\n";
+    auto options =
+        ffn::CpuPipelineOptions::createFromString(cpuOptions + pipelineOptions);
     if (!options)
       return reportBadOptions();
     ffn::buildCpuPipeline(pm, *options);

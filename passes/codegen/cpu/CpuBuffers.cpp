@@ -50,7 +50,8 @@ Value mlir::ffn::allocOfType(OpBuilder &b, Location loc, RankedTensorType type,
 
 Value mlir::ffn::loadLanes(OpBuilder &b, Location loc, Value base,
                            ArrayRef<Value> indices, Value mask) {
-  auto vecType = VectorType::get({kCpuLanes}, b.getF32Type());
+  auto vecType = VectorType::get(cast<VectorType>(mask.getType()).getShape(),
+                                 b.getF32Type());
   Value zeros = arith::ConstantOp::create(
       b, loc, vecType, DenseElementsAttr::get(vecType, b.getF32FloatAttr(0)));
   return vector::MaskedLoadOp::create(b, loc, vecType, base, indices, mask,

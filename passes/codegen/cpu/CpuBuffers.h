@@ -1,7 +1,7 @@
 //===- CpuBuffers.h - buffers and vectors of the CPU back end ---*- C++ -*-===//
 //
-// What the CPU code generators share: the vector width they emit, the
-// read-only views of their tensor operands and their fresh result buffers.
+// What the CPU code generators share: the read-only views of their tensor
+// operands and their fresh result buffers.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,9 +12,6 @@
 #include "mlir/IR/BuiltinTypes.h"
 
 namespace mlir::ffn {
-
-/// Lanes of one vector: 16 x f32 fills an AVX-512 zmm register.
-inline constexpr int64_t kCpuLanes = 16;
 
 /// Whether `type` is an f32 tensor.
 bool isF32Tensor(Type type);
@@ -35,8 +32,8 @@ Value allocLike(OpBuilder &b, Location loc, Value like);
 Value allocOfType(OpBuilder &b, Location loc, RankedTensorType type,
                   ArrayRef<Value> sizes);
 
-/// The kCpuLanes f32 lanes of `base` at `indices`, masked (zero where the
-/// mask is off).
+/// The f32 lanes of `base` at `indices` (as many as `mask` has), masked
+/// (zero where the mask is off).
 Value loadLanes(OpBuilder &b, Location loc, Value base, ArrayRef<Value> indices,
                 Value mask);
 

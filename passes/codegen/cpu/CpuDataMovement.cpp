@@ -2,10 +2,10 @@
 //
 // The CPU code of the fused layers' data-movement ops: ffn.apply_gate,
 // ffn.pack_gated and ffn.unpack_gated become parallel rows x blocks nests
-// of 16-lane masked vector loads and stores, and a column sum (the bias
-// gradients, GemmDescription.h) a parallel nest over stripes of 64 columns
-// with vector accumulators: no scalar loop over a large tensor is left to
-// convert-ffn-to-linalg and linalg-to-loops.
+// of masked vector loads and stores (CpuGemmTiles::lanes wide), and a
+// column sum (the bias gradients, GemmDescription.h) a parallel nest over
+// stripes of four vectors of columns with vector accumulators: no scalar loop
+// over a large tensor is left to convert-ffn-to-linalg and linalg-to-loops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,10 +35,11 @@ using namespace mlir::ffn;
 /// A parallel, vectorized loop nest over the packed blocks of `width`
 /// columns (`columns` in all, the last block ragged) of `rows` rows (null:
 /// rank-1 operands, no row index): `body(builder, row, first, width, c,
-/// mask)` is called for the 16 lanes from column `first + c` of block
+/// mask)` is called for the `lanes` lanes from column `first + c` of block
 /// [first, first + width), `mask` holding its valid lanes.
 static void emitBlockedElementwise(
     OpBuilder &b, Location loc, Value rows, Value columns, int64_t blockSize,
+    int64_t lanes,
     function_ref<void(OpBuilder &, Value, Value, Value, Value, Value)> body) {
   auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
   Value block = c(blockSize);
@@ -49,7 +50,7 @@ static void emitBlockedElementwise(
     upper.insert(upper.begin(), rows);
     steps.insert(steps.begin(), c(1));
   }
-  auto maskType = VectorType::get({kCpuLanes}, b.getI1Type());
+  auto maskType = VectorType::get({lanes}, b.getI1Type());
   scf::ParallelOp::create(
       b, loc, lower, upper, steps,
       [&](OpBuilder &nb, Location l, ValueRange ivs) {
@@ -59,13 +60,13 @@ static void emitBlockedElementwise(
         Value width = arith::MinSIOp::create(
             nb, l, block, arith::SubIOp::create(nb, l, columns, first));
         Value zero = arith::ConstantIndexOp::create(nb, l, 0);
-        Value step = arith::ConstantIndexOp::create(nb, l, kCpuLanes);
+        Value step = arith::ConstantIndexOp::create(nb, l, lanes);
         scf::ForOp::create(
             nb, l, zero, width, step, ValueRange{},
             [&](OpBuilder &fb, Location fl, Value col, ValueRange) {
-              Value lanes = arith::SubIOp::create(fb, fl, width, col);
+              Value left = arith::SubIOp::create(fb, fl, width, col);
               Value mask = vector::CreateMaskOp::create(fb, fl, maskType,
-                                                        ValueRange{lanes});
+                                                        ValueRange{left});
               body(fb, row, first, width, col, mask);
               scf::YieldOp::create(fb, fl);
             });
@@ -102,9 +103,10 @@ static SmallVector<Value> sizesOf(OpBuilder &b, Location loc, Value tensor) {
 }
 
 /// ffn.apply_gate (f32, rank 2) -> h = gate(a) * b by a parallel loop nest
-/// over rows x packed blocks of 16-lane vectors.
+/// over rows x packed blocks of vectors.
 struct GenerateApplyGate : OpRewritePattern<ApplyGateOp> {
-  using OpRewritePattern::OpRewritePattern;
+  GenerateApplyGate(MLIRContext *ctx, int64_t lanes)
+      : OpRewritePattern(ctx), lanes(lanes) {}
 
   LogicalResult matchAndRewrite(ApplyGateOp op,
                                 PatternRewriter &rewriter) const override {
@@ -121,7 +123,7 @@ struct GenerateApplyGate : OpRewritePattern<ApplyGateOp> {
     Value rows = type.getRank() == 2 ? sizes[0] : Value();
     ActivationAttr gate = op.getActivation();
     emitBlockedElementwise(
-        rewriter, loc, rows, sizes.back(), op.getBlockSize(),
+        rewriter, loc, rows, sizes.back(), op.getBlockSize(), lanes,
         [&](OpBuilder &b, Value row, Value first, Value width, Value c,
             Value mask) {
           Value aCol = addIndex(b, loc, addIndex(b, loc, first, first), c);
@@ -135,6 +137,8 @@ struct GenerateApplyGate : OpRewritePattern<ApplyGateOp> {
     rewriter.replaceOp(op, tensorOfFilledBuffer(rewriter, loc, type, out));
     return success();
   }
+
+  int64_t lanes;
 };
 
 /// Whether `v` is a constant (ffn.pack_gated and ffn.unpack_gated of
@@ -144,10 +148,11 @@ static bool isConstant(Value v) {
          v.getDefiningOp()->hasTrait<OpTrait::ConstantLike>();
 }
 
-/// ffn.pack_gated (f32, rank 1 or 2) -> a parallel nest of 16-lane vector
+/// ffn.pack_gated (f32, rank 1 or 2) -> a parallel nest of vector
 /// copies: each block's gate columns, then its linear columns.
 struct GeneratePackGated : OpRewritePattern<PackGatedOp> {
-  using OpRewritePattern::OpRewritePattern;
+  GeneratePackGated(MLIRContext *ctx, int64_t lanes)
+      : OpRewritePattern(ctx), lanes(lanes) {}
 
   LogicalResult matchAndRewrite(PackGatedOp op,
                                 PatternRewriter &rewriter) const override {
@@ -166,6 +171,7 @@ struct GeneratePackGated : OpRewritePattern<PackGatedOp> {
     Value out = allocOfType(rewriter, loc, type, sizes);
     Value rows = type.getRank() == 2 ? sizes[0] : Value();
     emitBlockedElementwise(rewriter, loc, rows, columns, op.getBlockSize(),
+                           lanes,
                            [&](OpBuilder &b, Value row, Value first,
                                Value width, Value c, Value mask) {
                              Value col = addIndex(b, loc, first, c);
@@ -181,11 +187,14 @@ struct GeneratePackGated : OpRewritePattern<PackGatedOp> {
     rewriter.replaceOp(op, tensorOfFilledBuffer(rewriter, loc, type, out));
     return success();
   }
+
+  int64_t lanes;
 };
 
 /// ffn.unpack_gated (f32, rank 1 or 2) -> the inverse vector copies.
 struct GenerateUnpackGated : OpRewritePattern<UnpackGatedOp> {
-  using OpRewritePattern::OpRewritePattern;
+  GenerateUnpackGated(MLIRContext *ctx, int64_t lanes)
+      : OpRewritePattern(ctx), lanes(lanes) {}
 
   LogicalResult matchAndRewrite(UnpackGatedOp op,
                                 PatternRewriter &rewriter) const override {
@@ -204,7 +213,7 @@ struct GenerateUnpackGated : OpRewritePattern<UnpackGatedOp> {
     Value linear = allocOfType(rewriter, loc, type, sizes);
     Value rows = type.getRank() == 2 ? sizes[0] : Value();
     emitBlockedElementwise(
-        rewriter, loc, rows, sizes.back(), op.getBlockSize(),
+        rewriter, loc, rows, sizes.back(), op.getBlockSize(), lanes,
         [&](OpBuilder &b, Value row, Value first, Value width, Value c,
             Value mask) {
           Value col = addIndex(b, loc, first, c);
@@ -222,14 +231,17 @@ struct GenerateUnpackGated : OpRewritePattern<UnpackGatedOp> {
                        tensorOfFilledBuffer(rewriter, loc, type, linear)});
     return success();
   }
+
+  int64_t lanes;
 };
 
 /// linalg.reduce (f32, on tensors) of a [M, N] matrix over its rows with
 /// an addf body (the bias gradients' column sums) -> a parallel loop nest
-/// over stripes of 4 x 16 columns, each summing its rows in 4 vector
+/// over stripes of 4 vectors of columns, each summing its rows in 4 vector
 /// accumulators that start from the init.
 struct GenerateColumnSums : OpRewritePattern<linalg::ReduceOp> {
-  using OpRewritePattern::OpRewritePattern;
+  GenerateColumnSums(MLIRContext *ctx, int64_t lanes)
+      : OpRewritePattern(ctx), lanes(lanes) {}
 
   LogicalResult matchAndRewrite(linalg::ReduceOp op,
                                 PatternRewriter &rewriter) const override {
@@ -251,17 +263,16 @@ struct GenerateColumnSums : OpRewritePattern<linalg::ReduceOp> {
     Value cols = memref::DimOp::create(rewriter, loc, matrix, 1);
     Value out = allocOfType(rewriter, loc, resultType, {cols});
     constexpr int64_t kVectors = 4;
-    auto maskType = VectorType::get({kCpuLanes}, rewriter.getI1Type());
+    auto maskType = VectorType::get({lanes}, rewriter.getI1Type());
     Value zero = c(0), one = c(1);
     scf::ParallelOp::create(
         rewriter, loc, ValueRange{zero}, ValueRange{cols},
-        ValueRange{c(kVectors * kCpuLanes)},
+        ValueRange{c(kVectors * lanes)},
         [&](OpBuilder &b, Location l, ValueRange ivs) {
           SmallVector<Value> colsOf, masks, accs;
           for (int64_t v = 0; v < kVectors; ++v) {
             Value col = arith::AddIOp::create(
-                b, l, ivs[0],
-                arith::ConstantIndexOp::create(b, l, v * kCpuLanes));
+                b, l, ivs[0], arith::ConstantIndexOp::create(b, l, v * lanes));
             colsOf.push_back(col);
             masks.push_back(vector::CreateMaskOp::create(
                 b, l, maskType,
@@ -286,10 +297,13 @@ struct GenerateColumnSums : OpRewritePattern<linalg::ReduceOp> {
                        tensorOfFilledBuffer(rewriter, loc, resultType, out));
     return success();
   }
+
+  int64_t lanes;
 };
 } // namespace
 
-void mlir::ffn::populateCpuDataMovementPatterns(RewritePatternSet &patterns) {
+void mlir::ffn::populateCpuDataMovementPatterns(RewritePatternSet &patterns,
+                                                int64_t lanes) {
   patterns.add<GenerateApplyGate, GeneratePackGated, GenerateUnpackGated,
-               GenerateColumnSums>(patterns.getContext());
+               GenerateColumnSums>(patterns.getContext(), lanes);
 }

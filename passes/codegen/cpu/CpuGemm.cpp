@@ -20,6 +20,7 @@
 #include "passes/codegen/common/TensorBuffers.h"
 #include "passes/codegen/cpu/CpuBuffers.h"
 #include "passes/codegen/cpu/CpuGemmEmitter.h"
+#include "passes/codegen/cpu/CpuTarget.h"
 #include "passes/codegen/cpu/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -104,6 +105,8 @@ struct GluCpuGemm : mlir::ffn::impl::GluCpuGemmBase<GluCpuGemm> {
     tiles.cols = tileCols;
     tiles.k = tileK;
     tiles.microRows = microRows;
+    tiles.lanes = vectorLanes;
+    tiles.registers = vectorRegisters;
     if (failed(verifyCpuGemmTiles(tiles, [&]() {
           return getOperation()->emitError() << "glu-cpu-gemm: ";
         })))
@@ -123,9 +126,15 @@ mlir::ffn::verifyCpuGemmTiles(const CpuGemmTiles &tiles,
     return emitError() << "tile sizes must be positive, got tile-rows="
                        << tiles.rows << " tile-cols=" << tiles.cols
                        << " tile-k=" << tiles.k;
-  if (tiles.microRows < 1 || tiles.microRows > 14)
-    return emitError() << "micro-rows must be in [1, 14] (2 accumulators a "
-                          "row in 32 vector registers), got "
+  if (tiles.lanes != 4 && tiles.lanes != 8 && tiles.lanes != 16)
+    return emitError() << "vector-lanes must be 4, 8 or 16, got "
+                       << tiles.lanes;
+  int64_t maxMicroRows = getMaxMicroRows(tiles.registers);
+  if (tiles.microRows < 1 || tiles.microRows > maxMicroRows)
+    return emitError() << "micro-rows must be in [1, " << maxMicroRows
+                       << "] (2 accumulators a row, 2 weight vectors and a "
+                          "broadcast in "
+                       << tiles.registers << " vector registers), got "
                        << tiles.microRows;
   return success();
 }
@@ -135,5 +144,5 @@ void mlir::ffn::populateCpuGemmPatterns(RewritePatternSet &patterns,
   patterns.add<GenerateGemm<GatedMatmulOp>, GenerateGemm<ActivatedMatmulOp>,
                GenerateGemm<linalg::MatmulOp>, GenerateGemm<DGateMatmulOp>,
                GenerateGemm<DActivationMatmulOp>>(patterns.getContext(), tiles);
-  populateCpuDataMovementPatterns(patterns);
+  populateCpuDataMovementPatterns(patterns, tiles.lanes);
 }

@@ -30,13 +30,18 @@ struct CpuGemmTiles {
   int64_t k = 256;
   /// Rows of the register micro-tile.
   int64_t microRows = 6;
+  /// f32 lanes of a vector register (CpuTarget.h): 16, 8 or 4.
+  int64_t lanes = 16;
+  /// Vector registers the micro-kernel may fill.
+  int64_t registers = 32;
   /// Copy each micro-column's K block of the weight into a contiguous,
   /// zero-padded per-thread panel before its micro-kernels read it.
   bool packB = true;
 };
 
-/// Checks that `tiles` can be generated (positive sizes; 1 <= microRows <=
-/// 14, two accumulators a row in 32 vector registers), reporting through
+/// Checks that `tiles` can be generated (positive sizes; 4, 8 or 16 lanes;
+/// 1 <= microRows <= getMaxMicroRows(registers): two accumulators a row,
+/// two weight vectors and a broadcast in the registers), reporting through
 /// `emitError` otherwise.
 LogicalResult verifyCpuGemmTiles(const CpuGemmTiles &tiles,
                                  function_ref<InFlightDiagnostic()> emitError);
@@ -51,8 +56,9 @@ void populateCpuGemmPatterns(RewritePatternSet &patterns,
 
 /// Adds the patterns that rewrite f32 ffn.apply_gate, ffn.pack_gated,
 /// ffn.unpack_gated and column sums (describeColumnSum) on tensors into
-/// vectorized parallel loop nests.
-void populateCpuDataMovementPatterns(RewritePatternSet &patterns);
+/// parallel loop nests of `lanes`-lane vectors.
+void populateCpuDataMovementPatterns(RewritePatternSet &patterns,
+                                     int64_t lanes);
 
 } // namespace ffn
 } // namespace mlir

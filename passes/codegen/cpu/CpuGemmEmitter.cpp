@@ -4,18 +4,19 @@
 // (ffn.gated_matmul, ffn.activated_matmul, ffn.dgate_matmul,
 // ffn.dactivation_matmul, linalg.matmul plain or with an operand read
 // transposed) becomes a cache-tiled, register-blocked loop nest of
-// vector<16xf32> FMAs:
+// vector<Lxf32> FMAs, L the target's f32 lanes (CpuGemmTiles::lanes: 16
+// on AVX-512, 8 on AVX2, 4 on NEON):
 //
 //   scf.parallel (i0, j0) over tiles of MC rows x NC columns   (OpenMP)
-//     memref.alloca_scope { scratch: MC x 32 partial sums }
-//     for each micro-column of the tile: 2 vectors of 16 lanes
-//       (plain: columns c and c + 16; gated: column c of the a half and
+//     memref.alloca_scope { scratch: MC x 2L partial sums }
+//     for each micro-column of the tile: 2 vectors of L lanes
+//       (plain: columns c and c + L; gated: column c of the a half and
 //        column c of the b half of the same packed block)
 //       for kc over K in blocks of KC                       (cache blocking)
 //         pack: the micro-column's KC x 2 vectors of the weight, copied
 //           (masked loads, zero past a ragged edge) into a contiguous,
-//           per-thread KC x 32 panel (stack, 32 KB at KC = 256), when the
-//           tile has at least MR rows (otherwise the rows read the weight)
+//           per-thread KC x 2L panel (stack, 32 KB at KC = 256, L = 16), when
+//           the tile has at least MR rows (otherwise the rows read the weight)
 //         for r0 over the tile's rows in steps of MR
 //           micro-kernel: 2 x MR accumulators, carried by the k loop
 //           (two unmasked loads of the packed panel's row, one broadcast
@@ -48,7 +49,7 @@
 // (two dh vectors of a block per micro-column), loads a and b from [a | b]
 // and stores da and db to the same packed columns
 // (emitGatedProductGradient on vectors). ffn.apply_gate, ffn.pack_gated and
-// ffn.unpack_gated become parallel rows x blocks nests of 16-lane masked
+// ffn.unpack_gated become parallel rows x blocks nests of L-lane masked
 // vector loads and stores, and a linalg.reduce summing a matrix's rows (the
 // bias gradients) a parallel nest over stripes of 64 columns with vector
 // accumulators: no scalar loop over a large tensor is left to
@@ -77,7 +78,7 @@ using namespace mlir;
 using namespace mlir::ffn;
 
 namespace {
-/// One micro-column: two vectors of kCpuLanes lanes, their weight columns, how
+/// One micro-column: two vectors of `lanes` lanes, their weight columns, how
 /// many lanes are valid, and where they go in the output (the gated
 /// epilogue writes only the first; the dgate epilogue writes the a columns
 /// outCol[v] and the b columns outCol[v] + bOffset).
@@ -95,8 +96,9 @@ public:
               const CpuGemmBuffers &buffers, const CpuGemmTiles &tiles)
       : b(b), loc(loc), gemm(gemm), buffers(buffers), tiles(tiles) {
     f32 = b.getF32Type();
-    vecType = VectorType::get({kCpuLanes}, f32);
-    maskType = VectorType::get({kCpuLanes}, b.getI1Type());
+    lanes = tiles.lanes;
+    vecType = VectorType::get({lanes}, f32);
+    maskType = VectorType::get({lanes}, b.getI1Type());
   }
 
   void emit() {
@@ -119,8 +121,7 @@ public:
           std::max<int64_t>(1, llvm::divideCeil(tiles.cols, gemm.blockSize)));
     } else {
       colUpper = N;
-      colStep =
-          index(llvm::divideCeil(tiles.cols, 2 * kCpuLanes) * 2 * kCpuLanes);
+      colStep = index(llvm::divideCeil(tiles.cols, 2 * lanes) * 2 * lanes);
     }
     scf::ParallelOp::create(
         b, loc, ValueRange{c0, c0}, ValueRange{M, colUpper},
@@ -134,12 +135,13 @@ public:
           scope.getBodyRegion().push_back(body);
           b.setInsertionPointToStart(body);
           Value scratch = memref::AllocaOp::create(
-              b, loc, MemRefType::get({tileRows, 2 * kCpuLanes}, f32));
+              b, loc, MemRefType::get({tileRows, 2 * lanes}, f32));
           // The packed weight panel of one micro-column and K block:
-          // KC x 32 floats (32 KB at KC = 256), on the thread's stack.
+          // KC x 2L floats (32 KB at KC = 256, L = 16), on the thread's
+          // stack.
           if (tiles.packB)
             pack = memref::AllocaOp::create(
-                b, loc, MemRefType::get({tiles.k, 2 * kCpuLanes}, f32),
+                b, loc, MemRefType::get({tiles.k, 2 * lanes}, f32),
                 ValueRange{}, b.getI64IntegerAttr(64));
           emitTile(ivs[0], ivs[1], colStep, scratch);
           memref::AllocaScopeReturnOp::create(b, loc, ValueRange{});
@@ -157,6 +159,8 @@ private:
   Value M, N, K, numBlocks;
   Value pack; // the packed weight panel, or null (tiles.packB false)
   int64_t microRows = 0, tileRows = 0;
+  /// f32 lanes of a vector.
+  int64_t lanes = 16;
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
@@ -189,9 +193,9 @@ private:
         Value first = mul(j, block);
         Value width = min(block, sub(N, first));
         Value base = mul(first, index(2));
-        loop(index(0), width, index(2 * kCpuLanes), [&](Value c) {
+        loop(index(0), width, index(2 * lanes), [&](Value c) {
           MicroColumn column;
-          Value c1 = add(c, index(kCpuLanes));
+          Value c1 = add(c, index(lanes));
           column.rhsCol[0] = add(first, c);
           column.rhsCol[1] = add(first, c1);
           column.lanes[0] = sub(width, c);
@@ -212,7 +216,7 @@ private:
         Value first = mul(j, block);
         Value width = min(block, sub(N, first));
         Value base = mul(first, index(2));
-        loop(index(0), width, index(kCpuLanes), [&](Value c) {
+        loop(index(0), width, index(lanes), [&](Value c) {
           MicroColumn column;
           column.rhsCol[0] = add(base, c);
           column.rhsCol[1] = add(column.rhsCol[0], width);
@@ -224,10 +228,10 @@ private:
       return;
     }
     Value colEnd = min(add(j0, colStep), N);
-    loop(j0, colEnd, index(2 * kCpuLanes), [&](Value c) {
+    loop(j0, colEnd, index(2 * lanes), [&](Value c) {
       MicroColumn column;
       column.rhsCol[0] = column.outCol[0] = c;
-      column.rhsCol[1] = column.outCol[1] = add(c, index(kCpuLanes));
+      column.rhsCol[1] = column.outCol[1] = add(c, index(lanes));
       column.lanes[0] = sub(N, c);
       column.lanes[1] = sub(N, column.rhsCol[1]);
       emitMicroColumn(column, i0, rowEnd, scratch);
@@ -312,14 +316,14 @@ private:
   /// of two masked loads a (power-of-two) weight row stride apart.
   void emitPack(const MicroColumn &column, const Value masks[2], Value kc,
                 Value kEnd) {
-    Value lanes16 = index(kCpuLanes);
+    Value laneCount = index(lanes);
     loop(kc, kEnd, index(1), [&](Value k) {
       Value kk = sub(k, kc);
       for (int v = 0; v < 2; ++v) {
         Value w =
             maskedLoad(buffers.rhs, ValueRange{k, column.rhsCol[v]}, masks[v]);
         vector::StoreOp::create(b, loc, w, pack,
-                                ValueRange{kk, v ? lanes16 : index(0)});
+                                ValueRange{kk, v ? laneCount : index(0)});
       }
     });
   }
@@ -445,7 +449,7 @@ private:
       rows.push_back(r == 0 ? r0 : add(r0, index(r)));
       local.push_back(sub(rows.back(), i0));
     }
-    Value lanes16 = index(kCpuLanes);
+    Value laneCount = index(lanes);
     auto start = scf::IfOp::create(
         b, loc, first,
         [&](OpBuilder &nb, Location) {
@@ -464,7 +468,7 @@ private:
             accs.push_back(vector::LoadOp::create(b, loc, vecType, scratch,
                                                   ValueRange{row, index(0)}));
             accs.push_back(vector::LoadOp::create(b, loc, vecType, scratch,
-                                                  ValueRange{row, lanes16}));
+                                                  ValueRange{row, laneCount}));
           }
           scf::YieldOp::create(b, loc, accs);
         });
@@ -480,7 +484,7 @@ private:
             w0 = vector::LoadOp::create(b, loc, vecType, pack,
                                         ValueRange{kk, index(0)});
             w1 = vector::LoadOp::create(b, loc, vecType, pack,
-                                        ValueRange{kk, lanes16});
+                                        ValueRange{kk, laneCount});
           } else {
             w0 = maskedLoad(buffers.rhs, ValueRange{k, column.rhsCol[0]},
                             masks[0]);
@@ -519,7 +523,7 @@ private:
             vector::StoreOp::create(b, loc, accs[2 * r], scratch,
                                     ValueRange{row, index(0)});
             vector::StoreOp::create(b, loc, accs[2 * r + 1], scratch,
-                                    ValueRange{row, lanes16});
+                                    ValueRange{row, laneCount});
           }
           scf::YieldOp::create(b, loc);
         });

@@ -1,9 +1,10 @@
 //===- CpuVectorize.cpp - glu-cpu-vectorize -------------------------------===//
 //
 // glu-cpu-vectorize, a helper of glu-cpu-pipeline: tiles the all-parallel
-// f32 elementwise linalg.generics to 1 x ... x 16 (peeling the partial last
-// column tile) and vectorizes the static tiles; and/or expands exp, tanh,
-// expm1, log (and erf when approximate-erf) into polynomial approximations.
+// f32 elementwise linalg.generics to 1 x ... x L, L the target's f32 lanes
+// (peeling the partial last column tile) and vectorizes the static tiles;
+// and/or expands exp, tanh, expm1, log (and erf when approximate-erf) into
+// polynomial approximations.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,9 +35,6 @@ using namespace mlir::ffn;
 
 #define DEBUG_TYPE "glu-cpu-vectorize"
 
-/// Lanes of the vectors the elementwise code is tiled to.
-static constexpr int64_t kLanes = 16;
-
 /// Whether `op` is an all-parallel generic on f32 tensors that the linalg
 /// vectorizer accepts.
 static bool isVectorizableElementwise(linalg::GenericOp op) {
@@ -58,13 +56,14 @@ static bool isVectorizableElementwise(linalg::GenericOp op) {
   return true;
 }
 
-/// Tiles `op` to 1 x ... x 16 and peels the last, partial column tile, so
-/// that every tile has a static shape (16 columns, or the N mod 16 left).
+/// Tiles `op` to 1 x ... x `lanes` and peels the last, partial column
+/// tile, so that every tile has a static shape (`lanes` columns, or the
+/// N mod `lanes` left).
 static LogicalResult tileElementwise(RewriterBase &rewriter,
-                                     linalg::GenericOp op) {
+                                     linalg::GenericOp op, int64_t lanes) {
   unsigned loops = op.getNumLoops();
   SmallVector<OpFoldResult> tileSizes(loops, rewriter.getIndexAttr(1));
-  tileSizes.back() = rewriter.getIndexAttr(kLanes);
+  tileSizes.back() = rewriter.getIndexAttr(lanes);
   scf::SCFTilingOptions options;
   options.setTileSizes(tileSizes);
   rewriter.setInsertionPoint(op);
@@ -74,7 +73,7 @@ static LogicalResult tileElementwise(RewriterBase &rewriter,
     LLVM_DEBUG(llvm::dbgs() << "tiling failed: " << op->getLoc() << "\n");
     return failure();
   }
-  LLVM_DEBUG(llvm::dbgs() << "tiled to 1 x ... x " << kLanes << " ("
+  LLVM_DEBUG(llvm::dbgs() << "tiled to 1 x ... x " << lanes << " ("
                           << tiled->loops.size() << " loops): " << op->getLoc()
                           << "\n");
   rewriter.replaceOp(op, tiled->replacements);
@@ -130,8 +129,8 @@ static linalg::GenericOp withStaticOperands(RewriterBase &rewriter,
 }
 
 /// Whether `op` is a tile left by tileElementwise: static, all parallel, at
-/// most one vector of elements.
-static bool isStaticTile(linalg::GenericOp op) {
+/// most one vector of `lanes` elements.
+static bool isStaticTile(linalg::GenericOp op, int64_t lanes) {
   if (!op.hasPureTensorSemantics() || op.getNumReductionLoops() != 0)
     return false;
   std::optional<SmallVector<int64_t, 4>> ranges = op.getStaticLoopRanges();
@@ -143,7 +142,7 @@ static bool isStaticTile(linalg::GenericOp op) {
       return false;
     volume *= range;
   }
-  return volume <= kLanes;
+  return volume <= lanes;
 }
 
 namespace {
@@ -160,7 +159,7 @@ struct GluCpuVectorize : mlir::ffn::impl::GluCpuVectorizeBase<GluCpuVectorize> {
       });
       IRRewriter rewriter(&getContext());
       for (linalg::GenericOp op : generics)
-        (void)tileElementwise(rewriter, op);
+        (void)tileElementwise(rewriter, op, vectorLanes);
       // Fold the peeled tiles' sizes into their types.
       RewritePatternSet canonical(&getContext());
       for (RegisteredOperationName name :
@@ -172,13 +171,13 @@ struct GluCpuVectorize : mlir::ffn::impl::GluCpuVectorizeBase<GluCpuVectorize> {
       func.walk([&](linalg::GenericOp op) { candidates.push_back(op); });
       for (linalg::GenericOp op : candidates) {
         linalg::GenericOp tile = withStaticOperands(rewriter, op);
-        if (isStaticTile(tile) &&
+        if (isStaticTile(tile, vectorLanes) &&
             succeeded(linalg::vectorizeOpPrecondition(tile)))
           tiles.push_back(tile);
       }
       LLVM_DEBUG(llvm::dbgs() << tiles.size() << " of " << candidates.size()
                               << " generics are static tiles of at most "
-                              << kLanes << " elements\n");
+                              << vectorLanes << " elements\n");
       for (linalg::GenericOp tile : tiles) {
         rewriter.setInsertionPoint(tile);
         Location loc = tile->getLoc();
@@ -191,7 +190,7 @@ struct GluCpuVectorize : mlir::ffn::impl::GluCpuVectorizeBase<GluCpuVectorize> {
         if (succeeded(vectorized))
           rewriter.replaceOp(tile, vectorized->replacements);
       }
-      // vector<1x16> -> vector<16>, transfers that LLVM lowering takes.
+      // vector<1xL> -> vector<L>, transfers that LLVM lowering takes.
       RewritePatternSet unitDims(&getContext());
       vector::populateCastAwayVectorLeadingOneDimPatterns(unitDims);
       vector::populateVectorTransferDropUnitDimsPatterns(unitDims);

@@ -10,7 +10,7 @@
 include "mlir/Pass/PassBase.td"
 
 def GluCpuGemm : Pass<"glu-cpu-gemm"> {
-  let summary = "Generate cache-tiled, register-blocked AVX-512 GEMMs for "
+  let summary = "Generate cache-tiled, register-blocked vector GEMMs for "
                 "ffn.gated_matmul, ffn.activated_matmul and linalg.matmul";
   let description = [{
     Replaces every f32 GEMM that `describeGemm`
@@ -22,11 +22,12 @@ def GluCpuGemm : Pass<"glu-cpu-gemm"> {
     - an `scf.parallel` over tiles of `tile-rows` rows x `tile-cols` output
       columns (for the gated op: the packed blocks covering them), which
       convert-scf-to-openmp runs on OpenMP threads;
-    - in each tile, for each micro-column of 2 x 16 lanes and each K block
+    - in each tile, for each micro-column of 2 x L lanes (L =
+      `vector-lanes`: 16 on AVX-512, 8 on AVX2, 4 on NEON) and each K block
       of `tile-k`, the weight panel it reads is packed once into a
-      contiguous, zero-padded [tile-k][32] stack buffer (the a and b
+      contiguous, zero-padded [tile-k][2L] stack buffer (the a and b
       columns side by side for the gated op), then a micro-kernel over
-      `micro-rows` rows: 2 x `micro-rows` `vector<16xf32>` accumulators
+      `micro-rows` rows: 2 x `micro-rows` `vector<Lxf32>` accumulators
       carried through the K loop, one broadcast of x and two unmasked
       loads of the packed panel per k, and `vector.fma` (a tile of fewer
       rows than one micro-kernel reads the weight directly);
@@ -87,8 +88,14 @@ def GluCpuGemm : Pass<"glu-cpu-gemm"> {
     Option<"tileK", "tile-k", "int64_t", /*default=*/"::mlir::ffn::CpuGemmTiles().k",
            "Reduction depth per K block (cache blocking)">,
     Option<"microRows", "micro-rows", "int64_t", /*default=*/"::mlir::ffn::CpuGemmTiles().microRows",
-           "Rows of the register micro-tile (1 to 14: 2 accumulators a row "
-           "in the 32 zmm registers)">
+           "Rows of the register micro-tile (at most (vector-registers - 3) "
+           "/ 2: 2 accumulators a row, 2 weight vectors and a broadcast)">,
+    Option<"vectorLanes", "vector-lanes", "int64_t", /*default=*/"::mlir::ffn::CpuGemmTiles().lanes",
+           "f32 lanes of a vector register: 16 (AVX-512), 8 (AVX2), 4 "
+           "(SSE, NEON)">,
+    Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"::mlir::ffn::CpuGemmTiles().registers",
+           "Vector registers the micro-kernel may fill (32 on AVX-512 and "
+           "NEON, 16 on AVX2)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -107,9 +114,10 @@ def GluCpuVectorize : Pass<"glu-cpu-vectorize", "::mlir::func::FuncOp"> {
   let description = [{
     A helper of glu-cpu-pipeline, on tensors: tiles every all-parallel
     `linalg.generic` (and `linalg.transpose`) of static f32 shape to
-    1 x ... x 16 tiles and vectorizes each tile (masked on the ragged last
-    one), so elementwise epilogues left by convert-ffn-to-linalg run on
-    `vector<16xf32>`. With `approximate-math`, `math.exp`, `math.tanh` and
+    1 x ... x `vector-lanes` tiles and vectorizes each tile (the ragged
+    last one peeled), so elementwise epilogues left by
+    convert-ffn-to-linalg run on `vector<16xf32>` (AVX-512),
+    `vector<8xf32>` (AVX2) or `vector<4xf32>`. With `approximate-math`, `math.exp`, `math.tanh` and
     friends on f32 become polynomial approximations (accurate to a few ulp)
     that vectorize; `math.erf` is kept for libm unless `approximate-erf`.
   }];
@@ -119,7 +127,9 @@ def GluCpuVectorize : Pass<"glu-cpu-vectorize", "::mlir::func::FuncOp"> {
     Option<"approximateMath", "approximate-math", "bool", /*default=*/"true",
            "Expand f32 math ops into polynomial approximations">,
     Option<"approximateErf", "approximate-erf", "bool", /*default=*/"false",
-           "Also expand math.erf (otherwise libm's erff is called)">
+           "Also expand math.erf (otherwise libm's erff is called)">,
+    Option<"vectorLanes", "vector-lanes", "int64_t", /*default=*/"16",
+           "f32 lanes of the vectors: 16 (AVX-512), 8 (AVX2), 4 (SSE, NEON)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
