@@ -195,6 +195,17 @@ static bool isRowReshape(Operation *op) {
          stripRowReshapes(op->getResult(0)) != op->getResult(0);
 }
 
+/// Follows `value` through the row reshapes that are its only users, one
+/// after the other; appends them to `reshapes` and returns the last result.
+static Value followRowReshapes(Value value,
+                               SmallVectorImpl<Operation *> &reshapes) {
+  while (value.hasOneUse() && isRowReshape(*value.getUsers().begin())) {
+    reshapes.push_back(*value.getUsers().begin());
+    value = reshapes.back()->getResult(0);
+  }
+  return value;
+}
+
 /// Extends the layer past its down projection to an output bias added by an
 /// elementwise op, looking through row reshapes.
 static void matchOutputBias(Operation *downOp, Layer &layer) {
@@ -205,11 +216,7 @@ static void matchOutputBias(Operation *downOp, Layer &layer) {
   }
   Value result = downOp->getResult(0);
   SmallVector<Operation *> reshapes;
-  Value value = result;
-  while (value.hasOneUse() && isRowReshape(*value.getUsers().begin())) {
-    reshapes.push_back(*value.getUsers().begin());
-    value = reshapes.back()->getResult(0);
-  }
+  Value value = followRowReshapes(result, reshapes);
   if (!value.hasOneUse())
     return;
   auto user = dyn_cast<linalg::LinalgOp>(*value.getUsers().begin());
@@ -245,10 +252,7 @@ static LogicalResult matchRounding(Layer &layer, Type elementType,
   if (accumulator == elementType)
     return success();
   SmallVector<Operation *> reshapes;
-  while (value.hasOneUse() && isRowReshape(*value.getUsers().begin())) {
-    reshapes.push_back(*value.getUsers().begin());
-    value = reshapes.back()->getResult(0);
-  }
+  value = followRowReshapes(value, reshapes);
   Operation *rounding = value.hasOneUse() ? *value.getUsers().begin() : nullptr;
   if (!rounding || getConversionSource(rounding, /*widening=*/false) != value ||
       getElementTypeOrSelf(rounding->getResult(0).getType()) != elementType) {
@@ -585,12 +589,11 @@ static Operation *rewriteLayer(PatternRewriter &rewriter, Layer &layer) {
   // own shape, if there is one (TOSA and torch-mlir reshape the 2-D result
   // back to the input's shape), else the root itself.
   Operation *replaced = root;
-  Value value = root->getResult(0);
-  while (value.hasOneUse() && isRowReshape(*value.getUsers().begin())) {
-    value = value.getUsers().begin()->getResult(0);
-    if (value.getType() == resultType)
-      replaced = value.getDefiningOp();
-  }
+  SmallVector<Operation *> reshapes;
+  followRowReshapes(root->getResult(0), reshapes);
+  for (Operation *reshape : reshapes)
+    if (reshape->getResult(0).getType() == resultType)
+      replaced = reshape;
   auto replacedType = cast<RankedTensorType>(replaced->getResult(0).getType());
   Value replacement =
       reshapeRows(rewriter, loc, ffnOp->getResult(0), replacedType);
