@@ -34,8 +34,9 @@ struct CpuGemmTiles {
   int64_t lanes = 16;
   /// Vector registers the micro-kernel may fill.
   int64_t registers = 32;
-  /// Copy each micro-column's K block of the weight into a contiguous,
-  /// zero-padded per-thread panel before its micro-kernels read it.
+  /// Copy each tile's K block of the weight into contiguous, zero-padded
+  /// per-thread panels (one per micro-column) before the micro-kernels read
+  /// them.
   bool packB = true;
 };
 

@@ -7,32 +7,39 @@
 // vector<Lxf32> FMAs, L the target's f32 lanes (CpuGemmTiles::lanes: 16
 // on AVX-512, 8 on AVX2, 4 on NEON):
 //
-//   scf.parallel (i0, j0) over tiles of MC rows x NC columns   (OpenMP)
-//     memref.alloca_scope { scratch: MC x 2L partial sums }
-//     for each micro-column of the tile: 2 vectors of L lanes
-//       (plain: columns c and c + L; gated: column c of the a half and
-//        column c of the b half of the same packed block)
-//       for kc over K in blocks of KC                       (cache blocking)
-//         pack: the micro-column's KC x 2 vectors of the weight, copied
-//           (masked loads, zero past a ragged edge) into a contiguous,
-//           per-thread KC x 2L panel (stack, 32 KB at KC = 256, L = 16), when
-//           the tile has at least MR rows (otherwise the rows read the weight)
+//   scf.parallel (j0, i0) over tiles of NC columns x MC rows   (OpenMP)
+//     memref.alloca_scope {
+//       scratch: MC x 2L partial sums per micro-column of the tile
+//       pack: KC x 2L weight panel per micro-column of the tile }
+//     for kc over K in blocks of KC                         (cache blocking)
+//       pack (when the tile has at least MR rows; otherwise the rows read
+//         the weight): for each k of the block, the tile's weight columns
+//         of row k, in order, into the micro-columns' panels (plain loads;
+//         masked loads with zeros past a ragged edge)
+//       for each micro-column of the tile: 2 vectors of L lanes
+//         (plain: columns c and c + L; gated: column c of the a half and
+//          column c of the b half of the same packed block)
 //         for r0 over the tile's rows in steps of MR
 //           micro-kernel: 2 x MR accumulators, carried by the k loop
-//           (two unmasked loads of the packed panel's row, one broadcast
-//            of x per row, vector.fma), started from the initial value
-//            (first K block) or the scratch tile, and ended by the
+//           (two unmasked loads of the panel's row, one broadcast of x per
+//            row, vector.fma), started from the initial value (first K
+//            block) or the micro-column's scratch slot, and ended by the
 //            epilogue + masked store of the output (last K block) or a
-//            store to the scratch tile.
+//            store to the scratch slot.
 //
 // The gating epilogue h = gate(a + bias_a) * (b + bias_b) (emitGatedProduct
 // on vectors) is applied to the accumulators: the full [a | b] never goes
 // through memory, and while K <= KC not even a micro-tile of it does.
 // The pack turns the micro-kernels' reads of the weight (power-of-two row
 // strides such as 16 KB for a packed [768, 4096] weight, which alias in
-// the caches and miss the TLB) into one contiguous 128-byte row per k,
-// read by every micro-tile of the tile's rows; the strided panel is read
-// once per (tile rows, micro-column, K block), as before by one micro-tile.
+// the caches and miss the TLB) into one contiguous 2L-float row per k, read
+// by every micro-tile of the tile's rows. It reads each weight row's
+// columns of the tile once, whole cache lines in order: packing per
+// micro-column instead (a 2L-float strip of every row, then the next strip)
+// left AVX2's 32-byte strips to re-read half-lines the aliasing had evicted,
+// a third of the gated GEMM's time. Column tiles are the outer parallel
+// dimension, so that one thread's successive row tiles read the same weight
+// columns (from L2) rather than the whole weight each.
 // Ragged edges: columns are masked (vector.create_mask, maskedload,
 // maskedstore), the ragged last packed block included; the rows of a tile
 // left after its whole MR-row micro-tiles (all of them when M < MR, as in
@@ -117,33 +124,47 @@ public:
       Value block = index(gemm.blockSize);
       numBlocks = arith::CeilDivSIOp::create(b, loc, N, block);
       colUpper = numBlocks;
-      colStep = index(
-          std::max<int64_t>(1, llvm::divideCeil(tiles.cols, gemm.blockSize)));
+      int64_t blocksPerTile =
+          std::max<int64_t>(1, llvm::divideCeil(tiles.cols, gemm.blockSize));
+      colStep = index(blocksPerTile);
+      // Gated: one vector of the a half and one of the b half a micro-
+      // column; dgate: two vectors of dh.
+      int64_t columnsPerMicro =
+          gemm.epilogue == GemmEpilogue::DGate ? 2 * lanes : lanes;
+      microPerBlock = llvm::divideCeil(gemm.blockSize, columnsPerMicro);
+      microPerTile = blocksPerTile * microPerBlock;
     } else {
+      int64_t cols = llvm::divideCeil(tiles.cols, 2 * lanes) * 2 * lanes;
       colUpper = N;
-      colStep = index(llvm::divideCeil(tiles.cols, 2 * lanes) * 2 * lanes);
+      colStep = index(cols);
+      microPerTile = cols / (2 * lanes);
     }
     scf::ParallelOp::create(
-        b, loc, ValueRange{c0, c0}, ValueRange{M, colUpper},
-        ValueRange{index(tileRows), colStep},
+        b, loc, ValueRange{c0, c0}, ValueRange{colUpper, M},
+        ValueRange{colStep, index(tileRows)},
         [&](OpBuilder &nb, Location, ValueRange ivs) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-          // The scratch tile lives on the thread's stack for one tile.
+          // The scratch tile and the packed panel live on the thread's
+          // stack for one tile.
           auto scope = memref::AllocaScopeOp::create(b, loc, TypeRange{});
           Block *body = new Block();
           scope.getBodyRegion().push_back(body);
           b.setInsertionPointToStart(body);
-          Value scratch = memref::AllocaOp::create(
-              b, loc, MemRefType::get({tileRows, 2 * lanes}, f32));
-          // The packed weight panel of one micro-column and K block:
-          // KC x 2L floats (32 KB at KC = 256, L = 16), on the thread's
-          // stack.
+          // Partial sums between K blocks: one tileRows x 2L slot per
+          // micro-column.
+          scratch = memref::AllocaOp::create(
+              b, loc,
+              MemRefType::get({microPerTile, tileRows, 2 * lanes}, f32));
+          // The tile's K block of the weight, one KC x 2L panel per
+          // micro-column (KC x the tile's weight columns floats: 128 KB
+          // for 128 columns at KC = 256).
           if (tiles.packB)
             pack = memref::AllocaOp::create(
-                b, loc, MemRefType::get({tiles.k, 2 * lanes}, f32),
+                b, loc,
+                MemRefType::get({microPerTile, tiles.k, 2 * lanes}, f32),
                 ValueRange{}, b.getI64IntegerAttr(64));
-          emitTile(ivs[0], ivs[1], colStep, scratch);
+          emitTile(ivs[1], ivs[0], colStep);
           memref::AllocaScopeReturnOp::create(b, loc, ValueRange{});
         });
   }
@@ -157,8 +178,12 @@ private:
   Type f32;
   VectorType vecType, maskType;
   Value M, N, K, numBlocks;
-  Value pack; // the packed weight panel, or null (tiles.packB false)
+  /// The per-tile scratch partial sums and packed weight panel (null when
+  /// tiles.packB is false), indexed by the micro-column's slot.
+  Value scratch, pack;
   int64_t microRows = 0, tileRows = 0;
+  /// Micro-columns in a packed block (blocked GEMMs), and in a whole tile.
+  int64_t microPerBlock = 0, microPerTile = 0;
   /// f32 lanes of a vector.
   int64_t lanes = 16;
 
@@ -166,7 +191,13 @@ private:
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
   Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
   Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value div(Value x, int64_t y) {
+    return arith::DivUIOp::create(b, loc, x, index(y));
+  }
   Value min(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
+  Value cmp(arith::CmpIPredicate predicate, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, predicate, x, y);
+  }
   Value zeros() {
     return arith::ConstantOp::create(
         b, loc, vecType, DenseElementsAttr::get(vecType, b.getF32FloatAttr(0)));
@@ -180,9 +211,28 @@ private:
     fn(forOp.getInductionVar());
   }
 
-  /// The micro-columns of the tile at rows i0, columns (or blocks) j0.
-  void emitTile(Value i0, Value j0, Value colStep, Value scratch) {
-    Value rowEnd = min(add(i0, index(tileRows)), M);
+  /// `if (cond) { thenFn() } else { elseFn() }`, without results.
+  void ifThenElse(Value cond, function_ref<void()> thenFn,
+                  function_ref<void()> elseFn = nullptr) {
+    auto body = [&](function_ref<void()> fn) {
+      return [&, fn](OpBuilder &nb, Location) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+        fn();
+        scf::YieldOp::create(b, loc);
+      };
+    };
+    if (elseFn)
+      scf::IfOp::create(b, loc, cond, body(thenFn), body(elseFn));
+    else
+      scf::IfOp::create(b, loc, cond, body(thenFn));
+  }
+
+  /// Calls `fn` on each micro-column of the tile at columns (or blocks) j0
+  /// with its slot in the scratch and pack buffers, in the order of the
+  /// weight's columns.
+  void forEachMicroColumn(Value j0, Value colStep,
+                          function_ref<void(const MicroColumn &, Value)> fn) {
     if (gemm.epilogue == GemmEpilogue::DGate) {
       // Block j: dh columns [first, first + width) of the GEMM, two vectors
       // at a time; their a columns start at 2 first, their b columns
@@ -193,6 +243,7 @@ private:
         Value first = mul(j, block);
         Value width = min(block, sub(N, first));
         Value base = mul(first, index(2));
+        Value blockSlot = mul(sub(j, j0), index(microPerBlock));
         loop(index(0), width, index(2 * lanes), [&](Value c) {
           MicroColumn column;
           Value c1 = add(c, index(lanes));
@@ -203,7 +254,7 @@ private:
           column.outCol[0] = add(base, c);
           column.outCol[1] = add(base, c1);
           column.bOffset = width;
-          emitMicroColumn(column, i0, rowEnd, scratch);
+          fn(column, add(blockSlot, div(c, 2 * lanes)));
         });
       });
       return;
@@ -216,13 +267,14 @@ private:
         Value first = mul(j, block);
         Value width = min(block, sub(N, first));
         Value base = mul(first, index(2));
+        Value blockSlot = mul(sub(j, j0), index(microPerBlock));
         loop(index(0), width, index(lanes), [&](Value c) {
           MicroColumn column;
           column.rhsCol[0] = add(base, c);
           column.rhsCol[1] = add(column.rhsCol[0], width);
           column.lanes[0] = column.lanes[1] = sub(width, c);
           column.outCol[0] = add(first, c);
-          emitMicroColumn(column, i0, rowEnd, scratch);
+          fn(column, add(blockSlot, div(c, lanes)));
         });
       });
       return;
@@ -234,97 +286,122 @@ private:
       column.rhsCol[1] = column.outCol[1] = add(c, index(lanes));
       column.lanes[0] = sub(N, c);
       column.lanes[1] = sub(N, column.rhsCol[1]);
-      emitMicroColumn(column, i0, rowEnd, scratch);
+      fn(column, div(sub(c, j0), 2 * lanes));
     });
   }
 
-  /// K blocks, then the micro-rows of the tile, for one micro-column.
-  void emitMicroColumn(const MicroColumn &column, Value i0, Value rowEnd,
-                       Value scratch) {
-    Value masks[2];
+  /// The masks of a micro-column's two vectors (lanes past the edge off).
+  void getMasks(const MicroColumn &column, Value masks[2]) {
     for (int v = 0; v < 2; ++v)
       masks[v] = v == 1 && column.lanes[1] == column.lanes[0]
                      ? masks[0]
                      : vector::CreateMaskOp::create(
                            b, loc, maskType, ValueRange{column.lanes[v]});
+  }
+
+  /// The tile at rows i0, columns (or blocks) j0: for each K block, the
+  /// tile's weight panel is packed, then every micro-column's micro-kernels
+  /// run over the tile's rows.
+  void emitTile(Value i0, Value j0, Value colStep) {
+    Value rowEnd = min(add(i0, index(tileRows)), M);
+    // Whole micro-tiles, then the rows left one at a time.
+    Value step = index(microRows);
+    Value rows = sub(rowEnd, i0);
+    Value fullEnd = add(i0, mul(div(rows, microRows), step));
+    // Pack when the tile has a whole micro-tile (which then reads the
+    // panel); fewer rows (decoding, M = 1) read the weight directly.
+    Value packed = pack ? cmp(arith::CmpIPredicate::sge, rows, step) : Value();
     Value kc0 = index(tiles.k);
     // At least one K block, so that K = 0 still writes the epilogue.
     Value kUpper = arith::MaxSIOp::create(b, loc, K, index(1));
     loop(index(0), kUpper, kc0, [&](Value kc) {
-      Value kEnd = min(add(kc, kc0), K);
-      Value first =
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, kc, index(0));
-      Value last =
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, kEnd, K);
-      // Whole micro-tiles, then the rows left one at a time.
-      Value step = index(microRows);
-      Value rows = sub(rowEnd, i0);
-      Value fullEnd =
-          add(i0, mul(arith::DivUIOp::create(b, loc, rows, step), step));
-      // Pack when the tile has a whole micro-tile (which then reads the
-      // panel); fewer rows (decoding, M = 1) read the weight directly.
-      Value packed;
-      if (pack) {
-        packed = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, rows,
-                                       step);
-        scf::IfOp::create(b, loc, packed, [&](OpBuilder &nb, Location) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-          emitPack(column, masks, kc, kEnd);
-          scf::YieldOp::create(b, loc);
-        });
-      }
-      loop(i0, fullEnd, step, [&](Value r0) {
-        emitMicroKernel(column, masks, microRows, i0, r0, kc, kEnd, first, last,
-                        scratch, /*fromPack=*/bool(pack));
-      });
-      if (microRows > 1) {
-        auto rowsLeft = [&](bool fromPack) {
-          loop(fullEnd, rowEnd, index(1), [&](Value r0) {
-            emitMicroKernel(column, masks, 1, i0, r0, kc, kEnd, first, last,
-                            scratch, fromPack);
-          });
-        };
-        if (!pack) {
-          rowsLeft(false);
-        } else {
-          scf::IfOp::create(
-              b, loc, packed,
-              [&](OpBuilder &nb, Location) {
-                OpBuilder::InsertionGuard guard(b);
-                b.setInsertionPoint(nb.getInsertionBlock(),
-                                    nb.getInsertionPoint());
-                rowsLeft(true);
-                scf::YieldOp::create(b, loc);
-              },
-              [&](OpBuilder &nb, Location) {
-                OpBuilder::InsertionGuard guard(b);
-                b.setInsertionPoint(nb.getInsertionBlock(),
-                                    nb.getInsertionPoint());
-                rowsLeft(false);
-                scf::YieldOp::create(b, loc);
+      KBlock kb;
+      kb.kc = kc;
+      kb.kEnd = min(add(kc, kc0), K);
+      kb.first = cmp(arith::CmpIPredicate::eq, kc, index(0));
+      kb.last = cmp(arith::CmpIPredicate::sge, kb.kEnd, K);
+      if (pack)
+        ifThenElse(packed, [&] { emitPack(j0, colStep, kb); });
+      forEachMicroColumn(
+          j0, colStep, [&](const MicroColumn &column, Value slot) {
+            Value masks[2];
+            getMasks(column, masks);
+            loop(i0, fullEnd, step, [&](Value r0) {
+              emitMicroKernel(column, masks, slot, microRows, i0, r0, kb,
+                              /*fromPack=*/bool(pack));
+            });
+            if (microRows == 1)
+              return;
+            auto rowsLeft = [&](bool fromPack) {
+              loop(fullEnd, rowEnd, index(1), [&](Value r0) {
+                emitMicroKernel(column, masks, slot, 1, i0, r0, kb, fromPack);
               });
-        }
-      }
+            };
+            if (!pack)
+              rowsLeft(false);
+            else
+              ifThenElse(
+                  packed, [&] { rowsLeft(true); }, [&] { rowsLeft(false); });
+          });
     });
   }
 
-  /// Copies rows [kc, kEnd) of the micro-column's two weight vectors into
-  /// rows [0, kEnd - kc) of the pack buffer, side by side (gated: the a
-  /// columns, then the b columns), zero past the ragged edge: the micro-
-  /// kernels then read one contiguous 128-byte row per k, unmasked, instead
-  /// of two masked loads a (power-of-two) weight row stride apart.
-  void emitPack(const MicroColumn &column, const Value masks[2], Value kc,
-                Value kEnd) {
+  /// One K block: rows [kc, kEnd) of the reduction, whether it is the
+  /// first (the accumulators start from the initial value) and the last
+  /// (the epilogue runs).
+  struct KBlock {
+    Value kc, kEnd, first, last;
+  };
+
+  /// Copies rows [kc, kEnd) of the tile's weight columns into the pack
+  /// buffer, one KC x 2L panel per micro-column (gated: its a vector, then
+  /// its b vector), zero past the ragged edge. Row by row, so that each
+  /// weight row's columns of the tile are read once, in order, whole cache
+  /// lines at a time (not a 2L-float strip of a row per micro-column, a
+  /// power-of-two row stride apart, which aliases in the caches); the
+  /// micro-kernels then read one contiguous 2L-float row per k, unmasked.
+  void emitPack(Value j0, Value colStep, const KBlock &kb) {
     Value laneCount = index(lanes);
-    loop(kc, kEnd, index(1), [&](Value k) {
-      Value kk = sub(k, kc);
-      for (int v = 0; v < 2; ++v) {
-        Value w =
-            maskedLoad(buffers.rhs, ValueRange{k, column.rhsCol[v]}, masks[v]);
-        vector::StoreOp::create(b, loc, w, pack,
-                                ValueRange{kk, v ? laneCount : index(0)});
-      }
+    loop(kb.kc, kb.kEnd, index(1), [&](Value k) {
+      Value kk = sub(k, kb.kc);
+      forEachMicroColumn(
+          j0, colStep, [&](const MicroColumn &column, Value slot) {
+            // Whole vectors (all but a ragged edge) load without masks.
+            Value whole = cmp(arith::CmpIPredicate::sge,
+                              arith::MinSIOp::create(b, loc, column.lanes[0],
+                                                     column.lanes[1]),
+                              laneCount);
+            auto load = scf::IfOp::create(
+                b, loc, whole,
+                [&](OpBuilder &nb, Location) {
+                  OpBuilder::InsertionGuard guard(b);
+                  b.setInsertionPoint(nb.getInsertionBlock(),
+                                      nb.getInsertionPoint());
+                  SmallVector<Value> w;
+                  for (int v = 0; v < 2; ++v)
+                    w.push_back(vector::LoadOp::create(
+                        b, loc, vecType, buffers.rhs,
+                        ValueRange{k, column.rhsCol[v]}));
+                  scf::YieldOp::create(b, loc, w);
+                },
+                [&](OpBuilder &nb, Location) {
+                  OpBuilder::InsertionGuard guard(b);
+                  b.setInsertionPoint(nb.getInsertionBlock(),
+                                      nb.getInsertionPoint());
+                  Value masks[2];
+                  getMasks(column, masks);
+                  SmallVector<Value> w;
+                  for (int v = 0; v < 2; ++v)
+                    w.push_back(maskedLoad(buffers.rhs,
+                                           ValueRange{k, column.rhsCol[v]},
+                                           masks[v]));
+                  scf::YieldOp::create(b, loc, w);
+                });
+            for (int v = 0; v < 2; ++v)
+              vector::StoreOp::create(
+                  b, loc, load.getResult(v), pack,
+                  ValueRange{slot, kk, v ? laneCount : index(0)});
+          });
     });
   }
 
@@ -442,8 +519,9 @@ private:
   /// `count` rows x 2 vectors over k in [kc, kEnd), the weight read from the
   /// pack buffer (`fromPack`) or from the weight itself.
   void emitMicroKernel(const MicroColumn &column, const Value masks[2],
-                       int64_t count, Value i0, Value r0, Value kc, Value kEnd,
-                       Value first, Value last, Value scratch, bool fromPack) {
+                       Value slot, int64_t count, Value i0, Value r0,
+                       const KBlock &kb, bool fromPack) {
+    Value kc = kb.kc, kEnd = kb.kEnd;
     SmallVector<Value> rows, local;
     for (int64_t r = 0; r < count; ++r) {
       rows.push_back(r == 0 ? r0 : add(r0, index(r)));
@@ -451,7 +529,7 @@ private:
     }
     Value laneCount = index(lanes);
     auto start = scf::IfOp::create(
-        b, loc, first,
+        b, loc, kb.first,
         [&](OpBuilder &nb, Location) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
@@ -465,10 +543,10 @@ private:
           b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
           SmallVector<Value> accs;
           for (Value row : local) {
-            accs.push_back(vector::LoadOp::create(b, loc, vecType, scratch,
-                                                  ValueRange{row, index(0)}));
-            accs.push_back(vector::LoadOp::create(b, loc, vecType, scratch,
-                                                  ValueRange{row, laneCount}));
+            accs.push_back(vector::LoadOp::create(
+                b, loc, vecType, scratch, ValueRange{slot, row, index(0)}));
+            accs.push_back(vector::LoadOp::create(
+                b, loc, vecType, scratch, ValueRange{slot, row, laneCount}));
           }
           scf::YieldOp::create(b, loc, accs);
         });
@@ -482,9 +560,9 @@ private:
           if (fromPack) {
             Value kk = sub(k, kc);
             w0 = vector::LoadOp::create(b, loc, vecType, pack,
-                                        ValueRange{kk, index(0)});
+                                        ValueRange{slot, kk, index(0)});
             w1 = vector::LoadOp::create(b, loc, vecType, pack,
-                                        ValueRange{kk, laneCount});
+                                        ValueRange{slot, kk, laneCount});
           } else {
             w0 = maskedLoad(buffers.rhs, ValueRange{k, column.rhsCol[0]},
                             masks[0]);
@@ -506,7 +584,7 @@ private:
 
     ValueRange accs = kLoop.getResults();
     scf::IfOp::create(
-        b, loc, last,
+        b, loc, kb.last,
         [&](OpBuilder &nb, Location) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
@@ -521,9 +599,9 @@ private:
           b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
           for (auto [r, row] : llvm::enumerate(local)) {
             vector::StoreOp::create(b, loc, accs[2 * r], scratch,
-                                    ValueRange{row, index(0)});
+                                    ValueRange{slot, row, index(0)});
             vector::StoreOp::create(b, loc, accs[2 * r + 1], scratch,
-                                    ValueRange{row, laneCount});
+                                    ValueRange{slot, row, laneCount});
           }
           scf::YieldOp::create(b, loc);
         });

@@ -19,24 +19,25 @@ def GluCpuGemm : Pass<"glu-cpu-gemm"> {
     and `linalg.matmul` (plain, or reading an operand transposed through its
     `indexing_maps`), on tensors by a loop nest on memrefs:
 
-    - an `scf.parallel` over tiles of `tile-rows` rows x `tile-cols` output
-      columns (for the gated op: the packed blocks covering them), which
+    - an `scf.parallel` over tiles of `tile-cols` output columns (for the
+      gated op: the packed blocks covering them) x `tile-rows` rows, which
       convert-scf-to-openmp runs on OpenMP threads;
-    - in each tile, for each micro-column of 2 x L lanes (L =
-      `vector-lanes`: 16 on AVX-512, 8 on AVX2, 4 on NEON) and each K block
-      of `tile-k`, the weight panel it reads is packed once into a
-      contiguous, zero-padded [tile-k][2L] stack buffer (the a and b
-      columns side by side for the gated op), then a micro-kernel over
-      `micro-rows` rows: 2 x `micro-rows` `vector<Lxf32>` accumulators
-      carried through the K loop, one broadcast of x and two unmasked
-      loads of the packed panel per k, and `vector.fma` (a tile of fewer
-      rows than one micro-kernel reads the weight directly);
+    - in each tile, for each K block of `tile-k`, the tile's weight columns
+      are packed once, row by row, into contiguous, zero-padded [tile-k][2L]
+      stack panels, one per micro-column of 2 x L lanes (L =
+      `vector-lanes`: 16 on AVX-512, 8 on AVX2, 4 on NEON; the a and b
+      columns side by side for the gated op), then each micro-column runs
+      micro-kernels over `micro-rows` rows: 2 x `micro-rows`
+      `vector<Lxf32>` accumulators carried through the K loop, one
+      broadcast of x and two unmasked loads of the packed panel per k, and
+      `vector.fma` (a tile of fewer rows than one micro-kernel reads the
+      weight directly);
     - for `ffn.gated_matmul` the two vectors of a micro-column are column c
       of the a half and column c of the b half of the same packed block, so
       the epilogue `gate(a + bias_a) * (b + bias_b)` runs on the
       accumulators and only h is stored: `[a | b]` never goes to memory
-      (partial sums of one micro-column stay in a small per-thread scratch
-      tile between K blocks when K > tile-k); an op that keeps its
+      (partial sums stay in a per-thread scratch tile between K blocks when
+      K > tile-k); an op that keeps its
       pre-activations also stores `a + bias_a` and `b + bias_b` from the
       same registers to the packed columns it read.
 

@@ -24,30 +24,39 @@
 // CHECK:         %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<67x200xf32>
 // CHECK:         scf.parallel
 // CHECK:           memref.alloca_scope {
-// CHECK:             %[[PACK:.*]] = memref.alloca() {alignment = 64 : i64} : memref<256x32xf32>
-// CHECK:             scf.for %[[J:.*]] = %{{.*}} to
-// CHECK:               %[[FIRST:.*]] = arith.muli %[[J]], %c48
-// CHECK:               %[[WIDTH:.*]] = arith.minsi
-// CHECK:               %[[BASE:.*]] = arith.muli %[[FIRST]], %c2
-// CHECK:               scf.for %[[C:.*]] = %c0 to %[[WIDTH]] step %c32
-// CHECK:                 %[[ACOL:.*]] = arith.addi %[[BASE]], %[[C]]
-// CHECK:                 %[[MASK:.*]] = vector.create_mask
-// CHECK:                 %[[MASK1:.*]] = vector.create_mask
-// CHECK:                 scf.for %[[KC:.*]] = %c0 to
-// CHECK:                   %[[PACKED:.*]] = arith.cmpi sge, %{{.*}}, %c6 : index
-// CHECK-NEXT:              scf.if %[[PACKED]] {
-// CHECK-NEXT:                scf.for %[[PK:.*]] = %[[KC]] to %{{.*}} step %c1 {
-// CHECK-NEXT:                  %[[PKK:.*]] = arith.subi %[[PK]], %[[KC]] : index
-// CHECK-NEXT:                  %[[W0:.*]] = vector.maskedload %[[W2T]][%[[PK]], %{{.*}}], %[[MASK]]
-// CHECK-NEXT:                  vector.store %[[W0]], %[[PACK]][%[[PKK]], %c0]
-// CHECK-NEXT:                  %[[W1:.*]] = vector.maskedload %[[W2T]][%[[PK]], %{{.*}}], %[[MASK1]]
-// CHECK-NEXT:                  vector.store %[[W1]], %[[PACK]][%[[PKK]], %c16]
-// CHECK-NEXT:                }
-// CHECK-NEXT:              }
+// CHECK:             %[[SCRATCH:.*]] = memref.alloca() : memref<6x66x32xf32>
+// CHECK:             %[[PACK:.*]] = memref.alloca() {alignment = 64 : i64} : memref<6x256x32xf32>
+// CHECK:             %[[PACKED:.*]] = arith.cmpi sge, %{{.*}}, %c6 : index
+// CHECK:             scf.for %[[KC:.*]] = %c0 to
+// CHECK:               scf.if %[[PACKED]] {
+// CHECK-NEXT:            scf.for %[[PK:.*]] = %[[KC]] to %{{.*}} step %c1 {
+// CHECK-NEXT:              %[[PKK:.*]] = arith.subi %[[PK]], %[[KC]] : index
+// CHECK:                   scf.for %[[PC:.*]] = %c0 to %{{.*}} step %c32 {
+// CHECK:                     %[[PSUB:.*]] = arith.divui %[[PC]], %c32 : index
+// CHECK-NEXT:                %[[PSLOT:.*]] = arith.addi %{{.*}}, %[[PSUB]] : index
+// CHECK:                     %[[W:.*]]:2 = scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>) {
+// CHECK-NEXT:                  vector.load %[[W2T]][%[[PK]], %{{.*}}]
+// CHECK-NEXT:                  vector.load %[[W2T]][%[[PK]], %{{.*}}]
+// CHECK:                     } else {
+// CHECK:                       vector.maskedload %[[W2T]][%[[PK]], %{{.*}}]
+// CHECK:                       vector.maskedload %[[W2T]][%[[PK]], %{{.*}}]
+// CHECK:                     }
+// CHECK-NEXT:                vector.store %[[W]]#0, %[[PACK]][%[[PSLOT]], %[[PKK]], %c0]
+// CHECK-NEXT:                vector.store %[[W]]#1, %[[PACK]][%[[PSLOT]], %[[PKK]], %c16]
+// CHECK:               scf.for %[[J:.*]] = %{{.*}} to
+// CHECK:                 %[[FIRST:.*]] = arith.muli %[[J]], %c48
+// CHECK:                 %[[WIDTH:.*]] = arith.minsi
+// CHECK:                 %[[BASE:.*]] = arith.muli %[[FIRST]], %c2
+// CHECK:                 scf.for %[[C:.*]] = %c0 to %[[WIDTH]] step %c32
+// CHECK:                   %[[ACOL:.*]] = arith.addi %[[BASE]], %[[C]]
+// CHECK:                   %[[SUB:.*]] = arith.divui %[[C]], %c32 : index
+// CHECK-NEXT:              %[[SLOT:.*]] = arith.addi %{{.*}}, %[[SUB]] : index
+// CHECK-NEXT:              %[[MASK:.*]] = vector.create_mask
+// CHECK-NEXT:              %[[MASK1:.*]] = vector.create_mask
 // CHECK:                   %[[ACC:.*]]:12 = scf.for %[[K:.*]] = %[[KC]] to
 // CHECK-NEXT:                %[[KK:.*]] = arith.subi %[[K]], %[[KC]] : index
-// CHECK-NEXT:                vector.load %[[PACK]][%[[KK]], %c0]
-// CHECK-NEXT:                vector.load %[[PACK]][%[[KK]], %c16]
+// CHECK-NEXT:                vector.load %[[PACK]][%[[SLOT]], %[[KK]], %c0]
+// CHECK-NEXT:                vector.load %[[PACK]][%[[SLOT]], %[[KK]], %c16]
 // CHECK:                     memref.load %[[DYB]][%{{.*}}, %[[K]]]
 // CHECK:                     vector.fma
 // CHECK:                   scf.if %{{.*}} {
@@ -62,7 +71,7 @@
 // CHECK:                     vector.maskedstore %[[OUT]][%{{.*}}, %[[ACOL]]], %[[MASK]], %[[DA]]
 // CHECK:                     vector.maskedstore %[[OUT]][%{{.*}}, %[[BCOL]]], %[[MASK]], %[[DB]]
 // CHECK:                   } else {
-// CHECK:                     vector.store %[[ACC]]#0
+// CHECK:                     vector.store %[[ACC]]#0, %[[SCRATCH]][%[[SLOT]], %{{.*}}, %c0]
 // CHECK:         %[[R:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
 // CHECK:         return %[[R]]
 // CHECK-NOT:     linalg.

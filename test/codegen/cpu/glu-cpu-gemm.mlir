@@ -2,13 +2,16 @@
 // RUN: glu-opt %s --glu-cpu-gemm="tile-rows=32 tile-cols=64 tile-k=128 micro-rows=4" -split-input-file | FileCheck %s --check-prefix=TILES
 
 // The gated GEMM: operands enter as read-only strided buffers, the result
-// is a fresh allocation; an scf.parallel over row tiles x packed blocks;
-// per micro-column (a columns c.., b columns c + width..) and K block, the
-// the weight's a and b vectors of the K block are first packed side by side
-// (masked loads, zero past the edge) into a per-thread KC x 32 panel, then
-// the micro-rows' accumulators are carried by the k loop of unmasked loads of
-// the panel, broadcasts of x and vector.fma; the epilogue (bias, swish, product) runs
-// on the accumulators inside the tile, before the masked store of h.
+// is a fresh allocation; an scf.parallel over packed blocks x row tiles
+// (column tiles outer, so that row tiles running one after another read the
+// same weight columns). Per tile and K block, the tile's weight columns are
+// first packed, row by row, into one KC x 32 panel per micro-column (its a
+// vector, then its b vector; plain loads, masked loads with zeros past a
+// ragged edge), then each micro-column's micro-rows carry their
+// accumulators through the k loop of unmasked loads of its panel,
+// broadcasts of x and vector.fma; partial sums between K blocks go to the
+// micro-column's scratch slot. The epilogue (bias, swish, product) runs on
+// the accumulators inside the tile, before the masked store of h.
 
 // CHECK-LABEL: func.func @gated_swish_bias
 // CHECK-SAME:    (%[[X:.*]]: tensor<67x130xf32>, %[[P:.*]]: tensor<130x260xf32>, %[[BIAS:.*]]: tensor<260xf32>)
@@ -18,40 +21,64 @@
 // CHECK-DAG:     %[[C67:.*]] = arith.constant 67 : index
 // CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : index
 // CHECK-DAG:     %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG:     %[[C4:.*]] = arith.constant 4 : index
+// CHECK-DAG:     %[[C16:.*]] = arith.constant 16 : index
 // CHECK:         %[[XB:.*]] = bufferization.to_buffer %[[X]] read_only : tensor<67x130xf32> to memref<67x130xf32, strided<[?, 1], offset: ?>>
 // CHECK:         %[[PB:.*]] = bufferization.to_buffer %[[P]] read_only
 // CHECK:         %[[BB:.*]] = bufferization.to_buffer %[[BIAS]] read_only : tensor<260xf32> to memref<260xf32, strided<[1], offset: ?>>
 // CHECK:         %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<67x130xf32>
-// CHECK:         scf.parallel (%[[I0:.*]], %[[J0:.*]]) = (%[[C0]], %[[C0]]) to (%[[C67]], %[[C3]]) step (%[[C66]], %[[C2]]) {
+// CHECK:         scf.parallel (%[[J0:.*]], %[[I0:.*]]) = (%[[C0]], %[[C0]]) to (%[[C3]], %[[C67]]) step (%[[C2]], %[[C66]]) {
 // CHECK:           memref.alloca_scope {
-// CHECK:             memref.alloca() : memref<66x32xf32>
-// CHECK:             %[[PACK:.*]] = memref.alloca() {alignment = 64 : i64} : memref<256x32xf32>
-// CHECK:             scf.for %[[J:.*]] = %[[J0]] to
-// CHECK:               scf.for %[[C:.*]] = %[[C0]] to %[[WIDTH:.*]] step
-// CHECK:                 %[[ACOL:.*]] = arith.addi %{{.*}}, %[[C]] : index
-// CHECK:                 %[[BCOL:.*]] = arith.addi %[[ACOL]], %[[WIDTH]] : index
-// CHECK:                 %[[MASK:.*]] = vector.create_mask %{{.*}} : vector<16xi1>
-// CHECK:                 scf.for %[[KC:.*]] = %[[C0]] to
-// CHECK:                   %[[PACKED:.*]] = arith.cmpi sge, %{{.*}}, %c6 : index
-// CHECK-NEXT:              scf.if %[[PACKED]] {
-// CHECK-NEXT:                scf.for %[[PK:.*]] = %[[KC]] to %{{.*}} step %[[C1]] {
-// CHECK-NEXT:                  %[[PKK:.*]] = arith.subi %[[PK]], %[[KC]] : index
-// CHECK-NEXT:                  %[[PA:.*]] = vector.maskedload %[[PB]][%[[PK]], %[[ACOL]]], %[[MASK]], %[[ZERO:.*]] :
-// CHECK-NEXT:                  vector.store %[[PA]], %[[PACK]][%[[PKK]], %[[C0]]] : memref<256x32xf32>, vector<16xf32>
-// CHECK-NEXT:                  %[[PL:.*]] = vector.maskedload %[[PB]][%[[PK]], %[[BCOL]]], %[[MASK]], %[[ZERO]] :
-// CHECK-NEXT:                  vector.store %[[PL]], %[[PACK]][%[[PKK]], %[[C16:.*]]] : memref<256x32xf32>, vector<16xf32>
+// CHECK:             %[[SCRATCH:.*]] = memref.alloca() : memref<8x66x32xf32>
+// CHECK:             %[[PACK:.*]] = memref.alloca() {alignment = 64 : i64} : memref<8x256x32xf32>
+// CHECK:             %[[PACKED:.*]] = arith.cmpi sge, %{{.*}}, %c6 : index
+// CHECK:             scf.for %[[KC:.*]] = %[[C0]] to
+// CHECK:               scf.if %[[PACKED]] {
+// CHECK-NEXT:            scf.for %[[PK:.*]] = %[[KC]] to %{{.*}} step %[[C1]] {
+// CHECK-NEXT:              %[[PKK:.*]] = arith.subi %[[PK]], %[[KC]] : index
+// CHECK:                   scf.for %[[PJ:.*]] = %[[J0]] to
+// CHECK:                     %[[PBLOCKSLOT:.*]] = arith.muli %{{.*}}, %[[C4]] : index
+// CHECK:                     scf.for %[[PC:.*]] = %[[C0]] to %[[PWIDTH:.*]] step %[[C16]] {
+// CHECK-NEXT:                  %[[PACOL:.*]] = arith.addi %{{.*}}, %[[PC]] : index
+// CHECK-NEXT:                  %[[PBCOL:.*]] = arith.addi %[[PACOL]], %[[PWIDTH]] : index
+// CHECK-NEXT:                  %[[PLANES:.*]] = arith.subi %[[PWIDTH]], %[[PC]] : index
+// CHECK-NEXT:                  %[[PSUB:.*]] = arith.divui %[[PC]], %[[C16]] : index
+// CHECK-NEXT:                  %[[PSLOT:.*]] = arith.addi %[[PBLOCKSLOT]], %[[PSUB]] : index
+// CHECK-NEXT:                  %[[WHOLE:.*]] = arith.cmpi sge, %[[PLANES]], %[[C16]] : index
+// CHECK-NEXT:                  %[[W:.*]]:2 = scf.if %[[WHOLE]] -> (vector<16xf32>, vector<16xf32>) {
+// CHECK-NEXT:                    %[[WA:.*]] = vector.load %[[PB]][%[[PK]], %[[PACOL]]]
+// CHECK-NEXT:                    %[[WB:.*]] = vector.load %[[PB]][%[[PK]], %[[PBCOL]]]
+// CHECK-NEXT:                    scf.yield %[[WA]], %[[WB]]
+// CHECK-NEXT:                  } else {
+// CHECK-NEXT:                    %[[PMASK:.*]] = vector.create_mask %[[PLANES]] : vector<16xi1>
+// CHECK-NEXT:                    %[[MA:.*]] = vector.maskedload %[[PB]][%[[PK]], %[[PACOL]]], %[[PMASK]], %[[ZERO:.*]] :
+// CHECK-NEXT:                    %[[MB:.*]] = vector.maskedload %[[PB]][%[[PK]], %[[PBCOL]]], %[[PMASK]], %[[ZERO]] :
+// CHECK-NEXT:                    scf.yield %[[MA]], %[[MB]]
+// CHECK-NEXT:                  }
+// CHECK-NEXT:                  vector.store %[[W]]#0, %[[PACK]][%[[PSLOT]], %[[PKK]], %[[C0]]] : memref<8x256x32xf32>, vector<16xf32>
+// CHECK-NEXT:                  vector.store %[[W]]#1, %[[PACK]][%[[PSLOT]], %[[PKK]], %[[C16]]] : memref<8x256x32xf32>, vector<16xf32>
 // CHECK-NEXT:                }
 // CHECK-NEXT:              }
+// CHECK-NEXT:            }
+// CHECK-NEXT:          }
+// CHECK:               scf.for %[[J:.*]] = %[[J0]] to
+// CHECK:                 scf.for %[[C:.*]] = %[[C0]] to %[[WIDTH:.*]] step %[[C16]] {
+// CHECK-NEXT:              %[[ACOL:.*]] = arith.addi %{{.*}}, %[[C]] : index
+// CHECK-NEXT:              %[[BCOL:.*]] = arith.addi %[[ACOL]], %[[WIDTH]] : index
+// CHECK:                   %[[SUB:.*]] = arith.divui %[[C]], %[[C16]] : index
+// CHECK-NEXT:              %[[SLOT:.*]] = arith.addi %{{.*}}, %[[SUB]] : index
+// CHECK-NEXT:              %[[MASK:.*]] = vector.create_mask %{{.*}} : vector<16xi1>
 // CHECK:                   scf.for %[[R0:.*]] = %[[I0]] to
 // CHECK:                     %[[INIT:.*]]:12 = scf.if
+// CHECK:                       vector.load %[[SCRATCH]][%[[SLOT]], %{{.*}}, %[[C0]]] : memref<8x66x32xf32>
 // CHECK:                     %[[ACC:.*]]:12 = scf.for %[[K:.*]] = %[[KC]] to %{{.*}} step %[[C1]] iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>,
 // CHECK-NEXT:                  %[[KK:.*]] = arith.subi %[[K]], %[[KC]] : index
-// CHECK-NEXT:                  %[[WA:.*]] = vector.load %[[PACK]][%[[KK]], %[[C0]]] : memref<256x32xf32>, vector<16xf32>
-// CHECK-NEXT:                  %[[WB:.*]] = vector.load %[[PACK]][%[[KK]], %[[C16]]] : memref<256x32xf32>, vector<16xf32>
+// CHECK-NEXT:                  %[[PA:.*]] = vector.load %[[PACK]][%[[SLOT]], %[[KK]], %[[C0]]] : memref<8x256x32xf32>, vector<16xf32>
+// CHECK-NEXT:                  %[[PL:.*]] = vector.load %[[PACK]][%[[SLOT]], %[[KK]], %[[C16]]] : memref<8x256x32xf32>, vector<16xf32>
 // CHECK:                       %[[XS:.*]] = memref.load %[[XB]][%{{.*}}, %[[K]]]
 // CHECK:                       %[[XV:.*]] = vector.broadcast %[[XS]] : f32 to vector<16xf32>
-// CHECK:                       vector.fma %[[XV]], %[[WA]], %{{.*}} : vector<16xf32>
-// CHECK:                       vector.fma %[[XV]], %[[WB]], %{{.*}} : vector<16xf32>
+// CHECK:                       vector.fma %[[XV]], %[[PA]], %{{.*}} : vector<16xf32>
+// CHECK:                       vector.fma %[[XV]], %[[PL]], %{{.*}} : vector<16xf32>
 // CHECK:                       scf.yield
 // CHECK:                     scf.if %{{.*}} {
 // CHECK:                       %[[BA:.*]] = vector.maskedload %[[BB]][%[[ACOL]]], %[[MASK]]
@@ -62,7 +89,7 @@
 // CHECK:                       %[[H:.*]] = arith.mulf %{{.*}}, %[[LIN]] : vector<16xf32>
 // CHECK:                       vector.maskedstore %[[OUT]][%{{.*}}, %{{.*}}], %[[MASK]], %[[H]]
 // CHECK:                     } else {
-// CHECK:                       vector.store %[[ACC]]#0
+// CHECK:                       vector.store %[[ACC]]#0, %[[SCRATCH]][%[[SLOT]], %{{.*}}, %[[C0]]]
 // The rows left after whole micro-tiles: a one-row kernel, 2 accumulators,
 // reading the packed panel, or the weight when the tile has no whole
 // micro-tile (and so packed nothing).
@@ -71,9 +98,9 @@
 // CHECK:                       scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>) {
 // CHECK:                       scf.for %[[K1:.*]] = %[[KC]] to %{{.*}} step %[[C1]] iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>) {
 // CHECK-NEXT:                    %[[KK1:.*]] = arith.subi %[[K1]], %[[KC]] : index
-// CHECK-NEXT:                    vector.load %[[PACK]][%[[KK1]], %[[C0]]]
-// CHECK-NEXT:                    vector.load %[[PACK]][%[[KK1]], %[[C16]]]
-// CHECK:                     vector.store %{{.*}}, %{{.*}}[%{{.*}}, %[[C16]]] : memref<66x32xf32>
+// CHECK-NEXT:                    vector.load %[[PACK]][%[[SLOT]], %[[KK1]], %[[C0]]]
+// CHECK-NEXT:                    vector.load %[[PACK]][%[[SLOT]], %[[KK1]], %[[C16]]]
+// CHECK:                     vector.store %{{.*}}, %[[SCRATCH]][%[[SLOT]], %{{.*}}, %[[C16]]] : memref<8x66x32xf32>
 // CHECK-NEXT:                  }
 // CHECK-NEXT:                }
 // CHECK-NEXT:              } else {
@@ -87,8 +114,9 @@
 // CHECK-NOT:     ffn.gated_matmul
 
 // TILES-LABEL: func.func @gated_swish_bias
-// TILES:         scf.parallel {{.*}} step (%c32, %c1)
-// TILES:           memref.alloca() : memref<32x32xf32>
+// TILES:         scf.parallel {{.*}} step (%c1, %c32)
+// TILES:           memref.alloca() : memref<4x32x32xf32>
+// TILES:           memref.alloca() {alignment = 64 : i64} : memref<4x128x32xf32>
 // TILES:           scf.for {{.*}} step %c128
 // TILES:             scf.for {{.*}} step %c4
 // TILES:               scf.if {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
@@ -109,10 +137,11 @@ func.func @gated_swish_bias(%x: tensor<67x130xf32>, %p: tensor<130x260xf32>, %bi
 // CHECK-SAME:    (%[[A:.*]]: tensor<3x5xf32>, %[[B:.*]]: tensor<5x40xf32>)
 // CHECK:         %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<16xf32>
 // CHECK:         scf.parallel
+// CHECK:           memref.alloca() {alignment = 64 : i64} : memref<4x256x32xf32>
+// CHECK:           vector.store %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}, %c16] : memref<4x256x32xf32>
 // CHECK:           scf.for %[[C:.*]] = %{{.*}} to %{{.*}} step %c32
 // CHECK:             %[[C16:.*]] = arith.addi %[[C]], %c16 : index
-// CHECK:             scf.if %{{.*}} -> (vector<16xf32>
-// CHECK-NEXT:          scf.yield %[[ZERO]], %[[ZERO]],
+// CHECK:             scf.yield %[[ZERO]], %[[ZERO]] : vector<16xf32>, vector<16xf32>
 // CHECK:             vector.fma
 // CHECK:             scf.if
 // CHECK:               vector.maskedstore %{{.*}}[%{{.*}}, %[[C]]]
