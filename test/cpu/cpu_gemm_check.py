@@ -12,6 +12,9 @@ function boundary, its out-parameter and the C interface are exercised):
   --op matmul-tb     linalg.matmul reading rhs [N, K] transposed
   --op matmul-ta     linalg.matmul reading lhs [K, M] transposed
   --op matmul-acc    linalg.matmul accumulating into a non-zero init
+  --batch B          with the four matmul ops: linalg.batch_matmul of B
+                     such GEMMs (every operand and the result [B, ...]),
+                     as attention's QK^T and PV are exported
   --op dgate         ffn.dgate_matmul ACT block_size(B) of dy [M, K], W2
                      [d_ff, K] and packed pre-activations [a | b] [M, 2 d_ff]
   --op dactivation   ffn.dactivation_matmul ACT of dy [M, K], W2 [N, K] and
@@ -153,7 +156,8 @@ def build(args, rng):
         main += t.print_bits_lines("%result", out)
         return "\n".join(body) + "\n" + t.main_program(
             "test/cpu/cpu_gemm_check.py", main), out
-    x_shape = [k, m] if args.op == "matmul-ta" else [m, k]
+    batch = [args.batch] if args.batch else []
+    x_shape = batch + ([k, m] if args.op == "matmul-ta" else [m, k])
     x = rng.standard_normal(x_shape).astype(np.float32)
     operands = [("x", x)]
     if args.op == "gated":
@@ -177,14 +181,14 @@ def build(args, rng):
         operands.append(("w2", (rng.standard_normal((n, k)) /
                                 np.sqrt(n)).astype(np.float32)))
     else:
-        w_shape = [n, k] if args.op == "matmul-tb" else [k, n]
+        w_shape = batch + ([n, k] if args.op == "matmul-tb" else [k, n])
         operands.append(("w", (rng.standard_normal(w_shape) /
                                np.sqrt(k)).astype(np.float32)))
         if args.op == "matmul-acc":
-            operands.append(("acc", rng.standard_normal((m, n))
+            operands.append(("acc", rng.standard_normal(batch + [m, n])
                              .astype(np.float32)))
 
-    out = [m, k] if args.op == "glu" else [m, n]
+    out = [m, k] if args.op == "glu" else batch + [m, n]
     # The kept pre-activations of a gated GEMM are packed: [M, 2 N].
     pre_shape = [m, 2 * n] if args.op == "gated" else [m, n]
     if args.kept == "pre":
@@ -260,11 +264,13 @@ def build(args, rng):
     else:
         maps = ""
         if args.op in ("matmul-ta", "matmul-tb"):
-            lhs = "(k, m)" if args.op == "matmul-ta" else "(m, k)"
-            rhs = "(n, k)" if args.op == "matmul-tb" else "(k, n)"
-            maps = (" indexing_maps = [affine_map<(m, n, k) -> %s>, "
-                    "affine_map<(m, n, k) -> %s>, "
-                    "affine_map<(m, n, k) -> (m, n)>]" % (lhs, rhs))
+            lhs = "k, m" if args.op == "matmul-ta" else "m, k"
+            rhs = "n, k" if args.op == "matmul-tb" else "k, n"
+            b = "b, " if batch else ""
+            maps = (" indexing_maps = [affine_map<(%sm, n, k) -> (%s%s)>, "
+                    "affine_map<(%sm, n, k) -> (%s%s)>, "
+                    "affine_map<(%sm, n, k) -> (%sm, n)>]"
+                    % (b, b, lhs, b, b, rhs, b, b))
         if args.op == "matmul-acc":
             init = "%acc"
         else:
@@ -272,9 +278,10 @@ def build(args, rng):
                      "  %%init = linalg.fill ins(%%zero : f32) outs(%%empty "
                      ": %s) -> %s" % (out_type, out_type)]
             init = "%init"
-        body.append("  %%r = linalg.matmul%s ins(%%x, %%w : %s, %s) "
+        body.append("  %%r = linalg.%smatmul%s ins(%%x, %%w : %s, %s) "
                     "outs(%s : %s) -> %s"
-                    % (maps, param_type(operands[0][1]),
+                    % ("batch_" if batch else "", maps,
+                       param_type(operands[0][1]),
                        param_type(operands[1][1]), init, out_type,
                        out_type))
     if args.dynamic:
@@ -303,6 +310,8 @@ def build(args, rng):
 
 def describe(args):
     text = "%s m=%d k=%d n=%d" % (args.op, args.m, args.k, args.n)
+    if args.batch:
+        text += " batch=%d" % args.batch
     if args.op in ("gated", "activated", "glu", "dgate", "dactivation",
                    "apply-gate"):
         text += " %s" % args.activation
@@ -342,6 +351,9 @@ def main():
     parser.add_argument("--n", type=t.positive_int, required=True,
                         help="output columns (d_ff for the gated op)")
     parser.add_argument("--block", type=t.positive_int, default=64)
+    parser.add_argument("--batch", type=t.positive_int,
+                        help="matmul ops: a linalg.batch_matmul of this "
+                             "many GEMMs")
     parser.add_argument("--bias", action="store_true")
     parser.add_argument("--options", default="",
                         help="glu-cpu-pipeline options, e.g. tile-k=32")
@@ -351,6 +363,9 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--perturb", action="store_true")
     args = parser.parse_args()
+    if args.batch and (args.op not in ("matmul", "matmul-tb", "matmul-ta",
+                                       "matmul-acc") or args.dynamic):
+        parser.error("--batch applies to static matmul ops only")
     if args.bias and args.op not in ("gated", "activated"):
         parser.error("--bias applies to gated and activated only")
     if args.dynamic and (args.op == "glu" or args.op in BACKWARD_OPS):

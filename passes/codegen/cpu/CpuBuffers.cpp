@@ -60,16 +60,32 @@ Value mlir::ffn::loadLanes(OpBuilder &b, Location loc, Value base,
 
 Value mlir::ffn::emitParallelTranspose(OpBuilder &b, Location loc, Value src) {
   auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
-  Value rows = memref::DimOp::create(b, loc, src, 0);
-  Value cols = memref::DimOp::create(b, loc, src, 1);
   auto srcType = cast<MemRefType>(src.getType());
-  auto dstType = RankedTensorType::get(
-      {srcType.getShape()[1], srcType.getShape()[0]}, b.getF32Type());
-  Value dst = allocOfType(b, loc, dstType, {cols, rows});
+  // The leading batch dimension, if any, is kept.
+  int64_t first = srcType.getRank() - 2;
+  SmallVector<int64_t> shape(srcType.getShape());
+  std::swap(shape[first], shape[first + 1]);
+  SmallVector<Value> sizes;
+  for (int64_t i = 0; i < srcType.getRank(); ++i)
+    sizes.push_back(memref::DimOp::create(b, loc, src, i));
+  Value rows = sizes[first], cols = sizes[first + 1];
+  SmallVector<Value> dstSizes(sizes);
+  std::swap(dstSizes[first], dstSizes[first + 1]);
+  Value dst = allocOfType(b, loc, RankedTensorType::get(shape, b.getF32Type()),
+                          dstSizes);
   Value tile = c(32), zero = c(0), one = c(1);
+  SmallVector<Value> lower = {zero, zero}, upper = {cols, rows},
+                     steps = {tile, tile};
+  if (first == 1) {
+    lower.insert(lower.begin(), zero);
+    upper.insert(upper.begin(), sizes[0]);
+    steps.insert(steps.begin(), one);
+  }
   scf::ParallelOp::create(
-      b, loc, ValueRange{zero, zero}, ValueRange{cols, rows},
-      ValueRange{tile, tile}, [&](OpBuilder &nb, Location l, ValueRange ivs) {
+      b, loc, lower, upper, steps,
+      [&](OpBuilder &nb, Location l, ValueRange ivs) {
+        SmallVector<Value> batch(ivs.take_front(first));
+        ivs = ivs.drop_front(first);
         Value iEnd = arith::MinSIOp::create(
             nb, l, arith::AddIOp::create(nb, l, ivs[0], tile), cols);
         Value jEnd = arith::MinSIOp::create(
@@ -80,13 +96,31 @@ Value mlir::ffn::emitParallelTranspose(OpBuilder &b, Location loc, Value src) {
               scf::ForOp::create(
                   ib, il, ivs[1], jEnd, one, ValueRange{},
                   [&](OpBuilder &jb, Location jl, Value j, ValueRange) {
-                    Value x =
-                        memref::LoadOp::create(jb, jl, src, ValueRange{j, i});
-                    memref::StoreOp::create(jb, jl, x, dst, ValueRange{i, j});
+                    SmallVector<Value> from(batch), to(batch);
+                    from.append({j, i});
+                    to.append({i, j});
+                    Value x = memref::LoadOp::create(jb, jl, src, from);
+                    memref::StoreOp::create(jb, jl, x, dst, to);
                     scf::YieldOp::create(jb, jl);
                   });
               scf::YieldOp::create(ib, il);
             });
       });
   return dst;
+}
+
+Value mlir::ffn::getBatchSlice(OpBuilder &b, Location loc, Value buffer,
+                               Value batch) {
+  auto type = cast<MemRefType>(buffer.getType());
+  int64_t rank = type.getRank();
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1)};
+  SmallVector<OpFoldResult> strides(rank, b.getIndexAttr(1));
+  offsets[0] = batch;
+  for (int64_t i = 1; i < rank; ++i)
+    sizes.push_back(memref::getMixedSize(b, loc, buffer, i));
+  auto sliceType = memref::SubViewOp::inferRankReducedResultType(
+      type.getShape().drop_front(), type, offsets, sizes, strides);
+  return memref::SubViewOp::create(b, loc, sliceType, buffer, offsets, sizes,
+                                   strides);
 }

@@ -40,8 +40,13 @@ Value loadLanes(OpBuilder &b, Location loc, Value base, ArrayRef<Value> indices,
 /// `src` [R, C] (an f32 memref) copied transposed into a fresh [C, R]
 /// buffer by a parallel loop nest over 32 x 32 tiles, so that the rows of a
 /// transposed GEMM operand become contiguous vectors. O(RC), against the
-/// GEMM's O(RCM).
+/// GEMM's O(RCM). A batched `src` [B, R, C] becomes [B, C, R], the batch
+/// one more parallel dimension.
 Value emitParallelTranspose(OpBuilder &b, Location loc, Value src);
+
+/// The rank-reduced view of `buffer` [B, ...] at `batch` on its leading
+/// dimension.
+Value getBatchSlice(OpBuilder &b, Location loc, Value buffer, Value batch);
 
 } // namespace mlir::ffn
 

@@ -64,7 +64,7 @@ static CpuGemmBuffers createBuffers(OpBuilder &b, Location loc,
 }
 
 namespace {
-/// A GEMM op (f32, on tensors, not batched) -> the generated loop nest
+/// A GEMM op (f32, on tensors, batched or not) -> the generated loop nest
 /// computing its description into fresh buffers, and its results as
 /// tensors of those buffers.
 template <typename OpTy> struct GenerateGemm : OpRewritePattern<OpTy> {
@@ -79,9 +79,6 @@ template <typename OpTy> struct GenerateGemm : OpRewritePattern<OpTy> {
       return rewriter.notifyMatchFailure(op, why);
     if (!hasOnlyF32TensorOperands(op))
       return rewriter.notifyMatchFailure(op, "not f32 tensors");
-    if (gemm->batched)
-      return rewriter.notifyMatchFailure(
-          op, "batched GEMMs are not generated on the CPU yet");
     LLVM_DEBUG(llvm::dbgs() << "glu-cpu-gemm: generating " << op->getName()
                             << " at " << op->getLoc() << "\n");
     Location loc = op.getLoc();
@@ -141,8 +138,10 @@ mlir::ffn::verifyCpuGemmTiles(const CpuGemmTiles &tiles,
 
 void mlir::ffn::populateCpuGemmPatterns(RewritePatternSet &patterns,
                                         const CpuGemmTiles &tiles) {
-  patterns.add<GenerateGemm<GatedMatmulOp>, GenerateGemm<ActivatedMatmulOp>,
-               GenerateGemm<linalg::MatmulOp>, GenerateGemm<DGateMatmulOp>,
-               GenerateGemm<DActivationMatmulOp>>(patterns.getContext(), tiles);
+  patterns
+      .add<GenerateGemm<GatedMatmulOp>, GenerateGemm<ActivatedMatmulOp>,
+           GenerateGemm<linalg::MatmulOp>, GenerateGemm<linalg::BatchMatmulOp>,
+           GenerateGemm<DGateMatmulOp>, GenerateGemm<DActivationMatmulOp>>(
+          patterns.getContext(), tiles);
   populateCpuDataMovementPatterns(patterns, tiles.lanes);
 }

@@ -139,12 +139,23 @@ public:
       colStep = index(cols);
       microPerTile = cols / (2 * lanes);
     }
+    // Batched: the batch is the outermost parallel dimension.
+    SmallVector<Value> lower = {c0, c0}, upper = {colUpper, M},
+                       steps = {colStep, index(tileRows)};
+    if (gemm.batched) {
+      lower.insert(lower.begin(), c0);
+      upper.insert(upper.begin(), gemm.getBatch(b, loc));
+      steps.insert(steps.begin(), index(1));
+    }
     scf::ParallelOp::create(
-        b, loc, ValueRange{c0, c0}, ValueRange{colUpper, M},
-        ValueRange{colStep, index(tileRows)},
+        b, loc, lower, upper, steps,
         [&](OpBuilder &nb, Location, ValueRange ivs) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+          if (gemm.batched) {
+            sliceBatch(ivs.front());
+            ivs = ivs.drop_front();
+          }
           // The scratch tile and the packed panel live on the thread's
           // stack for one tile.
           auto scope = memref::AllocaScopeOp::create(b, loc, TypeRange{});
@@ -173,7 +184,9 @@ private:
   OpBuilder &b;
   Location loc;
   const GemmDescription &gemm;
-  const CpuGemmBuffers &buffers;
+  /// The GEMM's buffers; for a batched GEMM, inside the parallel loop,
+  /// their slices of the current batch.
+  CpuGemmBuffers buffers;
   const CpuGemmTiles &tiles;
   Type f32;
   VectorType vecType, maskType;
@@ -186,6 +199,16 @@ private:
   int64_t microPerBlock = 0, microPerTile = 0;
   /// f32 lanes of a vector.
   int64_t lanes = 16;
+
+  /// Replaces the batched buffers by their [batch] slices (rank reduced:
+  /// the rest of the emitter sees one GEMM). The bias is not batched.
+  void sliceBatch(Value batch) {
+    for (Value *buffer :
+         {&buffers.lhs, &buffers.rhs, &buffers.init, &buffers.preactivations,
+          &buffers.out, &buffers.preactivationsOut})
+      if (*buffer)
+        *buffer = getBatchSlice(b, loc, *buffer, batch);
+  }
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }

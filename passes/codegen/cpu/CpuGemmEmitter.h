@@ -32,7 +32,8 @@ struct CpuGemmBuffers {
 
 /// Emits the parallel loop nest computing `gemm` into `buffers.out` (and
 /// `buffers.preactivationsOut` when kept) at the builder's insertion point.
-/// `gemm` must not be batched.
+/// A batched `gemm` runs its batches as the outermost parallel dimension,
+/// each on the [batch] slices of its buffers.
 void emitCpuGemm(OpBuilder &b, Location loc, const GemmDescription &gemm,
                  const CpuGemmBuffers &buffers, const CpuGemmTiles &tiles);
 
