@@ -423,6 +423,11 @@ def time_in_process(call, repeats, calls, before=None):
     return samples
 
 
+def format_ms(ms):
+    """4 significant digits, without an exponent for seconds-long calls."""
+    return "%.0f" % ms if ms >= 1000 else "%.4g" % ms
+
+
 def short_error(error):
     text = "%s: %s" % (type(error).__name__, error)
     lines = [line for line in text.splitlines() if line.strip()]
@@ -467,7 +472,8 @@ def compile_artifacts(cells, peers, args, work_dir, log):
                 jobs.append(cmd + ([] if fuse else ["--no-fuse"]))
     if not jobs:
         return
-    log("compiling %d glu artifacts (%d at a time)" % (len(jobs), args.jobs))
+    log("compiling %d glu artifact%s (%d at a time)"
+        % (len(jobs), "s"[:len(jobs) != 1], args.jobs))
     start = time.time()
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         futures = [pool.submit(run_glu, cmd) for cmd in jobs]
@@ -744,8 +750,9 @@ def measure_cell(cell, peers, args, ceilings, work_dir, log):
         if "error" in result:
             log("    %-14s failed: %s" % (peer, result["error"]))
         else:
-            log("    %-14s %10.4g ms  (%.4g-%.4g, %d x %d calls)" % (
-                peer, result["median_ms"], result["min_ms"], result["max_ms"],
+            log("    %-14s %10s ms  (%s-%s, %d x %d calls)" % (
+                peer, format_ms(result["median_ms"]),
+                format_ms(result["min_ms"]), format_ms(result["max_ms"]),
                 len(result["samples_ms"]), result["calls_per_sample"]))
     add_ratios(cell, ceilings)
 
@@ -818,7 +825,7 @@ def peer_cell(cell, peer):
     if "error" in result:
         return "failed"
     speedup = cell.get("speedup", {}).get(peer)
-    text = "%.4g" % result["median_ms"]
+    text = format_ms(result["median_ms"])
     return text + (" (%.2fx)" % speedup if speedup else "")
 
 
@@ -833,8 +840,8 @@ def table_lines(report):
     for cell in report["cells"]:
         glu = cell["peers"].get("glu", {})
         if "median_ms" in glu:
-            glu_text = "%.4g (%.4g-%.4g)" % (glu["median_ms"], glu["min_ms"],
-                                             glu["max_ms"])
+            glu_text = "%s (%s-%s)" % tuple(format_ms(glu[k]) for k in (
+                "median_ms", "min_ms", "max_ms"))
             numbers = ["%.1f" % cell["glu_gflops"],
                        "%.1f" % cell["percent_fma_peak"],
                        "%.1f" % cell["percent_roofline"]]
