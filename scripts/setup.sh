@@ -43,17 +43,18 @@ glu_install_system_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
-# Makes the Python venv with the test references (PyTorch CPU, numpy).
+# Makes the Python venv with the test references (PyTorch CPU, numpy) and
+# bench/suite.py's peers (onnxruntime, threadpoolctl, matplotlib).
 glu_make_venv() {
   if [ ! -x "$GLU_VENV/bin/python" ]; then
     glu_log "Creating the Python venv at $GLU_VENV"
     python3 -m venv "$GLU_VENV"
   fi
-  if "$GLU_VENV/bin/python" -c "import torch, numpy, torch_mlir, transformers, ml_dtypes" 2>/dev/null; then
+  if "$GLU_VENV/bin/python" -c "import torch, numpy, torch_mlir, transformers, ml_dtypes, onnx, onnxruntime, threadpoolctl, matplotlib" 2>/dev/null; then
     glu_log "Python references: torch $("$GLU_VENV/bin/python" -c 'import torch; print(torch.__version__)') present"
     return
   fi
-  glu_log "Installing the Python references (torch==2.13.0 CPU build, numpy, torch-mlir, transformers, ml_dtypes)"
+  glu_log "Installing the Python references (torch==2.13.0 CPU build, numpy, torch-mlir, transformers, ml_dtypes) and the benchmark peers (onnx, onnxruntime, threadpoolctl, matplotlib)"
   "$GLU_VENV/bin/python" -m pip install -q --upgrade pip
   "$GLU_VENV/bin/python" -m pip install -q -r "$GLU_ROOT/scripts/requirements-test.txt"
 }

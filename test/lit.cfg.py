@@ -76,6 +76,10 @@ if _python_has("transformers"):
 # torch-mlir exports bf16 weights through ml_dtypes.
 if _python_has("ml_dtypes"):
     config.available_features.add("ml_dtypes")
+# bench/suite.py's peers and chart (test/bench).
+for _module in ("onnxruntime", "threadpoolctl", "matplotlib"):
+    if _python_has(_module):
+        config.available_features.add(_module)
 
 # test/install: `cmake --install` this build into a prefix and build a
 # project against the installed package. Without cmake those tests are
