@@ -2,6 +2,7 @@
 
 #include "dialect/FFNFusedOps.h"
 #include "dialect/ActivationDirective.h"
+#include "dialect/ConstantElements.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -69,7 +70,8 @@ std::optional<int64_t> mlir::ffn::packedWidth(int64_t width) {
 /// Rearranges the last-dimension columns of constant tensors: column `c` of
 /// the result is column `source(c).second` of `inputs[source(c).first]`.
 static DenseElementsAttr
-permuteColumns(ArrayRef<DenseElementsAttr> inputs, RankedTensorType type,
+permuteColumns(ArrayRef<ConstantElements> inputs,
+               ArrayRef<RankedTensorType> inputTypes, RankedTensorType type,
                function_ref<std::pair<int, int64_t>(int64_t)> source) {
   int64_t columns = type.getShape().back();
   int64_t rows = type.getNumElements() / std::max<int64_t>(columns, 1);
@@ -77,13 +79,11 @@ permuteColumns(ArrayRef<DenseElementsAttr> inputs, RankedTensorType type,
   std::vector<char> data(type.getNumElements() * bytes);
   for (int64_t c = 0; c < columns; ++c) {
     auto [index, column] = source(c);
-    DenseElementsAttr input = inputs[index];
-    ArrayRef<char> raw = input.getRawData();
-    int64_t inputColumns = cast<ShapedType>(input.getType()).getShape().back();
-    for (int64_t r = 0; r < rows; ++r) {
-      int64_t from = input.isSplat() ? 0 : r * inputColumns + column;
-      std::memcpy(&data[(r * columns + c) * bytes], &raw[from * bytes], bytes);
-    }
+    const ConstantElements &input = inputs[index];
+    int64_t inputColumns = inputTypes[index].getShape().back();
+    for (int64_t r = 0; r < rows; ++r)
+      std::memcpy(&data[(r * columns + c) * bytes],
+                  input.getElement(r * inputColumns + column), bytes);
   }
   return DenseElementsAttr::getFromRawBuffer(type, data);
 }
@@ -136,20 +136,31 @@ OpFoldResult PackGatedOp::fold(FoldAdaptor adaptor) {
       unpack.getBlockSize() == getBlockSize() &&
       unpack.getPacked().getType() == getPacked().getType())
     return unpack.getPacked();
-  auto gate = dyn_cast_or_null<DenseElementsAttr>(adaptor.getGate());
-  auto linear = dyn_cast_or_null<DenseElementsAttr>(adaptor.getLinear());
+  // Constant weights (dense or torch-mlir's dense_resource) pack at
+  // compile time.
   auto type = getPacked().getType();
-  if (!gate || !linear || !type.hasStaticShape())
+  if (!type.hasStaticShape())
     return {};
-  if (gate.isSplat() && linear.isSplat() &&
-      gate.getSplatValue<Attribute>() == linear.getSplatValue<Attribute>())
-    return DenseElementsAttr::get(type, gate.getSplatValue<Attribute>());
+  auto gateDense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getGate());
+  auto linearDense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getLinear());
+  if (gateDense && linearDense && gateDense.isSplat() &&
+      linearDense.isSplat() &&
+      gateDense.getSplatValue<Attribute>() ==
+          linearDense.getSplatValue<Attribute>())
+    return DenseElementsAttr::get(type, gateDense.getSplatValue<Attribute>());
+  std::optional<ConstantElements> gate = getConstantElements(adaptor.getGate());
+  std::optional<ConstantElements> linear =
+      getConstantElements(adaptor.getLinear());
+  if (!gate || !linear)
+    return {};
   int64_t width = getGate().getType().getShape().back();
   int64_t block = getBlockSize();
-  return permuteColumns({gate, linear}, type, [&](int64_t c) {
-    auto [isLinear, column] = unpackedColumn(c, width, block);
-    return std::pair<int, int64_t>(isLinear ? 1 : 0, column);
-  });
+  return permuteColumns(
+      {*gate, *linear}, {getGate().getType(), getLinear().getType()}, type,
+      [&](int64_t c) {
+        auto [isLinear, column] = unpackedColumn(c, width, block);
+        return std::pair<int, int64_t>(isLinear ? 1 : 0, column);
+      });
 }
 
 LogicalResult UnpackGatedOp::verify() {
@@ -171,16 +182,20 @@ LogicalResult UnpackGatedOp::fold(FoldAdaptor adaptor,
       return success();
     }
   }
-  auto packed = dyn_cast_or_null<DenseElementsAttr>(adaptor.getPacked());
   auto type = getGate().getType();
-  if (!packed || !type.hasStaticShape())
+  if (!type.hasStaticShape())
     return failure();
-  if (packed.isSplat()) {
-    Attribute value = packed.getSplatValue<Attribute>();
+  auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getPacked());
+  if (dense && dense.isSplat()) {
+    Attribute value = dense.getSplatValue<Attribute>();
     results.push_back(DenseElementsAttr::get(type, value));
     results.push_back(DenseElementsAttr::get(type, value));
     return success();
   }
+  std::optional<ConstantElements> packed =
+      getConstantElements(adaptor.getPacked());
+  if (!packed)
+    return failure();
   // Invert the packing: map every packed column to its place.
   int64_t width = type.getShape().back();
   int64_t block = getBlockSize();
@@ -189,12 +204,15 @@ LogicalResult UnpackGatedOp::fold(FoldAdaptor adaptor,
     auto [isLinear, column] = unpackedColumn(c, width, block);
     (isLinear ? linearSource : gateSource)[column] = c;
   }
-  results.push_back(permuteColumns({packed}, type, [&](int64_t c) {
-    return std::pair<int, int64_t>(0, gateSource[c]);
-  }));
-  results.push_back(permuteColumns({packed}, type, [&](int64_t c) {
-    return std::pair<int, int64_t>(0, linearSource[c]);
-  }));
+  RankedTensorType packedType = getPacked().getType();
+  results.push_back(
+      permuteColumns({*packed}, {packedType}, type, [&](int64_t c) {
+        return std::pair<int, int64_t>(0, gateSource[c]);
+      }));
+  results.push_back(
+      permuteColumns({*packed}, {packedType}, type, [&](int64_t c) {
+        return std::pair<int, int64_t>(0, linearSource[c]);
+      }));
   return success();
 }
 

@@ -11,6 +11,7 @@
 #define GLU_PASSES_FUSE_PASSES_H
 
 #include "dialect/FFNDialect.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
@@ -43,6 +44,10 @@ void populateFFNFusePatterns(RewritePatternSet &patterns, int64_t blockSize,
 /// alone (with a remark).
 LogicalResult packGatedArgumentWeights(FunctionOpInterface function,
                                        int64_t blockSize);
+
+/// Adds the pattern of ffn-fold-constant-transposes: linalg.transpose of a
+/// constant (dense or dense_resource) becomes the transposed constant.
+void populateFoldConstantTransposePatterns(RewritePatternSet &patterns);
 
 #define GEN_PASS_REGISTRATION
 #include "passes/fuse/Passes.h.inc"

@@ -135,4 +135,34 @@ def FFNPackArguments : Pass<"ffn-pack-arguments"> {
   let dependentDialects = ["::mlir::ffn::FFNDialect"];
 }
 
+def FFNFoldConstantTransposes : Pass<"ffn-fold-constant-transposes"> {
+  let summary = "Transpose constant weights at compile time";
+  let description = [{
+    Replaces every `linalg.transpose` of a constant (`dense<...>` or the
+    `dense_resource<...>` blobs torch-mlir writes for a model's weights) by
+    the transposed constant, and folds what then has constant operands
+    (the `ffn.pack_gated` ffn-fuse puts on a layer's gate and linear
+    weights). Exporters transpose a linear layer's `[out, in]` weight in the
+    graph; with constant weights (inference) that work is done once here
+    instead of at every call. Weights that are function arguments (a train
+    step) are left alone.
+
+    Before:
+
+    ```mlir
+    %w = arith.constant dense_resource<torch_tensor_1365_512> : tensor<1365x512xf32>
+    %e = tensor.empty() : tensor<512x1365xf32>
+    %t = linalg.transpose ins(%w : tensor<1365x512xf32>)
+        outs(%e : tensor<512x1365xf32>) permutation = [1, 0]
+    ```
+
+    After:
+
+    ```mlir
+    %t = arith.constant dense<"0x..."> : tensor<512x1365xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 #endif // GLU_PASSES_FUSE_PASSES_TD

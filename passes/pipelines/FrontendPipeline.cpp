@@ -55,6 +55,8 @@ void mlir::ffn::buildFrontendPipeline(OpPassManager &pm,
     }
     pm.addPass(createFFNFuse(options.getFuseOptions()));
   }
+  // Constant weights' transposes (and then their packs) run once, here.
+  pm.addPass(createFFNFoldConstantTransposes());
   pm.addPass(createCanonicalizerPass());
   // Identical packs of one weight (a train step's forward and backward)
   // are pure: cse keeps one.

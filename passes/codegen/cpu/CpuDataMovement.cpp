@@ -161,6 +161,10 @@ struct GeneratePackGated : OpRewritePattern<PackGatedOp> {
       return rewriter.notifyMatchFailure(op, "not f32 rank-1/2 tensors");
     if (isConstant(op.getGate()) && isConstant(op.getLinear()))
       return rewriter.notifyMatchFailure(op, "constants fold");
+    // The gated GEMM reads the unpacked weights first; the pack is
+    // generated after it only if other users remain.
+    if (isReadThroughByGatedGemm(op))
+      return rewriter.notifyMatchFailure(op, "a gated GEMM reads through it");
     Location loc = op.getLoc();
     auto type = cast<RankedTensorType>(op.getPacked().getType());
     Value gate = readRowsBuffer(rewriter, loc, op.getGate());

@@ -39,14 +39,49 @@ namespace mlir::ffn {
 using namespace mlir;
 using namespace mlir::ffn;
 
+/// The ffn.pack_gated whose operands the gated GEMM `gemm` reads directly
+/// instead of its packed result, or null: a pack of matrices with the
+/// GEMM's block size. The generated GEMM copies each tile's weight columns
+/// into its own panels anyway, so packing the whole weight first would be
+/// one more pass over it at every call (constant weights are packed at
+/// compile time and never get here).
+static PackGatedOp getPackReadThrough(const GemmDescription &gemm) {
+  if (gemm.epilogue != GemmEpilogue::Gate || gemm.rhs.transposed ||
+      gemm.batched)
+    return {};
+  auto pack = gemm.rhs.value.getDefiningOp<PackGatedOp>();
+  if (!pack || pack.getBlockSize() != gemm.blockSize ||
+      pack.getGate().getType().getRank() != 2 ||
+      !hasOnlyF32TensorOperands(pack))
+    return {};
+  return pack;
+}
+
+bool mlir::ffn::isReadThroughByGatedGemm(PackGatedOp pack) {
+  for (OpOperand &use : pack->getUses()) {
+    auto gated = dyn_cast<GatedMatmulOp>(use.getOwner());
+    if (!gated || !hasOnlyF32TensorOperands(gated))
+      continue;
+    FailureOr<GemmDescription> gemm = describeGemm(gated, nullptr);
+    if (succeeded(gemm) && getPackReadThrough(*gemm) == pack)
+      return true;
+  }
+  return false;
+}
+
 /// The buffers of `gemm`: its tensors as read-only row-major views (a
-/// transposed right operand copied to [K, N] once, in parallel), and fresh
-/// result buffers.
+/// transposed right operand copied to [K, N] once, in parallel; a packed
+/// gated weight's gate and linear weights), and fresh result buffers.
 static CpuGemmBuffers createBuffers(OpBuilder &b, Location loc,
                                     const GemmDescription &gemm) {
   CpuGemmBuffers buffers;
   buffers.lhs = readRowsBuffer(b, loc, gemm.lhs.value);
-  buffers.rhs = readRowsBuffer(b, loc, gemm.rhs.value);
+  if (PackGatedOp pack = getPackReadThrough(gemm)) {
+    buffers.rhs = readRowsBuffer(b, loc, pack.getGate());
+    buffers.rhsLinear = readRowsBuffer(b, loc, pack.getLinear());
+  } else {
+    buffers.rhs = readRowsBuffer(b, loc, gemm.rhs.value);
+  }
   if (gemm.rhs.transposed)
     buffers.rhs = emitParallelTranspose(b, loc, buffers.rhs);
   if (gemm.initScalar)

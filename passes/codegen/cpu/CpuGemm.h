@@ -10,6 +10,7 @@
 #ifndef GLU_PASSES_CODEGEN_CPU_CPUGEMM_H
 #define GLU_PASSES_CODEGEN_CPU_CPUGEMM_H
 
+#include "dialect/FFNFusedOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Support/LLVM.h"
 
@@ -54,6 +55,12 @@ LogicalResult verifyCpuGemmTiles(const CpuGemmTiles &tiles,
 /// and the data-movement patterns below. `tiles` must be valid.
 void populateCpuGemmPatterns(RewritePatternSet &patterns,
                              const CpuGemmTiles &tiles);
+
+/// Whether an f32 ffn.gated_matmul that glu-cpu-gemm generates reads the
+/// operands of `pack` directly (the gate and linear weights, unpacked)
+/// instead of its result: the pack is then left for the GEMM to read
+/// through, and materialized only for its other users.
+bool isReadThroughByGatedGemm(PackGatedOp pack);
 
 /// Adds the patterns that rewrite f32 ffn.apply_gate, ffn.pack_gated,
 /// ffn.unpack_gated and column sums (describeColumnSum) on tensors into

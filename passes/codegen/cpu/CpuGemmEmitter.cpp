@@ -91,6 +91,10 @@ namespace {
 /// outCol[v] and the b columns outCol[v] + bOffset).
 struct MicroColumn {
   Value rhsCol[2];
+  /// Gated: the two vectors' columns in the packed weight (for the packed
+  /// bias and kept pre-activations); rhsCol when the GEMM reads the packed
+  /// weight, else the gate and linear weights' own column.
+  Value packedCol[2];
   Value lanes[2];
   Value outCol[2];
   Value bOffset;
@@ -204,10 +208,17 @@ private:
   /// the rest of the emitter sees one GEMM). The bias is not batched.
   void sliceBatch(Value batch) {
     for (Value *buffer :
-         {&buffers.lhs, &buffers.rhs, &buffers.init, &buffers.preactivations,
-          &buffers.out, &buffers.preactivationsOut})
+         {&buffers.lhs, &buffers.rhs, &buffers.rhsLinear, &buffers.init,
+          &buffers.preactivations, &buffers.out, &buffers.preactivationsOut})
       if (*buffer)
         *buffer = getBatchSlice(b, loc, *buffer, batch);
+  }
+
+  /// The buffer the micro-column's vector `v` reads its weight from: the
+  /// gated GEMM's linear weight for v = 1 when it reads the gate and linear
+  /// weights unpacked, else the right operand.
+  Value getRhs(int v) {
+    return v == 1 && buffers.rhsLinear ? buffers.rhsLinear : buffers.rhs;
   }
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
@@ -293,8 +304,15 @@ private:
         Value blockSlot = mul(sub(j, j0), index(microPerBlock));
         loop(index(0), width, index(lanes), [&](Value c) {
           MicroColumn column;
-          column.rhsCol[0] = add(base, c);
-          column.rhsCol[1] = add(column.rhsCol[0], width);
+          column.packedCol[0] = add(base, c);
+          column.packedCol[1] = add(column.packedCol[0], width);
+          if (buffers.rhsLinear) {
+            // Column first + c of the gate and of the linear weight.
+            column.rhsCol[0] = column.rhsCol[1] = add(first, c);
+          } else {
+            column.rhsCol[0] = column.packedCol[0];
+            column.rhsCol[1] = column.packedCol[1];
+          }
           column.lanes[0] = column.lanes[1] = sub(width, c);
           column.outCol[0] = add(first, c);
           fn(column, add(blockSlot, div(c, lanes)));
@@ -403,7 +421,7 @@ private:
                   SmallVector<Value> w;
                   for (int v = 0; v < 2; ++v)
                     w.push_back(vector::LoadOp::create(
-                        b, loc, vecType, buffers.rhs,
+                        b, loc, vecType, getRhs(v),
                         ValueRange{k, column.rhsCol[v]}));
                   scf::YieldOp::create(b, loc, w);
                 },
@@ -415,9 +433,8 @@ private:
                   getMasks(column, masks);
                   SmallVector<Value> w;
                   for (int v = 0; v < 2; ++v)
-                    w.push_back(maskedLoad(buffers.rhs,
-                                           ValueRange{k, column.rhsCol[v]},
-                                           masks[v]));
+                    w.push_back(maskedLoad(
+                        getRhs(v), ValueRange{k, column.rhsCol[v]}, masks[v]));
                   scf::YieldOp::create(b, loc, w);
                 });
             for (int v = 0; v < 2; ++v)
@@ -458,7 +475,7 @@ private:
       bias[v] = Value();
       if (!buffers.bias || (gemm.epilogue == GemmEpilogue::Accumulate))
         continue;
-      Value col = gemm.epilogue == GemmEpilogue::Gate ? column.rhsCol[v]
+      Value col = gemm.epilogue == GemmEpilogue::Gate ? column.packedCol[v]
                                                       : column.outCol[v];
       bias[v] = maskedLoad(buffers.bias, ValueRange{col}, masks[v]);
     }
@@ -499,7 +516,7 @@ private:
       if (buffers.preactivationsOut)
         for (int v = 0; v < 2; ++v)
           vector::MaskedStoreOp::create(b, loc, buffers.preactivationsOut,
-                                        ValueRange{row, column.rhsCol[v]},
+                                        ValueRange{row, column.packedCol[v]},
                                         masks[v], v ? lin : a);
       Value h = emitGatedProduct(b, loc, gemm.activation, a, lin);
       vector::MaskedStoreOp::create(
@@ -587,9 +604,9 @@ private:
             w1 = vector::LoadOp::create(b, loc, vecType, pack,
                                         ValueRange{slot, kk, laneCount});
           } else {
-            w0 = maskedLoad(buffers.rhs, ValueRange{k, column.rhsCol[0]},
+            w0 = maskedLoad(getRhs(0), ValueRange{k, column.rhsCol[0]},
                             masks[0]);
-            w1 = maskedLoad(buffers.rhs, ValueRange{k, column.rhsCol[1]},
+            w1 = maskedLoad(getRhs(1), ValueRange{k, column.rhsCol[1]},
                             masks[1]);
           }
           SmallVector<Value> next;

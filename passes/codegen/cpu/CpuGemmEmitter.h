@@ -22,6 +22,11 @@ struct CpuGemmBuffers {
   /// [K, columns]: a transposed right operand is copied to this layout
   /// first (the micro-kernels load weight rows as vectors).
   Value rhs;
+  /// Gated only, or null: the linear weight [K, N] when the GEMM reads the
+  /// ffn.pack_gated operands unpacked (`rhs` is then the gate weight
+  /// [K, N]); the packed columns' blocks map to their columns, and the
+  /// packed bias and kept pre-activations keep their packed layout.
+  Value rhsLinear;
   /// Accumulate: the initial value, a buffer like `out` or a scalar.
   Value init, initScalar;
   /// The description's bias and pre-activations (read), or null.

@@ -259,3 +259,52 @@ func.func @f64_left_alone(%x: tensor<4x8xf64>, %p: tensor<8x16xf64>, %a: memref<
   linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x8xf32>) outs(%c : memref<4x8xf32>)
   return %h : tensor<4x8xf64>
 }
+
+// -----
+
+// A gated GEMM whose packed weight is an ffn.pack_gated of non-constant
+// weights (a train step's arguments) reads the gate and linear weights
+// themselves: the micro-column's a vector from column first + c of %w, its
+// b vector from the same column of %v; the pack is never materialized.
+
+// CHECK-LABEL: func.func @gated_reads_through_pack
+// CHECK-SAME:    (%{{.*}}: tensor<67x130xf32>, %[[W:.*]]: tensor<130x100xf32>, %[[V:.*]]: tensor<130x100xf32>)
+// CHECK-NOT:     ffn.pack_gated
+// CHECK:         %[[WB:.*]] = bufferization.to_buffer %[[W]] read_only
+// CHECK:         %[[VB:.*]] = bufferization.to_buffer %[[V]] read_only
+// CHECK:         scf.parallel
+// CHECK:           scf.for %[[C:.*]] = %{{.*}} to %{{.*}} step %c16 {
+// CHECK:             %[[COL:.*]] = arith.addi %[[FIRST:.*]], %[[C]] : index
+// CHECK:             vector.load %[[WB]][%{{.*}}, %[[COL]]]
+// CHECK-NEXT:        vector.load %[[VB]][%{{.*}}, %[[COL]]]
+// CHECK-NOT:     ffn.pack_gated
+func.func @gated_reads_through_pack(%x: tensor<67x130xf32>, %w: tensor<130x100xf32>, %v: tensor<130x100xf32>) -> tensor<67x100xf32> {
+  %p = ffn.pack_gated %w, %v block_size(64) : tensor<130x100xf32>, tensor<130x100xf32> -> tensor<130x200xf32>
+  %e = tensor.empty() : tensor<67x100xf32>
+  %h = ffn.gated_matmul swish block_size(64) ins(%x, %p : tensor<67x130xf32>, tensor<130x200xf32>)
+      outs(%e : tensor<67x100xf32>) -> tensor<67x100xf32>
+  return %h : tensor<67x100xf32>
+}
+
+// -----
+
+// When the pack has another user (the backward's dx GEMM reads it
+// transposed), the gated GEMM still reads through it, and the pack is
+// generated for that user alone.
+
+// CHECK-LABEL: func.func @pack_with_another_user
+// CHECK-SAME:    (%[[X:.*]]: tensor<67x130xf32>, %[[W:.*]]: tensor<130x100xf32>, %[[V:.*]]: tensor<130x100xf32>)
+// CHECK:         memref.alloc() {alignment = 64 : i64} : memref<130x200xf32>
+// CHECK:         bufferization.to_buffer %[[X]] read_only
+// CHECK-NEXT:    %[[WB:.*]] = bufferization.to_buffer %[[W]] read_only
+// CHECK-NEXT:    %[[VB:.*]] = bufferization.to_buffer %[[V]] read_only
+// CHECK:         vector.load %[[VB]]
+// CHECK:         return
+// CHECK-NOT:     ffn.
+func.func @pack_with_another_user(%x: tensor<67x130xf32>, %w: tensor<130x100xf32>, %v: tensor<130x100xf32>) -> (tensor<67x100xf32>, tensor<130x200xf32>) {
+  %p = ffn.pack_gated %w, %v block_size(64) : tensor<130x100xf32>, tensor<130x100xf32> -> tensor<130x200xf32>
+  %e = tensor.empty() : tensor<67x100xf32>
+  %h = ffn.gated_matmul swish block_size(64) ins(%x, %p : tensor<67x130xf32>, tensor<130x200xf32>)
+      outs(%e : tensor<67x100xf32>) -> tensor<67x100xf32>
+  return %h, %p : tensor<67x100xf32>, tensor<130x200xf32>
+}
