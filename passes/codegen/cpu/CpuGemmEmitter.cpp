@@ -43,7 +43,11 @@
 // Ragged edges: columns are masked (vector.create_mask, maskedload,
 // maskedstore), the ragged last packed block included; the rows of a tile
 // left after its whole MR-row micro-tiles (all of them when M < MR, as in
-// decoding with M = 1) run a one-row micro-kernel. Transposed lhs ([K, M]) is
+// decoding with M = 1) run one micro-kernel of exactly that many rows
+// (scf.index_switch over 1 .. MR - 1), so that they read the weight once; a
+// kernel of fewer than 8 accumulators (1 to 3 rows) carries several sets
+// over interleaved k and sums them after the loop, so that the FMA latency
+// is covered. Transposed lhs ([K, M]) is
 // read as is (a row's six broadcasts are contiguous); a transposed rhs ([N, K])
 // is first copied into [K, N] by a parallel loop nest over 32 x 32 tiles, O(KN)
 // against the GEMM's O(MKN).
@@ -203,6 +207,9 @@ private:
   int64_t microPerBlock = 0, microPerTile = 0;
   /// f32 lanes of a vector.
   int64_t lanes = 16;
+  /// Independent accumulators a micro-kernel keeps at least, to cover the
+  /// FMA latency (4 cycles, 2 FMAs a cycle on current x86 and Arm cores).
+  static constexpr int64_t kMinAccumulators = 8;
 
   /// Replaces the batched buffers by their [batch] slices (rank reduced:
   /// the rest of the emitter sees one GEMM). The bias is not batched.
@@ -373,10 +380,28 @@ private:
             });
             if (microRows == 1)
               return;
+            // The rows left after the whole micro-tiles (all of them when
+            // the tile has fewer than microRows, as in decoding): one
+            // micro-kernel of exactly that many rows, which reads the
+            // weight once.
             auto rowsLeft = [&](bool fromPack) {
-              loop(fullEnd, rowEnd, index(1), [&](Value r0) {
-                emitMicroKernel(column, masks, slot, 1, i0, r0, kb, fromPack);
-              });
+              SmallVector<int64_t> counts;
+              for (int64_t count = 1; count < microRows; ++count)
+                counts.push_back(count);
+              auto cases = scf::IndexSwitchOp::create(b, loc, TypeRange{},
+                                                      sub(rowEnd, fullEnd),
+                                                      counts, counts.size());
+              OpBuilder::InsertionGuard guard(b);
+              b.setInsertionPointToStart(
+                  &cases.getDefaultRegion().emplaceBlock());
+              scf::YieldOp::create(b, loc);
+              for (auto [i, count] : llvm::enumerate(counts)) {
+                b.setInsertionPointToStart(
+                    &cases.getCaseRegions()[i].emplaceBlock());
+                emitMicroKernel(column, masks, slot, count, i0, fullEnd, kb,
+                                fromPack);
+                scf::YieldOp::create(b, loc);
+              }
             };
             if (!pack)
               rowsLeft(false);
@@ -591,38 +616,78 @@ private:
           scf::YieldOp::create(b, loc, accs);
         });
 
-    auto kLoop = scf::ForOp::create(
-        b, loc, kc, kEnd, index(1), start.getResults(),
-        [&](OpBuilder &nb, Location, Value k, ValueRange accs) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-          Value w0, w1;
-          if (fromPack) {
-            Value kk = sub(k, kc);
-            w0 = vector::LoadOp::create(b, loc, vecType, pack,
-                                        ValueRange{slot, kk, index(0)});
-            w1 = vector::LoadOp::create(b, loc, vecType, pack,
-                                        ValueRange{slot, kk, laneCount});
-          } else {
-            w0 = maskedLoad(getRhs(0), ValueRange{k, column.rhsCol[0]},
-                            masks[0]);
-            w1 = maskedLoad(getRhs(1), ValueRange{k, column.rhsCol[1]},
-                            masks[1]);
-          }
-          SmallVector<Value> next;
-          for (auto [r, row] : llvm::enumerate(rows)) {
-            Value x = memref::LoadOp::create(
-                b, loc, buffers.lhs,
-                gemm.lhs.transposed ? ValueRange{k, row} : ValueRange{row, k});
-            Value xs = vector::BroadcastOp::create(b, loc, vecType, x);
-            next.push_back(vector::FMAOp::create(b, loc, xs, w0, accs[2 * r]));
-            next.push_back(
-                vector::FMAOp::create(b, loc, xs, w1, accs[2 * r + 1]));
-          }
-          scf::YieldOp::create(b, loc, next);
-        });
+    // One k step of the rows: two weight vectors, a broadcast of x per row,
+    // 2 x count FMAs into `accs`.
+    auto kStep = [&](Value k, ValueRange accs) {
+      Value w0, w1;
+      if (fromPack) {
+        Value kk = sub(k, kc);
+        w0 = vector::LoadOp::create(b, loc, vecType, pack,
+                                    ValueRange{slot, kk, index(0)});
+        w1 = vector::LoadOp::create(b, loc, vecType, pack,
+                                    ValueRange{slot, kk, laneCount});
+      } else {
+        w0 = maskedLoad(getRhs(0), ValueRange{k, column.rhsCol[0]}, masks[0]);
+        w1 = maskedLoad(getRhs(1), ValueRange{k, column.rhsCol[1]}, masks[1]);
+      }
+      SmallVector<Value> next;
+      for (auto [r, row] : llvm::enumerate(rows)) {
+        Value x = memref::LoadOp::create(
+            b, loc, buffers.lhs,
+            gemm.lhs.transposed ? ValueRange{k, row} : ValueRange{row, k});
+        Value xs = vector::BroadcastOp::create(b, loc, vecType, x);
+        next.push_back(vector::FMAOp::create(b, loc, xs, w0, accs[2 * r]));
+        next.push_back(vector::FMAOp::create(b, loc, xs, w1, accs[2 * r + 1]));
+      }
+      return next;
+    };
+    auto forLoop = [&](Value lb, Value ub, int64_t step, ValueRange init,
+                       function_ref<SmallVector<Value>(Value, ValueRange)> fn) {
+      return scf::ForOp::create(
+                 b, loc, lb, ub, index(step), init,
+                 [&](OpBuilder &nb, Location, Value k, ValueRange iterArgs) {
+                   OpBuilder::InsertionGuard guard(b);
+                   b.setInsertionPoint(nb.getInsertionBlock(),
+                                       nb.getInsertionPoint());
+                   scf::YieldOp::create(b, loc, fn(k, iterArgs));
+                 })
+          .getResults();
+    };
 
-    ValueRange accs = kLoop.getResults();
+    // Few rows (decoding) have too few accumulators to hide the FMA
+    // latency: the k loop then carries `split` independent sets (k, k + 1,
+    // ... into their own), summed in order after it, and a tail of the last
+    // (kEnd - kc) mod split steps goes into the first set.
+    int64_t accumulators = 2 * count;
+    int64_t split =
+        std::max<int64_t>(1, llvm::divideCeil(kMinAccumulators, accumulators));
+    SmallVector<Value> accs;
+    if (split == 1) {
+      llvm::append_range(accs, forLoop(kc, kEnd, 1, start.getResults(), kStep));
+    } else {
+      SmallVector<Value> init(start.getResults());
+      for (int64_t j = 1; j < split; ++j)
+        init.append(accumulators, zeros());
+      Value mainEnd = add(kc, mul(div(sub(kEnd, kc), split), index(split)));
+      ValueRange sets =
+          forLoop(kc, mainEnd, split, init, [&](Value k, ValueRange all) {
+            SmallVector<Value> next;
+            for (int64_t j = 0; j < split; ++j)
+              llvm::append_range(
+                  next, kStep(j ? add(k, index(j)) : k,
+                              all.slice(j * accumulators, accumulators)));
+            return next;
+          });
+      ValueRange tail =
+          forLoop(mainEnd, kEnd, 1, sets.take_front(accumulators), kStep);
+      for (int64_t i = 0; i < accumulators; ++i) {
+        Value sum = tail[i];
+        for (int64_t j = 1; j < split; ++j)
+          sum = arith::AddFOp::create(b, loc, sum, sets[j * accumulators + i]);
+        accs.push_back(sum);
+      }
+    }
+
     scf::IfOp::create(
         b, loc, kb.last,
         [&](OpBuilder &nb, Location) {

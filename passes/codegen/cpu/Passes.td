@@ -42,8 +42,9 @@ def GluCpuGemm : Pass<"glu-cpu-gemm"> {
       same registers to the packed columns it read.
 
     Ragged edges are masked (vector.create_mask with masked loads and
-    stores); the rows of a tile left after its whole micro-tiles run a
-    one-row micro-kernel.
+    stores); the rows of a tile left after its whole micro-tiles run one
+    micro-kernel of exactly that many rows (with several accumulator sets
+    over interleaved k when it has fewer than 8 accumulators).
     Inputs enter the loop nest through `bufferization.to_buffer` and the
     result leaves it through `bufferization.to_tensor` of a fresh
     allocation, so the pass runs before one-shot-bufferize. Ops of other

@@ -91,7 +91,7 @@ func.func @dgate_gelu(%dy: tensor<67x130xf32>, %w2: tensor<100x130xf32>, %ab: te
 // CHECK:         %[[AB:.*]] = bufferization.to_buffer %[[A]] read_only
 // CHECK:         %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<3x100xf32>
 // CHECK:         scf.parallel
-// CHECK:           %[[ACC:.*]]:2 = scf.for
+// CHECK:           %[[ACC:.*]]:12 = scf.for
 // CHECK:             vector.fma
 // CHECK:           scf.if %{{.*}} {
 // CHECK:             %[[PRE:.*]] = vector.maskedload %[[AB]][%[[ROW:.*]], %[[COL:.*]]], %[[MASK:.*]], %{{.*}}

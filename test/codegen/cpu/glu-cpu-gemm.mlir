@@ -90,23 +90,34 @@
 // CHECK:                       vector.maskedstore %[[OUT]][%{{.*}}, %{{.*}}], %[[MASK]], %[[H]]
 // CHECK:                     } else {
 // CHECK:                       vector.store %[[ACC]]#0, %[[SCRATCH]][%[[SLOT]], %{{.*}}, %[[C0]]]
-// The rows left after whole micro-tiles: a one-row kernel, 2 accumulators,
-// reading the packed panel, or the weight when the tile has no whole
-// micro-tile (and so packed nothing).
+// The rows left after whole micro-tiles (here 1 of 67): one kernel of
+// exactly that many rows (scf.index_switch on the count), reading the
+// packed panel, or the weight when the tile has no whole micro-tile (and
+// so packed nothing). Too few accumulators to cover the FMA latency: the
+// one-row kernel carries 4 sets over k, k + 1, k + 2, k + 3, a tail loop
+// into the first, and sums them in order.
 // CHECK:                   scf.if %[[PACKED]] {
-// CHECK-NEXT:                scf.for %{{.*}} = %[[FULLEND:.*]] to %[[ROWEND:.*]] step %[[C1]] {
-// CHECK:                       scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>) {
-// CHECK:                       scf.for %[[K1:.*]] = %[[KC]] to %{{.*}} step %[[C1]] iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>) {
+// CHECK-NEXT:                %[[LEFT:.*]] = arith.subi %[[ROWEND:.*]], %[[FULLEND:.*]] : index
+// CHECK-NEXT:                scf.index_switch %[[LEFT]]
+// CHECK-NEXT:                case 1 {
+// CHECK:                       %[[MAINEND:.*]] = arith.addi %[[KC]], %{{.*}} : index
+// CHECK:                       %[[SETS:.*]]:8 = scf.for %[[K1:.*]] = %[[KC]] to %[[MAINEND]] step %[[C4]] iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
 // CHECK-NEXT:                    %[[KK1:.*]] = arith.subi %[[K1]], %[[KC]] : index
 // CHECK-NEXT:                    vector.load %[[PACK]][%[[SLOT]], %[[KK1]], %[[C0]]]
 // CHECK-NEXT:                    vector.load %[[PACK]][%[[SLOT]], %[[KK1]], %[[C16]]]
-// CHECK:                     vector.store %{{.*}}, %[[SCRATCH]][%[[SLOT]], %{{.*}}, %[[C16]]] : memref<8x66x32xf32>
-// CHECK-NEXT:                  }
-// CHECK-NEXT:                }
-// CHECK-NEXT:              } else {
-// CHECK-NEXT:                scf.for %{{.*}} = %[[FULLEND]] to %[[ROWEND]] step %[[C1]] {
-// CHECK:                       scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>) {
-// CHECK:                       scf.for %[[K2:.*]] = %[[KC]] to %{{.*}} step %[[C1]] iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>) {
+// CHECK:                       %[[TAIL:.*]]:2 = scf.for %{{.*}} = %[[MAINEND]] to %{{.*}} step %[[C1]] iter_args(%{{.*}} = %[[SETS]]#0, %{{.*}} = %[[SETS]]#1)
+// CHECK:                       %[[S1:.*]] = arith.addf %[[TAIL]]#0, %[[SETS]]#2 : vector<16xf32>
+// CHECK-NEXT:                  %[[S2:.*]] = arith.addf %[[S1]], %[[SETS]]#4 : vector<16xf32>
+// CHECK-NEXT:                  %[[S3:.*]] = arith.addf %[[S2]], %[[SETS]]#6 : vector<16xf32>
+// CHECK:                       vector.store %{{.*}}, %[[SCRATCH]][%[[SLOT]], %{{.*}}, %[[C16]]] : memref<8x66x32xf32>
+// CHECK:                     case 5 {
+// CHECK:                       scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// CHECK:                     default {
+// CHECK:                   } else {
+// CHECK-NEXT:                %[[LEFT2:.*]] = arith.subi %[[ROWEND]], %[[FULLEND]] : index
+// CHECK-NEXT:                scf.index_switch %[[LEFT2]]
+// CHECK-NEXT:                case 1 {
+// CHECK:                       scf.for %[[K2:.*]] = %[[KC]] to %{{.*}} step %[[C4]] iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
 // CHECK-NEXT:                    vector.maskedload %[[PB]][%[[K2]], %[[ACOL]]], %[[MASK]]
 // CHECK-NEXT:                    vector.maskedload %[[PB]][%[[K2]], %[[BCOL]]], %[[MASK]]
 // CHECK:         %[[R:.*]] = bufferization.to_tensor %[[OUT]] restrict writable : memref<67x130xf32> to tensor<67x130xf32>
