@@ -15,6 +15,17 @@ GLU_APT_PACKAGES=(
   libclang-rt-22-dev # ASan, UBSan and libFuzzer for clang-22
 )
 
+# AArch64 (scripts/test.sh; test/compile/aarch64*.test): qemu-aarch64 and
+# Debian's cross compiler with its C and C++ libraries under
+# $GLU_AARCH64_SYSROOT, for the runtime and glu-run cross-built in
+# $GLU_AARCH64_BUILD_DIR; the OpenMP runtime that AArch64 artifacts carry
+# comes out of $GLU_AARCH64_LIBOMP_PACKAGE (glu_install_aarch64).
+GLU_AARCH64_APT_PACKAGES=(qemu-user g++-aarch64-linux-gnu)
+GLU_AARCH64_SYSROOT=/usr/aarch64-linux-gnu
+GLU_AARCH64_BUILD_DIR="${GLU_AARCH64_BUILD_DIR:-$GLU_ROOT/build-aarch64}"
+# The package of the libomp.so.5 that libomp-22-dev links (Debian 12).
+GLU_AARCH64_LIBOMP_PACKAGE=libomp5-19
+
 # The sanitized builds (glu_asan_runtime, glu_fuzz_smoke): clang-22, each in
 # its own folder.
 GLU_ASAN_BUILD_DIR="${GLU_ASAN_BUILD_DIR:-$GLU_ROOT/build-asan}"
@@ -26,9 +37,14 @@ glu_log() { printf '\n==> %s\n' "$*"; }
 
 # Installs the Debian packages that are missing (needs root).
 glu_install_system_packages() {
+  glu_install_apt_packages "${GLU_APT_PACKAGES[@]}"
+}
+
+# Installs those of the Debian packages given that are missing.
+glu_install_apt_packages() {
   local missing=()
   local pkg
-  for pkg in "${GLU_APT_PACKAGES[@]}"; do
+  for pkg in "$@"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
       || missing+=("$pkg")
   done
@@ -41,6 +57,59 @@ glu_install_system_packages() {
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# What AArch64 artifacts need here: the packages of GLU_AARCH64_APT_PACKAGES
+# and the OpenMP runtime for aarch64 in $GLU_AARCH64_SYSROOT/lib, where
+# glu-compile --target-triple=aarch64-linux-gnu and qemu-aarch64 -L find
+# it. Debian 12's libomp5-19:arm64 cannot be installed beside the amd64
+# one (both ship /usr/lib/llvm-19/lib/libomp-19.so.5, which differs) and
+# would pull libllvm19:arm64 in; its libomp.so.5 needs nothing but libc, so
+# it is taken out of the package (apt-get download, with the arm64
+# architecture added to dpkg) instead.
+glu_install_aarch64() {
+  glu_install_apt_packages "${GLU_AARCH64_APT_PACKAGES[@]}" || return 1
+  local libomp="$GLU_AARCH64_SYSROOT/lib/libomp.so.5"
+  if [ -f "$libomp" ]; then
+    glu_log "AArch64 OpenMP runtime: present"
+    return
+  fi
+  glu_log "Installing the AArch64 OpenMP runtime ($GLU_AARCH64_LIBOMP_PACKAGE:arm64) as $libomp"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    $sudo dpkg --add-architecture arm64
+    $sudo apt-get update -q
+  fi
+  local tmp
+  tmp="$(mktemp -d)"
+  # apt downloads as its own user.
+  chmod 777 "$tmp"
+  (cd "$tmp" && apt-get download -q "$GLU_AARCH64_LIBOMP_PACKAGE:arm64") \
+    && dpkg-deb -x "$tmp/${GLU_AARCH64_LIBOMP_PACKAGE}_"*_arm64.deb "$tmp/x" \
+    && $sudo install -m 644 \
+      "$(readlink -f "$tmp/x/usr/lib/aarch64-linux-gnu/libomp.so.5")" "$libomp"
+  local status=$?
+  rm -rf "$tmp"
+  return $status
+}
+
+# Cross-builds the runtime and glu-run (nothing else: no MLIR, no tests)
+# for aarch64 in $GLU_AARCH64_BUILD_DIR with tools/cmake/aarch64-linux-gnu.cmake.
+# nlohmann-json is header-only: a folder holding only nlohmann/ gives it
+# without putting the host's /usr/include before the target's headers.
+glu_build_aarch64_runtime() {
+  local dir="$GLU_AARCH64_BUILD_DIR"
+  glu_log "Runtime and glu-run for aarch64 in $dir"
+  mkdir -p "$dir/include"
+  ln -sfn /usr/include/nlohmann "$dir/include/nlohmann"
+  cmake -S "$GLU_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_TOOLCHAIN_FILE="$GLU_ROOT/tools/cmake/aarch64-linux-gnu.cmake" \
+    -DGLU_RUNTIME_ONLY=ON -DGLU_ENABLE_TESTS=OFF \
+    -DGLU_NLOHMANN_JSON_INCLUDE_DIR="$dir/include" \
+    > "$dir/configure.log" 2>&1 \
+    || { cat "$dir/configure.log"; return 1; }
+  CCACHE_BASEDIR="${CCACHE_BASEDIR:-$GLU_ROOT}" cmake --build "$dir" --target glu-run
 }
 
 # Makes the Python venv with the test references (PyTorch CPU, numpy) and
@@ -66,6 +135,7 @@ glu_build() {
   [ -x "$GLU_VENV/bin/python" ] && python_arg=(-DGLU_PYTHON="$GLU_VENV/bin/python")
   mkdir -p "$GLU_BUILD_DIR"
   cmake -S "$GLU_ROOT" -B "$GLU_BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DGLU_AARCH64_GLU_RUN="$GLU_AARCH64_BUILD_DIR/bin/glu-run" \
     "${python_arg[@]}" > "$GLU_BUILD_DIR/configure.log" 2>&1 \
     || { cat "$GLU_BUILD_DIR/configure.log"; return 1; }
   glu_log "Building $*"

@@ -105,3 +105,31 @@ _clang_format = (shutil.which("clang-format-22") or
 if _clang_format:
     config.available_features.add("clang-format")
     config.substitutions.append(("%clang_format", _clang_format))
+
+# The machine's architecture (host-x86_64, host-aarch64): tests of
+# another architecture's artifacts say which host they cross-compile on.
+import platform
+
+config.available_features.add("host-" + {"amd64": "x86_64", "arm64": "aarch64"}.get(
+    platform.machine().lower(), platform.machine().lower()))
+
+# AArch64 artifacts (test/compile/aarch64*.test). glu-compile copies the
+# target's OpenMP runtime into them and looks for it where Debian's
+# multiarch and cross packages put it (tools/glu-compile/CodeTarget.cpp);
+# scripts/setup.sh installs it into the cross folder.
+_aarch64_sysroot = "/usr/aarch64-linux-gnu"
+if any(os.path.exists(path) for path in (
+        "/usr/lib/aarch64-linux-gnu/libomp.so.5",
+        os.path.join(_aarch64_sysroot, "lib", "libomp.so.5"))):
+    config.available_features.add("aarch64-libomp")
+# Running them: glu-run cross-built for aarch64 (scripts/setup.sh,
+# glu_build_aarch64_runtime) under qemu-aarch64 with Debian's cross C and
+# C++ libraries.
+_qemu_aarch64 = shutil.which("qemu-aarch64")
+if ("aarch64-libomp" in config.available_features and _qemu_aarch64 and
+        os.path.exists(config.glu_aarch64_run) and os.path.exists(
+            os.path.join(_aarch64_sysroot, "lib", "ld-linux-aarch64.so.1"))):
+    config.available_features.add("qemu-aarch64")
+    config.substitutions.append(("%qemu_aarch64", "%s -L %s" % (
+        _qemu_aarch64, _aarch64_sysroot)))
+    config.substitutions.append(("%glu_run_aarch64", config.glu_aarch64_run))

@@ -156,6 +156,13 @@ public:
     if (m.target != GLU_TARGET_CPU && m.target != GLU_TARGET_CUDA)
       fail("'target' is \"" + m.target +
            "\", expected \"" GLU_TARGET_CPU "\" or \"" GLU_TARGET_CUDA "\"");
+    // Optional (older manifests lack it), but checked when present: the
+    // runtime refuses libraries of another architecture by it.
+    if (member(root, "triple")) {
+      m.triple = string(root, "triple", "triple");
+      if (m.triple.empty())
+        fail("'triple' is empty");
+    }
     m.library = string(root, "library", "library");
     if (m.library.empty())
       fail("'library' is empty");

@@ -35,6 +35,26 @@ const char *deviceName(Device device) {
   return "?";
 }
 
+const char *hostArchitecture() {
+#if defined(__x86_64__)
+  return "x86_64";
+#elif defined(__aarch64__) && defined(__AARCH64EB__)
+  return "aarch64_be";
+#elif defined(__aarch64__)
+  return "aarch64";
+#elif defined(__i386__)
+  return "i386";
+#elif defined(__riscv) && __riscv_xlen == 64
+  return "riscv64";
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  return "powerpc64le";
+#elif defined(__s390x__)
+  return "s390x";
+#else
+  return "";
+#endif
+}
+
 Device parseDevice(const std::string &name) {
   if (name == "auto")
     return Device::Auto;
@@ -394,6 +414,17 @@ Artifact Runtime::load(const std::string &directory) {
   const Manifest &m = a->manifest;
   fs::path dir = fs::absolute(fs::path(directory));
   std::string manifestFile = (dir / GLU_MANIFEST_FILE).lexically_normal();
+
+  // A library of another architecture is refused before the loader reads
+  // it (dlopen would fail with "cannot open shared object file").
+  std::string arch = m.triple.substr(0, m.triple.find('-'));
+  if (!m.triple.empty() && *hostArchitecture() && arch != hostArchitecture())
+    throw Error(manifestFile + ": the artifact was compiled for " + arch +
+                " (" + m.triple + ") but this runtime runs on " +
+                hostArchitecture() + "; run it where the architecture is " +
+                arch +
+                ", or compile it for this machine (glu-compile without "
+                "--target-triple)");
 
   // Fix the device before the library is loaded: a cuda artifact's global
   // constructors load its GPU code and need a current context.

@@ -20,12 +20,16 @@ For one of the eight variants of "GLU Variants Improve Transformer"
      element with the rule of glu_mlir_testing.relative_errors():
      |got - want| <= 1e-5 |want| + 1e-6 max|want| per result.
 
+With --launcher glu-run runs under that command (test/compile/
+aarch64-qemu-torch.test: an AArch64 glu-run under qemu-aarch64).
+
 With --perturb the compiled results are perturbed by 1e-3 relative before
 the comparison, which must then fail (the harness can fail).
 """
 
 import argparse
 import os
+import shlex
 import subprocess
 import sys
 
@@ -90,6 +94,9 @@ def main():
     parser.add_argument("--compile-arg", action="append", default=[],
                         help="an extra glu-compile argument")
     parser.add_argument("--perturb", action="store_true")
+    parser.add_argument("--launcher", default="",
+                        help="a command glu-run runs under (another "
+                             "architecture's glu-run under qemu)")
     args = parser.parse_args()
 
     op, activation = VARIANTS[args.variant]
@@ -117,8 +124,9 @@ def main():
                                  if args.mode == "train" else []):
         scale = 1.0 / np.sqrt(shape[0]) if name.startswith("w") else 1.0
         inputs[name] = (rng.uniform(-1, 1, shape) * scale).astype(np.float32)
-    run_command = [args.glu_run, artifact, "--entry", entry, "--device", "cpu",
-                   "--output-dir", os.path.join(work, "out")]
+    run_command = shlex.split(args.launcher) + [
+        args.glu_run, artifact, "--entry", entry, "--device", "cpu",
+        "--output-dir", os.path.join(work, "out")]
     for name, array in inputs.items():
         path = os.path.join(work, name + ".npy")
         np.save(path, array)

@@ -220,6 +220,7 @@ llvm::json::Value toJSON(const ManifestInfo &info) {
   llvm::json::Object manifest{{"format", "glu-artifact"},
                               {"version", kManifestVersion},
                               {"target", getTargetName(info.target)},
+                              {"triple", info.triple},
                               {"library", info.library},
                               {"library_bytes", info.libraryBytes},
                               {"library_sha256", info.librarySha256},

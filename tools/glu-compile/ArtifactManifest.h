@@ -60,7 +60,8 @@ struct ManifestInfo {
   std::string library; // file name inside the artifact directory
   std::string source;  // the input file
   bool fused = true;
-  std::string chip; // cuda only
+  std::string chip;   // cuda only
+  std::string triple; // the target triple of the library's code
   std::vector<EntryPointSpec> entryPoints;
   int64_t libraryBytes = 0;  // the linked library's size
   std::string librarySha256; // and its SHA-256 (hexadecimal)

@@ -1,6 +1,7 @@
 //===- HostCodeEmission.cpp - LLVM dialect to a shared library ------------===//
 
 #include "HostCodeEmission.h"
+#include "CodeTarget.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -12,7 +13,6 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Program.h"
-#include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
@@ -25,61 +25,11 @@ using namespace mlir;
 
 namespace glu {
 
-/// Whether `target` (for `triple`) knows the processor `cpu`; otherwise
-/// `error` lists a few it knows.
-static LogicalResult checkProcessor(const llvm::Target *target,
-                                    const llvm::Triple &triple,
-                                    llvm::StringRef cpu, llvm::StringRef what,
-                                    std::string &error) {
-  std::unique_ptr<llvm::MCSubtargetInfo> info(
-      target->createMCSubtargetInfo(triple, "", ""));
-  if (info && info->isCPUStringValid(cpu))
-    return success();
-  std::string known;
-  if (info) {
-    unsigned listed = 0;
-    for (const llvm::SubtargetSubTypeKV &kv :
-         info->getAllProcessorDescriptions()) {
-      if (listed++ == 12)
-        break;
-      known += (listed > 1 ? ", " : "") + std::string(kv.Key);
-    }
-  }
-  error = ("unknown " + what + " '" + cpu + "' for " + triple.str() +
-           " (known: " + known + ", ...)")
-              .str();
-  return failure();
-}
-
-LogicalResult checkHostCpu(llvm::StringRef cpu, std::string &error) {
-  if (cpu == "native")
-    return success();
-  llvm::InitializeNativeTarget();
-  llvm::Triple triple(llvm::sys::getProcessTriple());
-  const llvm::Target *target =
-      llvm::TargetRegistry::lookupTarget(triple, error);
-  if (!target)
-    return failure();
-  return checkProcessor(target, triple, cpu, "--cpu", error);
-}
-
-LogicalResult checkCudaChip(llvm::StringRef chip, std::string &error) {
-  LLVMInitializeNVPTXTargetInfo();
-  LLVMInitializeNVPTXTarget();
-  LLVMInitializeNVPTXTargetMC();
-  llvm::Triple triple("nvptx64-nvidia-cuda");
-  const llvm::Target *target =
-      llvm::TargetRegistry::lookupTarget(triple, error);
-  if (!target)
-    return failure();
-  return checkProcessor(target, triple, chip, "--chip", error);
-}
-
 static std::unique_ptr<llvm::TargetMachine>
 createHostTargetMachine(const HostCodeOptions &options, std::string &error) {
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  llvm::Triple triple(llvm::sys::getProcessTriple());
+  initializeLLVMTargets();
+  llvm::Triple triple(options.triple.empty() ? llvm::sys::getProcessTriple()
+                                             : options.triple);
   const llvm::Target *target =
       llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
@@ -189,27 +139,35 @@ static std::optional<std::string> findLinkerDriver(bool &withLld) {
   return std::nullopt;
 }
 
-LogicalResult linkSharedLibrary(StringRef objectPath, StringRef libraryPath,
+LogicalResult linkSharedLibrary(const llvm::Triple &triple,
+                                StringRef objectPath, StringRef libraryPath,
                                 ArrayRef<std::string> extraLibraries,
                                 std::string &error) {
   bool withLld = false;
   std::optional<std::string> driver = findLinkerDriver(withLld);
-  if (!driver) {
-    error = "no linker found: install clang-22 and lld-22 (or a C compiler)";
+  bool cross = !isHostArchitecture(triple);
+  if (!driver || (cross && !withLld)) {
+    error = cross ? "linking for " + triple.str() +
+                        " needs clang-22 and lld-22 (no linker for it found)"
+                  : "no linker found: install clang-22 and lld-22 (or a C "
+                    "compiler)";
     return failure();
   }
-  SmallVector<std::string> args = {*driver,
-                                   "-shared",
-                                   "-o",
-                                   libraryPath.str(),
-                                   objectPath.str(),
-                                   "-Wl,-rpath,$ORIGIN",
-                                   "-Wl,--enable-new-dtags"};
+  SmallVector<std::string> args = {*driver};
+  // Another architecture's libc is not needed: -nostdlib links no start
+  // files and no libc, and leaves the C library functions the code calls
+  // (malloc, free, memcpy, libm's) undefined for the loader, which finds
+  // them in libomp.so.5's libc or in the process that loads the artifact.
+  if (cross)
+    args.append({"--target=" + triple.str(), "-nostdlib"});
+  args.append({"-shared", "-o", libraryPath.str(), objectPath.str(),
+               "-Wl,-rpath,$ORIGIN", "-Wl,--enable-new-dtags"});
   if (withLld)
     args.push_back("-fuse-ld=lld");
   for (const std::string &library : extraLibraries)
     args.push_back(library);
-  args.push_back("-lm");
+  if (!cross)
+    args.push_back("-lm");
   SmallVector<StringRef> argRefs(args.begin(), args.end());
 
   SmallString<128> logPath;

@@ -4,8 +4,9 @@
 //
 // Reads linalg, tosa or ffn IR, raises the feed-forward layers to ffn ops,
 // fuses them (unless --no-fuse), lowers with glu-cpu-pipeline or
-// glu-cuda-pipeline, emits an x86-64 object in-process, links it into
-// out/model.so and writes out/manifest.json (docs/artifact-format.md).
+// glu-cuda-pipeline, emits an object for this machine (or, for the cpu
+// target, --target-triple's) in-process, links it into out/model.so and
+// writes out/manifest.json (docs/artifact-format.md).
 // The directory is written next to `out` and moved into place at the end
 // (ArtifactDirectory.h): a failed or interrupted compilation leaves `out`
 // untouched, and glu-compile replaces nothing but an artifact it wrote, that
@@ -15,6 +16,7 @@
 
 #include "ArtifactDirectory.h"
 #include "ArtifactManifest.h"
+#include "CodeTarget.h"
 #include "HostCodeEmission.h"
 #include "glu/ArtifactAbi.h"
 
@@ -94,11 +96,23 @@ static cl::opt<std::string>
     chip("chip", cl::init("sm_80"),
          cl::desc("cuda: the GPU architecture of the PTX (sm_80, sm_90a)"),
          cl::cat(category));
+static cl::opt<std::string> targetTriple(
+    "target-triple", cl::init(""),
+    cl::desc("cpu: the Linux triple the code is compiled for (default: this "
+             "machine's; aarch64-linux-gnu cross-compiles)"),
+    cl::cat(category));
 static cl::opt<std::string>
     hostCpu("cpu", cl::init("native"),
-            cl::desc("The host CPU the code is tuned for (native, x86-64-v3, "
-                     "sapphirerapids, ...)"),
+            cl::desc("The CPU the code is tuned for (native, x86-64-v3, "
+                     "sapphirerapids, ...; with another architecture's "
+                     "--target-triple: generic, neoverse-n1, ...)"),
             cl::cat(category));
+static cl::opt<std::string> libompPath(
+    "libomp", cl::init(""),
+    cl::desc("cpu: the OpenMP runtime (libomp.so.5) of the target the "
+             "artifact carries (default: glu's for this machine, Debian's "
+             "multiarch or cross folder for another architecture)"),
+    cl::cat(category));
 static cl::opt<std::string> pipelineOptions(
     "pipeline-options", cl::init(""),
     cl::desc("Extra options of glu-<target>-pipeline, e.g. 'gemm=reference'"),
@@ -148,8 +162,8 @@ static void setFrontendOptions(ModuleOp module, ffn::Target target,
 
 /// Adds the back end's pipeline: --lowering-pipeline when given, else
 /// glu-<target>-pipeline with --pipeline-options (and --chip).
-static LogicalResult addLoweringPipeline(OpPassManager &pm,
-                                         ffn::Target target) {
+static LogicalResult addLoweringPipeline(OpPassManager &pm, ffn::Target target,
+                                         const glu::HostCodeOptions &host) {
   if (!loweringPipeline.empty())
     return parsePassPipeline(loweringPipeline, pm, llvm::errs());
   auto reportBadOptions = [&]() {
@@ -160,8 +174,6 @@ static LogicalResult addLoweringPipeline(OpPassManager &pm,
   };
   if (target == ffn::Target::Cpu) {
     // The vector shape of the CPU compiled for, unless the options set it.
-    glu::HostCodeOptions host;
-    host.cpu = hostCpu;
     std::string error;
     FailureOr<ffn::CpuVectorConfig> config =
         glu::getHostVectorConfig(host, error);
@@ -176,8 +188,9 @@ static LogicalResult addLoweringPipeline(OpPassManager &pm,
           })))
         cpuOptions += option.str() + " ";
     if (report)
-      llvm::errs() << "glu-compile: --cpu=" << hostCpu << ": "
-                   << config->extension << ", " << cpuOptions << "\n";
+      llvm::errs() << "glu-compile: --target-triple=" << host.triple
+                   << " --cpu=" << host.cpu << ": " << config->extension << ", "
+                   << cpuOptions << "\n";
     auto options =
         ffn::CpuPipelineOptions::createFromString(cpuOptions + pipelineOptions);
     if (!options)
@@ -223,7 +236,8 @@ static LogicalResult writeText(StringRef path,
 }
 
 static LogicalResult compile(MLIRContext &context, StringRef staging,
-                             ffn::Target target) {
+                             ffn::Target target,
+                             const glu::HostCodeOptions &host) {
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   std::string error;
@@ -259,7 +273,7 @@ static LogicalResult compile(MLIRContext &context, StringRef staging,
     return failure();
 
   if (failed(runPipeline(*module, log, [&](OpPassManager &pm) {
-        return addLoweringPipeline(pm, target);
+        return addLoweringPipeline(pm, target, host);
       })))
     return failure();
   if (saveTemps &&
@@ -272,8 +286,7 @@ static LogicalResult compile(MLIRContext &context, StringRef staging,
   if (failed(glu::embedEntrySignatures(*module, target, *entries)))
     return failure();
 
-  glu::HostCodeOptions hostOptions;
-  hostOptions.cpu = hostCpu;
+  glu::HostCodeOptions hostOptions = host;
   if (saveTemps)
     hostOptions.llvmIRPath = (staging + "/model.ll").str();
   std::string objectPath = (staging + "/model.o").str();
@@ -284,21 +297,25 @@ static LogicalResult compile(MLIRContext &context, StringRef staging,
     return failure();
   }
 
-  // The OpenMP runtime travels with the artifact.
+  // The OpenMP runtime of the target travels with the artifact.
+  llvm::Triple triple(host.triple);
   std::vector<std::string> libraries;
   if (usesOpenMP) {
-    StringRef libomp = GLU_LIBOMP_PATH;
-    std::string copy =
-        (staging + "/" + llvm::sys::path::filename(libomp)).str();
-    if (std::error_code ec = llvm::sys::fs::copy_file(libomp, copy)) {
+    FailureOr<std::string> libomp =
+        glu::findOpenMPRuntime(triple, libompPath, error);
+    if (failed(libomp)) {
+      llvm::errs() << "glu-compile: " << error << "\n";
+      return failure();
+    }
+    std::string copy = (staging + "/libomp.so.5").str();
+    if (std::error_code ec = llvm::sys::fs::copy_file(*libomp, copy)) {
       llvm::errs() << "glu-compile: the code runs in parallel with OpenMP but "
-                   << libomp << " cannot be copied: " << ec.message()
-                   << " (install libomp-22-dev)\n";
+                   << *libomp << " cannot be copied: " << ec.message() << "\n";
       return failure();
     }
     libraries.push_back(copy);
   }
-  if (failed(glu::linkSharedLibrary(objectPath,
+  if (failed(glu::linkSharedLibrary(triple, objectPath,
                                     (staging + "/" + kLibraryName).str(),
                                     libraries, error))) {
     llvm::errs() << "glu-compile: " << error << "\n";
@@ -322,6 +339,7 @@ static LogicalResult compile(MLIRContext &context, StringRef staging,
   info.source = llvm::sys::path::filename(inputPath).str();
   info.fused = !noFuse;
   info.chip = chip;
+  info.triple = host.triple;
   info.entryPoints = std::move(*entries);
   info.libraryBytes = (*library)->getBufferSize();
   info.librarySha256 = llvm::toHex(
@@ -353,13 +371,32 @@ int main(int argc, char **argv) {
                  << "' (expected cpu or cuda)\n";
     return 1;
   }
-  // Unknown processors are errors before anything is compiled (LLVM would
-  // warn, then abort deep in code generation).
-  std::string processorError;
-  if (failed(glu::checkHostCpu(hostCpu, processorError)) ||
+  // The cuda target's host code runs beside the driver on this machine.
+  if (*parsedTarget != ffn::Target::Cpu && !targetTriple.empty()) {
+    llvm::errs() << "glu-compile: --target-triple applies to --target=cpu "
+                    "only; --target="
+                 << target << " compiles its host code for this machine\n";
+    return 1;
+  }
+  // Unknown triples and processors are errors before anything is compiled
+  // (LLVM would warn, then abort deep in code generation).
+  std::string targetError;
+  FailureOr<llvm::Triple> triple =
+      glu::resolveTargetTriple(targetTriple, targetError);
+  glu::HostCodeOptions host;
+  if (succeeded(triple)) {
+    host.triple = triple->str();
+    // Another architecture's code is tuned for its generic processor
+    // unless --cpu names one; native is this machine.
+    host.cpu = hostCpu.getNumOccurrences() || glu::isHostArchitecture(*triple)
+                   ? hostCpu.getValue()
+                   : "generic";
+  }
+  if (failed(triple) ||
+      failed(glu::checkTargetCpu(*triple, host.cpu, targetError)) ||
       (*parsedTarget == ffn::Target::Cuda &&
-       failed(glu::checkCudaChip(chip, processorError)))) {
-    llvm::errs() << "glu-compile: " << processorError << "\n";
+       failed(glu::checkCudaChip(chip, targetError)))) {
+    llvm::errs() << "glu-compile: " << targetError << "\n";
     return 1;
   }
 
@@ -379,7 +416,7 @@ int main(int argc, char **argv) {
     llvm::errs() << "glu-compile: " << error << "\n";
     return 1;
   }
-  if (failed(compile(context, artifact->getStagingPath(), *parsedTarget)))
+  if (failed(compile(context, artifact->getStagingPath(), *parsedTarget, host)))
     return 1;
   if (failed(artifact->install(error))) {
     llvm::errs() << "glu-compile: " << error << "\n";

@@ -4,9 +4,9 @@
 // into the shape of the code glu generates for it: the f32 lanes of a
 // vector register, how many vector registers there are, and the GEMM
 // micro-kernel that fits them. glu-compile picks the configuration of the
-// CPU it compiles for (--cpu, the host by default) and hands it to
-// glu-cpu-pipeline as options; the passes take the numbers, never the
-// processor.
+// CPU it compiles for (--target-triple and --cpu, the host by default) and
+// hands it to glu-cpu-pipeline as options; the passes take the numbers,
+// never the processor.
 //
 //===----------------------------------------------------------------------===//
 

@@ -28,7 +28,10 @@
 #define GLU_SIGNATURE_PREFIX "glu_signature_"
 
 /* manifest.json's "version". Version 2 records the library's size and
- * SHA-256 ("library_bytes", "library_sha256"), checked before dlopen. */
+ * SHA-256 ("library_bytes", "library_sha256"), checked before dlopen, and
+ * (optional, added later without a new version: older runtimes ignore it)
+ * the target triple of its code ("triple"), whose architecture a runtime
+ * compares with its own before dlopen. */
 #define GLU_MANIFEST_VERSION 2
 /* The artifact's files. */
 #define GLU_MANIFEST_FILE "manifest.json"

@@ -36,6 +36,11 @@ const char *deviceName(Device device);
 /// Parses "auto", "cpu" or "cuda"; throws glu::Error otherwise.
 Device parseDevice(const std::string &name);
 
+/// The architecture this runtime was built for, spelled as the first
+/// component of the target triples manifests record ("x86_64", "aarch64",
+/// ...); "" where it cannot name it (then no triple is checked).
+const char *hostArchitecture();
+
 /// Whether a CUDA device can be used; if not, `why` says why (the message
 /// a CUDA runtime would fail with).
 bool cudaAvailable(std::string *why = nullptr);
@@ -69,6 +74,10 @@ struct Manifest {
 
   int64_t version = 0;
   std::string target; // GLU_TARGET_CPU or GLU_TARGET_CUDA
+  /// The target triple of the library's code (aarch64-unknown-linux-gnu);
+  /// "" in manifests written before glu-compile recorded it. load() refuses
+  /// an artifact of another architecture than hostArchitecture().
+  std::string triple;
   std::string library;
   int64_t libraryBytes = 0;  // the library's size
   std::string librarySha256; // and its SHA-256, checked before dlopen

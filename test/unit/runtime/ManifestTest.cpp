@@ -121,6 +121,25 @@ TEST(Manifest, ParsesAValidManifest) {
   EXPECT_EQ(errorOf(with("[4]", "[-0]")), "");
   // Optional keys of another type are ignored, as before.
   EXPECT_EQ(errorOf(with("\"source\": \"m.mlir\"", "\"source\": 3")), "");
+  // Without "triple" (manifests older than it) the triple is empty.
+  EXPECT_EQ(m.triple, "");
+}
+
+TEST(Manifest, Triple) {
+  const std::string tripled =
+      with("\"target\": \"cpu\",",
+           "\"target\": \"cpu\", \"triple\": \"aarch64-unknown-linux-gnu\",");
+  ASSERT_EQ(errorOf(tripled), "");
+  EXPECT_EQ(Manifest::parse(tripled, "m.json").triple,
+            "aarch64-unknown-linux-gnu");
+  // Optional, but never of another type or empty: the runtime refuses
+  // another architecture's library by it.
+  EXPECT_EQ(errorOf(with("\"aarch64-unknown-linux-gnu\"", "7", tripled)),
+            "m.json: 'triple' must be a string");
+  EXPECT_EQ(errorOf(with("\"aarch64-unknown-linux-gnu\"", "null", tripled)),
+            "m.json: 'triple' must be a string");
+  EXPECT_EQ(errorOf(with("\"aarch64-unknown-linux-gnu\"", "\"\"", tripled)),
+            "m.json: 'triple' is empty");
 }
 
 TEST(Manifest, TruncatedJson) {

@@ -206,6 +206,38 @@ TEST(Runtime, AbiVersionMismatchAndMissingLibrary) {
                   "library 'model.so' not found");
 }
 
+TEST(Runtime, ArtifactOfAnotherArchitectureIsNeverLoaded) {
+  Runtime rt;
+  std::string manifest =
+      manifestWith("add", "glu_entry_add", kAddArgs, kAddResults);
+  auto withTriple = [&](const std::string &triple) {
+    return replaceAll(manifest, "\"target\": \"cpu\",",
+                      "\"target\": \"cpu\", \"triple\": \"" + triple + "\",");
+  };
+  ASSERT_STRNE(hostArchitecture(), "");
+  // This machine's architecture loads and runs (the library is this
+  // machine's: a check after dlopen would let another one through too).
+  std::string own = std::string(hostArchitecture()) + "-unknown-linux-gnu";
+  std::string dir = makeArtifact("owntriple", withTriple(own));
+  Artifact a = rt.load(dir);
+  EXPECT_EQ(a.manifest().triple, own);
+  EXPECT_EQ(callAdd(a, rt, {1, 2, 3, 4}, {10, 20, 30, 40}),
+            (std::vector<float>{11, 22, 33, 44}));
+  // Another's is refused before dlopen, naming both architectures.
+  std::string other = std::string(hostArchitecture()) == "aarch64"
+                          ? "x86_64-pc-linux-gnu"
+                          : "aarch64-unknown-linux-gnu";
+  std::string otherArch = other.substr(0, other.find('-'));
+  dir = makeArtifact("othertriple", withTriple(other));
+  EXPECT_CONTAINS(errorOf([&] { rt.load(dir); }),
+                  "othertriple/manifest.json: the artifact was compiled for " +
+                      otherArch + " (" + other + ") but this runtime runs on " +
+                      hostArchitecture() +
+                      "; run it where the architecture is " + otherArch +
+                      ", or compile it for this machine (glu-compile "
+                      "without --target-triple)");
+}
+
 TEST(Runtime, WrongInputShape) {
   Runtime rt;
   Artifact a = rt.load(GLU_FAKE_ARTIFACT);
