@@ -920,6 +920,10 @@ def parse_args(argv):
                             "%s %s" % (k, v) for k, v in SMOKE.items()))
     parser.add_argument("--json", help="write the results here")
     parser.add_argument("--png", help="draw the chart here (matplotlib)")
+    parser.add_argument("--t5-encoder", action="store_true",
+                        help="also time a torch-mlir export of a Hugging "
+                        "Face T5 encoder (bench/t5_encoder.py: glu, "
+                        "glu --no-fuse, PyTorch eager) after the cells")
     parser.add_argument("--estimate-only", action="store_true",
                         help="measure the ceilings, print the header with "
                         "the estimated run time, and stop")
@@ -1012,11 +1016,24 @@ def main(argv):
         except GluFailure as e:
             sys.exit("suite.py: glu failed, stopping.\n%s" % e)
 
+    if args.t5_encoder:
+        sys.path.insert(0, BENCH_DIR)
+        import t5_encoder
+        t5_args = argparse.Namespace(
+            build=args.build, threads=args.threads, repeats=args.repeats,
+            layers=2, d_model=512, d_ff=1365, batch=2, tokens=128,
+            iterations=7)
+        report["t5_encoder"] = t5_encoder.measure(t5_args, log=log)
+
     report["complete"] = True
     report["elapsed_seconds"] = round(time.time() - begin, 1)
     print()
     for line in table_lines(report):
         print(line)
+    if args.t5_encoder:
+        print()
+        for line in t5_encoder.table_lines(report["t5_encoder"]):
+            print(line)
     print("\nelapsed: %s (estimated %s)" % (
         format_duration(report["elapsed_seconds"]),
         format_duration(report["estimated_seconds"])))
