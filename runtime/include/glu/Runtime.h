@@ -179,7 +179,11 @@ class Runtime {
 public:
   /// Creates a runtime. Device::Cuda opens libcuda.so.1, initializes the
   /// driver and makes device 0's primary context current (throws if it
-  /// cannot); Device::Auto defers the choice to the first load().
+  /// cannot); Device::Auto defers the choice to the first load(). With
+  /// glibc, the first runtime of a process keeps freed host memory for
+  /// reuse (mmap threshold at its 32 MiB maximum, no trimming), so that
+  /// calls do not page-fault their intermediate buffers back in; set
+  /// GLU_MALLOC_TUNING=0 to keep the process's malloc settings.
   explicit Runtime(Device device = Device::Auto);
   ~Runtime();
   Runtime(Runtime &&) noexcept;

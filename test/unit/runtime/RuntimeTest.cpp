@@ -6,6 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <string>
+#include <sys/resource.h>
+
 using namespace glu;
 using namespace glu_test;
 
@@ -372,3 +376,53 @@ TEST(Runtime, UploadSizeMustMatch) {
             "cannot upload 16 bytes into i32[3] (12 bytes)");
   EXPECT_EQ(b.read<int32_t>(), (std::vector<int32_t>{0, 0, 0}));
 }
+
+#if defined(__GLIBC__)
+/// Minor page faults of this process so far.
+static long minorFaults() {
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_minflt;
+}
+
+/// Allocates, touches and frees `bytes`, as generated code does with an
+/// intermediate buffer at every call; returns the page faults it took.
+static long faultsOfOneCall(size_t bytes) {
+  long before = minorFaults();
+  auto *buffer = static_cast<char *>(std::malloc(bytes));
+  for (size_t i = 0; i < bytes; i += 4096)
+    buffer[i] = static_cast<char>(i);
+  // Keep the stores.
+  volatile char sink = buffer[bytes / 2];
+  (void)sink;
+  std::free(buffer);
+  return minorFaults() - before;
+}
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define GLU_TEST_UNDER_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define GLU_TEST_UNDER_ASAN 1
+#endif
+
+TEST(Runtime, KeepsFreedHostMemoryForTheNextCall) {
+#ifdef GLU_TEST_UNDER_ASAN
+  GTEST_SKIP() << "AddressSanitizer's allocator maps large blocks itself";
+#endif
+  // The default: a runtime keeps freed memory, so a second call's buffer
+  // of the same size does not fault its pages in again (16 MiB: 4096
+  // pages; glibc alone would map and unmap it every time).
+  if (const char *setting = std::getenv("GLU_MALLOC_TUNING");
+      setting && std::string(setting) == "0")
+    GTEST_SKIP() << "GLU_MALLOC_TUNING=0";
+  glu::Runtime runtime(glu::Device::Cpu);
+  const size_t bytes = 16 << 20;
+  faultsOfOneCall(bytes);
+  long second = faultsOfOneCall(bytes);
+  EXPECT_LT(second, 256) << "the second call faulted " << second
+                         << " pages of a buffer the first one freed";
+}
+#endif
