@@ -31,7 +31,8 @@ def GluCpuGemm : Pass<"glu-cpu-gemm"> {
       `vector<Lxf32>` accumulators carried through the K loop, one
       broadcast of x and two unmasked loads of the packed panel per k, and
       `vector.fma` (a tile of fewer rows than one micro-kernel reads the
-      weight directly);
+      weight directly, and a one-row tile streams it row by row, its sums
+      in the scratch tile);
     - for `ffn.gated_matmul` the two vectors of a micro-column are column c
       of the a half and column c of the b half of the same packed block, so
       the epilogue `gate(a + bias_a) * (b + bias_b)` runs on the

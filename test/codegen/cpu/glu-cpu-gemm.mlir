@@ -113,13 +113,37 @@
 // CHECK:                     case 5 {
 // CHECK:                       scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
 // CHECK:                     default {
+// A tile without a whole micro-tile packs nothing: 2 .. 5 rows run the
+// kernel on the weight itself (masked loads)...
 // CHECK:                   } else {
-// CHECK-NEXT:                %[[LEFT2:.*]] = arith.subi %[[ROWEND]], %[[FULLEND]] : index
-// CHECK-NEXT:                scf.index_switch %[[LEFT2]]
-// CHECK-NEXT:                case 1 {
-// CHECK:                       scf.for %[[K2:.*]] = %[[KC]] to %{{.*}} step %[[C4]] iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
-// CHECK-NEXT:                    vector.maskedload %[[PB]][%[[K2]], %[[ACOL]]], %[[MASK]]
-// CHECK-NEXT:                    vector.maskedload %[[PB]][%[[K2]], %[[BCOL]]], %[[MASK]]
+// CHECK-NEXT:                scf.if %[[SEVERAL:.*]] {
+// CHECK-NEXT:                  %[[LEFT2:.*]] = arith.subi %[[ROWEND]], %[[FULLEND]] : index
+// CHECK-NEXT:                  scf.index_switch %[[LEFT2]]
+// CHECK-NEXT:                  case 1 {
+// CHECK:                         scf.for %[[K2:.*]] = %[[KC]] to %{{.*}} step %[[C4]] iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// CHECK-NEXT:                      vector.maskedload %[[PB]][%[[K2]], %[[ACOL]]], %[[MASK]]
+// CHECK-NEXT:                      vector.maskedload %[[PB]][%[[K2]], %[[BCOL]]], %[[MASK]]
+// ... and one row (decoding) streams the weight: for each k, the tile's
+// weight columns of row k in order, and the row's sums of every
+// micro-column, kept in the scratch tile, take one FMA per vector; the
+// first K block starts them (here from zeros), the last one runs the
+// epilogue on them.
+// CHECK:                 %[[ONE:.*]] = arith.cmpi eq, %{{.*}}, %[[C1]] : index
+// CHECK-NEXT:            scf.if %[[ONE]] {
+// CHECK-NEXT:              scf.if %[[FIRST:.*]] {
+// CHECK:                     vector.store %[[ZERO]], %[[SCRATCH]][
+// CHECK:                   scf.for %[[SK:.*]] = %[[KC]] to %{{.*}} step %[[C1]] {
+// CHECK:                     %[[SW:.*]]:2 = scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>) {
+// CHECK-NEXT:                  vector.load %[[PB]][%[[SK]], %{{.*}}]
+// CHECK:                       scf.for %[[SROW:.*]] = %{{.*}} to %{{.*}} step %[[C1]] {
+// CHECK-NEXT:                  %[[SX:.*]] = memref.load %[[XB]][%[[SROW]], %[[SK]]]
+// CHECK-NEXT:                  %[[SXV:.*]] = vector.broadcast %[[SX]]
+// CHECK:                         %[[SACC:.*]] = vector.load %[[SCRATCH]][%{{.*}}, %{{.*}}, %[[C0]]]
+// CHECK:                         %[[SNEW:.*]] = vector.fma %[[SXV]], %[[SW]]#0, %[[SACC]]
+// CHECK-NEXT:                    vector.store %[[SNEW]], %[[SCRATCH]][%{{.*}}, %{{.*}}, %[[C0]]]
+// CHECK:                   scf.if %[[LAST:.*]] {
+// CHECK:                     math.exp
+// CHECK:                     vector.maskedstore %[[OUT]]
 // CHECK:         %[[R:.*]] = bufferization.to_tensor %[[OUT]] restrict writable : memref<67x130xf32> to tensor<67x130xf32>
 // CHECK:         return %[[R]]
 // CHECK-NOT:     ffn.gated_matmul
