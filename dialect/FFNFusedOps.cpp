@@ -68,14 +68,22 @@ std::optional<int64_t> mlir::ffn::packedWidth(int64_t width) {
 //===----------------------------------------------------------------------===//
 
 /// Rearranges the last-dimension columns of constant tensors: column `c` of
-/// the result is column `source(c).second` of `inputs[source(c).first]`.
+/// the result is column `source(c).second` of `inputs[source(c).first]`;
+/// inputs that are all splats of one value give that splat.
 static DenseElementsAttr
 permuteColumns(ArrayRef<ConstantElements> inputs,
                ArrayRef<RankedTensorType> inputTypes, RankedTensorType type,
                function_ref<std::pair<int, int64_t>(int64_t)> source) {
+  unsigned bytes = (type.getElementTypeBitWidth() + 7) / 8;
+  // Splats of one value stay a splat.
+  const char *first = inputs.front().getElement(0);
+  if (llvm::all_of(inputs, [&](const ConstantElements &input) {
+        return input.splat && !std::memcmp(input.getElement(0), first, bytes);
+      }))
+    return DenseElementsAttr::getFromRawBuffer(type,
+                                               ArrayRef<char>(first, bytes));
   int64_t columns = type.getShape().back();
   int64_t rows = type.getNumElements() / std::max<int64_t>(columns, 1);
-  unsigned bytes = (type.getElementTypeBitWidth() + 7) / 8;
   std::vector<char> data(type.getNumElements() * bytes);
   for (int64_t c = 0; c < columns; ++c) {
     auto [index, column] = source(c);
@@ -141,13 +149,6 @@ OpFoldResult PackGatedOp::fold(FoldAdaptor adaptor) {
   auto type = getPacked().getType();
   if (!type.hasStaticShape())
     return {};
-  auto gateDense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getGate());
-  auto linearDense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getLinear());
-  if (gateDense && linearDense && gateDense.isSplat() &&
-      linearDense.isSplat() &&
-      gateDense.getSplatValue<Attribute>() ==
-          linearDense.getSplatValue<Attribute>())
-    return DenseElementsAttr::get(type, gateDense.getSplatValue<Attribute>());
   std::optional<ConstantElements> gate = getConstantElements(adaptor.getGate());
   std::optional<ConstantElements> linear =
       getConstantElements(adaptor.getLinear());
@@ -185,13 +186,6 @@ LogicalResult UnpackGatedOp::fold(FoldAdaptor adaptor,
   auto type = getGate().getType();
   if (!type.hasStaticShape())
     return failure();
-  auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getPacked());
-  if (dense && dense.isSplat()) {
-    Attribute value = dense.getSplatValue<Attribute>();
-    results.push_back(DenseElementsAttr::get(type, value));
-    results.push_back(DenseElementsAttr::get(type, value));
-    return success();
-  }
   std::optional<ConstantElements> packed =
       getConstantElements(adaptor.getPacked());
   if (!packed)

@@ -226,6 +226,12 @@ private:
         *buffer = getBatchSlice(b, loc, *buffer, batch);
   }
 
+  /// The indices of vector `v` (0 or 1) of row `row` of a micro-column's
+  /// slot in a [slot][row][2L] buffer (the scratch tile or the pack).
+  SmallVector<Value, 3> slotIndices(Value slot, Value row, int v) {
+    return {slot, row, index(v ? lanes : 0)};
+  }
+
   /// The buffer the micro-column's vector `v` reads its weight from: the
   /// gated GEMM's linear weight for v = 1 when it reads the gate and linear
   /// weights unpacked, else the right operand.
@@ -439,17 +445,15 @@ private:
   /// power-of-two row stride apart, which aliases in the caches); the
   /// micro-kernels then read one contiguous 2L-float row per k, unmasked.
   void emitPack(Value j0, Value colStep, const KBlock &kb) {
-    Value laneCount = index(lanes);
     loop(kb.kc, kb.kEnd, index(1), [&](Value k) {
       Value kk = sub(k, kb.kc);
-      forEachMicroColumn(
-          j0, colStep, [&](const MicroColumn &column, Value slot) {
-            ValueRange w = loadWeightRow(column, k);
-            for (int v = 0; v < 2; ++v)
-              vector::StoreOp::create(
-                  b, loc, w[v], pack,
-                  ValueRange{slot, kk, v ? laneCount : index(0)});
-          });
+      forEachMicroColumn(j0, colStep,
+                         [&](const MicroColumn &column, Value slot) {
+                           ValueRange w = loadWeightRow(column, k);
+                           for (int v = 0; v < 2; ++v)
+                             vector::StoreOp::create(b, loc, w[v], pack,
+                                                     slotIndices(slot, kk, v));
+                         });
     });
   }
 
@@ -492,15 +496,14 @@ private:
   /// row's partial sums of every micro-column, kept in the scratch tile
   /// (L1), take one FMA per vector. Reading the weight micro-column by
   /// micro-column instead walks it down its row stride two vectors at a
-  /// time (at M = 1: SwiGLU T5-base forward 0.55 -> 0.46 ms). With more
-  /// rows the sums' loads and stores cost more than the stream saves (M =
-  /// 4: 0.69 -> 0.96 ms), so 2 .. MR - 1 rows run the micro-kernel on the
-  /// weight itself.
+  /// time (SwiGLU T5-base forward at M = 1, 2 threads: 0.49 -> 0.36 ms).
+  /// With more rows the sums' loads and stores cost more than the stream
+  /// saves (M = 4: 0.69 -> 0.96 ms), so 2 .. MR - 1 rows run the
+  /// micro-kernel on the weight itself.
   void emitWeightStream(Value i0, Value rowEnd, Value j0, Value colStep,
                         const KBlock &kb) {
-    Value laneCount = index(lanes);
     auto scratchAt = [&](Value slot, Value row, int v) {
-      return ValueRange{slot, sub(row, i0), v ? laneCount : index(0)};
+      return slotIndices(slot, sub(row, i0), v);
     };
     // The first K block starts the sums from the initial value.
     ifThenElse(kb.first, [&] {
@@ -676,7 +679,6 @@ private:
       rows.push_back(r == 0 ? r0 : add(r0, index(r)));
       local.push_back(sub(rows.back(), i0));
     }
-    Value laneCount = index(lanes);
     auto start = scf::IfOp::create(
         b, loc, kb.first,
         [&](OpBuilder &nb, Location) {
@@ -691,12 +693,10 @@ private:
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
           SmallVector<Value> accs;
-          for (Value row : local) {
-            accs.push_back(vector::LoadOp::create(
-                b, loc, vecType, scratch, ValueRange{slot, row, index(0)}));
-            accs.push_back(vector::LoadOp::create(
-                b, loc, vecType, scratch, ValueRange{slot, row, laneCount}));
-          }
+          for (Value row : local)
+            for (int v = 0; v < 2; ++v)
+              accs.push_back(vector::LoadOp::create(b, loc, vecType, scratch,
+                                                    slotIndices(slot, row, v)));
           scf::YieldOp::create(b, loc, accs);
         });
 
@@ -707,9 +707,9 @@ private:
       if (fromPack) {
         Value kk = sub(k, kc);
         w0 = vector::LoadOp::create(b, loc, vecType, pack,
-                                    ValueRange{slot, kk, index(0)});
+                                    slotIndices(slot, kk, 0));
         w1 = vector::LoadOp::create(b, loc, vecType, pack,
-                                    ValueRange{slot, kk, laneCount});
+                                    slotIndices(slot, kk, 1));
       } else {
         w0 = maskedLoad(getRhs(0), ValueRange{k, column.rhsCol[0]}, masks[0]);
         w1 = maskedLoad(getRhs(1), ValueRange{k, column.rhsCol[1]}, masks[1]);
@@ -786,12 +786,10 @@ private:
         [&](OpBuilder &nb, Location) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-          for (auto [r, row] : llvm::enumerate(local)) {
-            vector::StoreOp::create(b, loc, accs[2 * r], scratch,
-                                    ValueRange{slot, row, index(0)});
-            vector::StoreOp::create(b, loc, accs[2 * r + 1], scratch,
-                                    ValueRange{slot, row, laneCount});
-          }
+          for (auto [r, row] : llvm::enumerate(local))
+            for (int v = 0; v < 2; ++v)
+              vector::StoreOp::create(b, loc, accs[2 * r + v], scratch,
+                                      slotIndices(slot, row, v));
           scf::YieldOp::create(b, loc);
         });
   }
