@@ -23,6 +23,12 @@ function boundary, its out-parameter and the C interface are exercised):
   --op pack          ffn.pack_gated block_size(B) of w, v [M, N]
   --op unpack        ffn.unpack_gated block_size(B) of [M, 2 N]: the gate
                      half (unpack-linear: the linear half)
+  --op dx-packed     linalg.matmul of [da | db] [M, 2 d_ff] and the
+                     ffn.pack_gated block_size(B) of w, v [K, d_ff] read
+                     transposed: the fused backward's dx [M, K]
+  --op wgrad         ffn.unpack_gated block_size(B) of the linalg.matmul
+                     x^T [da | db] (x [M, K]): the fused backward's weight
+                     gradient dW [K, d_ff] (wgrad-linear: dV)
   --op column-sums   linalg.reduce (addf over rows) of [M, N] into a zero
                      fill: the bias gradients' column sums
   --kept h|pre       with --op gated or activated: the op also returns its
@@ -56,10 +62,11 @@ import glu_mlir_testing as t  # noqa: E402
 ACTIVATIONS = ("relu", "gelu", "gelu_tanh", "swish", "sigmoid", "identity")
 OPS = ("gated", "activated", "matmul", "matmul-tb", "matmul-ta", "matmul-acc",
        "glu", "dgate", "dactivation", "apply-gate", "pack", "unpack",
-       "unpack-linear", "column-sums")
+       "unpack-linear", "dx-packed", "wgrad", "wgrad-linear", "column-sums")
 # Ops whose @gemm is built by build_backward (static shapes only).
 BACKWARD_OPS = ("dgate", "dactivation", "apply-gate", "pack", "unpack",
-                "unpack-linear", "column-sums")
+                "unpack-linear", "dx-packed", "wgrad", "wgrad-linear",
+                "column-sums")
 
 
 def pack(w, v, block):
@@ -99,6 +106,14 @@ def build_backward(args, rng):
     elif args.op == "column-sums":
         operands = [("x", normal((m, n)))]
         out = [n]
+    elif args.op == "dx-packed":
+        operands = [("dab", normal((m, 2 * n))),
+                    ("w", normal((k, n), 1 / np.sqrt(n))),
+                    ("v", normal((k, n), 1 / np.sqrt(n)))]
+        out = [m, k]
+    elif args.op in ("wgrad", "wgrad-linear"):
+        operands = [("x", normal((m, k))), ("dab", normal((m, 2 * n)))]
+        out = [k, n]
     else:
         operands = [("p", normal((m, 2 * n)))]
         out = [m, n]
@@ -128,6 +143,37 @@ def build_backward(args, rng):
                  "      %s = arith.addf %a, %b : f32",
                  "      linalg.yield %s : f32",
                  "    }"]
+    elif args.op == "dx-packed":
+        packed_type = t.tensor_type([k, 2 * n])
+        body += ["  %%p = ffn.pack_gated %%w, %%v block_size(%d) : %s, %s -> "
+                 "%s" % (block, types[1], types[2], packed_type),
+                 "  %zero = arith.constant 0.0 : f32",
+                 "  %%empty = tensor.empty() : %s" % out_type,
+                 "  %%init = linalg.fill ins(%%zero : f32) outs(%%empty : %s)"
+                 " -> %s" % (out_type, out_type),
+                 "  %%r = linalg.matmul indexing_maps = ["
+                 "affine_map<(m, n, k) -> (m, k)>, "
+                 "affine_map<(m, n, k) -> (n, k)>, "
+                 "affine_map<(m, n, k) -> (m, n)>] ins(%%dab, %%p : %s, %s) "
+                 "outs(%%init : %s) -> %s"
+                 % (types[0], packed_type, out_type, out_type)]
+    elif args.op in ("wgrad", "wgrad-linear"):
+        packed_type = t.tensor_type([k, 2 * n])
+        first = "%r" if args.op == "wgrad" else "%g"
+        second = "%g" if args.op == "wgrad" else "%r"
+        body += ["  %zero = arith.constant 0.0 : f32",
+                 "  %%empty = tensor.empty() : %s" % packed_type,
+                 "  %%init = linalg.fill ins(%%zero : f32) outs(%%empty : %s)"
+                 " -> %s" % (packed_type, packed_type),
+                 "  %%d = linalg.matmul indexing_maps = ["
+                 "affine_map<(i, j, r) -> (r, i)>, "
+                 "affine_map<(i, j, r) -> (r, j)>, "
+                 "affine_map<(i, j, r) -> (i, j)>] ins(%%x, %%dab : %s, %s) "
+                 "outs(%%init : %s) -> %s"
+                 % (types[0], types[1], packed_type, packed_type),
+                 "  %s, %s = ffn.unpack_gated %%d block_size(%d) : %s -> "
+                 "%s, %s" % (first, second, block, packed_type, out_type,
+                             out_type)]
     elif args.op == "pack":
         body.append("  %%r = ffn.pack_gated %%w, %%v block_size(%d) : %s, %s "
                     "-> %s" % (block, types[0], types[1], out_type))
@@ -316,7 +362,7 @@ def describe(args):
                    "apply-gate"):
         text += " %s" % args.activation
     if args.op in ("gated", "dgate", "apply-gate", "pack", "unpack",
-                   "unpack-linear"):
+                   "unpack-linear", "dx-packed", "wgrad", "wgrad-linear"):
         text += " block=%d" % args.block
     if args.bias:
         text += " bias"

@@ -161,10 +161,10 @@ struct GeneratePackGated : OpRewritePattern<PackGatedOp> {
       return rewriter.notifyMatchFailure(op, "not f32 rank-1/2 tensors");
     if (isConstant(op.getGate()) && isConstant(op.getLinear()))
       return rewriter.notifyMatchFailure(op, "constants fold");
-    // The gated GEMM reads the unpacked weights first; the pack is
-    // generated after it only if other users remain.
-    if (isReadThroughByGatedGemm(op))
-      return rewriter.notifyMatchFailure(op, "a gated GEMM reads through it");
+    // The GEMMs that read the unpacked weights go first; the pack is
+    // generated after them only if other users remain.
+    if (isReadThroughByGemm(op))
+      return rewriter.notifyMatchFailure(op, "a GEMM reads through it");
     Location loc = op.getLoc();
     auto type = cast<RankedTensorType>(op.getPacked().getType());
     Value gate = readRowsBuffer(rewriter, loc, op.getGate());
@@ -207,6 +207,8 @@ struct GenerateUnpackGated : OpRewritePattern<UnpackGatedOp> {
       return rewriter.notifyMatchFailure(op, "not f32 rank-1/2 tensors");
     if (isConstant(op.getPacked()))
       return rewriter.notifyMatchFailure(op, "constants fold");
+    if (isStoredUnpackedByGemm(op))
+      return rewriter.notifyMatchFailure(op, "its GEMM stores it unpacked");
     Location loc = op.getLoc();
     auto type = cast<RankedTensorType>(op.getGate().getType());
     Value packed = readRowsBuffer(rewriter, loc, op.getPacked());

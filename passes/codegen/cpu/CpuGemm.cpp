@@ -39,50 +39,83 @@ namespace mlir::ffn {
 using namespace mlir;
 using namespace mlir::ffn;
 
-/// The ffn.pack_gated whose operands the gated GEMM `gemm` reads directly
-/// instead of its packed result, or null: a pack of matrices with the
-/// GEMM's block size. The generated GEMM copies each tile's weight columns
-/// into its own panels anyway, so packing the whole weight first would be
-/// one more pass over it at every call (constant weights are packed at
-/// compile time and never get here).
+/// The ffn.pack_gated whose operands `gemm` reads directly instead of its
+/// packed result, or null: a rank-2 f32 pack that is the right operand of
+/// a gated GEMM of the same block size, or the transposed right operand of
+/// a GEMM that reads it by dot products (dx = [da | db] [W | V]^T). Either
+/// walks the weight's packed blocks itself, so packing the whole weight
+/// first would be one more pass over it at every call (constant weights
+/// are packed at compile time and never get here).
 static PackGatedOp getPackReadThrough(const GemmDescription &gemm) {
-  if (gemm.epilogue != GemmEpilogue::Gate || gemm.rhs.transposed ||
-      gemm.batched)
-    return {};
   auto pack = gemm.rhs.value.getDefiningOp<PackGatedOp>();
-  if (!pack || pack.getBlockSize() != gemm.blockSize ||
-      pack.getGate().getType().getRank() != 2 ||
+  if (!pack || gemm.batched || pack.getGate().getType().getRank() != 2 ||
       !hasOnlyF32TensorOperands(pack))
     return {};
-  return pack;
+  if (gemm.epilogue == GemmEpilogue::Gate && !gemm.rhs.transposed &&
+      static_cast<int64_t>(pack.getBlockSize()) == gemm.blockSize)
+    return pack;
+  if (gemm.epilogue == GemmEpilogue::Accumulate && readsRhsByDotProducts(gemm))
+    return pack;
+  return {};
 }
 
-bool mlir::ffn::isReadThroughByGatedGemm(PackGatedOp pack) {
+bool mlir::ffn::isReadThroughByGemm(PackGatedOp pack) {
   for (OpOperand &use : pack->getUses()) {
-    auto gated = dyn_cast<GatedMatmulOp>(use.getOwner());
-    if (!gated || !hasOnlyF32TensorOperands(gated))
+    Operation *user = use.getOwner();
+    if (!hasOnlyF32TensorOperands(user))
       continue;
-    FailureOr<GemmDescription> gemm = describeGemm(gated, nullptr);
+    FailureOr<GemmDescription> gemm = describeGemm(user, nullptr);
     if (succeeded(gemm) && getPackReadThrough(*gemm) == pack)
       return true;
   }
   return false;
 }
 
+/// The ffn.unpack_gated that is the only user of `gemm`'s result, when the
+/// GEMM can store its columns unpacked instead (CpuGemmBuffers::outLinear):
+/// a plain rank-2 GEMM from a scalar initial value whose right operand is
+/// not transposed, as the packed weight gradient x^T [da | db] is. The
+/// unpack would be one more pass over the whole gradient.
+static UnpackGatedOp getUnpackOfResult(const GemmDescription &gemm) {
+  if (gemm.epilogue != GemmEpilogue::Accumulate || gemm.batched ||
+      !gemm.initScalar || gemm.rhs.transposed ||
+      gemm.op->getNumResults() != 1 || !gemm.op->getResult(0).hasOneUse())
+    return {};
+  auto unpack =
+      dyn_cast<UnpackGatedOp>(*gemm.op->getResult(0).getUsers().begin());
+  if (!unpack || !hasOnlyF32TensorOperands(unpack) ||
+      unpack.getGate().getType().getRank() != 2)
+    return {};
+  return unpack;
+}
+
+bool mlir::ffn::isStoredUnpackedByGemm(UnpackGatedOp unpack) {
+  Operation *producer = unpack.getPacked().getDefiningOp();
+  if (!producer || !hasOnlyF32TensorOperands(producer))
+    return false;
+  FailureOr<GemmDescription> gemm = describeGemm(producer, nullptr);
+  return succeeded(gemm) && getUnpackOfResult(*gemm) == unpack;
+}
+
 /// The buffers of `gemm`: its tensors as read-only row-major views (a
-/// transposed right operand copied to [K, N] once, in parallel; a packed
-/// gated weight's gate and linear weights), and fresh result buffers.
+/// transposed right operand copied to [K, N] once, in parallel, unless the
+/// GEMM reads it by dot products; a packed weight's gate and linear weights
+/// when the GEMM reads through the pack), and fresh result buffers (the
+/// halves of `unpack`'s results when the GEMM stores them unpacked).
 static CpuGemmBuffers createBuffers(OpBuilder &b, Location loc,
-                                    const GemmDescription &gemm) {
+                                    const GemmDescription &gemm,
+                                    UnpackGatedOp unpack) {
   CpuGemmBuffers buffers;
   buffers.lhs = readRowsBuffer(b, loc, gemm.lhs.value);
   if (PackGatedOp pack = getPackReadThrough(gemm)) {
     buffers.rhs = readRowsBuffer(b, loc, pack.getGate());
     buffers.rhsLinear = readRowsBuffer(b, loc, pack.getLinear());
+    buffers.packBlockSize = pack.getBlockSize();
   } else {
     buffers.rhs = readRowsBuffer(b, loc, gemm.rhs.value);
   }
-  if (gemm.rhs.transposed)
+  buffers.rhsRows = readsRhsByDotProducts(gemm);
+  if (gemm.rhs.transposed && !buffers.rhsRows)
     buffers.rhs = emitParallelTranspose(b, loc, buffers.rhs);
   if (gemm.initScalar)
     buffers.initScalar = gemm.initScalar;
@@ -92,7 +125,13 @@ static CpuGemmBuffers createBuffers(OpBuilder &b, Location loc,
     buffers.bias = readRowsBuffer(b, loc, gemm.bias);
   if (gemm.preactivations)
     buffers.preactivations = readRowsBuffer(b, loc, gemm.preactivations);
-  buffers.out = allocLike(b, loc, gemm.dest);
+  if (unpack) {
+    buffers.out = allocLike(b, loc, unpack.getGate());
+    buffers.outLinear = allocLike(b, loc, unpack.getLinear());
+    buffers.outBlockSize = unpack.getBlockSize();
+  } else {
+    buffers.out = allocLike(b, loc, gemm.dest);
+  }
   if (gemm.preactivationsDest)
     buffers.preactivationsOut = allocLike(b, loc, gemm.preactivationsDest);
   return buffers;
@@ -117,7 +156,20 @@ template <typename OpTy> struct GenerateGemm : OpRewritePattern<OpTy> {
     LLVM_DEBUG(llvm::dbgs() << "glu-cpu-gemm: generating " << op->getName()
                             << " at " << op->getLoc() << "\n");
     Location loc = op.getLoc();
-    CpuGemmBuffers buffers = createBuffers(rewriter, loc, *gemm);
+    UnpackGatedOp unpack = getUnpackOfResult(*gemm);
+    CpuGemmBuffers buffers = createBuffers(rewriter, loc, *gemm, unpack);
+    if (unpack) {
+      // The GEMM stores the unpacked halves; the unpack goes with it.
+      emitCpuGemm(rewriter, loc, *gemm, buffers, tiles);
+      rewriter.replaceOp(
+          unpack,
+          {tensorOfFilledBuffer(rewriter, loc, unpack.getGate().getType(),
+                                buffers.out),
+           tensorOfFilledBuffer(rewriter, loc, unpack.getLinear().getType(),
+                                buffers.outLinear)});
+      rewriter.eraseOp(op);
+      return success();
+    }
     emitCpuGemm(rewriter, loc, *gemm, buffers, tiles);
     rewriter.replaceOp(op,
                        getGemmResultTensors(rewriter, loc, *gemm, buffers.out,

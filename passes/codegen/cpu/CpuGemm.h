@@ -56,11 +56,18 @@ LogicalResult verifyCpuGemmTiles(const CpuGemmTiles &tiles,
 void populateCpuGemmPatterns(RewritePatternSet &patterns,
                              const CpuGemmTiles &tiles);
 
-/// Whether an f32 ffn.gated_matmul that glu-cpu-gemm generates reads the
-/// operands of `pack` directly (the gate and linear weights, unpacked)
-/// instead of its result: the pack is then left for the GEMM to read
-/// through, and materialized only for its other users.
-bool isReadThroughByGatedGemm(PackGatedOp pack);
+/// Whether an f32 GEMM that glu-cpu-gemm generates reads the operands of
+/// `pack` directly (the gate and linear weights, unpacked) instead of its
+/// result: a gated GEMM of the pack's block size, or a GEMM of few rows
+/// reading the pack transposed (dx = [da | db] [W | V]^T). The pack is
+/// then left for the GEMMs to read through, and materialized only for its
+/// other users.
+bool isReadThroughByGemm(PackGatedOp pack);
+
+/// Whether the f32 GEMM that glu-cpu-gemm generates for the producer of
+/// `unpack`'s operand stores its result unpacked, into `unpack`'s results
+/// (a weight gradient x^T [da | db]): the unpack then goes with the GEMM.
+bool isStoredUnpackedByGemm(UnpackGatedOp unpack);
 
 /// Adds the patterns that rewrite f32 ffn.apply_gate, ffn.pack_gated,
 /// ffn.unpack_gated and column sums (describeColumnSum) on tensors into

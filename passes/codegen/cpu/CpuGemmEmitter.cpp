@@ -53,9 +53,30 @@
 // kernel of fewer than 8 accumulators (1 to 3 rows) carries several sets
 // over interleaved k and sums them after the loop, so that the FMA latency
 // is covered. Transposed lhs ([K, M]) is
-// read as is (a row's six broadcasts are contiguous); a transposed rhs ([N, K])
-// is first copied into [K, N] by a parallel loop nest over 32 x 32 tiles, O(KN)
-// against the GEMM's O(MKN).
+// read as is (a row's six broadcasts are contiguous).
+//
+// A transposed rhs ([N, K]: dx = dy W^T, dh = dy W2^T in the backward,
+// attention's K^T) is read as given by a GEMM of at most kMaxDotProductRows
+// rows (static): each output is the dot product of an lhs row and a weight
+// row, both read in order along K. For each micro-column's vector,
+//   for groups of dotColumns (8) weight rows, for groups of dotRows lhs rows
+//     dotColumns x dotRows vector accumulators over the whole of K (a
+//     weight read through its ffn.pack_gated walks the packed blocks: the
+//     a columns against the gate weight, the b columns against the linear
+//     one), each group of a row's dotColumns accumulators summed by a fixed
+//     tree of shuffles (reduceColumns) into one vector stored to the scratch
+//   then the epilogue on the scratch tile, as above.
+// The weight rows stay in L1 while the tile's rows pass over them, so the
+// weight is read from memory once, in order. With more rows a transposed rhs
+// is first copied into [K, N] by a parallel loop nest over 32 x 32 tiles,
+// O(KN) against the GEMM's O(MKN); at few rows that copy (two more passes
+// over the weight, strided) cost more than the GEMM: SwiGLU's T5-base train
+// step at M = 1 spent 60% of its time transposing W2 and [W | V].
+//
+// A plain GEMM whose result only an ffn.unpack_gated reads (the weight
+// gradient x^T [da | db]) walks its columns by packed blocks like the gated
+// GEMM and stores each micro-column's a vector to dW and its b vector to dV
+// (CpuGemmBuffers::outLinear): no pass of the unpack over the gradient.
 //
 // The fused backward's ops go the same way: ffn.dgate_matmul and
 // ffn.dactivation_matmul are this GEMM for dh = dy W2^T (W2 [d_ff, N] copied
@@ -130,21 +151,29 @@ public:
     K = gemm.getK(b, loc);
     microRows = tiles.microRows;
     tileRows = llvm::divideCeil(tiles.rows, microRows) * microRows;
+    // Dot products: dotColumns weight rows (a power of two, at most a
+    // vector's lanes) times dotRows lhs rows of accumulators, plus a vector
+    // of each, in the registers.
+    dotColumns = std::min<int64_t>(8, lanes);
+    dotRows = std::max<int64_t>(1, (tiles.registers - 4) / (dotColumns + 1));
 
     Value colUpper, colStep;
-    if (gemm.isBlocked()) {
+    blockSize = gemm.isBlocked() ? gemm.blockSize : buffers.outBlockSize;
+    if (buffers.outLinear)
+      N = memref::DimOp::create(b, loc, buffers.out, 1);
+    if (blockSize) {
       // Parallel over groups of whole packed blocks.
-      Value block = index(gemm.blockSize);
+      Value block = index(blockSize);
       numBlocks = arith::CeilDivSIOp::create(b, loc, N, block);
       colUpper = numBlocks;
       int64_t blocksPerTile =
-          std::max<int64_t>(1, llvm::divideCeil(tiles.cols, gemm.blockSize));
+          std::max<int64_t>(1, llvm::divideCeil(tiles.cols, blockSize));
       colStep = index(blocksPerTile);
-      // Gated: one vector of the a half and one of the b half a micro-
-      // column; dgate: two vectors of dh.
+      // Gated and unpacked: one vector of the a half and one of the b half
+      // a micro-column; dgate: two vectors of dh.
       int64_t columnsPerMicro =
           gemm.epilogue == GemmEpilogue::DGate ? 2 * lanes : lanes;
-      microPerBlock = llvm::divideCeil(gemm.blockSize, columnsPerMicro);
+      microPerBlock = llvm::divideCeil(blockSize, columnsPerMicro);
       microPerTile = blocksPerTile * microPerBlock;
     } else {
       int64_t cols = llvm::divideCeil(tiles.cols, 2 * lanes) * 2 * lanes;
@@ -177,18 +206,25 @@ public:
           b.setInsertionPointToStart(body);
           // Partial sums between K blocks: one tileRows x 2L slot per
           // micro-column.
+          // (Dot products: rounded up to whole groups of dotRows.)
+          int64_t scratchRows =
+              buffers.rhsRows ? llvm::divideCeil(tileRows, dotRows) * dotRows
+                              : tileRows;
           scratch = memref::AllocaOp::create(
               b, loc,
-              MemRefType::get({microPerTile, tileRows, 2 * lanes}, f32));
+              MemRefType::get({microPerTile, scratchRows, 2 * lanes}, f32));
           // The tile's K block of the weight, one KC x 2L panel per
           // micro-column (KC x the tile's weight columns floats: 128 KB
           // for 128 columns at KC = 256).
-          if (tiles.packB)
+          if (tiles.packB && !buffers.rhsRows)
             pack = memref::AllocaOp::create(
                 b, loc,
                 MemRefType::get({microPerTile, tiles.k, 2 * lanes}, f32),
                 ValueRange{}, b.getI64IntegerAttr(64));
-          emitTile(ivs[1], ivs[0], colStep);
+          if (buffers.rhsRows)
+            emitDotProductTile(ivs[1], ivs[0], colStep);
+          else
+            emitTile(ivs[1], ivs[0], colStep);
           memref::AllocaScopeReturnOp::create(b, loc, ValueRange{});
         });
   }
@@ -208,6 +244,11 @@ private:
   /// tiles.packB is false), indexed by the micro-column's slot.
   Value scratch, pack;
   int64_t microRows = 0, tileRows = 0;
+  /// The dot-product kernel's output columns and rows (readsRhsByDotProducts).
+  int64_t dotColumns = 0, dotRows = 0;
+  /// The packed block size of a GEMM whose columns are walked by blocks
+  /// (Gate, DGate, an unpacked Accumulate), else 0.
+  int64_t blockSize = 0;
   /// Micro-columns in a packed block (blocked GEMMs), and in a whole tile.
   int64_t microPerBlock = 0, microPerTile = 0;
   /// f32 lanes of a vector.
@@ -263,6 +304,21 @@ private:
     fn(forOp.getInductionVar());
   }
 
+  /// `for iv = lb to ub step step iter_args(init) { yield fn(iv, args) }`,
+  /// returning the loop's results.
+  SmallVector<Value>
+  loopCarrying(Value lb, Value ub, Value step, ValueRange init,
+               function_ref<SmallVector<Value>(Value, ValueRange)> fn) {
+    auto forOp = scf::ForOp::create(
+        b, loc, lb, ub, step, init,
+        [&](OpBuilder &nb, Location, Value iv, ValueRange iterArgs) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+          scf::YieldOp::create(b, loc, fn(iv, iterArgs));
+        });
+    return SmallVector<Value>(forOp.getResults());
+  }
+
   /// `if (cond) { thenFn() } else { elseFn() }`, without results.
   void ifThenElse(Value cond, function_ref<void()> thenFn,
                   function_ref<void()> elseFn = nullptr) {
@@ -289,7 +345,7 @@ private:
       // Block j: dh columns [first, first + width) of the GEMM, two vectors
       // at a time; their a columns start at 2 first, their b columns
       // `width` further.
-      Value block = index(gemm.blockSize);
+      Value block = index(blockSize);
       Value blockEnd = min(add(j0, colStep), numBlocks);
       loop(j0, blockEnd, index(1), [&](Value j) {
         Value first = mul(j, block);
@@ -311,8 +367,8 @@ private:
       });
       return;
     }
-    if (gemm.epilogue == GemmEpilogue::Gate) {
-      Value block = index(gemm.blockSize);
+    if (gemm.epilogue == GemmEpilogue::Gate || buffers.outLinear) {
+      Value block = index(blockSize);
       Value blockEnd = min(add(j0, colStep), numBlocks);
       loop(j0, blockEnd, index(1), [&](Value j) {
         // Block j holds `width` a columns, then `width` b columns.
@@ -332,7 +388,9 @@ private:
             column.rhsCol[1] = column.packedCol[1];
           }
           column.lanes[0] = column.lanes[1] = sub(width, c);
-          column.outCol[0] = add(first, c);
+          // Gate: the product goes to column first + c; unpacked: the a
+          // and b vectors each to that column of their own output.
+          column.outCol[0] = column.outCol[1] = add(first, c);
           fn(column, add(blockSlot, div(c, lanes)));
         });
       });
@@ -541,20 +599,194 @@ private:
     });
     // The last K block runs the epilogue on the sums.
     ifThenElse(kb.last, [&] {
-      forEachMicroColumn(
-          j0, colStep, [&](const MicroColumn &column, Value slot) {
-            Value masks[2], bias[2];
-            getMasks(column, masks);
-            loadBias(column, masks, bias);
-            loop(i0, rowEnd, index(1), [&](Value row) {
-              Value acc[2];
-              for (int v = 0; v < 2; ++v)
-                acc[v] = vector::LoadOp::create(b, loc, vecType, scratch,
-                                                scratchAt(slot, row, v));
-              storeOutput(column, masks, bias, row, acc[0], acc[1]);
-            });
-          });
+      storeFromScratch(i0, rowEnd, j0, colStep, /*addInitial=*/false);
     });
+  }
+
+  /// The epilogue of the tile's rows [i0, rowEnd) on the sums in the
+  /// scratch tile, started from the initial value when `addInitial`.
+  void storeFromScratch(Value i0, Value rowEnd, Value j0, Value colStep,
+                        bool addInitial) {
+    forEachMicroColumn(j0, colStep, [&](const MicroColumn &column, Value slot) {
+      Value masks[2], bias[2];
+      getMasks(column, masks);
+      loadBias(column, masks, bias);
+      loop(i0, rowEnd, index(1), [&](Value row) {
+        SmallVector<Value> acc;
+        if (addInitial)
+          acc = initialAccumulators(column, masks, row);
+        for (int v = 0; v < 2; ++v) {
+          Value sum = vector::LoadOp::create(
+              b, loc, vecType, scratch, slotIndices(slot, sub(row, i0), v));
+          if (addInitial && gemm.epilogue == GemmEpilogue::Accumulate)
+            acc[v] = arith::AddFOp::create(b, loc, acc[v], sum);
+          else if (addInitial)
+            acc[v] = sum;
+          else
+            acc.push_back(sum);
+        }
+        storeOutput(column, masks, bias, row, acc[0], acc[1]);
+      });
+    });
+  }
+
+  /// The tile at rows i0, columns (or blocks) j0 of a GEMM whose right
+  /// operand is [N, K] as given (readsRhsByDotProducts): each output is the
+  /// dot product of an lhs row and a weight row, both read in order along
+  /// K. For each micro-column's vector, dotColumns weight rows at a time,
+  /// dotRows lhs rows at a time: dotColumns x dotRows vector accumulators
+  /// over K, each reduced to its sum (reduceColumns), the sums of a row
+  /// stored as one vector into the scratch tile; then the epilogue runs on
+  /// the scratch tile. The weight rows stay in L1 while the tile's rows
+  /// pass over them, so the weight is read from memory once.
+  void emitDotProductTile(Value i0, Value j0, Value colStep) {
+    Value rowEnd = min(add(i0, index(tileRows)), M);
+    Value lastRow = sub(M, index(1));
+    Value lastColumn =
+        sub(memref::DimOp::create(b, loc, buffers.rhs, 0), index(1));
+    forEachMicroColumn(j0, colStep, [&](const MicroColumn &column, Value slot) {
+      for (int v = 0; v < 2; ++v) {
+        for (int64_t l0 = 0; l0 < lanes; l0 += dotColumns) {
+          // Lanes past the micro-column's edge compute on the last
+          // weight row; the epilogue's masks drop them.
+          ifThenElse(
+              cmp(arith::CmpIPredicate::sgt, column.lanes[v], index(l0)), [&] {
+                SmallVector<Value> cols;
+                for (int64_t g = 0; g < dotColumns; ++g)
+                  cols.push_back(
+                      min(add(column.rhsCol[v], index(l0 + g)), lastColumn));
+                loop(i0, rowEnd, index(dotRows), [&](Value r0) {
+                  // Rows past the end repeat the last row into scratch
+                  // slots nobody reads.
+                  SmallVector<Value> rows;
+                  for (int64_t r = 0; r < dotRows; ++r)
+                    rows.push_back(min(add(r0, index(r)), lastRow));
+                  SmallVector<Value> accs = emitDotProducts(rows, cols);
+                  for (int64_t r = 0; r < dotRows; ++r) {
+                    Value sums = reduceColumns(ArrayRef<Value>(accs).slice(
+                        r * dotColumns, dotColumns));
+                    vector::StoreOp::create(
+                        b, loc, sums, scratch,
+                        ValueRange{slot, sub(add(r0, index(r)), i0),
+                                   index(v * lanes + l0)});
+                  }
+                });
+              });
+        }
+      }
+    });
+    storeFromScratch(i0, rowEnd, j0, colStep, /*addInitial=*/true);
+  }
+
+  /// dotRows x dotColumns vector accumulators: lanes of the products of
+  /// lhs row rows[r] and weight row cols[c] along the whole of K, row-major
+  /// by r. A weight read through its ffn.pack_gated walks the packed
+  /// blocks: the lhs's a columns of block j against the gate weight's
+  /// columns of the block, its b columns against the linear weight's.
+  SmallVector<Value> emitDotProducts(ArrayRef<Value> rows,
+                                     ArrayRef<Value> cols) {
+    SmallVector<Value> accs(rows.size() * cols.size(), zeros());
+    if (!buffers.rhsLinear)
+      return emitDotSegment(rows, cols, buffers.rhs, index(0), index(0), K,
+                            accs);
+    Value block = index(buffers.packBlockSize);
+    Value columns = memref::DimOp::create(b, loc, buffers.rhs, 1);
+    Value numPacked = arith::CeilDivSIOp::create(b, loc, columns, block);
+    return loopCarrying(
+        index(0), numPacked, index(1), accs, [&](Value j, ValueRange in) {
+          Value first = mul(j, block);
+          Value width = min(block, sub(columns, first));
+          Value base = mul(first, index(2));
+          SmallVector<Value> next =
+              emitDotSegment(rows, cols, buffers.rhs, base, first, width, in);
+          return emitDotSegment(rows, cols, buffers.rhsLinear, add(base, width),
+                                first, width, next);
+        });
+  }
+
+  /// `accs` plus the products of lhs columns [lhsFirst, lhsFirst + length)
+  /// and `rhs` columns [rhsFirst, rhsFirst + length): whole vectors, then a
+  /// masked one for the ragged end.
+  SmallVector<Value> emitDotSegment(ArrayRef<Value> rows, ArrayRef<Value> cols,
+                                    Value rhs, Value lhsFirst, Value rhsFirst,
+                                    Value length, ValueRange accs) {
+    auto step = [&](Value t, ValueRange in, Value mask) {
+      SmallVector<Value> a, w, out;
+      Value lhsCol = add(lhsFirst, t), rhsCol = add(rhsFirst, t);
+      for (Value row : rows)
+        a.push_back(mask
+                        ? maskedLoad(buffers.lhs, ValueRange{row, lhsCol}, mask)
+                        : vector::LoadOp::create(b, loc, vecType, buffers.lhs,
+                                                 ValueRange{row, lhsCol}));
+      for (Value col : cols)
+        w.push_back(mask ? maskedLoad(rhs, ValueRange{col, rhsCol}, mask)
+                         : vector::LoadOp::create(b, loc, vecType, rhs,
+                                                  ValueRange{col, rhsCol}));
+      for (auto [r, x] : llvm::enumerate(a))
+        for (auto [c, y] : llvm::enumerate(w))
+          out.push_back(
+              vector::FMAOp::create(b, loc, x, y, in[r * cols.size() + c]));
+      return out;
+    };
+    Value whole = mul(div(length, lanes), index(lanes));
+    SmallVector<Value> body = loopCarrying(
+        index(0), whole, index(lanes), accs,
+        [&](Value t, ValueRange in) { return step(t, in, Value()); });
+    auto tail = scf::IfOp::create(
+        b, loc, cmp(arith::CmpIPredicate::slt, whole, length),
+        [&](OpBuilder &nb, Location) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+          Value mask = vector::CreateMaskOp::create(
+              b, loc, maskType, ValueRange{sub(length, whole)});
+          scf::YieldOp::create(b, loc, step(whole, body, mask));
+        },
+        [&](OpBuilder &nb, Location) { scf::YieldOp::create(nb, loc, body); });
+    return SmallVector<Value>(tail.getResults());
+  }
+
+  /// The sums of `accs` (a power of two of them, at most a vector's lanes),
+  /// one lane each, in order: pairs of vectors are halved and interleaved
+  /// until one vector holds every sum's partials, which is then folded to
+  /// accs.size() lanes. A fixed tree of shuffles and adds: the same
+  /// rounding on every run and every thread count.
+  Value reduceColumns(ArrayRef<Value> accs) {
+    // Each vector holds `count` columns of `partials` lanes each, column c's
+    // partials at lanes [c * partials, (c + 1) * partials).
+    SmallVector<Value> level(accs);
+    int64_t count = 1, partials = lanes;
+    auto halves = [&](Value x, Value y, int64_t offset) {
+      SmallVector<int64_t> mask;
+      for (int64_t c = 0; c < 2 * count; ++c)
+        for (int64_t p = 0; p < partials / 2; ++p)
+          mask.push_back((c < count ? 0 : lanes) + (c % count) * partials +
+                         offset + p);
+      return vector::ShuffleOp::create(b, loc, x, y, mask);
+    };
+    while (level.size() > 1) {
+      SmallVector<Value> next;
+      for (size_t i = 0; i < level.size(); i += 2)
+        next.push_back(arith::AddFOp::create(
+            b, loc, halves(level[i], level[i + 1], 0),
+            halves(level[i], level[i + 1], partials / 2)));
+      level = std::move(next);
+      count *= 2;
+      partials /= 2;
+    }
+    Value v = level.front();
+    while (partials > 1) {
+      SmallVector<int64_t> lo, hi;
+      for (int64_t c = 0; c < count; ++c)
+        for (int64_t p = 0; p < partials / 2; ++p) {
+          lo.push_back(c * partials + p);
+          hi.push_back(c * partials + partials / 2 + p);
+        }
+      v = arith::AddFOp::create(b, loc,
+                                vector::ShuffleOp::create(b, loc, v, v, lo),
+                                vector::ShuffleOp::create(b, loc, v, v, hi));
+      partials /= 2;
+    }
+    return v;
   }
 
   Value maskedLoad(Value base, ValueRange indices, Value mask) {
@@ -604,9 +836,10 @@ private:
     switch (gemm.epilogue) {
     case GemmEpilogue::Accumulate:
       for (int v = 0; v < 2; ++v)
-        vector::MaskedStoreOp::create(b, loc, buffers.out,
-                                      ValueRange{row, column.outCol[v]},
-                                      masks[v], accs[v]);
+        vector::MaskedStoreOp::create(
+            b, loc,
+            v == 1 && buffers.outLinear ? buffers.outLinear : buffers.out,
+            ValueRange{row, column.outCol[v]}, masks[v], accs[v]);
       return;
     case GemmEpilogue::Activate:
       for (int v = 0; v < 2; ++v) {
@@ -727,15 +960,7 @@ private:
     };
     auto forLoop = [&](Value lb, Value ub, int64_t step, ValueRange init,
                        function_ref<SmallVector<Value>(Value, ValueRange)> fn) {
-      return scf::ForOp::create(
-                 b, loc, lb, ub, index(step), init,
-                 [&](OpBuilder &nb, Location, Value k, ValueRange iterArgs) {
-                   OpBuilder::InsertionGuard guard(b);
-                   b.setInsertionPoint(nb.getInsertionBlock(),
-                                       nb.getInsertionPoint());
-                   scf::YieldOp::create(b, loc, fn(k, iterArgs));
-                 })
-          .getResults();
+      return loopCarrying(lb, ub, index(step), init, fn);
     };
 
     // Few rows (decoding) have too few accumulators to hide the FMA
@@ -753,7 +978,7 @@ private:
       for (int64_t j = 1; j < split; ++j)
         init.append(accumulators, zeros());
       Value mainEnd = add(kc, mul(div(sub(kEnd, kc), split), index(split)));
-      ValueRange sets =
+      SmallVector<Value> sets =
           forLoop(kc, mainEnd, split, init, [&](Value k, ValueRange all) {
             SmallVector<Value> next;
             for (int64_t j = 0; j < split; ++j)
@@ -762,8 +987,8 @@ private:
                               all.slice(j * accumulators, accumulators)));
             return next;
           });
-      ValueRange tail =
-          forLoop(mainEnd, kEnd, 1, sets.take_front(accumulators), kStep);
+      SmallVector<Value> tail = forLoop(
+          mainEnd, kEnd, 1, ValueRange(sets).take_front(accumulators), kStep);
       for (int64_t i = 0; i < accumulators; ++i) {
         Value sum = tail[i];
         for (int64_t j = 1; j < split; ++j)
@@ -795,6 +1020,13 @@ private:
   }
 };
 } // namespace
+
+bool mlir::ffn::readsRhsByDotProducts(const GemmDescription &gemm) {
+  if (!gemm.rhs.transposed || gemm.lhs.transposed)
+    return false;
+  int64_t rows = gemm.getResultType().getDimSize(gemm.batched ? 1 : 0);
+  return !ShapedType::isDynamic(rows) && rows <= kMaxDotProductRows;
+}
 
 void mlir::ffn::emitCpuGemm(OpBuilder &b, Location loc,
                             const GemmDescription &gemm,

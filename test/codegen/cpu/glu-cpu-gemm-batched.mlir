@@ -33,11 +33,12 @@ func.func @batched(%a: tensor<3x67x130xf32>, %b: tensor<3x130x40xf32>) -> tensor
 
 // -----
 
-// QK^T with the keys read transposed ([B, N, K]): the keys are first copied
-// to [B, K, N] by a parallel nest over the batch and 32 x 32 tiles.
+// QK^T with the keys read transposed ([B, N, K]), more than 128 queries: the
+// keys are first copied to [B, K, N] by a parallel nest over the batch and
+// 32 x 32 tiles (fewer queries read them by dot products).
 
 // CHECK-LABEL: func.func @batched_transposed_rhs
-// CHECK-SAME:    (%{{.*}}: tensor<2x5x33xf32>, %[[K:.*]]: tensor<2x17x33xf32>)
+// CHECK-SAME:    (%{{.*}}: tensor<2x130x33xf32>, %[[K:.*]]: tensor<2x17x33xf32>)
 // CHECK:         %[[KB:.*]] = bufferization.to_buffer %[[K]] read_only
 // CHECK:         %[[KT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2x33x17xf32>
 // CHECK:         scf.parallel (%[[TB:.*]], %{{.*}}, %{{.*}}) =
@@ -46,11 +47,11 @@ func.func @batched(%a: tensor<3x67x130xf32>, %b: tensor<3x130x40xf32>) -> tensor
 // CHECK:         scf.parallel (%[[BATCH:.*]], %{{.*}}, %{{.*}}) =
 // CHECK:           memref.subview %[[KT]][%[[BATCH]], 0, 0] [1, 33, 17] [1, 1, 1]
 // CHECK-NOT:     linalg.batch_matmul
-func.func @batched_transposed_rhs(%q: tensor<2x5x33xf32>, %k: tensor<2x17x33xf32>) -> tensor<2x5x17xf32> {
-  %e = tensor.empty() : tensor<2x5x17xf32>
+func.func @batched_transposed_rhs(%q: tensor<2x130x33xf32>, %k: tensor<2x17x33xf32>) -> tensor<2x130x17xf32> {
+  %e = tensor.empty() : tensor<2x130x17xf32>
   %z = arith.constant 0.0 : f32
-  %f = linalg.fill ins(%z : f32) outs(%e : tensor<2x5x17xf32>) -> tensor<2x5x17xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<2x130x17xf32>) -> tensor<2x130x17xf32>
   %r = linalg.batch_matmul indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>, affine_map<(b, m, n, k) -> (b, n, k)>, affine_map<(b, m, n, k) -> (b, m, n)>]
-      ins(%q, %k : tensor<2x5x33xf32>, tensor<2x17x33xf32>) outs(%f : tensor<2x5x17xf32>) -> tensor<2x5x17xf32>
-  return %r : tensor<2x5x17xf32>
+      ins(%q, %k : tensor<2x130x33xf32>, tensor<2x17x33xf32>) outs(%f : tensor<2x130x17xf32>) -> tensor<2x130x17xf32>
+  return %r : tensor<2x130x17xf32>
 }

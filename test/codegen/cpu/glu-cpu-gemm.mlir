@@ -193,13 +193,14 @@ func.func @matmul_fill(%a: tensor<3x5xf32>, %b: tensor<5x40xf32>) -> tensor<3x40
 
 // -----
 
-// The backward's transposed forms: a transposed rhs [N, K] is copied to
-// [K, N] once (a parallel copy over 32 x 32 tiles); a transposed lhs [K, M]
-// is read in place, x[k, row]. A non-fill init is read as the accumulators'
-// start.
+// The backward's transposed forms: a transposed rhs [N, K] of a GEMM of
+// more than 128 rows is copied to [K, N] once (a parallel copy over 32 x 32
+// tiles; fewer rows read it by dot products, glu-cpu-gemm-few-rows.mlir); a
+// transposed lhs [K, M] is read in place, x[k, row]. A non-fill init is read
+// as the accumulators' start.
 
 // CHECK-LABEL: func.func @matmul_transposed_rhs
-// CHECK-SAME:    (%{{.*}}: tensor<3x130xf32>, %[[B:.*]]: tensor<5x130xf32>,
+// CHECK-SAME:    (%{{.*}}: tensor<130x130xf32>, %[[B:.*]]: tensor<5x130xf32>,
 // CHECK:         %[[BB:.*]] = bufferization.to_buffer %[[B]] read_only
 // CHECK:         %[[T:.*]] = memref.alloc() {alignment = 64 : i64} : memref<130x5xf32>
 // CHECK:         scf.parallel (%[[TI:.*]], %[[TJ:.*]]) = {{.*}} step (%c32, %c32) {
@@ -211,10 +212,10 @@ func.func @matmul_fill(%a: tensor<3x5xf32>, %b: tensor<5x40xf32>) -> tensor<3x40
 // CHECK:           vector.maskedload %[[T]]
 // CHECK-NOT:     linalg.matmul
 // CHECK-NOT:     linalg.transpose
-func.func @matmul_transposed_rhs(%a: tensor<3x130xf32>, %b: tensor<5x130xf32>, %c: tensor<3x5xf32>) -> tensor<3x5xf32> {
+func.func @matmul_transposed_rhs(%a: tensor<130x130xf32>, %b: tensor<5x130xf32>, %c: tensor<130x5xf32>) -> tensor<130x5xf32> {
   %r = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
-      ins(%a, %b : tensor<3x130xf32>, tensor<5x130xf32>) outs(%c : tensor<3x5xf32>) -> tensor<3x5xf32>
-  return %r : tensor<3x5xf32>
+      ins(%a, %b : tensor<130x130xf32>, tensor<5x130xf32>) outs(%c : tensor<130x5xf32>) -> tensor<130x5xf32>
+  return %r : tensor<130x5xf32>
 }
 
 // CHECK-LABEL: func.func @matmul_transposed_lhs
