@@ -123,24 +123,36 @@
 // CHECK:                         scf.for %[[K2:.*]] = %[[KC]] to %{{.*}} step %[[C4]] iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
 // CHECK-NEXT:                      vector.maskedload %[[PB]][%[[K2]], %[[ACOL]]], %[[MASK]]
 // CHECK-NEXT:                      vector.maskedload %[[PB]][%[[K2]], %[[BCOL]]], %[[MASK]]
-// ... and one row (decoding) streams the weight: for each k, the tile's
-// weight columns of row k in order, and the row's sums of every
-// micro-column, kept in the scratch tile, take one FMA per vector; the
-// first K block starts them (here from zeros), the last one runs the
-// epilogue on them.
+// ... and one row (decoding) streams the weight: for each group of 4
+// rows k .. k + 3, the tile's weight columns of those rows in order (4
+// streams in flight), and the row's sums of every micro-column, kept in the
+// scratch tile, take 4 FMAs per load and store; the rows left after the
+// groups go one at a time. The first K block starts the sums (here from
+// zeros), the last one runs the epilogue on them.
 // CHECK:                 %[[ONE:.*]] = arith.cmpi eq, %{{.*}}, %[[C1]] : index
 // CHECK-NEXT:            scf.if %[[ONE]] {
 // CHECK-NEXT:              scf.if %[[FIRST:.*]] {
 // CHECK:                     vector.store %[[ZERO]], %[[SCRATCH]][
-// CHECK:                   scf.for %[[SK:.*]] = %[[KC]] to %{{.*}} step %[[C1]] {
-// CHECK:                     %[[SW:.*]]:2 = scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>) {
+// CHECK:                   scf.for %[[SK:.*]] = %[[KC]] to %{{.*}} step %[[C4]] {
+// CHECK:                     %[[SW0:.*]]:2 = scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>) {
 // CHECK-NEXT:                  vector.load %[[PB]][%[[SK]], %{{.*}}]
-// CHECK:                       scf.for %[[SROW:.*]] = %{{.*}} to %{{.*}} step %[[C1]] {
+// CHECK:                     %[[SK1:.*]] = arith.addi %[[SK]], %[[C1]]
+// CHECK:                     %[[SW1:.*]]:2 = scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>) {
+// CHECK-NEXT:                  vector.load %[[PB]][%[[SK1]], %{{.*}}]
+// CHECK:                     %[[SW2:.*]]:2 = scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>) {
+// CHECK:                     scf.for %[[SROW:.*]] = %{{.*}} to %{{.*}} step %[[C1]] {
 // CHECK-NEXT:                  %[[SX:.*]] = memref.load %[[XB]][%[[SROW]], %[[SK]]]
 // CHECK-NEXT:                  %[[SXV:.*]] = vector.broadcast %[[SX]]
-// CHECK:                         %[[SACC:.*]] = vector.load %[[SCRATCH]][%{{.*}}, %{{.*}}, %[[C0]]]
-// CHECK:                         %[[SNEW:.*]] = vector.fma %[[SXV]], %[[SW]]#0, %[[SACC]]
-// CHECK-NEXT:                    vector.store %[[SNEW]], %[[SCRATCH]][%{{.*}}, %{{.*}}, %[[C0]]]
+// CHECK:                       %[[SACC:.*]] = vector.load %[[SCRATCH]][%{{.*}}, %{{.*}}, %[[C0]]]
+// CHECK-NEXT:                  %[[S0:.*]] = vector.fma %[[SXV]], %[[SW0]]#0, %[[SACC]]
+// CHECK-NEXT:                  %[[S1:.*]] = vector.fma %{{.*}}, %[[SW1]]#0, %[[S0]]
+// CHECK-NEXT:                  %[[S2:.*]] = vector.fma %{{.*}}, %[[SW2]]#0, %[[S1]]
+// CHECK-NEXT:                  %[[S3:.*]] = vector.fma %{{.*}}, %{{.*}}#0, %[[S2]]
+// CHECK:                       vector.store %[[S3]], %[[SCRATCH]][%{{.*}}, %{{.*}}, %[[C0]]]
+// CHECK:                   scf.for %[[SKR:.*]] = %{{.*}} to %{{.*}} step %[[C1]] {
+// CHECK:                       vector.fma
+// CHECK-NOT:                   vector.fma
+// CHECK:                       vector.store
 // CHECK:                   scf.if %[[LAST:.*]] {
 // CHECK:                     math.exp
 // CHECK:                     vector.maskedstore %[[OUT]]
