@@ -3,7 +3,7 @@
 
 // glu-cpu-pipeline takes the fused gated GEMM to the LLVM dialect: the
 // parallel tile loop becomes an OpenMP work-sharing loop over both tile
-// dimensions, with a stack save/restore around each tile's scratch; the
+// dimensions (140 rows: two 132-row tiles), with a stack save/restore around each tile's scratch; the
 // micro-kernel's vector<16xf32> masked loads, FMAs and masked stores survive
 // as LLVM intrinsics; the result became a caller-allocated out-parameter,
 // and the public function has its C interface wrapper and the artifact's
@@ -32,10 +32,10 @@
 // REFERENCE-NOT:   vector<16xf32>
 // REFERENCE-LABEL: llvm.func @_mlir_ciface_gated(
 // REFERENCE-LABEL: llvm.func @glu_entry_gated(
-func.func @gated(%x: tensor<67x130xf32>, %p: tensor<130x260xf32>) -> tensor<67x130xf32> {
-  %e = tensor.empty() : tensor<67x130xf32>
+func.func @gated(%x: tensor<140x130xf32>, %p: tensor<130x260xf32>) -> tensor<140x130xf32> {
+  %e = tensor.empty() : tensor<140x130xf32>
   %h = ffn.gated_matmul gelu_tanh block_size(64)
-      ins(%x, %p : tensor<67x130xf32>, tensor<130x260xf32>)
-      outs(%e : tensor<67x130xf32>) -> tensor<67x130xf32>
-  return %h : tensor<67x130xf32>
+      ins(%x, %p : tensor<140x130xf32>, tensor<130x260xf32>)
+      outs(%e : tensor<140x130xf32>) -> tensor<140x130xf32>
+  return %h : tensor<140x130xf32>
 }

@@ -557,11 +557,11 @@ private:
   /// row's partial sums of every micro-column, kept in the scratch tile
   /// (L1), take kStreamRows FMAs per load and store (one row at a time:
   /// SwiGLU forward at M = 1, 2 threads, LLaMA-7B width 26.5 -> 19.5 ms,
-  /// T5-base 0.31 -> 0.22 ms; 8 rows at a time was slower again). Reading the weight micro-column by
-  /// micro-column instead walks it down its row stride two vectors at a
-  /// time (SwiGLU T5-base forward at M = 1, 2 threads: 0.49 -> 0.36 ms).
-  /// With more rows the sums' loads and stores cost more than the stream
-  /// saves (M = 4: 0.69 -> 0.96 ms), so 2 .. MR - 1 rows run the
+  /// T5-base 0.31 -> 0.22 ms; 8 rows at a time was slower again). Reading the
+  /// weight micro-column by micro-column instead walks it down its row stride
+  /// two vectors at a time (SwiGLU T5-base forward at M = 1, 2 threads: 0.49 ->
+  /// 0.36 ms). With more rows the sums' loads and stores cost more than the
+  /// stream saves (M = 4: 0.69 -> 0.96 ms), so 2 .. MR - 1 rows run the
   /// micro-kernel on the weight itself.
   void emitWeightStream(Value i0, Value rowEnd, Value j0, Value colStep,
                         const KBlock &kb) {

@@ -31,8 +31,19 @@ def GluCpuGemm : Pass<"glu-cpu-gemm"> {
       `vector<Lxf32>` accumulators carried through the K loop, one
       broadcast of x and two unmasked loads of the packed panel per k, and
       `vector.fma` (a tile of fewer rows than one micro-kernel reads the
-      weight directly, and a one-row tile streams it row by row, its sums
-      in the scratch tile);
+      weight directly, and a one-row tile streams it four rows at a time,
+      its sums in the scratch tile);
+    - a transposed right operand ([N, K]: the backward's `dy W2^T` and
+      `[da | db] [W | V]^T`, attention's K^T) of a GEMM of at most 128
+      rows (static) is read as given: each output is the dot product of an
+      lhs row and a weight row (8 weight rows x 3 lhs rows of vector
+      accumulators on AVX-512, summed by a fixed shuffle tree), reading an
+      `ffn.pack_gated`'s gate and linear weights block by block; with more
+      rows it is first copied to [K, N] by a parallel nest of 32 x 32
+      tiles;
+    - a plain GEMM whose result only an `ffn.unpack_gated` reads (the
+      weight gradient `x^T [da | db]`) stores its a and b columns straight
+      into the two unpacked results;
     - for `ffn.gated_matmul` the two vectors of a micro-column are column c
       of the a half and column c of the b half of the same packed block, so
       the epilogue `gate(a + bias_a) * (b + bias_b)` runs on the
@@ -64,7 +75,7 @@ def GluCpuGemm : Pass<"glu-cpu-gemm"> {
     ```mlir
     %xb = bufferization.to_buffer %x read_only : ...
     %out = memref.alloc() : memref<256x1365xf32>
-    scf.parallel (%i, %j) = (%c0, %c0) to (%c256, %c22) step (%c64, %c1) {
+    scf.parallel (%j, %i) = (%c0, %c0) to (%c22, %c256) step (%c2, %c132) {
       scf.for %c ... {                      // micro-columns of a block
         scf.for %kc ... {                   // K blocks
           scf.for %r ... {                  // micro-rows

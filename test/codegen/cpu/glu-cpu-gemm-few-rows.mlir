@@ -19,7 +19,7 @@
 // CHECK-NOT:     memref.alloc() {{.*}} : memref<130x100xf32>
 // CHECK:         %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<5x200xf32>
 // CHECK:         scf.parallel
-// CHECK:           %[[SCRATCH:.*]] = memref.alloca() : memref<6x66x32xf32>
+// CHECK:           %[[SCRATCH:.*]] = memref.alloca() : memref<6x132x32xf32>
 // CHECK-NOT:       memref.alloca
 // CHECK:           scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK-COUNT-3:     vector.load %[[DYB]]

@@ -8,7 +8,7 @@
 // registers (14 rows in AVX-512's 32, 6 in AVX2's 16), vectors that are
 // not 4, 8 or 16 lanes, and non-positive tile sizes.
 
-// TILE: error: glu-cpu-gemm: tile sizes must be positive, got tile-rows=64 tile-cols=128 tile-k=0
+// TILE: error: glu-cpu-gemm: tile sizes must be positive, got tile-rows=128 tile-cols=128 tile-k=0
 // AVX2: error: glu-cpu-gemm: micro-rows must be in [1, 6] (2 accumulators a row, 2 weight vectors and a broadcast in 16 vector registers), got 7
 // LANES: error: glu-cpu-gemm: vector-lanes must be 4, 8 or 16, got 5
 

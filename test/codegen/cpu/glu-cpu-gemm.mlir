@@ -1,5 +1,7 @@
-// RUN: glu-opt %s --glu-cpu-gemm -split-input-file | FileCheck %s
+// RUN: glu-opt %s --glu-cpu-gemm="tile-rows=64" -split-input-file | FileCheck %s
 // RUN: glu-opt %s --glu-cpu-gemm="tile-rows=32 tile-cols=64 tile-k=128 micro-rows=4" -split-input-file | FileCheck %s --check-prefix=TILES
+// (64-row tiles in the first run, not the default 128, so that a 67-row
+// GEMM spans two row tiles, the second of one row.)
 
 // The gated GEMM: operands enter as read-only strided buffers, the result
 // is a fresh allocation; an scf.parallel over packed blocks x row tiles
