@@ -29,6 +29,10 @@ function boundary, its out-parameter and the C interface are exercised):
   --op wgrad         ffn.unpack_gated block_size(B) of the linalg.matmul
                      x^T [da | db] (x [M, K]): the fused backward's weight
                      gradient dW [K, d_ff] (wgrad-linear: dV)
+  --op row-sums      linalg.generic summing [M, N] along its last dimension
+                     (RMS norm's sum of squares) into a zero fill [M];
+                     row-sums-keepdim: into [M, 1], as torch-mlir exports
+                     sum(dim=-1, keepdim=True)
   --op column-sums   linalg.reduce (addf over rows) of [M, N] into a zero
                      fill: the bias gradients' column sums
   --kept h|pre       with --op gated or activated: the op also returns its
@@ -62,11 +66,12 @@ import glu_mlir_testing as t  # noqa: E402
 ACTIVATIONS = ("relu", "gelu", "gelu_tanh", "swish", "sigmoid", "identity")
 OPS = ("gated", "activated", "matmul", "matmul-tb", "matmul-ta", "matmul-acc",
        "glu", "dgate", "dactivation", "apply-gate", "pack", "unpack",
-       "unpack-linear", "dx-packed", "wgrad", "wgrad-linear", "column-sums")
+       "unpack-linear", "dx-packed", "wgrad", "wgrad-linear", "row-sums",
+       "row-sums-keepdim", "column-sums")
 # Ops whose @gemm is built by build_backward (static shapes only).
 BACKWARD_OPS = ("dgate", "dactivation", "apply-gate", "pack", "unpack",
                 "unpack-linear", "dx-packed", "wgrad", "wgrad-linear",
-                "column-sums")
+                "row-sums", "row-sums-keepdim", "column-sums")
 
 
 def pack(w, v, block):
@@ -106,6 +111,9 @@ def build_backward(args, rng):
     elif args.op == "column-sums":
         operands = [("x", normal((m, n)))]
         out = [n]
+    elif args.op in ("row-sums", "row-sums-keepdim"):
+        operands = [("x", normal((m, n)))]
+        out = [m] if args.op == "row-sums" else [m, 1]
     elif args.op == "dx-packed":
         operands = [("dab", normal((m, 2 * n))),
                     ("w", normal((k, n), 1 / np.sqrt(n))),
@@ -143,6 +151,22 @@ def build_backward(args, rng):
                  "      %s = arith.addf %a, %b : f32",
                  "      linalg.yield %s : f32",
                  "    }"]
+    elif args.op in ("row-sums", "row-sums-keepdim"):
+        out_map = "(d0)" if args.op == "row-sums" else "(d0, 0)"
+        body += ["  %zero = arith.constant 0.0 : f32",
+                 "  %%empty = tensor.empty() : %s" % out_type,
+                 "  %%init = linalg.fill ins(%%zero : f32) outs(%%empty : %s)"
+                 " -> %s" % (out_type, out_type),
+                 "  %%r = linalg.generic {indexing_maps = ["
+                 "affine_map<(d0, d1) -> (d0, d1)>, "
+                 "affine_map<(d0, d1) -> %s>], "
+                 "iterator_types = [\"parallel\", \"reduction\"]} "
+                 "ins(%%x : %s) outs(%%init : %s) {" % (out_map, types[0],
+                                                         out_type),
+                 "    ^bb0(%a: f32, %b: f32):",
+                 "      %s = arith.addf %a, %b : f32",
+                 "      linalg.yield %s : f32",
+                 "    } -> %s" % out_type]
     elif args.op == "dx-packed":
         packed_type = t.tensor_type([k, 2 * n])
         body += ["  %%p = ffn.pack_gated %%w, %%v block_size(%d) : %s, %s -> "

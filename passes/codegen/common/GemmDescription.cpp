@@ -197,6 +197,21 @@ SmallVector<Value> mlir::ffn::getGemmResultTensors(OpBuilder &b, Location loc,
   return results;
 }
 
+/// Whether `body` is exactly `yield addf(arg0, arg1)` (either order).
+static bool isAddOfArguments(Block &body) {
+  auto add = dyn_cast<arith::AddFOp>(body.front());
+  auto yield = dyn_cast<linalg::YieldOp>(body.getTerminator());
+  if (body.getOperations().size() != 2 || body.getNumArguments() != 2 || !add ||
+      !yield || yield.getNumOperands() != 1 ||
+      yield.getOperand(0) != add.getResult())
+    return false;
+  auto isArgs = [&](unsigned x, unsigned y) {
+    return add.getLhs() == body.getArgument(x) &&
+           add.getRhs() == body.getArgument(y);
+  };
+  return isArgs(0, 1) || isArgs(1, 0);
+}
+
 FailureOr<ColumnSumDescription>
 mlir::ffn::describeColumnSum(linalg::ReduceOp op, std::string *why) {
   auto refuseSum = [&](StringRef reason) {
@@ -209,17 +224,37 @@ mlir::ffn::describeColumnSum(linalg::ReduceOp op, std::string *why) {
   auto inputType = dyn_cast<RankedTensorType>(input.getType());
   if (!inputType || inputType.getRank() != 2)
     return refuseSum("not a matrix");
-  // The combiner must be exactly `yield addf(in, acc)` (either order).
-  Block &body = op.getCombiner().front();
-  auto add = dyn_cast<arith::AddFOp>(body.front());
-  auto yield = dyn_cast<linalg::YieldOp>(body.getTerminator());
-  auto isArgs = [&](unsigned x, unsigned y) {
-    return add.getLhs() == body.getArgument(x) &&
-           add.getRhs() == body.getArgument(y);
-  };
-  if (body.getOperations().size() != 2 || !add || !yield ||
-      yield.getNumOperands() != 1 || yield.getOperand(0) != add.getResult() ||
-      !(isArgs(0, 1) || isArgs(1, 0)))
+  if (!isAddOfArguments(op.getCombiner().front()))
     return refuseSum("the combiner is not an addf of its arguments");
   return ColumnSumDescription{input, init};
+}
+
+FailureOr<RowSumDescription> mlir::ffn::describeRowSum(linalg::GenericOp op,
+                                                       std::string *why) {
+  auto refuseSum = [&](StringRef reason) {
+    return refuse<RowSumDescription>(why, reason);
+  };
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 1 ||
+      op.getNumDpsInits() != 1)
+    return refuseSum("not a generic of one input and one init on tensors");
+  unsigned loops = op.getNumLoops();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  if (loops < 2 || iterators.back() != utils::IteratorType::reduction ||
+      llvm::count(iterators, utils::IteratorType::reduction) != 1)
+    return refuseSum("not a reduction over the last loop alone");
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  MLIRContext *ctx = op.getContext();
+  if (!maps[0].isIdentity())
+    return refuseSum("the input is not read by the identity map");
+  AffineMap outer = AffineMap::getMultiDimIdentityMap(loops - 1, ctx);
+  SmallVector<AffineExpr> kept(outer.getResults());
+  kept.push_back(getAffineConstantExpr(0, ctx));
+  AffineMap dropped = AffineMap::get(loops, 0, outer.getResults(), ctx);
+  AffineMap keptUnit = AffineMap::get(loops, 0, kept, ctx);
+  if (maps[1] != dropped && maps[1] != keptUnit)
+    return refuseSum("the init is not indexed by the parallel loops");
+  if (!isAddOfArguments(*op.getBlock()))
+    return refuseSum("the body is not an addf of its arguments");
+  return RowSumDescription{op.getDpsInputs()[0], op.getDpsInits()[0],
+                           maps[1] == keptUnit};
 }

@@ -28,6 +28,7 @@
 
 namespace mlir {
 namespace linalg {
+class GenericOp;
 class ReduceOp;
 } // namespace linalg
 
@@ -138,6 +139,24 @@ struct ColumnSumDescription {
 /// its two arguments. Fails, with the reason in `why`, otherwise.
 FailureOr<ColumnSumDescription> describeColumnSum(linalg::ReduceOp op,
                                                   std::string *why = nullptr);
+
+/// A sum along the last dimension: out[i..] = init[i..] + sum_c
+/// input[i.., c] (RMS norm's sum of squares, softmax's denominator), the
+/// result keeping that dimension as a unit one (`keepDim`) or not.
+struct RowSumDescription {
+  /// [..., C] and [...] (or [..., 1]), tensors.
+  Value input, init;
+  bool keepDim = false;
+};
+
+/// Describes `op` as a row sum: a linalg.generic on tensors of one input
+/// and one init whose loops are all parallel but the last, a reduction;
+/// the input read by the identity map and the init by the parallel loops
+/// (then a constant 0 when it keeps the reduced dimension); the body
+/// yields the arith.addf of its two arguments. Fails, with the reason in
+/// `why`, otherwise.
+FailureOr<RowSumDescription> describeRowSum(linalg::GenericOp op,
+                                            std::string *why = nullptr);
 
 } // namespace ffn
 } // namespace mlir

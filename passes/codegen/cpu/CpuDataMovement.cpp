@@ -306,10 +306,93 @@ struct GenerateColumnSums : OpRewritePattern<linalg::ReduceOp> {
 
   int64_t lanes;
 };
+/// An f32 row sum (describeRowSum: RMS norm's sum of squares, softmax's
+/// denominator) -> a parallel loop over its rows, each summed along the
+/// last dimension by kVectors vector accumulators of L lanes (masked past
+/// the end), added together and reduced to one lane, plus the init. The
+/// scalar loop linalg-to-loops makes instead adds one element at a time in
+/// one dependency chain.
+struct GenerateRowSums : OpRewritePattern<linalg::GenericOp> {
+  GenerateRowSums(MLIRContext *ctx, int64_t lanes)
+      : OpRewritePattern(ctx), lanes(lanes) {}
+
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    std::string why;
+    FailureOr<RowSumDescription> sum = describeRowSum(op, &why);
+    if (failed(sum))
+      return rewriter.notifyMatchFailure(op, why);
+    if (!isF32Tensor(sum->input.getType()) || !isF32Tensor(sum->init.getType()))
+      return rewriter.notifyMatchFailure(op, "not f32 tensors");
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getResult(0).getType());
+    Value input = readRowsBuffer(rewriter, loc, sum->input);
+    Value start = readRowsBuffer(rewriter, loc, sum->init);
+    Value out = allocLike(rewriter, loc, sum->init);
+    int64_t rank = cast<RankedTensorType>(sum->input.getType()).getRank();
+    auto c = [&](OpBuilder &b, int64_t v) {
+      return arith::ConstantIndexOp::create(b, loc, v);
+    };
+    SmallVector<Value> lower, upper, steps;
+    for (int64_t d = 0; d + 1 < rank; ++d) {
+      lower.push_back(c(rewriter, 0));
+      upper.push_back(memref::DimOp::create(rewriter, loc, input, d));
+      steps.push_back(c(rewriter, 1));
+    }
+    Value cols = memref::DimOp::create(rewriter, loc, input, rank - 1);
+    constexpr int64_t kVectors = 4;
+    auto vecType = VectorType::get({lanes}, rewriter.getF32Type());
+    auto maskType = VectorType::get({lanes}, rewriter.getI1Type());
+    bool keepDim = sum->keepDim;
+    scf::ParallelOp::create(
+        rewriter, loc, lower, upper, steps,
+        [&](OpBuilder &b, Location l, ValueRange ivs) {
+          Value zeros = arith::ConstantOp::create(
+              b, l, vecType,
+              DenseElementsAttr::get(vecType, b.getF32FloatAttr(0)));
+          SmallVector<Value> init(kVectors, zeros);
+          auto colLoop = scf::ForOp::create(
+              b, l, c(b, 0), cols, c(b, kVectors * lanes), init,
+              [&](OpBuilder &fb, Location fl, Value col0, ValueRange accs) {
+                SmallVector<Value> next;
+                for (int64_t v = 0; v < kVectors; ++v) {
+                  Value col =
+                      arith::AddIOp::create(fb, fl, col0, c(fb, v * lanes));
+                  Value mask = vector::CreateMaskOp::create(
+                      fb, fl, maskType,
+                      ValueRange{arith::SubIOp::create(fb, fl, cols, col)});
+                  SmallVector<Value> at(ivs);
+                  at.push_back(col);
+                  next.push_back(arith::AddFOp::create(
+                      fb, fl, accs[v], loadLanes(fb, fl, input, at, mask)));
+                }
+                scf::YieldOp::create(fb, fl, next);
+              });
+          ValueRange accs = colLoop.getResults();
+          Value total = arith::AddFOp::create(
+              b, l, arith::AddFOp::create(b, l, accs[0], accs[1]),
+              arith::AddFOp::create(b, l, accs[2], accs[3]));
+          Value rowSum = vector::ReductionOp::create(
+              b, l, vector::CombiningKind::ADD, total);
+          SmallVector<Value> at(ivs);
+          if (keepDim)
+            at.push_back(c(b, 0));
+          Value first = memref::LoadOp::create(b, l, start, at);
+          memref::StoreOp::create(
+              b, l, arith::AddFOp::create(b, l, first, rowSum), out, at);
+        });
+    rewriter.replaceOp(op,
+                       tensorOfFilledBuffer(rewriter, loc, resultType, out));
+    return success();
+  }
+
+  int64_t lanes;
+};
 } // namespace
 
 void mlir::ffn::populateCpuDataMovementPatterns(RewritePatternSet &patterns,
                                                 int64_t lanes) {
   patterns.add<GenerateApplyGate, GeneratePackGated, GenerateUnpackGated,
-               GenerateColumnSums>(patterns.getContext(), lanes);
+               GenerateColumnSums, GenerateRowSums>(patterns.getContext(),
+                                                    lanes);
 }

@@ -1,0 +1,80 @@
+// RUN: glu-opt %s --glu-cpu-gemm -split-input-file | FileCheck %s
+
+// A sum along the last dimension (RMS norm's mean of squares and softmax's
+// denominator as torch-mlir exports them, keepdim or not) becomes a
+// parallel loop over the rows, each summed by 4 accumulators of 16 lanes
+// over the row in steps of 64 (masked past its end), then added together,
+// reduced to one lane and added to the init. Other reductions (a max, an
+// argmax with its index) are left alone.
+
+// CHECK-LABEL: func.func @rms_keepdim
+// CHECK-SAME:    (%[[X:.*]]: tensor<2x5x37xf32>)
+// CHECK:         %[[XB:.*]] = bufferization.to_buffer %[[X]] read_only
+// CHECK:         %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2x5x1xf32>
+// CHECK:         scf.parallel (%[[I:.*]], %[[J:.*]]) = (%c0, %c0) to (%c2, %c5) step (%c1, %c1) {
+// CHECK:           %[[ACC:.*]]:4 = scf.for %[[C:.*]] = %c0 to %c37 step %c64 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// CHECK-COUNT-4:     vector.maskedload %[[XB]][%[[I]], %[[J]], %{{.*}}]
+// CHECK:           }
+// CHECK-DAG:       %[[S01:.*]] = arith.addf %[[ACC]]#0, %[[ACC]]#1 : vector<16xf32>
+// CHECK-DAG:       %[[S23:.*]] = arith.addf %[[ACC]]#2, %[[ACC]]#3 : vector<16xf32>
+// CHECK:           %[[S:.*]] = arith.addf %[[S01]], %[[S23]] : vector<16xf32>
+// CHECK:           %[[R:.*]] = vector.reduction <add>, %[[S]] : vector<16xf32> into f32
+// CHECK:           %[[SUM:.*]] = arith.addf %{{.*}}, %[[R]] : f32
+// CHECK:           memref.store %[[SUM]], %[[OUT]][%[[I]], %[[J]], %c0]
+// CHECK-NOT:     linalg.generic
+func.func @rms_keepdim(%x: tensor<2x5x37xf32>) -> tensor<2x5x1xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x5x1xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x5x1xf32>) -> tensor<2x5x1xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, 0)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x : tensor<2x5x37xf32>) outs(%f : tensor<2x5x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s = arith.addf %out, %in : f32
+    linalg.yield %s : f32
+  } -> tensor<2x5x1xf32>
+  return %r : tensor<2x5x1xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @row_sums
+// CHECK:         scf.parallel (%[[ROW:.*]]) = (%c0) to (%c3) step (%c1) {
+// CHECK:           vector.reduction <add>
+// CHECK:           memref.store %{{.*}}, %{{.*}}[%[[ROW]]] : memref<3xf32>
+// CHECK-NOT:     linalg.generic
+func.func @row_sums(%x: tensor<3x7xf32>, %init: tensor<3xf32>) -> tensor<3xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<3x7xf32>) outs(%init : tensor<3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s = arith.addf %in, %out : f32
+    linalg.yield %s : f32
+  } -> tensor<3xf32>
+  return %r : tensor<3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @row_max
+// CHECK:         linalg.generic
+// CHECK:           arith.maximumf
+func.func @row_max(%x: tensor<3x7xf32>, %init: tensor<3xf32>) -> tensor<3xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<3x7xf32>) outs(%init : tensor<3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s = arith.maximumf %in, %out : f32
+    linalg.yield %s : f32
+  } -> tensor<3xf32>
+  return %r : tensor<3xf32>
+}
+
+// -----
+
+// A reduction over a dimension other than the last one is left alone.
+
+// CHECK-LABEL: func.func @sum_over_first
+// CHECK:         linalg.generic
+func.func @sum_over_first(%x: tensor<3x7xf32>, %init: tensor<7xf32>) -> tensor<7xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1, d0)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<3x7xf32>) outs(%init : tensor<7xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s = arith.addf %in, %out : f32
+    linalg.yield %s : f32
+  } -> tensor<7xf32>
+  return %r : tensor<7xf32>
+}
