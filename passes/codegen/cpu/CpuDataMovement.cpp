@@ -4,8 +4,10 @@
 // ffn.pack_gated and ffn.unpack_gated become parallel rows x blocks nests
 // of masked vector loads and stores (CpuGemmTiles::lanes wide), and a
 // column sum (the bias gradients, GemmDescription.h) a parallel nest over
-// stripes of four vectors of columns with vector accumulators: no scalar loop
-// over a large tensor is left to convert-ffn-to-linalg and linalg-to-loops.
+// stripes of four vectors of columns with vector accumulators, and a row sum
+// (RMS norm's and softmax's sums along the last dimension) a parallel loop
+// over the rows with four vector accumulators each: no scalar loop over a
+// large tensor is left to convert-ffn-to-linalg and linalg-to-loops.
 //
 //===----------------------------------------------------------------------===//
 

@@ -62,6 +62,14 @@ def GluCpuGemm : Pass<"glu-cpu-gemm"> {
     allocation, so the pass runs before one-shot-bufferize. Ops of other
     element types are left for `convert-ffn-to-linalg`.
 
+    The same pass turns the fused layers' data movement (`ffn.apply_gate`,
+    `ffn.pack_gated`, `ffn.unpack_gated`) into rows x blocks nests of
+    masked vector loads and stores, the bias gradients' column sums (a
+    `linalg.reduce` over rows) into stripes of vector accumulators, and row
+    sums (a `linalg.generic` adding along the last dimension: RMS norm's
+    and softmax's sums as torch-mlir exports them) into a parallel loop
+    over the rows with four vector accumulators each.
+
     Before:
 
     ```mlir
