@@ -23,6 +23,7 @@
 #include "passes/codegen/cpu/CpuTarget.h"
 #include "passes/codegen/cpu/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -126,8 +127,15 @@ static CpuGemmBuffers createBuffers(OpBuilder &b, Location loc,
   if (gemm.preactivations)
     buffers.preactivations = readRowsBuffer(b, loc, gemm.preactivations);
   if (unpack) {
-    buffers.out = allocLike(b, loc, unpack.getGate());
-    buffers.outLinear = allocLike(b, loc, unpack.getLinear());
+    // [M, 2 d_ff] -> twice [M, d_ff], sized from the GEMM's destination
+    // (the unpack's own results are defined after the GEMM).
+    Value rows = getDimIndex(b, loc, gemm.dest, 0);
+    Value half =
+        arith::DivUIOp::create(b, loc, getDimIndex(b, loc, gemm.dest, 1),
+                               arith::ConstantIndexOp::create(b, loc, 2));
+    auto type = cast<RankedTensorType>(unpack.getGate().getType());
+    buffers.out = allocOfType(b, loc, type, {rows, half});
+    buffers.outLinear = allocOfType(b, loc, type, {rows, half});
     buffers.outBlockSize = unpack.getBlockSize();
   } else {
     buffers.out = allocLike(b, loc, gemm.dest);

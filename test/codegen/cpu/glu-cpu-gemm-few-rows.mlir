@@ -121,3 +121,30 @@ func.func @weight_gradient_unpacked(%x: tensor<5x70xf32>, %dab: tensor<5x200xf32
   %g, %l = ffn.unpack_gated %d block_size(48) : tensor<70x200xf32> -> tensor<70x100xf32>, tensor<70x100xf32>
   return %g, %l : tensor<70x100xf32>, tensor<70x100xf32>
 }
+
+// -----
+
+// Dynamic sizes: dW and dV are sized from the GEMM's destination, [M, 2 N]
+// halved (the unpack's results come after the GEMM, and are gone with it).
+
+// CHECK-LABEL: func.func @weight_gradient_unpacked_dynamic
+// CHECK-SAME:    (%[[X:.*]]: tensor<?x?xf32>, %[[DAB:.*]]: tensor<?x?xf32>)
+// CHECK:         %[[INIT:.*]] = linalg.fill
+// CHECK:         %[[ROWS:.*]] = tensor.dim %[[INIT]], %c0
+// CHECK:         %[[COLS:.*]] = tensor.dim %[[INIT]], %c1
+// CHECK:         %[[HALF:.*]] = arith.divui %[[COLS]], %c2
+// CHECK:         %[[DW:.*]] = memref.alloc(%[[ROWS]], %[[HALF]]) {alignment = 64 : i64} : memref<?x?xf32>
+// CHECK-NEXT:    %[[DV:.*]] = memref.alloc(%[[ROWS]], %[[HALF]]) {alignment = 64 : i64} : memref<?x?xf32>
+// CHECK-NOT:     ffn.unpack_gated
+func.func @weight_gradient_unpacked_dynamic(%x: tensor<?x?xf32>, %dab: tensor<?x?xf32>) -> (tensor<?x?xf32>, tensor<?x?xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %k = tensor.dim %x, %c1 : tensor<?x?xf32>
+  %n = tensor.dim %dab, %c1 : tensor<?x?xf32>
+  %empty = tensor.empty(%k, %n) : tensor<?x?xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<?x?xf32>) -> tensor<?x?xf32>
+  %d = linalg.matmul indexing_maps = [affine_map<(i, j, r) -> (r, i)>, affine_map<(i, j, r) -> (r, j)>, affine_map<(i, j, r) -> (i, j)>] ins(%x, %dab : tensor<?x?xf32>, tensor<?x?xf32>) outs(%init : tensor<?x?xf32>) -> tensor<?x?xf32>
+  %g, %l = ffn.unpack_gated %d block_size(48) : tensor<?x?xf32> -> tensor<?x?xf32>, tensor<?x?xf32>
+  return %g, %l : tensor<?x?xf32>, tensor<?x?xf32>
+}
