@@ -33,6 +33,8 @@ function boundary, its out-parameter and the C interface are exercised):
                      (RMS norm's sum of squares) into a zero fill [M];
                      row-sums-keepdim: into [M, 1], as torch-mlir exports
                      sum(dim=-1, keepdim=True)
+  --op row-max       linalg.generic taking the maximumf of [M, N] along its
+                     last dimension and of an init [M] (softmax's max)
   --op column-sums   linalg.reduce (addf over rows) of [M, N] into a zero
                      fill: the bias gradients' column sums
   --kept h|pre       with --op gated or activated: the op also returns its
@@ -67,11 +69,11 @@ ACTIVATIONS = ("relu", "gelu", "gelu_tanh", "swish", "sigmoid", "identity")
 OPS = ("gated", "activated", "matmul", "matmul-tb", "matmul-ta", "matmul-acc",
        "glu", "dgate", "dactivation", "apply-gate", "pack", "unpack",
        "unpack-linear", "dx-packed", "wgrad", "wgrad-linear", "row-sums",
-       "row-sums-keepdim", "column-sums")
+       "row-sums-keepdim", "row-max", "column-sums")
 # Ops whose @gemm is built by build_backward (static shapes only).
 BACKWARD_OPS = ("dgate", "dactivation", "apply-gate", "pack", "unpack",
                 "unpack-linear", "dx-packed", "wgrad", "wgrad-linear",
-                "row-sums", "row-sums-keepdim", "column-sums")
+                "row-sums", "row-sums-keepdim", "row-max", "column-sums")
 
 
 def pack(w, v, block):
@@ -111,6 +113,9 @@ def build_backward(args, rng):
     elif args.op == "column-sums":
         operands = [("x", normal((m, n)))]
         out = [n]
+    elif args.op == "row-max":
+        operands = [("x", normal((m, n))), ("init", normal((m,)))]
+        out = [m]
     elif args.op in ("row-sums", "row-sums-keepdim"):
         operands = [("x", normal((m, n)))]
         out = [m] if args.op == "row-sums" else [m, 1]
@@ -151,6 +156,16 @@ def build_backward(args, rng):
                  "      %s = arith.addf %a, %b : f32",
                  "      linalg.yield %s : f32",
                  "    }"]
+    elif args.op == "row-max":
+        body += ["  %%r = linalg.generic {indexing_maps = ["
+                 "affine_map<(d0, d1) -> (d0, d1)>, "
+                 "affine_map<(d0, d1) -> (d0)>], "
+                 "iterator_types = [\"parallel\", \"reduction\"]} "
+                 "ins(%%x : %s) outs(%%init : %s) {" % (types[0], out_type),
+                 "    ^bb0(%a: f32, %b: f32):",
+                 "      %s = arith.maximumf %a, %b : f32",
+                 "      linalg.yield %s : f32",
+                 "    } -> %s" % out_type]
     elif args.op in ("row-sums", "row-sums-keepdim"):
         out_map = "(d0)" if args.op == "row-sums" else "(d0, 0)"
         body += ["  %zero = arith.constant 0.0 : f32",

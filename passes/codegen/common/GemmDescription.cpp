@@ -229,32 +229,53 @@ mlir::ffn::describeColumnSum(linalg::ReduceOp op, std::string *why) {
   return ColumnSumDescription{input, init};
 }
 
-FailureOr<RowSumDescription> mlir::ffn::describeRowSum(linalg::GenericOp op,
-                                                       std::string *why) {
-  auto refuseSum = [&](StringRef reason) {
-    return refuse<RowSumDescription>(why, reason);
+FailureOr<RowReductionDescription>
+mlir::ffn::describeRowReduction(linalg::GenericOp op, std::string *why) {
+  auto refuseReduction = [&](StringRef reason) {
+    return refuse<RowReductionDescription>(why, reason);
   };
   if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 1 ||
-      op.getNumDpsInits() != 1)
-    return refuseSum("not a generic of one input and one init on tensors");
+      op.getNumDpsInits() < 1 || op.getNumDpsInits() > 2)
+    return refuseReduction("not a generic of one input and one init on "
+                           "tensors (or two, the second unused)");
+  if (op.getNumDpsInits() == 2 && !op->getResult(1).use_empty())
+    return refuseReduction("its second result is used");
   unsigned loops = op.getNumLoops();
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   if (loops < 2 || iterators.back() != utils::IteratorType::reduction ||
       llvm::count(iterators, utils::IteratorType::reduction) != 1)
-    return refuseSum("not a reduction over the last loop alone");
+    return refuseReduction("not a reduction over the last loop alone");
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   MLIRContext *ctx = op.getContext();
   if (!maps[0].isIdentity())
-    return refuseSum("the input is not read by the identity map");
+    return refuseReduction("the input is not read by the identity map");
   AffineMap outer = AffineMap::getMultiDimIdentityMap(loops - 1, ctx);
   SmallVector<AffineExpr> kept(outer.getResults());
   kept.push_back(getAffineConstantExpr(0, ctx));
   AffineMap dropped = AffineMap::get(loops, 0, outer.getResults(), ctx);
   AffineMap keptUnit = AffineMap::get(loops, 0, kept, ctx);
   if (maps[1] != dropped && maps[1] != keptUnit)
-    return refuseSum("the init is not indexed by the parallel loops");
-  if (!isAddOfArguments(*op.getBlock()))
-    return refuseSum("the body is not an addf of its arguments");
-  return RowSumDescription{op.getDpsInputs()[0], op.getDpsInits()[0],
-                           maps[1] == keptUnit};
+    return refuseReduction("the init is not indexed by the parallel loops");
+  // The first yield: addf or maximumf of the input element and the init's,
+  // computed from nothing else.
+  Block &body = *op.getBlock();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  Operation *combine = yield.getOperand(0).getDefiningOp();
+  Value in = body.getArgument(0), acc = body.getArgument(1);
+  if (!combine || combine->getBlock() != &body ||
+      !isa<arith::AddFOp, arith::MaximumFOp>(combine) ||
+      !((combine->getOperand(0) == in && combine->getOperand(1) == acc) ||
+        (combine->getOperand(0) == acc && combine->getOperand(1) == in)))
+    return refuseReduction(
+        "the body does not yield an addf or maximumf of its arguments");
+  if (op.getNumDpsInits() == 1 && body.getOperations().size() != 2)
+    return refuseReduction("the body computes more than the reduction");
+  RowReductionDescription reduction;
+  reduction.kind = isa<arith::MaximumFOp>(combine)
+                       ? RowReductionDescription::Kind::Max
+                       : RowReductionDescription::Kind::Add;
+  reduction.input = op.getDpsInputs()[0];
+  reduction.init = op.getDpsInits()[0];
+  reduction.keepDim = maps[1] == keptUnit;
+  return reduction;
 }

@@ -140,23 +140,28 @@ struct ColumnSumDescription {
 FailureOr<ColumnSumDescription> describeColumnSum(linalg::ReduceOp op,
                                                   std::string *why = nullptr);
 
-/// A sum along the last dimension: out[i..] = init[i..] + sum_c
-/// input[i.., c] (RMS norm's sum of squares, softmax's denominator), the
-/// result keeping that dimension as a unit one (`keepDim`) or not.
-struct RowSumDescription {
+/// A sum or a maximum along the last dimension: out[i..] = init[i..] +
+/// sum_c input[i.., c] (RMS norm's sum of squares, softmax's denominator),
+/// or max(init[i..], max_c input[i.., c]) (softmax's max), the result
+/// keeping that dimension as a unit one (`keepDim`) or not.
+struct RowReductionDescription {
+  enum class Kind { Add, Max };
+  Kind kind = Kind::Add;
   /// [..., C] and [...] (or [..., 1]), tensors.
   Value input, init;
   bool keepDim = false;
 };
 
-/// Describes `op` as a row sum: a linalg.generic on tensors of one input
-/// and one init whose loops are all parallel but the last, a reduction;
-/// the input read by the identity map and the init by the parallel loops
-/// (then a constant 0 when it keeps the reduced dimension); the body
-/// yields the arith.addf of its two arguments. Fails, with the reason in
-/// `why`, otherwise.
-FailureOr<RowSumDescription> describeRowSum(linalg::GenericOp op,
-                                            std::string *why = nullptr);
+/// Describes `op` as a row reduction: a linalg.generic on tensors of one
+/// input whose loops are all parallel but the last, a reduction; the input
+/// read by the identity map and the first init by the parallel loops (then
+/// a constant 0 when it keeps the reduced dimension); the body yields, for
+/// that init, the arith.addf or arith.maximumf of the input element and the
+/// init's. A second init is allowed when the op's second result is unused
+/// and the first yield does not read it (torch-mlir's softmax max comes with
+/// its argmax index). Fails, with the reason in `why`, otherwise.
+FailureOr<RowReductionDescription>
+describeRowReduction(linalg::GenericOp op, std::string *why = nullptr);
 
 } // namespace ffn
 } // namespace mlir

@@ -5,8 +5,9 @@
 // of masked vector loads and stores (CpuGemmTiles::lanes wide), and a
 // column sum (the bias gradients, GemmDescription.h) a parallel nest over
 // stripes of four vectors of columns with vector accumulators, and a row sum
-// (RMS norm's and softmax's sums along the last dimension) a parallel loop
-// over the rows with four vector accumulators each: no scalar loop over a
+// or maximum (RMS norm's sum, softmax's max and sum along the last
+// dimension) a parallel loop over the rows with four vector accumulators
+// each: no scalar loop over a
 // large tensor is left to convert-ffn-to-linalg and linalg-to-loops.
 //
 //===----------------------------------------------------------------------===//
@@ -28,6 +29,8 @@
 #include "mlir/IR/PatternMatch.h"
 
 #include "llvm/Support/Debug.h"
+
+#include <limits>
 
 #define DEBUG_TYPE "glu-cpu-gemm"
 
@@ -308,30 +311,35 @@ struct GenerateColumnSums : OpRewritePattern<linalg::ReduceOp> {
 
   int64_t lanes;
 };
-/// An f32 row sum (describeRowSum: RMS norm's sum of squares, softmax's
-/// denominator) -> a parallel loop over its rows, each summed along the
-/// last dimension by kVectors vector accumulators of L lanes (masked past
-/// the end), added together and reduced to one lane, plus the init. The
-/// scalar loop linalg-to-loops makes instead adds one element at a time in
-/// one dependency chain.
-struct GenerateRowSums : OpRewritePattern<linalg::GenericOp> {
-  GenerateRowSums(MLIRContext *ctx, int64_t lanes)
+/// An f32 row reduction (describeRowReduction: RMS norm's sum of squares,
+/// softmax's max and denominator) -> a parallel loop over its rows, each
+/// reduced along the last dimension by kVectors vector accumulators of L
+/// lanes (masked past the end: zeros for a sum, -inf for a max), combined
+/// and reduced to one lane, then with the init. The scalar loop
+/// linalg-to-loops makes instead takes one element at a time in one
+/// dependency chain. A max's unused second result (its argmax index) is
+/// replaced by its init.
+struct GenerateRowReductions : OpRewritePattern<linalg::GenericOp> {
+  GenerateRowReductions(MLIRContext *ctx, int64_t lanes)
       : OpRewritePattern(ctx), lanes(lanes) {}
 
   LogicalResult matchAndRewrite(linalg::GenericOp op,
                                 PatternRewriter &rewriter) const override {
     std::string why;
-    FailureOr<RowSumDescription> sum = describeRowSum(op, &why);
-    if (failed(sum))
+    FailureOr<RowReductionDescription> reduction =
+        describeRowReduction(op, &why);
+    if (failed(reduction))
       return rewriter.notifyMatchFailure(op, why);
-    if (!isF32Tensor(sum->input.getType()) || !isF32Tensor(sum->init.getType()))
+    if (!isF32Tensor(reduction->input.getType()) ||
+        !isF32Tensor(reduction->init.getType()))
       return rewriter.notifyMatchFailure(op, "not f32 tensors");
+    bool isMax = reduction->kind == RowReductionDescription::Kind::Max;
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op.getResult(0).getType());
-    Value input = readRowsBuffer(rewriter, loc, sum->input);
-    Value start = readRowsBuffer(rewriter, loc, sum->init);
-    Value out = allocLike(rewriter, loc, sum->init);
-    int64_t rank = cast<RankedTensorType>(sum->input.getType()).getRank();
+    Value input = readRowsBuffer(rewriter, loc, reduction->input);
+    Value start = readRowsBuffer(rewriter, loc, reduction->init);
+    Value out = allocLike(rewriter, loc, reduction->init);
+    int64_t rank = cast<RankedTensorType>(reduction->input.getType()).getRank();
     auto c = [&](OpBuilder &b, int64_t v) {
       return arith::ConstantIndexOp::create(b, loc, v);
     };
@@ -345,14 +353,24 @@ struct GenerateRowSums : OpRewritePattern<linalg::GenericOp> {
     constexpr int64_t kVectors = 4;
     auto vecType = VectorType::get({lanes}, rewriter.getF32Type());
     auto maskType = VectorType::get({lanes}, rewriter.getI1Type());
-    bool keepDim = sum->keepDim;
+    bool keepDim = reduction->keepDim;
+    // x + y or max(x, y), on scalars or vectors.
+    auto combine = [&](OpBuilder &b, Location l, Value x, Value y) -> Value {
+      if (isMax)
+        return arith::MaximumFOp::create(b, l, x, y);
+      return arith::AddFOp::create(b, l, x, y);
+    };
     scf::ParallelOp::create(
         rewriter, loc, lower, upper, steps,
         [&](OpBuilder &b, Location l, ValueRange ivs) {
-          Value zeros = arith::ConstantOp::create(
+          // The identity of the combination: 0, or -inf for a max (also
+          // what the lanes past the row's end load).
+          float identity =
+              isMax ? -std::numeric_limits<float>::infinity() : 0.0f;
+          Value neutral = arith::ConstantOp::create(
               b, l, vecType,
-              DenseElementsAttr::get(vecType, b.getF32FloatAttr(0)));
-          SmallVector<Value> init(kVectors, zeros);
+              DenseElementsAttr::get(vecType, b.getF32FloatAttr(identity)));
+          SmallVector<Value> init(kVectors, neutral);
           auto colLoop = scf::ForOp::create(
               b, l, c(b, 0), cols, c(b, kVectors * lanes), init,
               [&](OpBuilder &fb, Location fl, Value col0, ValueRange accs) {
@@ -365,26 +383,32 @@ struct GenerateRowSums : OpRewritePattern<linalg::GenericOp> {
                       ValueRange{arith::SubIOp::create(fb, fl, cols, col)});
                   SmallVector<Value> at(ivs);
                   at.push_back(col);
-                  next.push_back(arith::AddFOp::create(
-                      fb, fl, accs[v], loadLanes(fb, fl, input, at, mask)));
+                  Value lanesOf = vector::MaskedLoadOp::create(
+                      fb, fl, vecType, input, at, mask, neutral);
+                  next.push_back(combine(fb, fl, accs[v], lanesOf));
                 }
                 scf::YieldOp::create(fb, fl, next);
               });
           ValueRange accs = colLoop.getResults();
-          Value total = arith::AddFOp::create(
-              b, l, arith::AddFOp::create(b, l, accs[0], accs[1]),
-              arith::AddFOp::create(b, l, accs[2], accs[3]));
-          Value rowSum = vector::ReductionOp::create(
-              b, l, vector::CombiningKind::ADD, total);
+          Value total = combine(b, l, combine(b, l, accs[0], accs[1]),
+                                combine(b, l, accs[2], accs[3]));
+          Value rowValue = vector::ReductionOp::create(
+              b, l,
+              isMax ? vector::CombiningKind::MAXIMUMF
+                    : vector::CombiningKind::ADD,
+              total);
           SmallVector<Value> at(ivs);
           if (keepDim)
             at.push_back(c(b, 0));
           Value first = memref::LoadOp::create(b, l, start, at);
-          memref::StoreOp::create(
-              b, l, arith::AddFOp::create(b, l, first, rowSum), out, at);
+          memref::StoreOp::create(b, l, combine(b, l, first, rowValue), out,
+                                  at);
         });
-    rewriter.replaceOp(op,
-                       tensorOfFilledBuffer(rewriter, loc, resultType, out));
+    SmallVector<Value> results = {
+        tensorOfFilledBuffer(rewriter, loc, resultType, out)};
+    if (op.getNumDpsInits() == 2)
+      results.push_back(op.getDpsInits()[1]);
+    rewriter.replaceOp(op, results);
     return success();
   }
 
@@ -395,6 +419,6 @@ struct GenerateRowSums : OpRewritePattern<linalg::GenericOp> {
 void mlir::ffn::populateCpuDataMovementPatterns(RewritePatternSet &patterns,
                                                 int64_t lanes) {
   patterns.add<GenerateApplyGate, GeneratePackGated, GenerateUnpackGated,
-               GenerateColumnSums, GenerateRowSums>(patterns.getContext(),
-                                                    lanes);
+               GenerateColumnSums, GenerateRowReductions>(patterns.getContext(),
+                                                          lanes);
 }

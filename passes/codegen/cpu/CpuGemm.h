@@ -74,9 +74,9 @@ bool isReadThroughByGemm(PackGatedOp pack);
 bool isStoredUnpackedByGemm(UnpackGatedOp unpack);
 
 /// Adds the patterns that rewrite f32 ffn.apply_gate, ffn.pack_gated,
-/// ffn.unpack_gated, column sums (describeColumnSum) and row sums
-/// (describeRowSum) on tensors into parallel loop nests of `lanes`-lane
-/// vectors.
+/// ffn.unpack_gated, column sums (describeColumnSum) and row sums and
+/// maxima (describeRowReduction) on tensors into parallel loop nests of
+/// `lanes`-lane vectors.
 void populateCpuDataMovementPatterns(RewritePatternSet &patterns,
                                      int64_t lanes);
 

@@ -66,8 +66,9 @@ def GluCpuGemm : Pass<"glu-cpu-gemm"> {
     `ffn.pack_gated`, `ffn.unpack_gated`) into rows x blocks nests of
     masked vector loads and stores, the bias gradients' column sums (a
     `linalg.reduce` over rows) into stripes of vector accumulators, and row
-    sums (a `linalg.generic` adding along the last dimension: RMS norm's
-    and softmax's sums as torch-mlir exports them) into a parallel loop
+    reductions (a `linalg.generic` adding, or taking the maximum, along the
+    last dimension: RMS norm's sum, softmax's max and sum as torch-mlir
+    exports them, its unused argmax index dropped) into a parallel loop
     over the rows with four vector accumulators each.
 
     Before:

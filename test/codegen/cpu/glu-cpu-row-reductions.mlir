@@ -1,11 +1,13 @@
 // RUN: glu-opt %s --glu-cpu-gemm -split-input-file | FileCheck %s
 
-// A sum along the last dimension (RMS norm's mean of squares and softmax's
-// denominator as torch-mlir exports them, keepdim or not) becomes a
-// parallel loop over the rows, each summed by 4 accumulators of 16 lanes
-// over the row in steps of 64 (masked past its end), then added together,
-// reduced to one lane and added to the init. Other reductions (a max, an
-// argmax with its index) are left alone.
+// A sum or a max along the last dimension (RMS norm's mean of squares,
+// softmax's max and denominator as torch-mlir exports them, keepdim or
+// not) becomes a parallel loop over the rows, each reduced by 4
+// accumulators of 16 lanes over the row in steps of 64 (masked past its
+// end: zeros for a sum, -inf for a max), then combined, reduced to one lane
+// and combined with the init. torch-mlir's softmax max carries an argmax
+// index nobody reads: it is dropped. Other reductions (an argmax whose
+// index is used, a reduction over another dimension) are left alone.
 
 // CHECK-LABEL: func.func @rms_keepdim
 // CHECK-SAME:    (%[[X:.*]]: tensor<2x5x37xf32>)
@@ -53,8 +55,14 @@ func.func @row_sums(%x: tensor<3x7xf32>, %init: tensor<3xf32>) -> tensor<3xf32> 
 // -----
 
 // CHECK-LABEL: func.func @row_max
-// CHECK:         linalg.generic
-// CHECK:           arith.maximumf
+// CHECK-DAG:     %[[NEGINF:.*]] = arith.constant dense<0xFF800000> : vector<16xf32>
+// CHECK:         scf.parallel
+// CHECK:           scf.for {{.*}} iter_args(%{{.*}} = %[[NEGINF]], %{{.*}} = %[[NEGINF]], %{{.*}} = %[[NEGINF]], %{{.*}} = %[[NEGINF]])
+// CHECK:             %[[L:.*]] = vector.maskedload %{{.*}}, %[[NEGINF]]
+// CHECK:             arith.maximumf %{{.*}}, %[[L]] : vector<16xf32>
+// CHECK:           %[[R:.*]] = vector.reduction <maximumf>, %{{.*}} : vector<16xf32> into f32
+// CHECK:           arith.maximumf %{{.*}}, %[[R]] : f32
+// CHECK-NOT:     linalg.generic
 func.func @row_max(%x: tensor<3x7xf32>, %init: tensor<3xf32>) -> tensor<3xf32> {
   %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<3x7xf32>) outs(%init : tensor<3xf32>) {
   ^bb0(%in: f32, %out: f32):
@@ -62,6 +70,47 @@ func.func @row_max(%x: tensor<3x7xf32>, %init: tensor<3xf32>) -> tensor<3xf32> {
     linalg.yield %s : f32
   } -> tensor<3xf32>
   return %r : tensor<3xf32>
+}
+
+// -----
+
+// torch-mlir's softmax max: the max with its argmax index, the index unused.
+
+// CHECK-LABEL: func.func @softmax_max_unused_index
+// CHECK:         scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) =
+// CHECK:           vector.reduction <maximumf>
+// CHECK-NOT:     linalg.generic
+// CHECK:         return %{{.*}} : tensor<2x3x5xf32>
+func.func @softmax_max_unused_index(%x: tensor<2x3x5x7xf32>, %m: tensor<2x3x5xf32>, %i: tensor<2x3x5xi64>) -> tensor<2x3x5xf32> {
+  %r:2 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%x : tensor<2x3x5x7xf32>) outs(%m, %i : tensor<2x3x5xf32>, tensor<2x3x5xi64>) {
+  ^bb0(%in: f32, %out: f32, %idx: i64):
+    %k = linalg.index 3 : index
+    %ki = arith.index_cast %k : index to i64
+    %max = arith.maximumf %in, %out : f32
+    %gt = arith.cmpf ogt, %in, %out : f32
+    %sel = arith.select %gt, %ki, %idx : i64
+    linalg.yield %max, %sel : f32, i64
+  } -> (tensor<2x3x5xf32>, tensor<2x3x5xi64>)
+  return %r#0 : tensor<2x3x5xf32>
+}
+
+// -----
+
+// The same with its index used: left alone.
+
+// CHECK-LABEL: func.func @argmax_used
+// CHECK:         linalg.generic
+func.func @argmax_used(%x: tensor<3x7xf32>, %m: tensor<3xf32>, %i: tensor<3xi64>) -> tensor<3xi64> {
+  %r:2 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<3x7xf32>) outs(%m, %i : tensor<3xf32>, tensor<3xi64>) {
+  ^bb0(%in: f32, %out: f32, %idx: i64):
+    %k = linalg.index 1 : index
+    %ki = arith.index_cast %k : index to i64
+    %max = arith.maximumf %in, %out : f32
+    %gt = arith.cmpf ogt, %in, %out : f32
+    %sel = arith.select %gt, %ki, %idx : i64
+    linalg.yield %max, %sel : f32, i64
+  } -> (tensor<3xf32>, tensor<3xi64>)
+  return %r#1 : tensor<3xi64>
 }
 
 // -----
