@@ -86,6 +86,28 @@ def pack(w, v, block):
     return np.concatenate(pieces, axis=-1)
 
 
+def zero_fill(tensor_type):
+    """Lines defining %init, a linalg.fill of 0.0 of `tensor_type`."""
+    return ["  %zero = arith.constant 0.0 : f32",
+            "  %%empty = tensor.empty() : %s" % tensor_type,
+            "  %%init = linalg.fill ins(%%zero : f32) outs(%%empty : %s) -> %s"
+            % (tensor_type, tensor_type)]
+
+
+def row_reduction(in_type, out_type, out_map, combiner):
+    """Lines of %r, a linalg.generic reducing %x [M, N] along its last
+    dimension into %init with the arith op `combiner`."""
+    return ["  %%r = linalg.generic {indexing_maps = ["
+            "affine_map<(d0, d1) -> (d0, d1)>, "
+            "affine_map<(d0, d1) -> %s>], "
+            "iterator_types = [\"parallel\", \"reduction\"]} "
+            "ins(%%x : %s) outs(%%init : %s) {" % (out_map, in_type, out_type),
+            "    ^bb0(%a: f32, %b: f32):",
+            "      %%s = arith.%s %%a, %%b : f32" % combiner,
+            "      linalg.yield %s : f32",
+            "    } -> %s" % out_type]
+
+
 def build_backward(args, rng):
     """(operands, @gemm body lines, result shape) of the fused backward's
     ops."""
@@ -146,10 +168,7 @@ def build_backward(args, rng):
         body.append("  %%r = ffn.apply_gate %s block_size(%d) %%ab : %s -> %s"
                     % (act, block, types[0], out_type))
     elif args.op == "column-sums":
-        body += ["  %zero = arith.constant 0.0 : f32",
-                 "  %%empty = tensor.empty() : %s" % out_type,
-                 "  %%init = linalg.fill ins(%%zero : f32) outs(%%empty : %s)"
-                 " -> %s" % (out_type, out_type),
+        body += zero_fill(out_type) + [
                  "  %%r = linalg.reduce ins(%%x : %s) outs(%%init : %s) "
                  "dimensions = [0]" % (types[0], out_type),
                  "    (%a: f32, %b: f32) {",
@@ -157,39 +176,16 @@ def build_backward(args, rng):
                  "      linalg.yield %s : f32",
                  "    }"]
     elif args.op == "row-max":
-        body += ["  %%r = linalg.generic {indexing_maps = ["
-                 "affine_map<(d0, d1) -> (d0, d1)>, "
-                 "affine_map<(d0, d1) -> (d0)>], "
-                 "iterator_types = [\"parallel\", \"reduction\"]} "
-                 "ins(%%x : %s) outs(%%init : %s) {" % (types[0], out_type),
-                 "    ^bb0(%a: f32, %b: f32):",
-                 "      %s = arith.maximumf %a, %b : f32",
-                 "      linalg.yield %s : f32",
-                 "    } -> %s" % out_type]
+        body += row_reduction(types[0], out_type, "(d0)", "maximumf")
     elif args.op in ("row-sums", "row-sums-keepdim"):
         out_map = "(d0)" if args.op == "row-sums" else "(d0, 0)"
-        body += ["  %zero = arith.constant 0.0 : f32",
-                 "  %%empty = tensor.empty() : %s" % out_type,
-                 "  %%init = linalg.fill ins(%%zero : f32) outs(%%empty : %s)"
-                 " -> %s" % (out_type, out_type),
-                 "  %%r = linalg.generic {indexing_maps = ["
-                 "affine_map<(d0, d1) -> (d0, d1)>, "
-                 "affine_map<(d0, d1) -> %s>], "
-                 "iterator_types = [\"parallel\", \"reduction\"]} "
-                 "ins(%%x : %s) outs(%%init : %s) {" % (out_map, types[0],
-                                                         out_type),
-                 "    ^bb0(%a: f32, %b: f32):",
-                 "      %s = arith.addf %a, %b : f32",
-                 "      linalg.yield %s : f32",
-                 "    } -> %s" % out_type]
+        body += zero_fill(out_type) + row_reduction(types[0], out_type,
+                                                    out_map, "addf")
     elif args.op == "dx-packed":
         packed_type = t.tensor_type([k, 2 * n])
-        body += ["  %%p = ffn.pack_gated %%w, %%v block_size(%d) : %s, %s -> "
-                 "%s" % (block, types[1], types[2], packed_type),
-                 "  %zero = arith.constant 0.0 : f32",
-                 "  %%empty = tensor.empty() : %s" % out_type,
-                 "  %%init = linalg.fill ins(%%zero : f32) outs(%%empty : %s)"
-                 " -> %s" % (out_type, out_type),
+        body.append("  %%p = ffn.pack_gated %%w, %%v block_size(%d) : %s, "
+                    "%s -> %s" % (block, types[1], types[2], packed_type))
+        body += zero_fill(out_type) + [
                  "  %%r = linalg.matmul indexing_maps = ["
                  "affine_map<(m, n, k) -> (m, k)>, "
                  "affine_map<(m, n, k) -> (n, k)>, "
@@ -200,10 +196,7 @@ def build_backward(args, rng):
         packed_type = t.tensor_type([k, 2 * n])
         first = "%r" if args.op == "wgrad" else "%g"
         second = "%g" if args.op == "wgrad" else "%r"
-        body += ["  %zero = arith.constant 0.0 : f32",
-                 "  %%empty = tensor.empty() : %s" % packed_type,
-                 "  %%init = linalg.fill ins(%%zero : f32) outs(%%empty : %s)"
-                 " -> %s" % (packed_type, packed_type),
+        body += zero_fill(packed_type) + [
                  "  %%d = linalg.matmul indexing_maps = ["
                  "affine_map<(i, j, r) -> (r, i)>, "
                  "affine_map<(i, j, r) -> (r, j)>, "

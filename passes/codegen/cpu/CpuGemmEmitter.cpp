@@ -633,18 +633,16 @@ private:
       getMasks(column, masks);
       loadBias(column, masks, bias);
       loop(i0, rowEnd, index(1), [&](Value row) {
-        SmallVector<Value> acc;
-        if (addInitial)
-          acc = initialAccumulators(column, masks, row);
+        // Only an accumulating GEMM starts from something but zeros.
+        SmallVector<Value> start;
+        if (addInitial && gemm.epilogue == GemmEpilogue::Accumulate)
+          start = initialAccumulators(column, masks, row);
+        Value acc[2];
         for (int v = 0; v < 2; ++v) {
-          Value sum = vector::LoadOp::create(
-              b, loc, vecType, scratch, slotIndices(slot, sub(row, i0), v));
-          if (addInitial && gemm.epilogue == GemmEpilogue::Accumulate)
-            acc[v] = arith::AddFOp::create(b, loc, acc[v], sum);
-          else if (addInitial)
-            acc[v] = sum;
-          else
-            acc.push_back(sum);
+          acc[v] = vector::LoadOp::create(b, loc, vecType, scratch,
+                                          slotIndices(slot, sub(row, i0), v));
+          if (!start.empty())
+            acc[v] = arith::AddFOp::create(b, loc, start[v], acc[v]);
         }
         storeOutput(column, masks, bias, row, acc[0], acc[1]);
       });
