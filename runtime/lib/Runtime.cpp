@@ -82,7 +82,12 @@ void cudaMemoryInfo(size_t &freeBytes, size_t &totalBytes) {
 
 namespace detail {
 
-/// Host memory above this size is mapped (zero pages, nothing touched).
+/// Host memory above this size is mapped (zero pages, nothing touched) and
+/// asks for transparent huge pages where the kernel leaves them to
+/// madvise: weights are read in streams of rows a whole row apart, one 4 KiB
+/// page per row, and their TLB misses cost (SwiGLU forward at T5-base
+/// width, M = 1, 2 threads: 0.26 -> 0.19 ms fused, 0.21 -> 0.17 ms
+/// unfused). A refusal only leaves the small pages.
 constexpr size_t kMapThreshold = size_t(1) << 20;
 
 /// Where a buffer's bytes are; swapped between buffers by in-place calls.
@@ -162,6 +167,9 @@ struct RuntimeImpl {
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
       if (p == MAP_FAILED)
         throw Error(oom);
+#ifdef MADV_HUGEPAGE
+      (void)::madvise(p, s.capacity, MADV_HUGEPAGE);
+#endif
       s.ptr = p;
       s.mapped = true;
       return s;

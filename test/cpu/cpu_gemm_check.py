@@ -402,13 +402,15 @@ def describe(args):
         text += " kept=%s" % args.kept
     if args.dynamic:
         text += " dynamic"
+    if args.fuse:
+        text += " fused"
     if args.options:
         text += " [%s]" % args.options
     return text
 
 
-def run(args, source, lowered, pipeline):
-    t.run_tool([args.glu_opt, source, pipeline, "-o", lowered], "glu-opt")
+def run(args, source, lowered, passes):
+    t.run_tool([args.glu_opt, source] + passes + ["-o", lowered], "glu-opt")
     stdout, _ = t.run_tool([args.mlir_runner, lowered, "-e", "main",
                             "-entry-point-result=void", "-O3",
                             "-shared-libs=" + args.runner_libs],
@@ -438,6 +440,9 @@ def main():
     parser.add_argument("--dynamic", action="store_true",
                         help="@gemm takes and returns tensors of dynamic "
                              "sizes (not with --op glu)")
+    parser.add_argument("--fuse", action="store_true",
+                        help="--op glu: run ffn-fuse before the CPU "
+                             "pipeline (the reference stays unfused)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--perturb", action="store_true")
     args = parser.parse_args()
@@ -448,6 +453,8 @@ def main():
         parser.error("--bias applies to gated and activated only")
     if args.dynamic and (args.op == "glu" or args.op in BACKWARD_OPS):
         parser.error("--dynamic does not apply to --op %s" % args.op)
+    if args.fuse and args.op != "glu":
+        parser.error("--fuse applies to --op glu only")
     if args.kept and (args.op not in ("gated", "activated") or args.dynamic):
         parser.error("--kept applies to static gated and activated only")
 
@@ -461,12 +468,14 @@ def main():
     paths = [stem + ".mlir", stem + ".ref.llvm.mlir", stem + ".cpu.llvm.mlir"]
     with open(paths[0], "w") as f:
         f.write(program)
-    cpu = "--glu-cpu-pipeline"
+    cpu = ["--glu-cpu-pipeline"]
     if args.options:
-        cpu += "=" + args.options
+        cpu[0] += "=" + args.options
+    if args.fuse:
+        cpu.insert(0, "--ffn-fuse")
     try:
         want, = t.parse_printed_results(
-            run(args, paths[0], paths[1], "--glu-reference-pipeline"),
+            run(args, paths[0], paths[1], ["--glu-reference-pipeline"]),
             [shape], "mlir-runner (reference)")
         got, = t.parse_printed_results(
             run(args, paths[0], paths[2], cpu), [shape],

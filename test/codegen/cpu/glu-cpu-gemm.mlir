@@ -126,25 +126,27 @@
 // CHECK-NEXT:                      vector.maskedload %[[PB]][%[[K2]], %[[ACOL]]], %[[MASK]]
 // CHECK-NEXT:                      vector.maskedload %[[PB]][%[[K2]], %[[BCOL]]], %[[MASK]]
 // ... and one row (decoding) streams the weight: for each group of 4
-// rows k .. k + 3, the tile's weight columns of those rows in order (4
-// streams in flight), and the row's sums of every micro-column, kept in the
-// scratch tile, take 4 FMAs per load and store; the rows left after the
-// groups go one at a time. The first K block starts the sums (here from
-// zeros), the last one runs the epilogue on them.
+// rows k .. k + 3, the row's x values are broadcast once, then the tile's
+// weight columns of those rows are read in order (4 streams in flight), and
+// the row's sums of every micro-column, kept in the scratch tile, take 4
+// FMAs per load and store; the rows left after the groups go one at a time.
+// The first K block starts the sums (here from zeros), the last one runs
+// the epilogue on them.
 // CHECK:                 %[[ONE:.*]] = arith.cmpi eq, %{{.*}}, %[[C1]] : index
 // CHECK-NEXT:            scf.if %[[ONE]] {
 // CHECK-NEXT:              scf.if %[[FIRST:.*]] {
 // CHECK:                     vector.store %[[ZERO]], %[[SCRATCH]][
 // CHECK:                   scf.for %[[SK:.*]] = %[[KC]] to %{{.*}} step %[[C4]] {
-// CHECK:                     %[[SW0:.*]]:2 = scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>) {
-// CHECK-NEXT:                  vector.load %[[PB]][%[[SK]], %{{.*}}]
-// CHECK:                     %[[SK1:.*]] = arith.addi %[[SK]], %[[C1]]
-// CHECK:                     %[[SW1:.*]]:2 = scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>) {
-// CHECK-NEXT:                  vector.load %[[PB]][%[[SK1]], %{{.*}}]
-// CHECK:                     %[[SW2:.*]]:2 = scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>) {
-// CHECK:                     scf.for %[[SROW:.*]] = %{{.*}} to %{{.*}} step %[[C1]] {
-// CHECK-NEXT:                  %[[SX:.*]] = memref.load %[[XB]][%[[SROW]], %[[SK]]]
-// CHECK-NEXT:                  %[[SXV:.*]] = vector.broadcast %[[SX]]
+// CHECK-NEXT:                %[[SX:.*]] = memref.load %[[XB]][%[[SROW:.*]], %[[SK]]]
+// CHECK-NEXT:                %[[SXV:.*]] = vector.broadcast %[[SX]]
+// CHECK-NEXT:                %[[SK1:.*]] = arith.addi %[[SK]], %[[C1]]
+// CHECK-NEXT:                memref.load %[[XB]][%[[SROW]], %[[SK1]]]
+// CHECK:                     scf.for
+// CHECK:                       %[[SW0:.*]]:2 = scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>) {
+// CHECK-NEXT:                    vector.load %[[PB]][%[[SK]], %{{.*}}]
+// CHECK:                       %[[SW1:.*]]:2 = scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>) {
+// CHECK-NEXT:                    vector.load %[[PB]][%[[SK1]], %{{.*}}]
+// CHECK:                       %[[SW2:.*]]:2 = scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>) {
 // CHECK:                       %[[SACC:.*]] = vector.load %[[SCRATCH]][%{{.*}}, %{{.*}}, %[[C0]]]
 // CHECK-NEXT:                  %[[S0:.*]] = vector.fma %[[SXV]], %[[SW0]]#0, %[[SACC]]
 // CHECK-NEXT:                  %[[S1:.*]] = vector.fma %{{.*}}, %[[SW1]]#0, %[[S0]]
@@ -357,4 +359,48 @@ func.func @pack_with_another_user(%x: tensor<67x130xf32>, %w: tensor<130x100xf32
   %h = ffn.gated_matmul swish block_size(64) ins(%x, %p : tensor<67x130xf32>, tensor<130x200xf32>)
       outs(%e : tensor<67x100xf32>) -> tensor<67x100xf32>
   return %h, %p : tensor<67x100xf32>, tensor<130x200xf32>
+}
+
+// -----
+
+// Reading through the pack, one row (decoding) streams the gate weight's
+// rows of the block into the a sums, then the linear weight's into the b
+// sums: 4 row streams in flight at a time, not 4 of each interleaved.
+
+// CHECK-LABEL: func.func @gated_one_row_streams_each_weight
+// CHECK-SAME:    (%{{.*}}: tensor<1x130xf32>, %[[W:.*]]: tensor<130x100xf32>, %[[V:.*]]: tensor<130x100xf32>)
+// CHECK:         %[[WB:.*]] = bufferization.to_buffer %[[W]] read_only
+// CHECK:         %[[VB:.*]] = bufferization.to_buffer %[[V]] read_only
+// CHECK:         %[[ONE:.*]] = arith.cmpi eq, %{{.*}}, %c1 : index
+// CHECK-NEXT:    scf.if %[[ONE]] {
+// CHECK:           scf.for %[[KA:.*]] = %{{.*}} to %{{.*}} step %c4 {
+// CHECK:             %[[A0:.*]] = scf.if %{{.*}} -> (vector<16xf32>) {
+// CHECK-NEXT:          vector.load %[[WB]][%[[KA]], %{{.*}}]
+// CHECK-NOT:         vector.load %[[VB]]
+// CHECK:             scf.if %{{.*}} -> (vector<16xf32>) {
+// CHECK-NEXT:          vector.load %[[WB]]
+// CHECK:             scf.if %{{.*}} -> (vector<16xf32>) {
+// CHECK-NEXT:          vector.load %[[WB]]
+// CHECK:             scf.if %{{.*}} -> (vector<16xf32>) {
+// CHECK-NEXT:          vector.load %[[WB]]
+// CHECK:               vector.fma %{{.*}}, %[[A0]], %{{.*}}
+// CHECK-COUNT-3:       vector.fma
+// CHECK:               vector.store %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}, %c0]
+// CHECK:           scf.for %{{.*}} step %c1 {
+// CHECK:             vector.load %[[WB]]
+// CHECK-NOT:         vector.load %[[VB]]
+// CHECK:           scf.for %[[KB:.*]] = %{{.*}} to %{{.*}} step %c4 {
+// CHECK:             scf.if %{{.*}} -> (vector<16xf32>) {
+// CHECK-NEXT:          vector.load %[[VB]][%[[KB]], %{{.*}}]
+// CHECK-NOT:         vector.load %[[WB]]
+// CHECK:               vector.store %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}, %c16]
+// CHECK:           scf.for %{{.*}} step %c1 {
+// CHECK:             vector.load %[[VB]]
+// CHECK:           math.exp
+func.func @gated_one_row_streams_each_weight(%x: tensor<1x130xf32>, %w: tensor<130x100xf32>, %v: tensor<130x100xf32>) -> tensor<1x100xf32> {
+  %p = ffn.pack_gated %w, %v block_size(64) : tensor<130x100xf32>, tensor<130x100xf32> -> tensor<130x200xf32>
+  %e = tensor.empty() : tensor<1x100xf32>
+  %h = ffn.gated_matmul swish block_size(64) ins(%x, %p : tensor<1x130xf32>, tensor<130x200xf32>)
+      outs(%e : tensor<1x100xf32>) -> tensor<1x100xf32>
+  return %h : tensor<1x100xf32>
 }

@@ -4,6 +4,8 @@
 
 #include "TestUtil.h"
 
+#include <cstdio>
+#include <fstream>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -376,6 +378,44 @@ TEST(Runtime, UploadSizeMustMatch) {
             "cannot upload 16 bytes into i32[3] (12 bytes)");
   EXPECT_EQ(b.read<int32_t>(), (std::vector<int32_t>{0, 0, 0}));
 }
+
+#if defined(__linux__)
+/// The VmFlags line of /proc/self/smaps for the mapping holding `address`,
+/// or "" when none holds it.
+static std::string mappingFlags(const void *address) {
+  std::ifstream smaps("/proc/self/smaps");
+  auto target = reinterpret_cast<uintptr_t>(address);
+  bool inside = false;
+  std::string line;
+  while (std::getline(smaps, line)) {
+    unsigned long long begin = 0, end = 0;
+    if (std::sscanf(line.c_str(), "%llx-%llx ", &begin, &end) == 2 &&
+        line.find('-') < line.find(' ')) {
+      inside = begin <= target && target < end;
+      continue;
+    }
+    if (inside && line.rfind("VmFlags:", 0) == 0)
+      return line;
+  }
+  return "";
+}
+
+TEST(Runtime, LargeHostBuffersAskForHugePages) {
+  // Weights are read in row streams a row apart: a large buffer is mapped
+  // with MADV_HUGEPAGE (VmFlags "hg"), so that a kernel whose transparent
+  // huge pages are left to madvise backs it with 2 MiB pages.
+  if (!std::ifstream("/sys/kernel/mm/transparent_hugepage/enabled"))
+    GTEST_SKIP() << "this kernel has no transparent huge pages";
+  Runtime rt(Device::Cpu);
+  Buffer large = rt.allocate(TensorType{DType::F32, {1 << 20}});
+  std::string flags = mappingFlags(large.data());
+  ASSERT_FALSE(flags.empty()) << "no mapping holds the 4 MiB buffer";
+  EXPECT_NE((flags + " ").find(" hg "), std::string::npos) << flags;
+  // Small buffers stay on the heap.
+  Buffer small = rt.allocate(TensorType{DType::F32, {16}});
+  EXPECT_EQ((mappingFlags(small.data()) + " ").find(" hg "), std::string::npos);
+}
+#endif
 
 #if defined(__GLIBC__)
 /// Minor page faults of this process so far.
