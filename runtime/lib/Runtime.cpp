@@ -6,6 +6,7 @@
 #include "glu/Sha256.h"
 
 #include "CudaDriver.h"
+#include "ThreadBinding.h"
 
 #include <algorithm>
 #include <chrono>
@@ -328,6 +329,7 @@ static void keepFreedHostMemory() {
 
 Runtime::Runtime(Device device) : impl_(std::make_shared<RuntimeImpl>()) {
   keepFreedHostMemory();
+  detail::bindThreadsToCoresOnce();
   impl_->device = device;
   if (device == Device::Cuda)
     impl_->useCuda("cannot use device cuda: ");

@@ -183,7 +183,11 @@ public:
   /// glibc, the first runtime of a process keeps freed host memory for
   /// reuse (mmap threshold at its 32 MiB maximum, no trimming), so that
   /// calls do not page-fault their intermediate buffers back in; set
-  /// GLU_MALLOC_TUNING=0 to keep the process's malloc settings.
+  /// GLU_MALLOC_TUNING=0 to keep the process's malloc settings. When the
+  /// process's OpenMP threads will fill every CPU it may use and the user
+  /// set no binding, it also binds them one to a core (OMP_PLACES=cores,
+  /// OMP_PROC_BIND=spread, before any artifact loads libomp); set
+  /// GLU_THREAD_BINDING=0 to leave them unbound.
   explicit Runtime(Device device = Device::Auto);
   ~Runtime();
   Runtime(Runtime &&) noexcept;
