@@ -43,6 +43,7 @@ void mlir::ffn::buildCpuPipeline(OpPassManager &pm,
   GluCpuGemmOptions gemm;
   gemm.tileRows = options.tileRows;
   gemm.tileCols = options.tileCols;
+  gemm.streamCols = options.streamCols;
   gemm.tileK = options.tileK;
   gemm.microRows = options.microRows;
   gemm.vectorLanes = options.vectorLanes;

@@ -42,6 +42,9 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
   PassOptions::Option<int64_t> tileCols{
       *this, "tile-cols", llvm::cl::desc("glu-cpu-gemm tile-cols"),
       llvm::cl::init(CpuGemmTiles().cols)};
+  PassOptions::Option<int64_t> streamCols{
+      *this, "stream-cols", llvm::cl::desc("glu-cpu-gemm stream-cols"),
+      llvm::cl::init(CpuGemmTiles().streamCols)};
   PassOptions::Option<int64_t> tileK{*this, "tile-k",
                                      llvm::cl::desc("glu-cpu-gemm tile-k"),
                                      llvm::cl::init(CpuGemmTiles().k)};

@@ -195,6 +195,7 @@ struct GluCpuGemm : mlir::ffn::impl::GluCpuGemmBase<GluCpuGemm> {
     CpuGemmTiles tiles;
     tiles.rows = tileRows;
     tiles.cols = tileCols;
+    tiles.streamCols = streamCols;
     tiles.k = tileK;
     tiles.microRows = microRows;
     tiles.lanes = vectorLanes;
@@ -218,6 +219,11 @@ mlir::ffn::verifyCpuGemmTiles(const CpuGemmTiles &tiles,
     return emitError() << "tile sizes must be positive, got tile-rows="
                        << tiles.rows << " tile-cols=" << tiles.cols
                        << " tile-k=" << tiles.k;
+  if (tiles.streamCols < 0)
+    return emitError() << "stream-cols must be 0 (by the thread count) or "
+                          "positive, "
+                          "got "
+                       << tiles.streamCols;
   if (tiles.lanes != 4 && tiles.lanes != 8 && tiles.lanes != 16)
     return emitError() << "vector-lanes must be 4, 8 or 16, got "
                        << tiles.lanes;

@@ -31,6 +31,10 @@ struct CpuGemmTiles {
   int64_t rows = 128;
   /// Output columns per parallel tile (gated: at least one packed block).
   int64_t cols = 128;
+  /// Output columns per parallel tile of a one-row GEMM (decoding, M = 1),
+  /// which streams the weight; 0: the columns divided evenly among the
+  /// OpenMP threads at run time (omp_get_max_threads), one tile a thread.
+  int64_t streamCols = 0;
   /// Reduction depth per K block.
   int64_t k = 256;
   /// Rows of the register micro-tile.

@@ -32,7 +32,10 @@ def GluCpuGemm : Pass<"glu-cpu-gemm"> {
       broadcast of x and two unmasked loads of the packed panel per k, and
       `vector.fma` (a tile of fewer rows than one micro-kernel reads the
       weight directly, and a one-row tile streams it four rows at a time,
-      its sums in the scratch tile);
+      its sums in the scratch tile; a one-row GEMM's column tiles divide
+      the columns among the OpenMP threads, `omp_get_max_threads()`, or
+      take `stream-cols`; a gated GEMM reading W and V through their pack
+      streams W, then V);
     - a transposed right operand ([N, K]: the backward's `dy W2^T` and
       `[da | db] [W | V]^T`, attention's K^T) of a GEMM of at most 128
       rows (static) is read as given: each output is the dot product of an
@@ -108,6 +111,10 @@ def GluCpuGemm : Pass<"glu-cpu-gemm"> {
     Option<"tileCols", "tile-cols", "int64_t", /*default=*/"::mlir::ffn::CpuGemmTiles().cols",
            "Output columns per parallel tile (gated: at least one packed "
            "block)">,
+    Option<"streamCols", "stream-cols", "int64_t", /*default=*/"::mlir::ffn::CpuGemmTiles().streamCols",
+           "Output columns per parallel tile of a one-row GEMM, which "
+           "streams the weight (0: the columns divided among the OpenMP "
+           "threads, omp_get_max_threads)">,
     Option<"tileK", "tile-k", "int64_t", /*default=*/"::mlir::ffn::CpuGemmTiles().k",
            "Reduction depth per K block (cache blocking)">,
     Option<"microRows", "micro-rows", "int64_t", /*default=*/"::mlir::ffn::CpuGemmTiles().microRows",
@@ -123,6 +130,7 @@ def GluCpuGemm : Pass<"glu-cpu-gemm"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",

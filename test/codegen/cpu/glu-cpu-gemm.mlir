@@ -365,12 +365,23 @@ func.func @pack_with_another_user(%x: tensor<67x130xf32>, %w: tensor<130x100xf32
 
 // Reading through the pack, one row (decoding) streams the gate weight's
 // rows of the block into the a sums, then the linear weight's into the b
-// sums: 4 row streams in flight at a time, not 4 of each interleaved.
+// sums: 4 row streams in flight at a time, not 4 of each interleaved. Its
+// column tiles divide the blocks among the OpenMP threads (one tile a
+// thread, at most the 8 x 66 micro-columns the scratch slots hold: 132
+// blocks), and its sums lie slot after slot in the scratch tile.
 
+// CHECK:       func.func private @omp_get_max_threads() -> i32
 // CHECK-LABEL: func.func @gated_one_row_streams_each_weight
 // CHECK-SAME:    (%{{.*}}: tensor<1x130xf32>, %[[W:.*]]: tensor<130x100xf32>, %[[V:.*]]: tensor<130x100xf32>)
 // CHECK:         %[[WB:.*]] = bufferization.to_buffer %[[W]] read_only
 // CHECK:         %[[VB:.*]] = bufferization.to_buffer %[[V]] read_only
+// CHECK:         %[[THREADS:.*]] = call @omp_get_max_threads() : () -> i32
+// CHECK-NEXT:    %[[T:.*]] = arith.index_castui %[[THREADS]] : i32 to index
+// CHECK-NEXT:    %[[PER:.*]] = arith.ceildivui %c2, %[[T]] : index
+// CHECK-NEXT:    %[[ATLEAST:.*]] = arith.maxui %[[PER]], %c1 : index
+// CHECK-NEXT:    %[[STEP:.*]] = arith.minsi %[[ATLEAST]], %c132 : index
+// CHECK-NEXT:    scf.parallel (%{{.*}}, %{{.*}}) = (%c0, %c0) to (%c2, %c1) step (%[[STEP]], %c66) {
+// CHECK:           memref.alloca() : memref<8x66x32xf32>
 // CHECK:         %[[ONE:.*]] = arith.cmpi eq, %{{.*}}, %c1 : index
 // CHECK-NEXT:    scf.if %[[ONE]] {
 // CHECK:           scf.for %[[KA:.*]] = %{{.*}} to %{{.*}} step %c4 {
@@ -385,7 +396,9 @@ func.func @pack_with_another_user(%x: tensor<67x130xf32>, %w: tensor<130x100xf32
 // CHECK-NEXT:          vector.load %[[WB]]
 // CHECK:               vector.fma %{{.*}}, %[[A0]], %{{.*}}
 // CHECK-COUNT-3:       vector.fma
-// CHECK:               vector.store %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}, %c0]
+// CHECK:               %[[SLOTA:.*]] = arith.divui %[[SA:.*]], %c66 : index
+// CHECK-NEXT:          %[[ROWA:.*]] = arith.remui %[[SA]], %c66 : index
+// CHECK-NEXT:          vector.store %{{.*}}, %{{.*}}[%[[SLOTA]], %[[ROWA]], %c0]
 // CHECK:           scf.for %{{.*}} step %c1 {
 // CHECK:             vector.load %[[WB]]
 // CHECK-NOT:         vector.load %[[VB]]
@@ -403,4 +416,27 @@ func.func @gated_one_row_streams_each_weight(%x: tensor<1x130xf32>, %w: tensor<1
   %h = ffn.gated_matmul swish block_size(64) ins(%x, %p : tensor<1x130xf32>, tensor<130x200xf32>)
       outs(%e : tensor<1x100xf32>) -> tensor<1x100xf32>
   return %h : tensor<1x100xf32>
+}
+
+// -----
+
+// With M known only at run time, the column step is the stream's when M is
+// 1 and the tile's (128 columns) otherwise.
+
+// CHECK-LABEL: func.func @dynamic_rows_choose_the_step
+// CHECK:         memref.alloc(
+// CHECK-NEXT:    %[[M:.*]] = tensor.dim %{{.*}}, %c0 : tensor<?x300xf32>
+// CHECK-NEXT:    call @omp_get_max_threads()
+// CHECK:         %[[STREAM:.*]] = arith.minsi %{{.*}}, %c8448 : index
+// CHECK-NEXT:    %[[ONE:.*]] = arith.cmpi eq, %[[M]], %c1 : index
+// CHECK-NEXT:    %[[STEP:.*]] = arith.select %[[ONE]], %[[STREAM]], %c128 : index
+// CHECK-NEXT:    scf.parallel (%{{.*}}, %{{.*}}) = (%c0, %c0) to (%c300, %[[M]]) step (%[[STEP]], %c66) {
+func.func @dynamic_rows_choose_the_step(%x: tensor<?x64xf32>, %w: tensor<64x300xf32>) -> tensor<?x300xf32> {
+  %c0 = arith.constant 0 : index
+  %m = tensor.dim %x, %c0 : tensor<?x64xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty(%m) : tensor<?x300xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<?x300xf32>) -> tensor<?x300xf32>
+  %r = linalg.matmul ins(%x, %w : tensor<?x64xf32>, tensor<64x300xf32>) outs(%init : tensor<?x300xf32>) -> tensor<?x300xf32>
+  return %r : tensor<?x300xf32>
 }
