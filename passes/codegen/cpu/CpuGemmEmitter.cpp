@@ -194,9 +194,27 @@ public:
     // A one-row GEMM that streams the weight (emitWeightStream) takes its
     // own column step (getStreamStep); its sums fill the scratch tile slot
     // after slot (streamIndices).
+    // With one row tile (M <= tile-rows) the column tiles alone are the
+    // parallel work, balanced among the threads (getBalancedStep); one row
+    // streams the weight in a tile a thread (getStreamStep). Both read the
+    // OpenMP thread count at run time.
     std::optional<int64_t> staticM = getConstantIntValue(M);
-    if (tiles.packB && !buffers.rhsRows && (!staticM || *staticM == 1)) {
-      Value streamStep = getStreamStep(colUpper);
+    bool staticOneRow = staticM && *staticM == 1;
+    bool balances = !gemm.batched && !buffers.rhsRows && !staticOneRow &&
+                    (!staticM || *staticM <= tileRows);
+    bool streams =
+        tiles.packB && !buffers.rhsRows && (!staticM || staticOneRow);
+    Value threads = balances || streams ? getMaxThreads() : Value();
+    if (threads && balances) {
+      Value balanced = getBalancedStep(colUpper, threads);
+      colStep = staticM ? balanced
+                        : arith::SelectOp::create(b, loc,
+                                                  cmp(arith::CmpIPredicate::sle,
+                                                      M, index(tileRows)),
+                                                  balanced, colStep);
+    }
+    if (streams) {
+      Value streamStep = getStreamStep(colUpper, threads);
       colStep = staticM
                     ? streamStep
                     : arith::SelectOp::create(
@@ -305,17 +323,17 @@ private:
   /// thread: each thread reads long runs of every weight row, whose
   /// prefetched lines it then uses, where narrow tiles left the prefetchers
   /// running past each run into lines evicted before the next tile came
-  /// back for them (SwiGLU forward at M = 1, 2 threads: T5-base 0.26 ->
-  /// 0.19 ms, T5-small 0.090 -> 0.082). At most as many micro-columns as
-  /// the scratch tile has rows in all its slots.
-  Value getStreamStep(Value columns) {
+  /// back for them (SwiGLU forward at M = 1, 2 threads: T5-base 0.211 ->
+  /// 0.153 ms, T5-small 0.091 -> 0.071). At most as many micro-columns as
+  /// the scratch tile has rows in all its slots. `threads` is the OpenMP
+  /// thread count, or null outside a module (then tile-cols columns).
+  Value getStreamStep(Value columns, Value threads) {
     int64_t perUnit = blockSize ? microPerBlock : 1;
     int64_t unit = blockSize ? 1 : 2 * lanes;
     int64_t maxStep =
         std::max<int64_t>(1, microPerTile * scratchRows / perUnit) * unit;
     if (streamStep)
       return index(std::min(streamStep, maxStep));
-    Value threads = getMaxThreads();
     if (!threads)
       return index(microPerTile / perUnit * unit);
     Value perThread = arith::CeilDivUIOp::create(b, loc, columns, threads);
@@ -323,6 +341,34 @@ private:
                      index(unit));
     step = arith::MaxUIOp::create(b, loc, step, index(unit));
     return min(step, index(maxStep));
+  }
+
+  /// The column step of a GEMM with one row tile, where the column tiles
+  /// are all the parallel work: of the steps of 1 .. tile-cols whole blocks
+  /// (or 2L-column units), the one that gives the busiest OpenMP thread
+  /// (static schedule) the fewest units, the widest of equals (SwiGLU
+  /// forward at T5-small width, M = 16, 2 threads: 22 blocks of 64 in 11
+  /// tiles, 6 and 5 a thread, 0.475 ms; in 22 tiles, 0.428). `threads` is
+  /// the OpenMP thread count.
+  Value getBalancedStep(Value columns, Value threads) {
+    int64_t unit = blockSize ? 1 : 2 * lanes;
+    int64_t stepUnits = microPerTile / (blockSize ? microPerBlock : 1);
+    Value units =
+        blockSize ? columns
+                  : arith::CeilDivUIOp::create(b, loc, columns, index(unit));
+    auto busiest = [&](int64_t step) {
+      Value tiles = arith::CeilDivUIOp::create(b, loc, units, index(step));
+      return mul(arith::CeilDivUIOp::create(b, loc, tiles, threads),
+                 index(step));
+    };
+    Value best = index(stepUnits), bestLoad = busiest(stepUnits);
+    for (int64_t step = stepUnits - 1; step >= 1; --step) {
+      Value load = busiest(step);
+      Value better = cmp(arith::CmpIPredicate::ult, load, bestLoad);
+      best = arith::SelectOp::create(b, loc, better, index(step), best);
+      bestLoad = arith::MinUIOp::create(b, loc, load, bestLoad);
+    }
+    return mul(best, index(unit));
   }
 
   /// omp_get_max_threads() as an index, declared in the enclosing module;

@@ -35,7 +35,8 @@ def GluCpuGemm : Pass<"glu-cpu-gemm"> {
       its sums in the scratch tile; a one-row GEMM's column tiles divide
       the columns among the OpenMP threads, `omp_get_max_threads()`, or
       take `stream-cols`; a gated GEMM reading W and V through their pack
-      streams W, then V);
+      streams W, then V; a GEMM of at most `tile-rows` rows takes the
+      column step of 1 .. `tile-cols` that loads the busiest thread least);
     - a transposed right operand ([N, K]: the backward's `dy W2^T` and
       `[da | db] [W | V]^T`, attention's K^T) of a GEMM of at most 128
       rows (static) is read as given: each output is the dot product of an

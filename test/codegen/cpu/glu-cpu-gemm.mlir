@@ -421,15 +421,31 @@ func.func @gated_one_row_streams_each_weight(%x: tensor<1x130xf32>, %w: tensor<1
 // -----
 
 // With M known only at run time, the column step is the stream's when M is
-// 1 and the tile's (128 columns) otherwise.
+// 1, the balanced one (the widest of 1 .. 4 units of 32 columns that gives
+// the busiest thread the fewest) when M fits one row tile, and the tile's
+// (128 columns) otherwise. One call reads the thread count.
 
 // CHECK-LABEL: func.func @dynamic_rows_choose_the_step
 // CHECK:         memref.alloc(
 // CHECK-NEXT:    %[[M:.*]] = tensor.dim %{{.*}}, %c0 : tensor<?x300xf32>
-// CHECK-NEXT:    call @omp_get_max_threads()
+// CHECK-NEXT:    %[[THREADS:.*]] = call @omp_get_max_threads()
+// CHECK-NEXT:    %[[T:.*]] = arith.index_castui %[[THREADS]] : i32 to index
+// 10 units: 3 tiles of 4, 4 of 3, 5 of 2, 10 of 1.
+// CHECK-NEXT:    %[[PER4:.*]] = arith.ceildivui %c3, %[[T]] : index
+// CHECK-NEXT:    %[[LOAD4:.*]] = arith.muli %[[PER4]], %c4 : index
+// CHECK-NEXT:    %[[PER3:.*]] = arith.ceildivui %c4, %[[T]] : index
+// CHECK-NEXT:    %[[LOAD3:.*]] = arith.muli %[[PER3]], %c3 : index
+// CHECK-NEXT:    %[[LESS3:.*]] = arith.cmpi ult, %[[LOAD3]], %[[LOAD4]] : index
+// CHECK-NEXT:    %[[BEST3:.*]] = arith.select %[[LESS3]], %c3, %c4 : index
+// CHECK-NEXT:    %[[MIN3:.*]] = arith.minui %[[LOAD3]], %[[LOAD4]] : index
+// CHECK:         %[[BEST:.*]] = arith.select %{{.*}}, %c1, %{{.*}} : index
+// CHECK-NEXT:    %[[BALANCED:.*]] = arith.muli %[[BEST]], %c32 : index
+// CHECK-NEXT:    %[[FITS:.*]] = arith.cmpi sle, %[[M]], %c66 : index
+// CHECK-NEXT:    %[[TILESTEP:.*]] = arith.select %[[FITS]], %[[BALANCED]], %c128 : index
+// CHECK-NOT:     call @omp_get_max_threads
 // CHECK:         %[[STREAM:.*]] = arith.minsi %{{.*}}, %c8448 : index
 // CHECK-NEXT:    %[[ONE:.*]] = arith.cmpi eq, %[[M]], %c1 : index
-// CHECK-NEXT:    %[[STEP:.*]] = arith.select %[[ONE]], %[[STREAM]], %c128 : index
+// CHECK-NEXT:    %[[STEP:.*]] = arith.select %[[ONE]], %[[STREAM]], %[[TILESTEP]] : index
 // CHECK-NEXT:    scf.parallel (%{{.*}}, %{{.*}}) = (%c0, %c0) to (%c300, %[[M]]) step (%[[STEP]], %c66) {
 func.func @dynamic_rows_choose_the_step(%x: tensor<?x64xf32>, %w: tensor<64x300xf32>) -> tensor<?x300xf32> {
   %c0 = arith.constant 0 : index
