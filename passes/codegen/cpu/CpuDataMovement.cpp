@@ -311,6 +311,7 @@ struct GenerateColumnSums : OpRewritePattern<linalg::ReduceOp> {
 
   int64_t lanes;
 };
+
 /// An f32 row reduction (describeRowReduction: RMS norm's sum of squares,
 /// softmax's max and denominator) -> a parallel loop over its rows, each
 /// reduced along the last dimension by kVectors vector accumulators of L

@@ -178,22 +178,15 @@ public:
           gemm.epilogue == GemmEpilogue::DGate ? 2 * lanes : lanes;
       microPerBlock = llvm::divideCeil(blockSize, columnsPerMicro);
       microPerTile = blocksPerTile * microPerBlock;
-      if (tiles.streamCols)
-        streamStep = llvm::divideCeil(tiles.streamCols, blockSize);
     } else {
       int64_t cols = llvm::divideCeil(tiles.cols, 2 * lanes) * 2 * lanes;
       colUpper = N;
       colStep = index(cols);
       microPerTile = cols / (2 * lanes);
-      if (tiles.streamCols)
-        streamStep = llvm::divideCeil(tiles.streamCols, 2 * lanes) * 2 * lanes;
     }
     scratchRows = buffers.rhsRows
                       ? llvm::divideCeil(tileRows, dotRows) * dotRows
                       : tileRows;
-    // A one-row GEMM that streams the weight (emitWeightStream) takes its
-    // own column step (getStreamStep); its sums fill the scratch tile slot
-    // after slot (streamIndices).
     // With one row tile (M <= tile-rows) the column tiles alone are the
     // parallel work, balanced among the threads (getBalancedStep); one row
     // streams the weight in a tile a thread (getStreamStep). Both read the
@@ -288,9 +281,6 @@ private:
   int64_t blockSize = 0;
   /// Micro-columns in a packed block (blocked GEMMs), and in a whole tile.
   int64_t microPerBlock = 0, microPerTile = 0;
-  /// A one-row tile's column step (blocks, or columns) from stream-cols;
-  /// 0 chooses by the number of threads (getStreamStep).
-  int64_t streamStep = 0;
   /// Rows of the scratch tile's slots.
   int64_t scratchRows = 0;
   /// f32 lanes of a vector.
@@ -328,19 +318,20 @@ private:
   /// the scratch tile has rows in all its slots. `threads` is the OpenMP
   /// thread count, or null outside a module (then tile-cols columns).
   Value getStreamStep(Value columns, Value threads) {
-    int64_t perUnit = blockSize ? microPerBlock : 1;
-    int64_t unit = blockSize ? 1 : 2 * lanes;
-    int64_t maxStep =
-        std::max<int64_t>(1, microPerTile * scratchRows / perUnit) * unit;
-    if (streamStep)
-      return index(std::min(streamStep, maxStep));
+    int64_t maxUnits =
+        std::max<int64_t>(1, microPerTile * scratchRows / microPerUnit());
+    if (tiles.streamCols)
+      return index(
+          std::min<int64_t>(
+              llvm::divideCeil(tiles.streamCols, columnsPerUnit()), maxUnits) *
+          stepPerUnit());
     if (!threads)
-      return index(microPerTile / perUnit * unit);
+      return index(microPerTile / microPerUnit() * stepPerUnit());
+    Value unit = index(stepPerUnit());
     Value perThread = arith::CeilDivUIOp::create(b, loc, columns, threads);
-    Value step = mul(arith::CeilDivUIOp::create(b, loc, perThread, index(unit)),
-                     index(unit));
-    step = arith::MaxUIOp::create(b, loc, step, index(unit));
-    return min(step, index(maxStep));
+    Value step = mul(arith::CeilDivUIOp::create(b, loc, perThread, unit), unit);
+    step = arith::MaxUIOp::create(b, loc, step, unit);
+    return min(step, index(maxUnits * stepPerUnit()));
   }
 
   /// The column step of a GEMM with one row tile, where the column tiles
@@ -351,11 +342,10 @@ private:
   /// tiles, 6 and 5 a thread, 0.475 ms; in 22 tiles, 0.428). `threads` is
   /// the OpenMP thread count.
   Value getBalancedStep(Value columns, Value threads) {
-    int64_t unit = blockSize ? 1 : 2 * lanes;
-    int64_t stepUnits = microPerTile / (blockSize ? microPerBlock : 1);
-    Value units =
-        blockSize ? columns
-                  : arith::CeilDivUIOp::create(b, loc, columns, index(unit));
+    int64_t stepUnits = microPerTile / microPerUnit();
+    Value units = blockSize ? columns
+                            : arith::CeilDivUIOp::create(b, loc, columns,
+                                                         index(stepPerUnit()));
     auto busiest = [&](int64_t step) {
       Value tiles = arith::CeilDivUIOp::create(b, loc, units, index(step));
       return mul(arith::CeilDivUIOp::create(b, loc, tiles, threads),
@@ -368,8 +358,16 @@ private:
       best = arith::SelectOp::create(b, loc, better, index(step), best);
       bestLoad = arith::MinUIOp::create(b, loc, load, bestLoad);
     }
-    return mul(best, index(unit));
+    return mul(best, index(stepPerUnit()));
   }
+
+  /// The units the column steps are counted in: whole packed blocks
+  /// (blocked GEMMs, whose column loop runs over blocks) or 2L columns.
+  /// Their columns, their micro-columns, and one unit in the column loop's
+  /// measure.
+  int64_t columnsPerUnit() const { return blockSize ? blockSize : 2 * lanes; }
+  int64_t microPerUnit() const { return blockSize ? microPerBlock : 1; }
+  int64_t stepPerUnit() const { return blockSize ? 1 : 2 * lanes; }
 
   /// omp_get_max_threads() as an index, declared in the enclosing module;
   /// null outside a module.
@@ -396,7 +394,7 @@ private:
   /// scratch tile: slot after slot, scratchRows to a scratch slot, so that
   /// the one row's sums are contiguous however many micro-columns a
   /// stream-cols tile has.
-  SmallVector<Value, 3> streamIndices(Value slot, Value, int v) {
+  SmallVector<Value, 3> streamIndices(Value slot, int v) {
     Value rows = index(scratchRows);
     return {arith::DivUIOp::create(b, loc, slot, rows),
             arith::RemUIOp::create(b, loc, slot, rows), index(v ? lanes : 0)};
@@ -692,7 +690,6 @@ private:
   /// stream saves (M = 4: 0.69 -> 0.96 ms), so 2 .. MR - 1 rows run the
   /// micro-kernel on the weight itself. The tile's one row is `row`.
   void emitWeightStream(Value row, Value j0, Value colStep, const KBlock &kb) {
-    Value zeroRow = index(0);
     // The first K block starts the sums from the initial value.
     ifThenElse(kb.first, [&] {
       forEachMicroColumn(
@@ -702,7 +699,7 @@ private:
             SmallVector<Value> accs = initialAccumulators(column, masks, row);
             for (int v = 0; v < 2; ++v)
               vector::StoreOp::create(b, loc, accs[v], scratch,
-                                      streamIndices(slot, zeroRow, v));
+                                      streamIndices(slot, v));
           });
     });
     // kStreamRows weight rows at a time: as many independent streams in
@@ -725,12 +722,12 @@ private:
             for (Value kk : ks)
               w.push_back(loadWeightRow(column, kk, vs));
             for (auto [i, v] : llvm::enumerate(vs)) {
-              Value acc = vector::LoadOp::create(
-                  b, loc, vecType, scratch, streamIndices(slot, zeroRow, v));
+              Value acc = vector::LoadOp::create(b, loc, vecType, scratch,
+                                                 streamIndices(slot, v));
               for (int64_t g = 0; g < count; ++g)
                 acc = vector::FMAOp::create(b, loc, xs[g], w[g][i], acc);
               vector::StoreOp::create(b, loc, acc, scratch,
-                                      streamIndices(slot, zeroRow, v));
+                                      streamIndices(slot, v));
             }
           });
     };
@@ -777,10 +774,9 @@ private:
         Value acc[2];
         for (int v = 0; v < 2; ++v) {
           Value offset = sub(row, i0);
-          acc[v] =
-              vector::LoadOp::create(b, loc, vecType, scratch,
-                                     stream ? streamIndices(slot, offset, v)
-                                            : slotIndices(slot, offset, v));
+          acc[v] = vector::LoadOp::create(
+              b, loc, vecType, scratch,
+              stream ? streamIndices(slot, v) : slotIndices(slot, offset, v));
           if (!start.empty())
             acc[v] = arith::AddFOp::create(b, loc, start[v], acc[v]);
         }
