@@ -186,7 +186,8 @@ glu_asan_runtime() {
 # The libFuzzer targets of test/fuzz (GLU_BUILD_FUZZERS: glu's code with
 # coverage, ASan and UBSan, clang-22) built in $GLU_FUZZ_BUILD_DIR, then
 # each run for a short, seeded while from the seed corpus
-# (test/fuzz/make_corpus.py): $GLU_FUZZ_SECONDS (default 60) in all, 2/3 to
+# (test/fuzz/make_corpus.py): $GLU_FUZZ_SECONDS (default 60) in all, 1/9
+# (at least a second) to each of the three loaders' targets, the rest to
 # glu-opt-fuzz. Fails if a target finds a crash, a leak or a time-out; the
 # input is left in fuzz-smoke/artifacts/ (test/fuzz/README.md: reproduce).
 glu_fuzz_smoke() {
@@ -196,7 +197,8 @@ glu_fuzz_smoke() {
   glu_configure_clang "$dir" -DGLU_BUILD_FUZZERS=ON -DGLU_ENABLE_TESTS=OFF \
     || return 1
   CCACHE_BASEDIR="${CCACHE_BASEDIR:-$GLU_ROOT}" cmake --build "$dir" -- \
-    glu-opt-fuzz glu-manifest-fuzz glu-npy-fuzz || return 1
+    glu-opt-fuzz glu-manifest-fuzz glu-npy-fuzz glu-safetensors-fuzz \
+    || return 1
 
   local smoke="$dir/fuzz-smoke"
   rm -rf "$smoke"
@@ -204,10 +206,10 @@ glu_fuzz_smoke() {
   python3 "$GLU_ROOT/test/fuzz/make_corpus.py" "$smoke/seeds" || return 1
 
   local status=0 target seconds
-  for target in glu-opt glu-manifest glu-npy; do
+  for target in glu-opt glu-manifest glu-npy glu-safetensors; do
     case $target in
-      glu-opt) seconds=$((total * 2 / 3)) ;;
-      *) seconds=$((total / 6)) ;;
+      glu-opt) seconds=$((total - 3 * (total / 9))) ;;
+      *) seconds=$((total / 9 > 0 ? total / 9 : 1)) ;;
     esac
     mkdir -p "$smoke/corpus/$target"
     if ! glu_run_fuzzer "$target" "$smoke/corpus/$target" "$smoke/seeds/$target" \
@@ -224,7 +226,7 @@ glu_fuzz_smoke() {
   return $status
 }
 
-# Runs fuzz target $1 (glu-opt, glu-manifest or glu-npy) of
+# Runs fuzz target $1 (glu-opt, glu-manifest, glu-npy or glu-safetensors) of
 # $GLU_FUZZ_BUILD_DIR with its dictionary and the options every run uses;
 # the other arguments go to libFuzzer (corpus folders, -max_total_time=...).
 glu_run_fuzzer() {

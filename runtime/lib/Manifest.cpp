@@ -1,136 +1,35 @@
 //===- Manifest.cpp - Parsing and validating manifest.json ----------------===//
 //
-// nlohmann-json reads the JSON in two linear passes: a SAX pass that
-// rejects malformed JSON, duplicate keys and deep nesting, then the DOM.
-// Everything after that checks each key's presence and type explicitly (no
-// implicit conversions, which throw nlohmann::json::type_error with
-// messages that name no key), and every error is a glu::Error prefixed with
-// the manifest's file name. No nlohmann exception leaves this file.
+// nlohmann-json reads the JSON in two linear passes (JsonParsing.h): a SAX
+// pass that rejects malformed JSON, duplicate keys and deep nesting, then
+// the DOM. Everything after that checks each key's presence and type
+// explicitly (no implicit conversions, which throw
+// nlohmann::json::type_error with messages that name no key), and every
+// error is a glu::Error prefixed with the manifest's file name. No nlohmann
+// exception leaves this file.
 //
 //===----------------------------------------------------------------------===//
 
 #include "glu/ArtifactAbi.h"
 #include "glu/Runtime.h"
 
-#include <nlohmann/json.hpp>
+#include "JsonParsing.h"
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <limits>
 #include <set>
 #include <sstream>
-
-static_assert(NLOHMANN_JSON_VERSION_MAJOR == 3 &&
-                  NLOHMANN_JSON_VERSION_MINOR >= 9,
-              "the glu runtime needs nlohmann-json 3.9 or newer");
 
 namespace glu {
 
 namespace {
 
-using Json = nlohmann::json;
+using detail::Json;
+using detail::jsonMessage;
 
 /// Deeper nesting is an error (a manifest is five levels deep).
 constexpr size_t kMaxDepth = 512;
-
-/// nlohmann's message without its "[json.exception.parse_error.101] " tag.
-std::string jsonMessage(const Json::exception &e) {
-  std::string what = e.what();
-  if (what.rfind("[json.exception.", 0) == 0) {
-    size_t end = what.find("] ");
-    if (end != std::string::npos)
-      return what.substr(end + 2);
-  }
-  return what;
-}
-
-/// The first pass over a manifest's text (nlohmann's SAX interface): finds
-/// syntax errors (with nlohmann's line and column), numbers beyond double,
-/// keys given twice (a DOM parse would keep the last one silently) and
-/// nesting deeper than kMaxDepth. Stops at the first; `error` says what it
-/// is, naming a duplicate key by its path (entry_points[0].name).
-class JsonChecker final : public nlohmann::json_sax<Json> {
-public:
-  std::string error;
-
-  bool null() override { return value(); }
-  bool boolean(bool) override { return value(); }
-  bool number_integer(number_integer_t) override { return value(); }
-  bool number_unsigned(number_unsigned_t) override { return value(); }
-  bool number_float(number_float_t, const string_t &) override {
-    return value();
-  }
-  bool string(string_t &) override { return value(); }
-  bool binary(binary_t &) override { return value(); }
-
-  bool start_object(std::size_t) override { return open(true); }
-  bool start_array(std::size_t) override { return open(false); }
-  bool end_object() override { return close(); }
-  bool end_array() override { return close(); }
-
-  bool key(string_t &key) override {
-    Level &l = levels_.back();
-    l.key = key;
-    if (l.keys.insert(key).second)
-      return true;
-    error = "'" + childPath() + "' appears twice (duplicate key)";
-    return false;
-  }
-
-  bool parse_error(std::size_t, const std::string &,
-                   const Json::exception &e) override {
-    // parse_error (syntax) or out_of_range (a number such as 1e400).
-    error = "not valid JSON: " + jsonMessage(e);
-    return false;
-  }
-
-private:
-  struct Level {
-    bool isObject = false;
-    std::string path;
-    std::string key;  // the current key (objects)
-    size_t index = 0; // the current element (arrays)
-    std::set<std::string> keys;
-  };
-
-  /// The path of the value being read.
-  std::string childPath() const {
-    if (levels_.empty())
-      return "";
-    const Level &l = levels_.back();
-    if (!l.isObject)
-      return l.path + "[" + std::to_string(l.index) + "]";
-    return l.path.empty() ? l.key : l.path + "." + l.key;
-  }
-
-  bool open(bool isObject) {
-    if (levels_.size() >= kMaxDepth) {
-      error = "the JSON is nested more than " + std::to_string(kMaxDepth) +
-              " levels deep";
-      return false;
-    }
-    Level level;
-    level.isObject = isObject;
-    level.path = childPath();
-    levels_.push_back(std::move(level));
-    return true;
-  }
-
-  bool close() {
-    levels_.pop_back();
-    return value();
-  }
-
-  /// A value is complete: the next one of an array has the next index.
-  bool value() {
-    if (!levels_.empty() && !levels_.back().isObject)
-      ++levels_.back().index;
-    return true;
-  }
-
-  std::vector<Level> levels_;
-};
 
 /// Validates one manifest, every error prefixed with the file name.
 class ManifestReader {
@@ -198,27 +97,18 @@ private:
     throw Error(file_ + ": " + what);
   }
 
-  /// Parses `text`: checked by JsonChecker first, so that a key given
-  /// twice is an error, then read into a DOM.
+  /// Parses `text`: a key given twice or nesting deeper than kMaxDepth is
+  /// an error (detail::parseStrictJson).
   Json parseJson(const std::string &text) const {
-    JsonChecker checker;
-    if (!Json::sax_parse(text, &checker, Json::input_format_t::json,
-                         /*strict=*/true, /*ignore_comments=*/false))
-      fail(checker.error.empty() ? "not valid JSON" : checker.error);
-    try {
-      return Json::parse(text, nullptr, /*allow_exceptions=*/true,
-                         /*ignore_comments=*/false);
-    } catch (const Json::exception &e) {
-      // Not expected: the checker has seen the same text.
-      fail("not valid JSON: " + jsonMessage(e));
-    }
+    Json root;
+    std::string error;
+    if (!detail::parseStrictJson(text, kMaxDepth, root, error))
+      fail(error);
+    return root;
   }
 
   static const Json *member(const Json &obj, const char *key) {
-    if (!obj.is_object())
-      return nullptr;
-    auto it = obj.find(key);
-    return it == obj.end() ? nullptr : &*it;
+    return detail::jsonMember(obj, key);
   }
 
   /// The array `key` of `obj`, or nullptr if absent or not an array.
@@ -227,23 +117,8 @@ private:
     return v ? v->get_ptr<const Json::array_t *>() : nullptr;
   }
 
-  /// Whether `v` is an integer that fits int64 (written without fraction or
-  /// exponent: nlohmann keeps 1.0 and 1e2 as floats); if so, sets `out`.
   static bool integer(const Json &v, int64_t &out) {
-    // Unsigned first: is_number_integer() is true for both kinds, and the
-    // signed pointer of an unsigned value would reinterpret its bits.
-    if (const auto *u = v.get_ptr<const Json::number_unsigned_t *>()) {
-      if (*u > static_cast<Json::number_unsigned_t>(
-                   std::numeric_limits<int64_t>::max()))
-        return false;
-      out = static_cast<int64_t>(*u);
-      return true;
-    }
-    if (const auto *i = v.get_ptr<const Json::number_integer_t *>()) {
-      out = static_cast<int64_t>(*i);
-      return true;
-    }
-    return false;
+    return detail::jsonInteger(v, out);
   }
 
   std::string string(const Json &obj, const char *key,

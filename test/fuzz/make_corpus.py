@@ -10,12 +10,16 @@ OUT_DIR/glu-manifest  the runtime tests' manifests (manifest.json.in, sealed)
 OUT_DIR/glu-npy       small .npy files: every dtype the runtime reads,
                       format versions 1.0, 2.0 and 3.0, 0-d, empty and
                       Fortran-order arrays
+OUT_DIR/glu-safetensors  small .safetensors files: every dtype the runtime
+                      reads, rank 0, zero elements, metadata, several
+                      tensors, gaps, as the safetensors library writes them
 
 Seeds are named by the SHA-1 of their bytes (duplicates collapse), and the
 folders are rewritten from scratch. Python's standard library only.
 """
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -122,11 +126,59 @@ def npy_seeds(out):
     return folder
 
 
+# The safetensors dtypes the runtime reads and their sizes in bytes.
+SAFETENSORS_DTYPES = {"F16": 2, "BF16": 2, "F32": 4, "F64": 8, "I8": 1,
+                      "I32": 4, "I64": 8, "BOOL": 1}
+
+
+def safetensors(tensors, metadata=None, gap=0, pad_to=8):
+    """The bytes of a .safetensors file holding `tensors`, a list of (name,
+    dtype, shape), in that order (`gap` bytes between them), with the
+    header padded with spaces as the safetensors library pads it."""
+    header = {}
+    if metadata is not None:
+        header["__metadata__"] = metadata
+    offset = 0
+    data = b""
+    for name, dtype, shape in tensors:
+        count = 1
+        for d in shape:
+            count *= d
+        size = count * SAFETENSORS_DTYPES[dtype]
+        header[name] = {"dtype": dtype, "shape": list(shape),
+                        "data_offsets": [offset, offset + size]}
+        data += bytes((offset + i) * 37 % 256 for i in range(size))
+        data += b"\0" * gap
+        offset += size + gap
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-(8 + len(text)) % pad_to)
+    return struct.pack("<Q", len(text)) + text + data
+
+
+def safetensors_seeds(out):
+    folder = fresh(os.path.join(out, "glu-safetensors"))
+    seeds = [safetensors([("t", d, (2, 3))]) for d in SAFETENSORS_DTYPES]
+    seeds += [
+        safetensors([]),                                  # no tensors
+        safetensors([("s", "F32", ())]),                  # rank 0
+        safetensors([("e", "F32", (0, 4))]),              # zero elements
+        safetensors([("a", "F32", (2, 3))], {"format": "pt"}),
+        safetensors([("w", "F64", (2,)), ("b", "BF16", (3,)),
+                     ("m", "BOOL", (5,)), ("z", "I64", (0,))],
+                    {"k": "v", "": ""}),
+        safetensors([("x", "I8", (3,)), ("y", "I32", (2, 2))], gap=5),
+        safetensors([("h", "F16", (1, 1, 1))], pad_to=1),  # unpadded
+    ]
+    for data in seeds:
+        write_seed(folder, data)
+    return folder
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: make_corpus.py OUT_DIR")
     out = sys.argv[1]
-    for make in (mlir_seeds, manifest_seeds, npy_seeds):
+    for make in (mlir_seeds, manifest_seeds, npy_seeds, safetensors_seeds):
         folder = make(out)
         print("%s: %d seeds" % (folder, len(os.listdir(folder))))
 

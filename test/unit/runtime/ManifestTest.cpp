@@ -242,6 +242,12 @@ TEST(Manifest, SyntaxErrorsNameTheLineColumnAndProblem) {
     EXPECT_STARTS_WITH(msg, std::string(kNotJson) + "parse error at line ");
     EXPECT_CONTAINS(msg, c.problem);
   }
+  // nlohmann's lexer ends the input at a NUL byte: what follows one after
+  // the value must not be ignored.
+  EXPECT_EQ(errorOf(kValid + std::string("\0{\"x\"", 5)),
+            std::string(kNotJson) + "a NUL byte at offset " +
+                std::to_string(kValid.size()) +
+                " after the value (only whitespace may follow it)");
 }
 
 TEST(Manifest, WrongTypes) {
