@@ -69,7 +69,12 @@ void mlir::ffn::buildCpuPipeline(OpPassManager &pm,
   vectorizeOnly.vectorLanes = options.vectorLanes;
   pm.addNestedPass<func::FuncOp>(createGluCpuVectorize(vectorizeOnly));
   pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
+  // No CSE before bufferization: the GEMM nests read their operands
+  // through bufferization.to_buffer, which is Pure. CSE would merge two
+  // GEMMs' to_buffer of one tensor (a forward activation a backward reads
+  // again), end that tensor's last use at the first GEMM, and let
+  // one-shot-bufferize write another value into its buffer before the
+  // second GEMM reads it. The CSE after bufferization does that work.
 
   // 4. Buffers: the caller allocates the results.
   addEntryPointBufferization(pm);
