@@ -16,10 +16,14 @@
 #include "JsonParsing.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <initializer_list>
+#include <limits>
 #include <set>
 #include <sstream>
+#include <utility>
 
 namespace glu {
 
@@ -149,13 +153,15 @@ private:
     if (!list)
       fail("'" + listWhere + "' must be an array");
     std::vector<TensorSpec> out;
+    bool isArgument = std::string(key) == "arguments";
     for (size_t i = 0; i < list->size(); ++i)
-      out.push_back(
-          spec((*list)[i], listWhere + "[" + std::to_string(i) + "]"));
+      out.push_back(spec((*list)[i], listWhere + "[" + std::to_string(i) + "]",
+                         isArgument));
     return out;
   }
 
-  TensorSpec spec(const Json &v, const std::string &where) const {
+  TensorSpec spec(const Json &v, const std::string &where,
+                  bool isArgument) const {
     if (!v.is_object())
       fail("'" + where + "' must be an object");
     TensorSpec s;
@@ -181,8 +187,138 @@ private:
     } catch (const Error &err) {
       fail("'" + where + "': " + err.what());
     }
-    s.packed = member(v, "packed") != nullptr;
+    if (const Json *p = member(v, "packed")) {
+      if (!isArgument)
+        fail("'" + where + ".packed': only arguments are packed");
+      s.packed = packed(*p, s.type.shape, where);
+    }
     return s;
+  }
+
+  /// `text` for a one-line message: control characters escaped.
+  static std::string printable(const std::string &text) {
+    std::string out;
+    for (unsigned char c : text) {
+      if (c < 0x20 || c == 0x7f) {
+        char hex[8];
+        std::snprintf(hex, sizeof(hex), "\\x%02x", c);
+        out += hex;
+      } else {
+        out += static_cast<char>(c);
+      }
+    }
+    return out;
+  }
+
+  static std::string formatShape(const std::vector<int64_t> &shape) {
+    std::string out = "[";
+    for (size_t i = 0; i < shape.size(); ++i)
+      out += (i ? "," : "") + std::to_string(shape[i]);
+    return out + "]";
+  }
+
+  /// Fails if `obj` has a key not in `keys` (`what` lists them).
+  void onlyKeys(const Json &obj, std::initializer_list<const char *> keys,
+                const std::string &where, const char *what) const {
+    for (const auto &item : obj.items()) {
+      bool known = false;
+      for (const char *key : keys)
+        known = known || item.key() == key;
+      if (!known)
+        fail("'" + where + "." + printable(item.key()) + "' is not a key of " +
+             what);
+    }
+  }
+
+  /// The shape `key` of `obj`: non-negative integers.
+  std::vector<int64_t> shapeOf(const Json &obj, const char *key,
+                               const std::string &where) const {
+    const Json::array_t *list = array(obj, key);
+    std::vector<int64_t> shape;
+    if (list) {
+      for (const Json &d : *list) {
+        int64_t n = 0;
+        if (!integer(d, n) || n < 0) {
+          list = nullptr;
+          break;
+        }
+        shape.push_back(n);
+      }
+    }
+    if (!list)
+      fail("'" + where + "." + key +
+           "' must be an array of non-negative integers");
+    return shape;
+  }
+
+  /// One half (gate or linear) of a packed record: exactly name and shape.
+  std::pair<std::string, std::vector<int64_t>>
+  packedHalf(const Json &packed, const char *key,
+             const std::string &where) const {
+    std::string halfWhere = where + "." + key;
+    const Json *half = member(packed, key);
+    if (!half || !half->is_object())
+      fail("'" + halfWhere + "' must be an object");
+    onlyKeys(*half, {"name", "shape"}, halfWhere,
+             "a packed weight (name and shape)");
+    return {string(*half, "name", halfWhere + ".name"),
+            shapeOf(*half, "shape", halfWhere)};
+  }
+
+  /// The packed record `v` of the argument at `argWhere`, of shape `shape`
+  /// (docs/artifact-format.md): exactly the keys glu-compile writes, the
+  /// layout of ffn.pack_gated, a positive block size, and gate and linear
+  /// weights of one shape (rank 1 or more) that gives `shape` with its
+  /// last dimension doubled.
+  PackedLayout packed(const Json &v, const std::vector<int64_t> &shape,
+                      const std::string &argWhere) const {
+    std::string where = argWhere + ".packed";
+    if (!v.is_object())
+      fail("'" + where + "' must be an object");
+    onlyKeys(v, {"layout", "block_size", "gate", "linear"}, where,
+             "a packed record (layout, block_size, gate and linear)");
+    std::string layout = string(v, "layout", where + ".layout");
+    if (layout != GLU_PACKED_LAYOUT)
+      fail("'" + where + ".layout' is \"" + printable(layout) +
+           "\", expected \"" GLU_PACKED_LAYOUT "\"");
+    PackedLayout p;
+    const Json *block = member(v, "block_size");
+    if (!block || !integer(*block, p.blockSize) || p.blockSize <= 0)
+      fail("'" + where + ".block_size' must be a positive integer");
+    auto [gateName, gateShape] = packedHalf(v, "gate", where);
+    auto [linearName, linearShape] = packedHalf(v, "linear", where);
+    if (gateShape.empty())
+      fail("'" + where +
+           ".gate.shape' is [], but a rank-0 tensor cannot be packed");
+    if (linearShape != gateShape)
+      fail("'" + where + ".linear.shape' " + formatShape(linearShape) +
+           " differs from '" + where + ".gate.shape' " +
+           formatShape(gateShape) + " (gate and linear have one shape)");
+    if (gateShape.back() > std::numeric_limits<int64_t>::max() / 2)
+      fail("'" + where + ".gate.shape' " + formatShape(gateShape) +
+           ": twice its last dimension overflows int64");
+    std::vector<int64_t> expected = gateShape;
+    expected.back() *= 2;
+    if (shape != expected) {
+      std::string differs;
+      if (shape.size() != expected.size()) {
+        differs = "rank " + std::to_string(shape.size()) + ", not " +
+                  std::to_string(expected.size());
+      } else {
+        for (size_t i = 0; i < shape.size() && differs.empty(); ++i)
+          if (shape[i] != expected[i])
+            differs = "dimension " + std::to_string(i) + " is " +
+                      std::to_string(shape[i]) + ", not " +
+                      std::to_string(expected[i]);
+      }
+      fail("'" + argWhere + ".shape' " + formatShape(shape) +
+           " is not the packed shape " + formatShape(expected) + " of '" +
+           where + "' (" + differs + ")");
+    }
+    p.gateName = std::move(gateName);
+    p.linearName = std::move(linearName);
+    p.halfShape = std::move(gateShape);
+    return p;
   }
 
   std::string file_;

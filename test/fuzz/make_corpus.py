@@ -7,6 +7,8 @@ OUT_DIR/glu-opt       every .mlir of test/ and docs/examples, split at
                       `// -----`, whole-line comments (RUN, CHECK,
                       expected-error) dropped, one seed per piece
 OUT_DIR/glu-manifest  the runtime tests' manifests (manifest.json.in, sealed)
+                      and manifests with packed arguments as glu-compile
+                      writes them (--pack-arguments)
 OUT_DIR/glu-npy       small .npy files: every dtype the runtime reads,
                       format versions 1.0, 2.0 and 3.0, 0-d, empty and
                       Fortran-order arrays
@@ -87,7 +89,46 @@ def manifest_seeds(out):
             text = text.replace(b"@LIBRARY_BYTES@", b"16384")
             text = text.replace(b"@LIBRARY_SHA256@", b"0123456789abcdef" * 4)
             write_seed(folder, text)
+    for seed in packed_manifests():
+        write_seed(folder, seed)
     return folder
+
+
+def packed_manifests():
+    """Manifests of a SwiGLU layer compiled with --pack-arguments, as
+    glu-compile writes them (llvm::json: keys sorted, two-space indent):
+    d_ff 20 in blocks of 8 (a ragged last block), and a rank-1 and a rank-3
+    pair beside it."""
+    def tensor(name, shape, packed=None):
+        t = {"dtype": "f32", "name": name, "shape": shape}
+        if packed:
+            gate, linear, block = packed
+            half = shape[:-1] + [shape[-1] // 2]
+            t["name"] = gate + "+" + linear
+            t["packed"] = {"block_size": block,
+                           "gate": {"name": gate, "shape": half},
+                           "layout": "interleaved_column_blocks",
+                           "linear": {"name": linear, "shape": half}}
+        return t
+
+    def manifest(arguments):
+        return {"entry_points": [{
+                    "arguments": arguments, "name": "forward",
+                    "results": [tensor("y", [8, 16])],
+                    "symbol": "glu_entry_forward"}],
+                "format": "glu-artifact", "fused": True,
+                "library": "model.so", "library_bytes": 16384,
+                "library_sha256": "0123456789abcdef" * 4,
+                "producer": "glu-compile", "source": "swiglu.mlir",
+                "target": "cpu", "triple": "x86_64-pc-linux-gnu",
+                "version": 2}
+
+    swiglu = [tensor("x", [8, 16]), tensor("wo", [20, 16]),
+              tensor(None, [16, 40], ("wi_0", "wi_1", 8))]
+    more = swiglu + [tensor(None, [40], ("b_0", "b_1", 64)),
+                     tensor(None, [2, 3, 10], ("e_0", "e_1", 3))]
+    return [json.dumps(manifest(args), indent=2, sort_keys=True).encode()
+            for args in (swiglu, more)]
 
 
 def npy(descr, shape, major=1, fortran=False, pad_to=64):

@@ -320,9 +320,18 @@ void listArtifact(const std::string &directory, const glu::Manifest &m) {
               m.target.c_str(), m.library.c_str());
   for (const glu::EntryPoint &e : m.entryPoints) {
     std::printf("entry %s (symbol %s)\n", e.name.c_str(), e.symbol.c_str());
-    for (const glu::TensorSpec &s : e.arguments)
+    for (const glu::TensorSpec &s : e.arguments) {
+      std::string packed;
+      if (s.packed.has_value()) {
+        glu::TensorType half{s.type.dtype, s.packed->halfShape};
+        packed = " (packed: " + s.packed->gateName + " and " +
+                 s.packed->linearName + ", " + half.str() +
+                 " each, in column blocks of " +
+                 std::to_string(s.packed->blockSize) + ")";
+      }
       std::printf("  argument %s: %s%s\n", s.name.c_str(), s.type.str().c_str(),
-                  s.packed ? " (packed)" : "");
+                  packed.c_str());
+    }
     for (const glu::TensorSpec &s : e.results)
       std::printf("  result %s: %s\n", s.name.c_str(), s.type.str().c_str());
   }

@@ -23,6 +23,7 @@
 #include "glu/Types.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,11 +49,22 @@ bool cudaAvailable(std::string *why = nullptr);
 /// Free and total memory of CUDA device 0; throws glu::Error without one.
 void cudaMemoryInfo(size_t &freeBytes, size_t &totalBytes);
 
+/// A gate/linear weight pair packed by ffn-fuse{pack-arguments}: column
+/// blocks of blockSize, [gate block j | linear block j], the last ragged
+/// (layout GLU_PACKED_LAYOUT; glu/PackedWeights.h packs and unpacks it).
+struct PackedLayout {
+  int64_t blockSize = 0;
+  std::string gateName, linearName;
+  std::vector<int64_t> halfShape; // the shape of gate and of linear (equal)
+};
+
 /// One argument or result of an entry point.
 struct TensorSpec {
   std::string name;
   TensorType type;
-  bool packed = false; // a gate/linear pair packed by ffn-fuse
+  /// Set for an argument that packs a gate/linear pair; its type's shape
+  /// is then halfShape with the last dimension doubled (Manifest checks).
+  std::optional<PackedLayout> packed;
 };
 
 /// One entry point of a manifest.

@@ -40,7 +40,11 @@ const std::string kValid =
     "                 {\"name\": \"w\", \"shape\": [12345678901234, 0], "
     "\"dtype\": \"i8\",\n"
     "                  \"packed\": {\"layout\": \"interleaved_column_blocks\","
-    " \"block_size\": 64}}],\n"
+    " \"block_size\": 64,\n"
+    "                   \"gate\": {\"name\": \"w_gate\", \"shape\": "
+    "[12345678901234, 0]},\n"
+    "                   \"linear\": {\"shape\": [12345678901234, 0], "
+    "\"name\": \"w_lin\"}}}],\n"
     "   \"results\": [{\"name\": \"sum\", \"shape\": [], \"dtype\": "
     "\"f32\"}]}]}";
 
@@ -108,11 +112,16 @@ TEST(Manifest, ParsesAValidManifest) {
   EXPECT_EQ(e.symbol, "glu_entry_add");
   ASSERT_EQ(e.arguments.size(), 2u);
   EXPECT_EQ(e.arguments[0].type.str(), "f32[4]");
-  EXPECT_FALSE(e.arguments[0].packed);
+  EXPECT_FALSE(e.arguments[0].packed.has_value());
   EXPECT_EQ(e.arguments[1].name, "w");
   EXPECT_EQ(e.arguments[1].type.shape,
             (std::vector<int64_t>{12345678901234, 0}));
-  EXPECT_TRUE(e.arguments[1].packed);
+  ASSERT_TRUE(e.arguments[1].packed.has_value());
+  EXPECT_EQ(e.arguments[1].packed->blockSize, 64);
+  EXPECT_EQ(e.arguments[1].packed->gateName, "w_gate");
+  EXPECT_EQ(e.arguments[1].packed->linearName, "w_lin");
+  EXPECT_EQ(e.arguments[1].packed->halfShape,
+            (std::vector<int64_t>{12345678901234, 0}));
   ASSERT_EQ(e.results.size(), 1u);
   EXPECT_EQ(e.results[0].type.str(), "f32[]");
   // Whitespace around the document, a UTF-8 byte order mark and -0.
@@ -361,6 +370,173 @@ TEST(Manifest, MissingKeys) {
   EXPECT_EQ(errorOf(with("\"target\"", "\"Target\"")),
             "m.json: 'target' must be a string");
   EXPECT_EQ(errorOf("{}"), "m.json: 'format' must be a string");
+}
+
+/// What glu-compile writes for a SwiGLU layer of d_ff 20 compiled with
+/// --pack-arguments --block-size=8 (keys sorted, one line, shortened).
+const std::string kPacked =
+    "{\"format\": \"glu-artifact\", \"version\": 2, \"target\": \"cpu\", "
+    "\"library\": \"model.so\", \"library_bytes\": 1, \"library_sha256\": \"" +
+    std::string(64, 'a') +
+    "\", \"entry_points\": [{\"name\": \"forward\", \"symbol\": "
+    "\"glu_entry_forward\", \"arguments\": [{\"dtype\": \"f32\", \"name\": "
+    "\"x\", \"shape\": [8, 16]}, {\"dtype\": \"f32\", \"name\": "
+    "\"wi_0+wi_1\", \"packed\": {\"block_size\": 8, \"gate\": {\"name\": "
+    "\"wi_0\", \"shape\": [16, 20]}, \"layout\": "
+    "\"interleaved_column_blocks\", \"linear\": {\"name\": \"wi_1\", "
+    "\"shape\": [16, 20]}}, \"shape\": [16, 40]}], \"results\": "
+    "[{\"dtype\": \"f32\", \"name\": \"y\", \"shape\": [8, 16]}]}]}";
+
+TEST(Manifest, PackedArguments) {
+  ASSERT_EQ(errorOf(kPacked), "");
+  Manifest m = Manifest::parse(kPacked, "m.json");
+  const EntryPoint &e = m.entryPoints.at(0);
+  EXPECT_FALSE(e.argument(0).packed.has_value());
+  EXPECT_FALSE(e.result(0).packed.has_value());
+  const TensorSpec &w = e.argument(1);
+  EXPECT_EQ(w.name, "wi_0+wi_1");
+  EXPECT_EQ(w.type.str(), "f32[16,40]");
+  ASSERT_TRUE(w.packed.has_value());
+  EXPECT_EQ(w.packed->blockSize, 8);
+  EXPECT_EQ(w.packed->gateName, "wi_0");
+  EXPECT_EQ(w.packed->linearName, "wi_1");
+  EXPECT_EQ(w.packed->halfShape, (std::vector<int64_t>{16, 20}));
+
+  auto packed = [](std::vector<std::pair<std::string, std::string>> edits) {
+    std::string text = kPacked;
+    for (const auto &[from, to] : edits)
+      text = with(from, to, text);
+    return text;
+  };
+  const std::string gateShape = "\"shape\": [16, 20]}, \"layout\"";
+  const std::string linearShape = "\"shape\": [16, 20]}}";
+  const std::string shape = "\"shape\": [16, 40]";
+  // Rank 1 (a bias), rank 3, zero columns and a block wider than the
+  // columns all load.
+  EXPECT_EQ(errorOf(packed({{gateShape, "\"shape\": [20]}, \"layout\""},
+                            {linearShape, "\"shape\": [20]}}"},
+                            {shape, "\"shape\": [40]"}})),
+            "");
+  EXPECT_EQ(errorOf(packed({{gateShape, "\"shape\": [2, 3, 5]}, \"layout\""},
+                            {linearShape, "\"shape\": [2, 3, 5]}}"},
+                            {shape, "\"shape\": [2, 3, 10]"}})),
+            "");
+  EXPECT_EQ(errorOf(packed({{gateShape, "\"shape\": [16, 0]}, \"layout\""},
+                            {linearShape, "\"shape\": [16, 0]}}"},
+                            {shape, "\"shape\": [16, 0]"}})),
+            "");
+  EXPECT_EQ(errorOf(with("\"block_size\": 8", "\"block_size\": 4096", kPacked)),
+            "");
+
+  const std::string P = "'entry_points[0].arguments[1].packed";
+  const std::pair<std::string, std::string> cases[] = {
+      // The record.
+      {with("\"packed\": {", "\"packed\": 1, \"p\": {", kPacked),
+       P + "' must be an object"},
+      {with("\"packed\": {", "\"packed\": [], \"p\": {", kPacked),
+       P + "' must be an object"},
+      {with("\"packed\": {", "\"packed\": null, \"p\": {", kPacked),
+       P + "' must be an object"},
+      {with("\"block_size\"", "\"index\": 2, \"block_size\"", kPacked),
+       P + ".index' is not a key of a packed record (layout, block_size, "
+           "gate and linear)"},
+      {with("\"block_size\"", "\"a\\nb\": 2, \"block_size\"", kPacked),
+       P + ".a\\x0ab' is not a key of a packed record (layout, block_size, "
+           "gate and linear)"},
+      // layout.
+      {with("\"layout\"", "\"Layout\"", kPacked),
+       P + ".Layout' is not a key of a packed record (layout, block_size, "
+           "gate and linear)"},
+      {with("\"interleaved_column_blocks\"", "7", kPacked),
+       P + ".layout' must be a string"},
+      {with("\"interleaved_column_blocks\"", "\"column_blocks\"", kPacked),
+       P + ".layout' is \"column_blocks\", expected "
+           "\"interleaved_column_blocks\""},
+      {with("\"interleaved_column_blocks\"", "\"a\\u0001\"", kPacked),
+       P + ".layout' is \"a\\x01\", expected \"interleaved_column_blocks\""},
+      // block_size.
+      {with("\"block_size\": 8,", "", kPacked),
+       P + ".block_size' must be a positive integer"},
+      {with("\"block_size\": 8", "\"block_size\": 0", kPacked),
+       P + ".block_size' must be a positive integer"},
+      {with("\"block_size\": 8", "\"block_size\": -8", kPacked),
+       P + ".block_size' must be a positive integer"},
+      {with("\"block_size\": 8", "\"block_size\": 8.0", kPacked),
+       P + ".block_size' must be a positive integer"},
+      {with("\"block_size\": 8", "\"block_size\": \"8\"", kPacked),
+       P + ".block_size' must be a positive integer"},
+      {with("\"block_size\": 8", "\"block_size\": 9223372036854775808",
+            kPacked),
+       P + ".block_size' must be a positive integer"},
+      // gate and linear.
+      {with("\"gate\"", "\"gate_\"", kPacked),
+       P + ".gate_' is not a key of a packed record (layout, block_size, "
+           "gate and linear)"},
+      {with("\"gate\": {\"name\": \"wi_0\", \"shape\": [16, 20]}",
+            "\"gate\": []", kPacked),
+       P + ".gate' must be an object"},
+      {with("\"linear\": {\"name\": \"wi_1\", \"shape\": [16, 20]}",
+            "\"linear\": \"wi_1\"", kPacked),
+       P + ".linear' must be an object"},
+      {with("\"linear\"", "\"line\"", kPacked),
+       P + ".line' is not a key of a packed record (layout, block_size, "
+           "gate and linear)"},
+      {with("\"name\": \"wi_0\"", "\"name\": \"wi_0\", \"index\": 1", kPacked),
+       P + ".gate.index' is not a key of a packed weight (name and shape)"},
+      {with("\"name\": \"wi_0\"", "\"name\": 1", kPacked),
+       P + ".gate.name' must be a string"},
+      {with("\"name\": \"wi_1\"", "\"nom\": \"wi_1\"", kPacked),
+       P + ".linear.nom' is not a key of a packed weight (name and shape)"},
+      {with(gateShape, "\"shape\": \"16x20\"}, \"layout\"", kPacked),
+       P + ".gate.shape' must be an array of non-negative integers"},
+      {with(gateShape, "\"shape\": [16, -20]}, \"layout\"", kPacked),
+       P + ".gate.shape' must be an array of non-negative integers"},
+      {with(gateShape, "\"shape\": [16, 20.0]}, \"layout\"", kPacked),
+       P + ".gate.shape' must be an array of non-negative integers"},
+      {with(linearShape, "\"shape\": [16, [20]]}}", kPacked),
+       P + ".linear.shape' must be an array of non-negative integers"},
+      // The shapes.
+      {with(linearShape, "\"shape\": [16, 21]}}", kPacked),
+       P + ".linear.shape' [16,21] differs from " + P +
+           ".gate.shape' [16,20] (gate and linear have one shape)"},
+      {with(linearShape, "\"shape\": [16, 20, 1]}}", kPacked),
+       P + ".linear.shape' [16,20,1] differs from " + P +
+           ".gate.shape' [16,20] (gate and linear have one shape)"},
+      {packed({{gateShape, "\"shape\": []}, \"layout\""},
+               {linearShape, "\"shape\": []}}"},
+               {shape, "\"shape\": []"}}),
+       P + ".gate.shape' is [], but a rank-0 tensor cannot be packed"},
+      {packed({{gateShape, "\"shape\": [1, 4611686018427387904]}, \"layout\""},
+               {linearShape, "\"shape\": [1, 4611686018427387904]}}"}}),
+       P + ".gate.shape' [1,4611686018427387904]: twice its last dimension "
+           "overflows int64"},
+      {with(shape, "\"shape\": [16, 41]", kPacked),
+       "'entry_points[0].arguments[1].shape' [16,41] is not the packed shape "
+       "[16,40] of " +
+           P + "' (dimension 1 is 41, not 40)"},
+      {with(shape, "\"shape\": [16, 20]", kPacked),
+       "'entry_points[0].arguments[1].shape' [16,20] is not the packed shape "
+       "[16,40] of " +
+           P + "' (dimension 1 is 20, not 40)"},
+      {with(shape, "\"shape\": [15, 40]", kPacked),
+       "'entry_points[0].arguments[1].shape' [15,40] is not the packed shape "
+       "[16,40] of " +
+           P + "' (dimension 0 is 15, not 16)"},
+      {with(shape, "\"shape\": [1, 16, 40]", kPacked),
+       "'entry_points[0].arguments[1].shape' [1,16,40] is not the packed "
+       "shape [16,40] of " +
+           P + "' (rank 3, not 2)"},
+      // A key given twice is caught before (the strict parse).
+      {with("\"name\": \"wi_0\"", "\"name\": \"wi_0\", \"name\": \"w\"",
+            kPacked),
+       P + ".gate.name' appears twice (duplicate key)"},
+      // Only arguments are packed.
+      {with("\"name\": \"y\"",
+            "\"name\": \"y\", \"packed\": {\"block_size\": 8}", kPacked),
+       "'entry_points[0].results[0].packed': only arguments are packed"},
+  };
+  for (const auto &[text, message] : cases)
+    EXPECT_EQ(errorOf(text), "m.json: " + message) << text;
 }
 
 TEST(Manifest, HugeNumbers) {
