@@ -58,8 +58,12 @@ void mlir::ffn::buildCpuPipeline(OpPassManager &pm,
   // multiplications: math-to-llvm cannot lower a vectorized math.fpowi.
   pm.addPass(math::createMathExpandOpsPass({{"fpowi"}}));
   pm.addPass(createCanonicalizerPass());
-  if (generated)
-    pm.addPass(createGluCpuGemm(gemm));
+  if (generated) {
+    // The last chance for a contraction: report what is left.
+    GluCpuGemmOptions last = gemm;
+    last.report = options.report;
+    pm.addPass(createGluCpuGemm(last));
+  }
 
   // 3. Elementwise code: fused, then vectorized.
   pm.addPass(createLinalgElementwiseOpFusionPass());

@@ -68,6 +68,11 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
                      "over [-8, 8], is within 1.5x of libm's erff); false "
                      "calls erff element by element"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> report{
+      *this, "report",
+      llvm::cl::desc("Remark on every contraction that no generated GEMM "
+                     "takes (it runs as scalar loops)"),
+      llvm::cl::init(false)};
 };
 
 /// Builds glu-cpu-pipeline into `pm` (on a module).

@@ -128,9 +128,11 @@ static cl::opt<bool>
                        "pipeline.txt (the two pipelines run, as glu-opt "
                        "takes them) into the artifact"),
               cl::cat(category));
-static cl::opt<bool> report("report", cl::init(false),
-                            cl::desc("Remarks for each raised and fused layer"),
-                            cl::cat(category));
+static cl::opt<bool>
+    report("report", cl::init(false),
+           cl::desc("Remarks for each raised and fused layer, and for "
+                    "each contraction left to scalar loops"),
+           cl::cat(category));
 
 static constexpr StringLiteral kLibraryName = GLU_LIBRARY_FILE;
 
@@ -187,10 +189,13 @@ static LogicalResult addLoweringPipeline(OpPassManager &pm, ffn::Target target,
             return c == '=';
           })))
         cpuOptions += option.str() + " ";
-    if (report)
+    if (report) {
       llvm::errs() << "glu-compile: --target-triple=" << host.triple
                    << " --cpu=" << host.cpu << ": " << config->extension << ", "
                    << cpuOptions << "\n";
+      // Remarks on contractions no generated GEMM takes.
+      cpuOptions += "report=true ";
+    }
     auto options =
         ffn::CpuPipelineOptions::createFromString(cpuOptions + pipelineOptions);
     if (!options)

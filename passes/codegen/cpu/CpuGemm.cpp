@@ -208,6 +208,24 @@ struct GluCpuGemm : mlir::ffn::impl::GluCpuGemmBase<GluCpuGemm> {
     populateCpuGemmPatterns(patterns, tiles);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
+    if (report)
+      reportContractionsLeft();
+  }
+
+  /// A remark on each contraction the patterns left, with describeGemm's
+  /// reason (or the element type).
+  void reportContractionsLeft() {
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) &&
+          !linalg::isaContractionOpInterface(op))
+        return;
+      std::string why;
+      if (succeeded(describeGemm(op, &why)))
+        why = "operands are not f32 tensors";
+      op->emitRemark() << "glu-cpu-gemm: contraction left to scalar loops "
+                          "(no generated GEMM): "
+                       << why;
+    });
   }
 };
 } // namespace

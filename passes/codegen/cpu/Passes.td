@@ -126,7 +126,11 @@ def GluCpuGemm : Pass<"glu-cpu-gemm"> {
            "(SSE, NEON)">,
     Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"::mlir::ffn::CpuGemmTiles().registers",
            "Vector registers the micro-kernel may fill (32 on AVX-512 and "
-           "NEON, 16 on AVX2)">
+           "NEON, 16 on AVX2)">,
+    Option<"report", "report", "bool", /*default=*/"false",
+           "A remark for each contraction left behind (linalg.matmul, "
+           "batch_matmul or a contraction generic no generated GEMM takes), "
+           "saying why: it goes to the scalar loops of convert-linalg-to-loops">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
