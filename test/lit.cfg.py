@@ -42,6 +42,7 @@ config.substitutions.append(("%mlir_runner_libs", runner_libs))
 tool_dirs = [config.glu_tools_dir, config.llvm_tools_dir]
 tools = [
     "glu-opt",
+    "glu-t5",
     ToolSubst("mlir-opt", os.path.join(config.llvm_tools_dir, "mlir-opt")),
     ToolSubst("mlir-runner",
               os.path.join(config.llvm_tools_dir, "mlir-runner")),

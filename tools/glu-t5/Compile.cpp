@@ -1,0 +1,115 @@
+//===- Compile.cpp - glu-t5 compile ---------------------------------------===//
+//
+// Emits the module to a temporary file, runs glu-compile (beside glu-t5
+// unless --glu-compile says otherwise) on it, and records in the artifact
+// what it was compiled from (t5.json: the config, the shapes, the entry
+// points, the optimizer), which glu-t5 run checks checkpoints against.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Commands.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace glu::t5;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> outputDir("o", cl::Required,
+                                      cl::desc("The artifact directory"),
+                                      cl::value_desc("dir"),
+                                      cl::sub(compileCommand()));
+static cl::opt<std::string>
+    gluCompile("glu-compile", cl::init(""),
+               cl::desc("The glu-compile to run (default: beside glu-t5)"),
+               cl::sub(compileCommand()));
+static cl::list<std::string>
+    compileOptions("compile-option",
+                   cl::desc("An option for glu-compile (--no-fuse, "
+                            "--pack-arguments, --target=cuda, ...)"),
+                   cl::sub(compileCommand()));
+static cl::opt<bool> force("force", cl::init(false),
+                           cl::desc("Replace an artifact glu-compile wrote"),
+                           cl::sub(compileCommand()));
+
+const char *glu::t5::programPath = "glu-t5";
+
+/// glu-compile beside this program, else on PATH.
+static std::string findGluCompile() {
+  if (!gluCompile.empty())
+    return gluCompile;
+  std::string self = llvm::sys::fs::getMainExecutable(
+      programPath, reinterpret_cast<void *>(&findGluCompile));
+  llvm::SmallString<256> beside(llvm::sys::path::parent_path(self));
+  llvm::sys::path::append(beside, "glu-compile");
+  if (llvm::sys::fs::can_execute(beside))
+    return beside.str().str();
+  if (auto onPath = llvm::sys::findProgramByName("glu-compile"))
+    return *onPath;
+  return "";
+}
+
+int glu::t5::compile() {
+  llvm::Expected<ModuleRequest> request = readModuleRequest();
+  if (!request)
+    return failRequest(request.takeError());
+  std::string compiler = findGluCompile();
+  if (compiler.empty())
+    return fail("cannot find glu-compile beside glu-t5 or on PATH; give "
+                "--glu-compile");
+
+  llvm::SmallString<128> modulePath;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("glu-t5", "mlir", modulePath))
+    return fail("cannot create a temporary file: " + ec.message());
+  llvm::FileRemover removeModule(modulePath);
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(modulePath, ec);
+    if (ec)
+      return fail("cannot write " + modulePath + ": " + ec.message());
+    if (llvm::Error err = printModule(*request, os))
+      return fail(llvm::toString(std::move(err)));
+  }
+
+  std::vector<llvm::StringRef> args = {compiler, modulePath, "-o", outputDir};
+  if (force)
+    args.push_back("--force");
+  for (const std::string &option : compileOptions)
+    args.push_back(option);
+  std::string error;
+  int status =
+      llvm::sys::ExecuteAndWait(compiler, args, std::nullopt, {}, 0, 0, &error);
+  if (status != 0)
+    return fail("glu-compile failed" +
+                (error.empty()
+                     ? llvm::Twine(" (exit status ") + llvm::Twine(status) + ")"
+                     : llvm::Twine(": ") + error));
+
+  // What the artifact was compiled from.
+  llvm::Expected<llvm::json::Value> config =
+      llvm::json::parse(request->configJson);
+  if (!config)
+    return fail(llvm::toString(config.takeError()));
+  llvm::json::Object record{{"format", "glu-t5"},
+                            {"version", 1},
+                            {"config", std::move(*config)},
+                            {"batch", request->shapes.batch},
+                            {"source_length", request->shapes.sourceLength},
+                            {"target_length", request->shapes.targetLength},
+                            {"entries", request->entries},
+                            {"optimizer", request->optimizerName}};
+  llvm::SmallString<256> recordPath(outputDir);
+  llvm::sys::path::append(recordPath, kArtifactRecord);
+  std::error_code ec;
+  llvm::raw_fd_ostream os(recordPath, ec);
+  if (ec)
+    return fail("cannot write " + recordPath + ": " + ec.message());
+  os << llvm::formatv("{0:2}", llvm::json::Value(std::move(record))) << "\n";
+  return Success;
+}

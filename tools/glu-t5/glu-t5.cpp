@@ -1,0 +1,43 @@
+//===- glu-t5.cpp - T5 graphs from a Hugging Face config ------------------===//
+//
+//   glu-t5 emit --config config.json [--batch N] [--source-length S]
+//          [--target-length T] [--entries encode,decode,...]
+//          [--optimizer adafactor|adamw] [--weight-decay W] [-o out.mlir]
+//   glu-t5 compile --config config.json [the same] -o ARTIFACT
+//          [--compile-option=--no-fuse]... [--force]
+//   glu-t5 run ARTIFACT --checkpoint DIR --entry NAME [--input N=F.npy]...
+//          [--steps N] [--output-dir DIR] [--save-checkpoint DIR]
+//   glu-t5 init --config config.json -o DIR [--seed N]
+//
+// emit writes T5ForConditionalGeneration's graphs for a Hugging Face
+// config.json as one MLIR module (graph/T5Model.h); compile turns it into
+// an artifact with glu-compile; run executes it on a Hugging Face
+// checkpoint; init writes a freshly initialized checkpoint. Exit status: 0 on
+// success, 1 on any error (one line on stderr naming the problem), 2 on a usage
+// error.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Commands.h"
+
+#include "llvm/Support/InitLLVM.h"
+
+using namespace glu::t5;
+namespace cl = llvm::cl;
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  programPath = argv[0];
+  cl::ParseCommandLineOptions(argc, argv,
+                              "glu-t5: T5 graphs from a Hugging Face config\n");
+  if (emitCommand())
+    return emit();
+  if (compileCommand())
+    return compile();
+  if (runCommand())
+    return run();
+  if (initCommand())
+    return glu::t5::init();
+  return fail("give a command: emit, compile, run or init (glu-t5 --help)",
+              UsageFailure);
+}

@@ -1,0 +1,120 @@
+//===- Adafactor.cpp - T5's Adafactor update as a graph -------------------===//
+
+#include "Optimizers.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+using namespace mlir;
+using namespace glu::t5;
+
+/// sqrt(mean(x^2)) over every element: rank 0.
+static Value rootMeanSquare(GraphBuilder &g, Value x) {
+  int64_t count = 1;
+  for (int64_t d : GraphBuilder::shape(x))
+    count *= d;
+  Value sums = g.sumAllBut(g.mul(x, x), {});
+  return g.map(
+      {}, {MapOperand(sums, {})}, [&](OpBuilder &b, Location l, ValueRange a) {
+        Value mean =
+            arith::DivFOp::create(b, l, a[0], g.scalar(b, l, double(count)));
+        return math::SqrtOp::create(b, l, mean).getResult();
+      });
+}
+
+// transformers' Adafactor (scale_parameter, relative_step, warmup_init off,
+// beta1 None, weight_decay 0), with t the step:
+//   lr    = max(eps2, RMS(p)) * min(1e-2, 1/sqrt(t));  beta2t = 1 - t^decay
+//   u     = g^2 + eps1
+//   matrix: R = beta2t R + (1 - beta2t) mean_cols(u)   (Hugging Face's rows)
+//           C = beta2t C + (1 - beta2t) mean_rows(u)
+//           u = g rsqrt(R / mean(R)) rsqrt(C)
+//   other:  V = beta2t V + (1 - beta2t) u;  u = g rsqrt(V)
+//   u     = u / max(1, RMS(u) / clip);  p = p - lr u
+Value glu::t5::adafactorUpdate(GraphBuilder &g, const AdafactorOptions &o,
+                               const StepScalars &scalars, Value param,
+                               Value grad, unsigned rowAxis,
+                               ArrayRef<Value> state,
+                               SmallVectorImpl<Value> &newState) {
+  ArrayRef<int64_t> shape = GraphBuilder::shape(param);
+  auto f = [&](OpBuilder &b, Location l, double v) {
+    return g.scalar(b, l, v);
+  };
+  Value t = scalars.step;
+  Value beta2t = g.map(
+      {}, {MapOperand(t, {})}, [&](OpBuilder &b, Location l, ValueRange a) {
+        Value pow = math::PowFOp::create(b, l, a[0], f(b, l, o.decayRate));
+        return arith::SubFOp::create(b, l, f(b, l, 1.0), pow).getResult();
+      });
+  Value lr = g.map(
+      {}, {MapOperand(t, {}), MapOperand(rootMeanSquare(g, param), {})},
+      [&](OpBuilder &b, Location l, ValueRange a) {
+        Value relative = arith::MinimumFOp::create(
+            b, l, f(b, l, 1e-2), math::RsqrtOp::create(b, l, a[0]).getResult());
+        Value scale = arith::MaximumFOp::create(b, l, f(b, l, o.eps2), a[1]);
+        return arith::MulFOp::create(b, l, scale, relative).getResult();
+      });
+  auto decayInto = [&](Value old, Value fresh) {
+    return g.map(GraphBuilder::shape(old), {old, fresh, MapOperand(beta2t, {})},
+                 [&](OpBuilder &b, Location l, ValueRange a) {
+                   Value kept = arith::MulFOp::create(b, l, a[2], a[0]);
+                   Value rest = arith::SubFOp::create(b, l, f(b, l, 1.0), a[2]);
+                   Value added = arith::MulFOp::create(b, l, a[1], rest);
+                   return arith::AddFOp::create(b, l, kept, added).getResult();
+                 });
+  };
+  Value u = g.map(shape, {grad}, [&](OpBuilder &b, Location l, ValueRange a) {
+    Value sq = arith::MulFOp::create(b, l, a[0], a[0]);
+    return arith::AddFOp::create(b, l, sq, f(b, l, o.eps1)).getResult();
+  });
+
+  Value update;
+  if (shape.size() == 2) {
+    unsigned colAxis = 1 - rowAxis;
+    // Means over the other axis: the row statistics keep rowAxis.
+    auto meanKeeping = [&](unsigned axis) {
+      Value sums = g.sumAllBut(u, {axis});
+      return g.scale(sums, 1.0 / double(shape[1 - axis]));
+    };
+    Value rows = decayInto(state[0], meanKeeping(rowAxis));
+    Value cols = decayInto(state[1], meanKeeping(colAxis));
+    newState.push_back(rows);
+    newState.push_back(cols);
+    Value rowMean =
+        g.scale(g.sumAllBut(rows, {}), 1.0 / double(shape[rowAxis]));
+    update =
+        g.map(shape,
+              {grad, MapOperand(rows, {rowAxis}), MapOperand(cols, {colAxis}),
+               MapOperand(rowMean, {})},
+              [&](OpBuilder &b, Location l, ValueRange a) {
+                Value rowFactor = math::RsqrtOp::create(
+                    b, l, arith::DivFOp::create(b, l, a[1], a[3]));
+                Value colFactor = math::RsqrtOp::create(b, l, a[2]);
+                Value factor =
+                    arith::MulFOp::create(b, l, rowFactor, colFactor);
+                return arith::MulFOp::create(b, l, factor, a[0]).getResult();
+              });
+  } else {
+    Value v = decayInto(state[0], u);
+    newState.push_back(v);
+    update =
+        g.map(shape, {v, grad}, [&](OpBuilder &b, Location l, ValueRange a) {
+          return arith::MulFOp::create(b, l, math::RsqrtOp::create(b, l, a[0]),
+                                       a[1])
+              .getResult();
+        });
+  }
+  Value clip = g.map(
+      {}, {MapOperand(rootMeanSquare(g, update), {})},
+      [&](OpBuilder &b, Location l, ValueRange a) {
+        Value ratio =
+            arith::DivFOp::create(b, l, a[0], f(b, l, o.clipThreshold));
+        return arith::MaximumFOp::create(b, l, ratio, f(b, l, 1.0)).getResult();
+      });
+  return g.map(shape, {param, update, MapOperand(clip, {}), MapOperand(lr, {})},
+               [&](OpBuilder &b, Location l, ValueRange a) {
+                 Value clipped = arith::DivFOp::create(b, l, a[1], a[2]);
+                 Value step = arith::MulFOp::create(b, l, clipped, a[3]);
+                 return arith::SubFOp::create(b, l, a[0], step).getResult();
+               });
+}

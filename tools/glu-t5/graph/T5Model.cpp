@@ -1,0 +1,515 @@
+//===- T5Model.cpp - T5's graphs as one MLIR module -----------------------===//
+
+#include "T5Model.h"
+#include "FeedForward.h"
+#include "T5Layers.h"
+#include "T5Parameters.h"
+#include "glu/ArtifactAbi.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace glu::t5;
+using mlir::ffn::MatmulForm;
+
+namespace {
+
+struct EncoderBlockTape {
+  RmsNorm selfNorm;
+  Attention self;
+  RmsNorm ffNorm;
+};
+
+struct DecoderBlockTape {
+  RmsNorm selfNorm;
+  Attention self;
+  RmsNorm crossNorm;
+  Attention cross;
+  RmsNorm ffNorm;
+};
+
+/// What the backward pass reads of the forward.
+struct Tape {
+  Value encoderIds, decoderIds;
+  PositionBias encoderBias, decoderBias;
+  std::vector<EncoderBlockTape> encoder;
+  std::vector<DecoderBlockTape> decoder;
+  RmsNorm encoderFinal, decoderFinal;
+  Value headInput; // the decoder's output, scaled when tied
+  CrossEntropy loss;
+};
+
+/// The forward and backward passes over named parameters.
+class T5Graph {
+public:
+  T5Graph(GraphBuilder &g, const T5Config &c, const T5Shapes &s,
+          const llvm::StringMap<Value> &params)
+      : g(g), c(c), s(s), params(params) {}
+
+  /// The encoder's output [B * S, D] for ids [B * S] and mask [B, S].
+  Value encode(Value ids, Value mask, Tape &tape);
+  /// The decoder's output [B * T, D] (after its final norm).
+  Value decode(Value encoderOutput, Value mask, Value ids, Tape &tape);
+  /// logits [B * T, V] of the decoder's output.
+  Value logits(Value hidden, Tape &tape);
+  /// Every parameter's gradient of the loss, by name.
+  llvm::StringMap<Value> backward(const Tape &tape);
+
+private:
+  Value param(const std::string &name) const {
+    Value v = params.lookup(name);
+    assert(v && "parameter not an argument of this entry point");
+    return v;
+  }
+  AttentionWeights attentionWeights(Stack stack, int64_t block, bool cross) {
+    return {param(attentionWeightName(stack, block, cross, 'q')),
+            param(attentionWeightName(stack, block, cross, 'k')),
+            param(attentionWeightName(stack, block, cross, 'v')),
+            param(attentionWeightName(stack, block, cross, 'o'))};
+  }
+  FeedForwardWeights feedForwardWeights(Stack stack, int64_t block) {
+    if (c.variant.gated)
+      return {param(feedForwardWeightName(stack, block, "wi_0")),
+              param(feedForwardWeightName(stack, block, "wi_1")),
+              param(feedForwardWeightName(stack, block, "wo"))};
+    return {param(feedForwardWeightName(stack, block, "wi")), Value(),
+            param(feedForwardWeightName(stack, block, "wo"))};
+  }
+  double headScale() const { return std::pow(double(c.dModel), -0.5); }
+  void accumulate(llvm::StringMap<Value> &grads, const std::string &name,
+                  Value grad) {
+    Value &slot = grads[name];
+    slot = slot ? g.add(slot, grad) : grad;
+  }
+  /// Back through a residual FF sublayer; returns the gradient at its input.
+  Value feedForwardBackward(Stack stack, int64_t block, const RmsNorm &norm,
+                            Value dy, llvm::StringMap<Value> &grads);
+  /// Back through a residual attention sublayer (dy also flows on
+  /// unchanged); returns the gradient at its input, adds the key/value
+  /// input's to *dKeyValues (cross-attention) and the bias's to *dBias.
+  Value attentionBackward(Stack stack, int64_t block, bool cross,
+                          const RmsNorm &norm, const Attention &fwd, Value dy,
+                          llvm::StringMap<Value> &grads, Value *dKeyValues,
+                          Value *dBias);
+
+  GraphBuilder &g;
+  const T5Config &c;
+  const T5Shapes &s;
+  const llvm::StringMap<Value> &params;
+};
+
+} // namespace
+
+Value T5Graph::encode(Value ids, Value mask, Tape &tape) {
+  int64_t len = s.sourceLength;
+  AttentionShape shape = {s.batch, len, len, c.numHeads, c.dKV};
+  tape.encoderIds = ids;
+  Value h = embeddingForward(g, param("shared.weight"), ids);
+  tape.encoderBias =
+      positionBiasForward(g, param(relativeBiasName(Stack::Encoder)), len, len,
+                          /*bidirectional=*/true, c);
+  AttentionMask visible{mask, /*causal=*/false, Value()};
+  for (int64_t i = 0; i < c.numLayers; ++i) {
+    EncoderBlockTape block;
+    block.selfNorm = rmsNormForward(
+        g, h, param(layerNormName(Stack::Encoder, i, 0)), c.layerNormEpsilon);
+    block.self = attentionForward(g, shape, block.selfNorm.y, block.selfNorm.y,
+                                  attentionWeights(Stack::Encoder, i, false),
+                                  tape.encoderBias.bias, visible);
+    h = g.add(h, block.self.y);
+    block.ffNorm = rmsNormForward(
+        g, h, param(layerNormName(Stack::Encoder, i, 1)), c.layerNormEpsilon);
+    h = g.add(h, feedForwardForward(g, c.variant, block.ffNorm.y,
+                                    feedForwardWeights(Stack::Encoder, i)));
+    tape.encoder.push_back(block);
+  }
+  tape.encoderFinal = rmsNormForward(
+      g, h, param(finalLayerNormName(Stack::Encoder)), c.layerNormEpsilon);
+  return tape.encoderFinal.y;
+}
+
+Value T5Graph::decode(Value encoderOutput, Value mask, Value ids, Tape &tape) {
+  int64_t len = s.targetLength;
+  AttentionShape selfShape = {s.batch, len, len, c.numHeads, c.dKV};
+  AttentionShape crossShape = {s.batch, len, s.sourceLength, c.numHeads, c.dKV};
+  tape.decoderIds = ids;
+  Value h = embeddingForward(g, param("shared.weight"), ids);
+  tape.decoderBias =
+      positionBiasForward(g, param(relativeBiasName(Stack::Decoder)), len, len,
+                          /*bidirectional=*/false, c);
+  AttentionMask causal{Value(), /*causal=*/true, Value()};
+  AttentionMask visible{mask, /*causal=*/false, Value()};
+  for (int64_t i = 0; i < c.numDecoderLayers; ++i) {
+    DecoderBlockTape block;
+    block.selfNorm = rmsNormForward(
+        g, h, param(layerNormName(Stack::Decoder, i, 0)), c.layerNormEpsilon);
+    block.self =
+        attentionForward(g, selfShape, block.selfNorm.y, block.selfNorm.y,
+                         attentionWeights(Stack::Decoder, i, false),
+                         tape.decoderBias.bias, causal);
+    h = g.add(h, block.self.y);
+    block.crossNorm = rmsNormForward(
+        g, h, param(layerNormName(Stack::Decoder, i, 1)), c.layerNormEpsilon);
+    block.cross = attentionForward(
+        g, crossShape, block.crossNorm.y, encoderOutput,
+        attentionWeights(Stack::Decoder, i, true), Value(), visible);
+    h = g.add(h, block.cross.y);
+    block.ffNorm = rmsNormForward(
+        g, h, param(layerNormName(Stack::Decoder, i, 2)), c.layerNormEpsilon);
+    h = g.add(h, feedForwardForward(g, c.variant, block.ffNorm.y,
+                                    feedForwardWeights(Stack::Decoder, i)));
+    tape.decoder.push_back(block);
+  }
+  tape.decoderFinal = rmsNormForward(
+      g, h, param(finalLayerNormName(Stack::Decoder)), c.layerNormEpsilon);
+  return tape.decoderFinal.y;
+}
+
+Value T5Graph::logits(Value hidden, Tape &tape) {
+  if (c.tiedEmbeddings) {
+    tape.headInput = g.scale(hidden, headScale());
+    return g.matmul(tape.headInput, param("shared.weight"),
+                    MatmulForm::TransposedRhs);
+  }
+  tape.headInput = hidden;
+  return g.matmul(hidden, param("lm_head.weight"), MatmulForm::TransposedRhs);
+}
+
+Value T5Graph::feedForwardBackward(Stack stack, int64_t block,
+                                   const RmsNorm &norm, Value dy,
+                                   llvm::StringMap<Value> &grads) {
+  FeedForwardWeights w = feedForwardWeights(stack, block);
+  FeedForwardGrads d =
+      glu::t5::feedForwardBackward(g, c.variant, norm.y, w, dy);
+  if (c.variant.gated) {
+    accumulate(grads, feedForwardWeightName(stack, block, "wi_0"), d.dwi);
+    accumulate(grads, feedForwardWeightName(stack, block, "wi_1"), d.dwi1);
+  } else {
+    accumulate(grads, feedForwardWeightName(stack, block, "wi"), d.dwi);
+  }
+  accumulate(grads, feedForwardWeightName(stack, block, "wo"), d.dwo);
+  std::string normName = layerNormName(stack, block, feedForwardLayer(stack));
+  Value dNormWeight = grads.lookup(normName);
+  Value dx = rmsNormBackward(g, norm, param(normName), d.dx, dNormWeight);
+  grads[normName] = dNormWeight;
+  return g.add(dy, dx);
+}
+
+Value T5Graph::attentionBackward(Stack stack, int64_t block, bool cross,
+                                 const RmsNorm &norm, const Attention &fwd,
+                                 Value dy, llvm::StringMap<Value> &grads,
+                                 Value *dKeyValues, Value *dBias) {
+  AttentionWeights w = attentionWeights(stack, block, cross);
+  AttentionGrads d = glu::t5::attentionBackward(g, fwd, w, dy);
+  accumulate(grads, attentionWeightName(stack, block, cross, 'q'), d.dq);
+  accumulate(grads, attentionWeightName(stack, block, cross, 'k'), d.dk);
+  accumulate(grads, attentionWeightName(stack, block, cross, 'v'), d.dv);
+  accumulate(grads, attentionWeightName(stack, block, cross, 'o'), d.dout);
+  if (dKeyValues && d.dxkv)
+    *dKeyValues = *dKeyValues ? g.add(*dKeyValues, d.dxkv) : d.dxkv;
+  if (dBias)
+    *dBias = *dBias ? g.add(*dBias, d.dbias) : d.dbias;
+  std::string normName = layerNormName(stack, block, cross ? 1 : 0);
+  Value dNormWeight = grads.lookup(normName);
+  Value dx = rmsNormBackward(g, norm, param(normName), d.dxq, dNormWeight);
+  grads[normName] = dNormWeight;
+  return g.add(dy, dx);
+}
+
+llvm::StringMap<Value> T5Graph::backward(const Tape &tape) {
+  llvm::StringMap<Value> grads;
+  Value dLogits = crossEntropyBackward(g, tape.loss);
+
+  // The head: logits = headInput table^T.
+  Value dHidden;
+  if (c.tiedEmbeddings) {
+    accumulate(grads, "shared.weight",
+               g.matmul(dLogits, tape.headInput, MatmulForm::TransposedLhs));
+    dHidden = g.scale(g.matmul(dLogits, param("shared.weight")), headScale());
+  } else {
+    accumulate(grads, "lm_head.weight",
+               g.matmul(dLogits, tape.headInput, MatmulForm::TransposedLhs));
+    dHidden = g.matmul(dLogits, param("lm_head.weight"));
+  }
+
+  // The decoder, last block first.
+  std::string finalName = finalLayerNormName(Stack::Decoder);
+  Value dh = rmsNormBackward(g, tape.decoderFinal, param(finalName), dHidden,
+                             grads[finalName]);
+  Value dEncoderOutput, dDecoderBias;
+  for (int64_t i = c.numDecoderLayers - 1; i >= 0; --i) {
+    const DecoderBlockTape &block = tape.decoder[i];
+    dh = feedForwardBackward(Stack::Decoder, i, block.ffNorm, dh, grads);
+    dh = attentionBackward(Stack::Decoder, i, /*cross=*/true, block.crossNorm,
+                           block.cross, dh, grads, &dEncoderOutput, nullptr);
+    dh = attentionBackward(Stack::Decoder, i, /*cross=*/false, block.selfNorm,
+                           block.self, dh, grads, nullptr, &dDecoderBias);
+  }
+  accumulate(
+      grads, relativeBiasName(Stack::Decoder),
+      positionBiasBackward(g, tape.decoderBias, dDecoderBias, c.numBuckets));
+  accumulate(grads, "shared.weight",
+             embeddingBackward(g, tape.decoderIds, dh, c.vocabSize));
+
+  // The encoder.
+  finalName = finalLayerNormName(Stack::Encoder);
+  dh = rmsNormBackward(g, tape.encoderFinal, param(finalName), dEncoderOutput,
+                       grads[finalName]);
+  Value dEncoderBias;
+  for (int64_t i = c.numLayers - 1; i >= 0; --i) {
+    const EncoderBlockTape &block = tape.encoder[i];
+    dh = feedForwardBackward(Stack::Encoder, i, block.ffNorm, dh, grads);
+    dh = attentionBackward(Stack::Encoder, i, /*cross=*/false, block.selfNorm,
+                           block.self, dh, grads, nullptr, &dEncoderBias);
+  }
+  accumulate(
+      grads, relativeBiasName(Stack::Encoder),
+      positionBiasBackward(g, tape.encoderBias, dEncoderBias, c.numBuckets));
+  accumulate(grads, "shared.weight",
+             embeddingBackward(g, tape.encoderIds, dh, c.vocabSize));
+  return grads;
+}
+
+//===----------------------------------------------------------------------===//
+// Entry points
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct NamedType {
+  std::string name;
+  Type type;
+};
+
+/// Creates `func.func @name` whose arguments are the parameters of
+/// `stacks` (named as Hugging Face's), then `inputs`; `body` returns the
+/// results.
+class EntryBuilder {
+public:
+  EntryBuilder(ModuleOp module, const T5Config &config)
+      : module(module), config(config) {}
+
+  using Body = std::function<SmallVector<Value>(
+      GraphBuilder &, const llvm::StringMap<Value> &, ValueRange)>;
+
+  void build(StringRef name, ArrayRef<Stack> stacks, ArrayRef<NamedType> inputs,
+             ArrayRef<NamedType> results, const Body &body) {
+    MLIRContext *ctx = module.getContext();
+    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+    Location loc = NameLoc::get(StringAttr::get(ctx, name));
+    SmallVector<Type> argTypes, resultTypes;
+    SmallVector<std::string> argNames;
+    for (const T5Parameter &p : t5Parameters(config)) {
+      if (!llvm::is_contained(stacks, p.stack))
+        continue;
+      argTypes.push_back(RankedTensorType::get(p.shape, b.getF32Type()));
+      argNames.push_back(p.name);
+    }
+    unsigned numParams = argTypes.size();
+    for (const NamedType &input : inputs) {
+      argTypes.push_back(input.type);
+      argNames.push_back(input.name);
+    }
+    for (const NamedType &result : results)
+      resultTypes.push_back(result.type);
+    auto func = func::FuncOp::create(b, loc, name,
+                                     b.getFunctionType(argTypes, resultTypes));
+    for (auto [i, argName] : llvm::enumerate(argNames))
+      func.setArgAttr(i, GLU_NAME_ATTR, b.getStringAttr(argName));
+    for (auto [i, result] : llvm::enumerate(results))
+      func.setResultAttr(i, GLU_NAME_ATTR, b.getStringAttr(result.name));
+    Block *entry = func.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+    llvm::StringMap<Value> params;
+    for (unsigned i = 0; i < numParams; ++i)
+      params[argNames[i]] = entry->getArgument(i);
+    GraphBuilder g(b, loc);
+    SmallVector<Value> values =
+        body(g, params, entry->getArguments().drop_front(numParams));
+    func::ReturnOp::create(b, loc, values);
+  }
+
+private:
+  ModuleOp module;
+  const T5Config &config;
+};
+} // namespace
+
+OwningOpRef<ModuleOp> glu::t5::buildT5Module(MLIRContext *ctx,
+                                             const T5Config &c,
+                                             const T5Shapes &s,
+                                             const T5ModuleOptions &options) {
+  OwningOpRef<ModuleOp> module = ModuleOp::create(UnknownLoc::get(ctx));
+  Builder b(ctx);
+  auto i32 = [&](ArrayRef<int64_t> shape) {
+    return RankedTensorType::get(shape, b.getI32Type());
+  };
+  auto f32 = [&](ArrayRef<int64_t> shape) {
+    return RankedTensorType::get(shape, b.getF32Type());
+  };
+  int64_t sourceTokens = s.batch * s.sourceLength;
+  int64_t targetTokens = s.batch * s.targetLength;
+  NamedType inputIds{"input_ids", i32({s.batch, s.sourceLength})};
+  NamedType attentionMask{"attention_mask", i32({s.batch, s.sourceLength})};
+  NamedType labels{"labels", i32({s.batch, s.targetLength})};
+  NamedType encoderOutput{"encoder_output",
+                          f32({s.batch, s.sourceLength, c.dModel})};
+  EntryBuilder entries(*module, c);
+  Stack encoderStacks[] = {Stack::Shared, Stack::Encoder};
+  Stack decoderStacks[] = {Stack::Shared, Stack::Decoder};
+  Stack allStacks[] = {Stack::Shared, Stack::Encoder, Stack::Decoder};
+
+  if (options.encode)
+    entries.build(
+        "encode", encoderStacks, {inputIds, attentionMask}, {encoderOutput},
+        [&](GraphBuilder &g, const llvm::StringMap<Value> &params,
+            ValueRange in) -> SmallVector<Value> {
+          T5Graph graph(g, c, s, params);
+          Tape tape;
+          Value out =
+              graph.encode(g.reshape(in[0], {sourceTokens}), in[1], tape);
+          return {g.reshape(out, {s.batch, s.sourceLength, c.dModel})};
+        });
+
+  if (options.decode)
+    entries.build(
+        "decode", decoderStacks,
+        {encoderOutput,
+         attentionMask,
+         {"decoder_input_ids", i32({s.batch, s.targetLength})}},
+        {{"logits", f32({s.batch, s.targetLength, c.vocabSize})}},
+        [&](GraphBuilder &g, const llvm::StringMap<Value> &params,
+            ValueRange in) -> SmallVector<Value> {
+          T5Graph graph(g, c, s, params);
+          Tape tape;
+          Value hidden =
+              graph.decode(g.reshape(in[0], {sourceTokens, c.dModel}), in[1],
+                           g.reshape(in[2], {targetTokens}), tape);
+          Value logits = graph.logits(hidden, tape);
+          return {g.reshape(logits, {s.batch, s.targetLength, c.vocabSize})};
+        });
+
+  // The loss of a batch, and the tape to differentiate it.
+  auto forwardLoss = [&](GraphBuilder &g, T5Graph &graph, ValueRange in,
+                         Tape &tape) {
+    Value encoded = graph.encode(g.reshape(in[0], {sourceTokens}), in[1], tape);
+    Value decoderIds =
+        shiftRight(g, in[2], c.decoderStartTokenId, c.padTokenId);
+    Value hidden = graph.decode(encoded, in[1],
+                                g.reshape(decoderIds, {targetTokens}), tape);
+    Value logits = graph.logits(hidden, tape);
+    tape.loss =
+        crossEntropyForward(g, logits, g.reshape(in[2], {targetTokens}));
+    return tape.loss.loss;
+  };
+  NamedType lossType{"loss", f32({})};
+
+  if (options.loss)
+    entries.build("loss", allStacks, {inputIds, attentionMask, labels},
+                  {lossType},
+                  [&](GraphBuilder &g, const llvm::StringMap<Value> &params,
+                      ValueRange in) -> SmallVector<Value> {
+                    T5Graph graph(g, c, s, params);
+                    Tape tape;
+                    return {forwardLoss(g, graph, in, tape)};
+                  });
+
+  if (options.gradients) {
+    SmallVector<NamedType> results = {lossType};
+    for (const T5Parameter &p : t5Parameters(c))
+      results.push_back({p.name + ".grad", f32(p.shape)});
+    entries.build("loss_and_gradients", allStacks,
+                  {inputIds, attentionMask, labels}, results,
+                  [&](GraphBuilder &g, const llvm::StringMap<Value> &params,
+                      ValueRange in) -> SmallVector<Value> {
+                    T5Graph graph(g, c, s, params);
+                    Tape tape;
+                    SmallVector<Value> out = {forwardLoss(g, graph, in, tape)};
+                    llvm::StringMap<Value> grads = graph.backward(tape);
+                    for (const T5Parameter &p : t5Parameters(c))
+                      out.push_back(grads.lookup(p.name));
+                    return out;
+                  });
+  }
+  if (options.trainStep) {
+    // Parameters, then each parameter's optimizer state, then the step.
+    SmallVector<NamedType> inputs, results;
+    struct Slot {
+      T5Parameter param;
+      unsigned rowAxis;
+      unsigned stateBegin, stateCount;
+    };
+    std::vector<Slot> slots;
+    for (const T5Parameter &p : t5Parameters(c)) {
+      unsigned rowAxis = p.transposed ? 1 : 0;
+      std::vector<StateSpec> specs =
+          optimizerState(options.optimizer, p.shape, rowAxis);
+      slots.push_back(
+          {p, rowAxis, unsigned(inputs.size()), unsigned(specs.size())});
+      for (const StateSpec &spec : specs)
+        inputs.push_back({p.name + spec.suffix, f32(spec.shape)});
+    }
+    unsigned numState = inputs.size();
+    bool adamW = options.optimizer == OptimizerKind::AdamW;
+    inputs.push_back({"step", i32({})});
+    if (adamW)
+      inputs.push_back({"learning_rate", f32({})});
+    inputs.append({inputIds, attentionMask, labels});
+    for (const T5Parameter &p : t5Parameters(c))
+      results.push_back({p.name, f32(p.shape)});
+    results.append(inputs.begin(), inputs.begin() + numState);
+    results.push_back({"step", i32({})});
+    results.push_back(lossType);
+    entries.build(
+        "train_step", allStacks, inputs, results,
+        [&](GraphBuilder &g, const llvm::StringMap<Value> &params,
+            ValueRange in) -> SmallVector<Value> {
+          ValueRange state = in.take_front(numState);
+          unsigned next = numState;
+          Value step = in[next++];
+          Value learningRate = adamW ? in[next++] : Value();
+          ValueRange batch = in.drop_front(next);
+          T5Graph graph(g, c, s, params);
+          Tape tape;
+          Value loss = forwardLoss(g, graph, batch, tape);
+          llvm::StringMap<Value> grads = graph.backward(tape);
+          // The step after this update, as an i32 and as f32.
+          Value newStep = g.map(
+              {}, {MapOperand(step, {})},
+              [&](OpBuilder &b, Location l, ValueRange a) {
+                Value one = g.scalar(b, l, 1, b.getI32Type());
+                return arith::AddIOp::create(b, l, a[0], one).getResult();
+              },
+              g.i32());
+          Value t =
+              g.map({}, {MapOperand(newStep, {})},
+                    [&](OpBuilder &b, Location l, ValueRange a) {
+                      return arith::SIToFPOp::create(b, l, b.getF32Type(), a[0])
+                          .getResult();
+                    });
+          StepScalars scalars{t, learningRate};
+          SmallVector<Value> newParams, newState;
+          for (const Slot &slot : slots) {
+            Value param = params.lookup(slot.param.name);
+            Value grad = grads.lookup(slot.param.name);
+            SmallVector<Value> oldState(
+                state.slice(slot.stateBegin, slot.stateCount));
+            newParams.push_back(
+                adamW
+                    ? adamWUpdate(g, options.adamW, scalars, param, grad,
+                                  oldState, newState)
+                    : adafactorUpdate(g, options.adafactor, scalars, param,
+                                      grad, slot.rowAxis, oldState, newState));
+          }
+          SmallVector<Value> out = newParams;
+          out.append(newState.begin(), newState.end());
+          out.push_back(newStep);
+          out.push_back(loss);
+          return out;
+        });
+  }
+  return module;
+}
