@@ -13,6 +13,9 @@ compares with HF on the same batch:
   loss                the mean cross-entropy HF returns for labels
   loss_and_gradients  the loss and every parameter's gradient (HF's
                       loss.backward())
+  generate            greedy decoding (encode, cross_attention_cache,
+                      decode_step) of --new-tokens tokens: the same tokens
+                      as HF's generate and each step's logits
   train_step          one step from fresh optimizer state: every
                       parameter (Adafactor: its update) and every state
                       tensor, against
@@ -76,6 +79,11 @@ def build_hf(proj, tied, seed):
         model.lm_head.weight = torch.nn.Parameter(
             torch.randn(TINY["vocab_size"], TINY["d_model"]))
         model.config.scale_decoder_outputs = False
+    with torch.no_grad():
+        # The pad token's row at zero: its logit 0, so that greedy decoding
+        # of a random model picks varied tokens rather than pad forever.
+        model.shared.weight[0].zero_()
+        model.lm_head.weight[0].zero_()
     return model.float().eval()
 
 
@@ -139,6 +147,7 @@ def compile_artifact(args, ckpt, art, entries, fuse, optimizer="adafactor"):
     cmd = [args.glu_t5, "compile", "--config",
            os.path.join(ckpt, "config.json"), "--batch", str(BATCH),
            "--source-length", str(SOURCE), "--target-length", str(TARGET),
+           "--max-decode-length", str(args.new_tokens),
            "--entries", entries, "--optimizer", optimizer,
            "--glu-compile", args.glu_compile, "-o", art, "--force"]
     if fuse == "no-fuse":
@@ -177,6 +186,40 @@ def hf_logits(model_dir_or_model, batch):
                             attention_mask=torch.tensor(mask),
                             labels=torch.tensor(labels, dtype=torch.long)
                             ).logits.numpy()
+
+
+def check_generate(args, proj, tied, tmp, fuse, art, ckpt, feeds, model):
+    """glu-t5 generate against HF's greedy generate."""
+    import torch
+    tokens_path = os.path.join(tmp, "tokens-%s.npy" % fuse)
+    logits_path = os.path.join(tmp, "step-logits-%s.npy" % fuse)
+    run([args.glu_t5, "generate", art, "--checkpoint", ckpt, "--input",
+         "input_ids=" + feeds["input_ids"], "--input",
+         "attention_mask=" + feeds["attention_mask"], "--max-new-tokens",
+         str(args.new_tokens), "--output", tokens_path, "--output-logits",
+         logits_path])
+    ids = np.load(feeds["input_ids"])
+    mask = np.load(feeds["attention_mask"])
+    with torch.no_grad():
+        out = model.eval().generate(
+            input_ids=torch.tensor(ids, dtype=torch.long),
+            attention_mask=torch.tensor(mask), max_new_tokens=args.new_tokens,
+            do_sample=False, num_beams=1, output_logits=True,
+            return_dict_in_generate=True)
+    want_tokens = out.sequences.numpy()
+    got_tokens = np.load(tokens_path)
+    want_logits = np.stack([l.numpy() for l in out.logits], axis=1)
+    got_logits = np.load(logits_path)
+    same = got_tokens.shape == want_tokens.shape and \
+        bool((got_tokens == want_tokens).all())
+    err = rel_err(got_logits, want_logits) \
+        if got_logits.shape == want_logits.shape else float("inf")
+    ok = same and err <= args.tolerance
+    report(ok, proj, tied, fuse, "generate tokens=%d same=%s" % (
+        want_tokens.shape[1] - 1, "yes" if same else "no"), 1, err,
+        "step logits" if same else "tokens %s vs HF's %s" % (
+            got_tokens.tolist(), want_tokens.tolist()))
+    return ok
 
 
 def check_train_step(args, proj, tied, tmp, optimizer, feeds, batch, ckpt):
@@ -283,8 +326,11 @@ def check_one(args, proj, tied, tmp):
     for fuse in args.fuse:
         art = os.path.join(tmp, "art-" + fuse)
         manifest = compile_artifact(
-            args, ckpt, art, "encode,decode,loss,loss_and_gradients", fuse)
+            args, ckpt, art,
+            "encode,decode,loss,loss_and_gradients,decode_step", fuse)
         for entry in manifest["entry_points"]:
+            if entry["name"] in ("cross_attention_cache", "decode_step"):
+                continue
             outdir = os.path.join(tmp, "out-%s-%s" % (fuse, entry["name"]))
             run_entry(args, art, ckpt, entry, feeds, outdir)
             worst, worst_name = 0.0, ""
@@ -303,6 +349,8 @@ def check_one(args, proj, tied, tmp):
             results.append(ok)
             report(ok, proj, tied, fuse, entry["name"],
                    len(entry["results"]), worst, worst_name)
+        results.append(check_generate(args, proj, tied, tmp, fuse, art, ckpt,
+                                      feeds, model))
     for optimizer in args.optimizers:
         results.append(check_train_step(args, proj, tied, tmp, optimizer,
                                         feeds, (ids, mask, labels), ckpt))
@@ -324,6 +372,8 @@ def main():
                    "--fuse's)")
     p.add_argument("--optimizers", default="adafactor,adamw",
                    help="train_step checks ('' for none)")
+    p.add_argument("--new-tokens", type=int, default=6,
+                   help="tokens greedy decoding generates")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--tolerance", type=float, default=1e-4)
     p.add_argument("--perturb", default="",

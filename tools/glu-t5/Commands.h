@@ -23,6 +23,7 @@ llvm::cl::SubCommand &emitCommand();
 llvm::cl::SubCommand &compileCommand();
 llvm::cl::SubCommand &runCommand();
 llvm::cl::SubCommand &initCommand();
+llvm::cl::SubCommand &generateCommand();
 
 /// Exit statuses: 1 for an error, 2 for a usage error.
 enum ExitStatus { Success = 0, Failure = 1, UsageFailure = 2 };
@@ -54,6 +55,7 @@ int emit();
 int compile();
 int run();
 int init();
+int generate();
 
 } // namespace glu::t5
 

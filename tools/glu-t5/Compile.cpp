@@ -13,6 +13,7 @@
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
@@ -77,6 +78,21 @@ int glu::t5::compile() {
       return fail(llvm::toString(std::move(err)));
   }
 
+  // glu-compile replaces only what it wrote: the record is held in memory
+  // while it runs, and written back if it fails.
+  llvm::SmallString<256> recordPath(outputDir);
+  llvm::sys::path::append(recordPath, kArtifactRecord);
+  std::unique_ptr<llvm::MemoryBuffer> previous;
+  if (force && llvm::sys::fs::exists(recordPath)) {
+    auto text = llvm::MemoryBuffer::getFile(recordPath);
+    if (!text)
+      return fail("cannot read " + recordPath + ": " +
+                  text.getError().message());
+    previous = std::move(*text);
+    if (std::error_code ec = llvm::sys::fs::remove(recordPath))
+      return fail("cannot replace " + recordPath + ": " + ec.message());
+  }
+
   std::vector<llvm::StringRef> args = {compiler, modulePath, "-o", outputDir};
   if (force)
     args.push_back("--force");
@@ -85,27 +101,34 @@ int glu::t5::compile() {
   std::string error;
   int status =
       llvm::sys::ExecuteAndWait(compiler, args, std::nullopt, {}, 0, 0, &error);
-  if (status != 0)
+  if (status != 0) {
+    if (previous) {
+      std::error_code ec;
+      llvm::raw_fd_ostream os(recordPath, ec);
+      if (!ec)
+        os << previous->getBuffer();
+    }
     return fail("glu-compile failed" +
                 (error.empty()
                      ? llvm::Twine(" (exit status ") + llvm::Twine(status) + ")"
                      : llvm::Twine(": ") + error));
+  }
 
   // What the artifact was compiled from.
   llvm::Expected<llvm::json::Value> config =
       llvm::json::parse(request->configJson);
   if (!config)
     return fail(llvm::toString(config.takeError()));
-  llvm::json::Object record{{"format", "glu-t5"},
-                            {"version", 1},
-                            {"config", std::move(*config)},
-                            {"batch", request->shapes.batch},
-                            {"source_length", request->shapes.sourceLength},
-                            {"target_length", request->shapes.targetLength},
-                            {"entries", request->entries},
-                            {"optimizer", request->optimizerName}};
-  llvm::SmallString<256> recordPath(outputDir);
-  llvm::sys::path::append(recordPath, kArtifactRecord);
+  llvm::json::Object record{
+      {"format", "glu-t5"},
+      {"version", 1},
+      {"config", std::move(*config)},
+      {"batch", request->shapes.batch},
+      {"source_length", request->shapes.sourceLength},
+      {"target_length", request->shapes.targetLength},
+      {"max_decode_length", request->shapes.maxDecodeLength},
+      {"entries", request->entries},
+      {"optimizer", request->optimizerName}};
   std::error_code ec;
   llvm::raw_fd_ostream os(recordPath, ec);
   if (ec)

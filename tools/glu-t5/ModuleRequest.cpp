@@ -51,9 +51,16 @@ static cl::opt<int64_t> targetLength("target-length", cl::init(32),
                                      cl::sub(emitCommand()),
                                      cl::sub(compileCommand()),
                                      cl::cat(category));
+static cl::opt<int64_t>
+    maxDecodeLength("max-decode-length", cl::init(32),
+                    cl::desc("decode_step's cache: the most tokens a greedy "
+                             "decoding generates"),
+                    cl::sub(emitCommand()), cl::sub(compileCommand()),
+                    cl::cat(category));
 static cl::opt<std::string>
     entries("entries",
-            cl::init("encode,decode,loss,loss_and_gradients,train_step"),
+            cl::init("encode,decode,loss,loss_and_gradients,train_step,"
+                     "decode_step"),
             cl::desc("Entry points, comma separated"), cl::sub(emitCommand()),
             cl::sub(compileCommand()), cl::cat(category));
 static cl::opt<std::string>
@@ -101,7 +108,9 @@ llvm::Expected<ModuleRequest> glu::t5::readModuleRequest() {
        {std::tuple<const char *, int64_t, int64_t *>{"--batch", batch,
                                                      &request.shapes.batch},
         {"--source-length", sourceLength, &request.shapes.sourceLength},
-        {"--target-length", targetLength, &request.shapes.targetLength}}) {
+        {"--target-length", targetLength, &request.shapes.targetLength},
+        {"--max-decode-length", maxDecodeLength,
+         &request.shapes.maxDecodeLength}}) {
     if (value < 1)
       return usage(llvm::Twine(name) + " must be positive, got " +
                    llvm::Twine(value));
@@ -109,7 +118,7 @@ llvm::Expected<ModuleRequest> glu::t5::readModuleRequest() {
   }
   T5ModuleOptions &options = request.options;
   options.encode = options.decode = options.loss = options.gradients =
-      options.trainStep = false;
+      options.trainStep = options.decodeStep = false;
   std::optional<OptimizerKind> kind = parseOptimizer(optimizer);
   if (!kind)
     return usage("unknown --optimizer '" + optimizer + "' (adafactor, adamw)");
@@ -131,10 +140,12 @@ llvm::Expected<ModuleRequest> glu::t5::readModuleRequest() {
       options.gradients = true;
     else if (name == "train_step")
       options.trainStep = true;
+    else if (name == "decode_step")
+      options.decodeStep = true; // with cross_attention_cache
     else
       return usage("unknown entry point '" + name +
                    "' in --entries (encode, decode, loss, "
-                   "loss_and_gradients, train_step)");
+                   "loss_and_gradients, train_step, decode_step)");
   }
   return request;
 }

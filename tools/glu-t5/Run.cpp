@@ -17,7 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Commands.h"
-#include "T5Checkpoint.h"
+#include "Session.h"
 
 #include "glu/Npy.h"
 #include "glu/PackedWeights.h"
@@ -72,125 +72,21 @@ static cl::opt<std::string> device("device", cl::init("auto"),
                                    cl::desc("cpu, cuda or auto"),
                                    cl::sub(runCommand()));
 
-namespace {
-/// What glu-t5 compile recorded in the artifact.
-struct ArtifactRecord {
-  T5Config config;
-};
-} // namespace
-
-static ArtifactRecord readRecord(const std::string &dir) {
-  llvm::SmallString<256> path(dir);
-  llvm::sys::path::append(path, kArtifactRecord);
-  auto text = llvm::MemoryBuffer::getFile(path);
-  if (!text)
-    throw Error("cannot read " + path.str().str() + ": " +
-                text.getError().message() +
-                " (compile the artifact with glu-t5 compile)");
-  llvm::Expected<llvm::json::Value> json =
-      llvm::json::parse((*text)->getBuffer());
-  const llvm::json::Object *object = json ? json->getAsObject() : nullptr;
-  const llvm::json::Value *config = object ? object->get("config") : nullptr;
-  if (!config) {
-    if (!json)
-      llvm::consumeError(json.takeError());
-    throw Error(path.str().str() +
-                ": not a glu-t5 record (no 'config' object)");
-  }
-  std::string configText;
-  llvm::raw_string_ostream(configText) << *config;
-  llvm::Expected<T5Config> parsed =
-      parseT5Config(configText, (path.str() + " (config)").str());
-  if (!parsed)
-    throw Error(llvm::toString(parsed.takeError()));
-  return {*parsed};
-}
-
-/// Whether `name` is optimizer state or the step a fresh train step starts
-/// from zeros.
-static bool startsAtZero(const std::string &name) {
-  llvm::StringRef n(name);
-  return n == "step" || n.ends_with(".exp_avg") || n.ends_with(".exp_avg_sq") ||
-         n.ends_with(".exp_avg_sq_row") || n.ends_with(".exp_avg_sq_col");
-}
-
 static int runChecked() {
-  ArtifactRecord record = readRecord(artifactDir);
-  llvm::Expected<T5Config> ckptConfig =
-      readT5Config(checkpointConfigPath(checkpointDir));
-  if (!ckptConfig)
-    throw Error(llvm::toString(ckptConfig.takeError()));
-  std::string difference = compareConfigs(*ckptConfig, record.config);
-  if (!difference.empty())
-    throw Error(checkpointDir + " does not fit " + artifactDir + ": " +
-                difference);
-  T5Checkpoint ckpt = T5Checkpoint::open(checkpointDir, record.config);
   if (steps < 1)
     throw Error("--steps must be positive");
-
-  std::map<std::string, std::string> files;
-  for (const std::string &input : inputs) {
-    size_t eq = input.find('=');
-    if (eq == std::string::npos || eq == 0)
-      throw Error("--input '" + input + "' is not NAME=FILE.npy");
-    files[input.substr(0, eq)] = input.substr(eq + 1);
-  }
-
-  Runtime runtime(glu::parseDevice(device));
-  Artifact artifact = runtime.load(artifactDir);
-  const EntryPoint &entry = artifact.entry(entryName);
-  std::vector<Buffer> args;
-  for (const TensorSpec &spec : entry.arguments) {
-    Buffer buffer = runtime.allocate(spec.type, "argument '" + spec.name + "'");
-    auto file = files.find(spec.name);
-    if (file != files.end()) {
-      NpyArray array = readNpy(file->second);
-      if (array.type != spec.type)
-        throw Error(file->second + " is " + array.type.str() +
-                    " but argument '" + spec.name + "' of '" + entry.name +
-                    "' is " + spec.type.str());
-      buffer.upload(array.data.data(), array.data.size());
-      files.erase(file);
-    } else if (ckpt.holds(spec)) {
-      ckpt.load(spec, buffer);
-    } else if (!startsAtZero(spec.name)) {
-      throw Error("argument '" + spec.name + "' of '" + entry.name +
-                  "' is not a parameter: give it with --input " + spec.name +
-                  "=FILE.npy");
-    }
-    args.push_back(buffer);
-  }
-  if (!files.empty())
-    throw Error("--input " + files.begin()->first + ": '" + entry.name +
-                "' has no argument of that name");
-
-  // Results named as arguments update them in place.
-  std::vector<Buffer> results;
-  for (size_t i = 0; i < entry.results.size(); ++i) {
-    const TensorSpec &spec = entry.results[i];
-    Buffer bound;
-    for (size_t j = 0; j < entry.arguments.size(); ++j)
-      if (entry.arguments[j].name == spec.name &&
-          entry.arguments[j].type == spec.type)
-        bound = args[j];
-    results.push_back(bound ? bound : artifact.allocateResult(entry.name, i));
-  }
-  std::vector<const Buffer *> argPointers;
-  for (Buffer &b : args)
-    argPointers.push_back(&b);
-  std::vector<Buffer *> resultPointers;
-  for (Buffer &b : results)
-    resultPointers.push_back(&b);
+  Session session(artifactDir, checkpointDir, device);
+  const EntryPoint &entry = session.entry(entryName);
+  std::vector<Buffer> args = session.bind(entry, readInputs(session, inputs));
+  std::vector<Buffer> results = session.resultsFor(entry, args);
   for (int step = 0; step < steps; ++step) {
-    double ms = 0;
-    artifact.call(entry.name, argPointers, resultPointers, &ms);
+    double ms = session.call(entry, args, results);
     llvm::outs() << llvm::formatv("{0} {1}/{2}: {3:F3} ms", entry.name,
                                   step + 1, steps, ms);
     for (size_t i = 0; i < entry.results.size(); ++i)
-      if (entry.results[i].name == "loss") {
-        float loss = results[i].read<float>()[0];
-        llvm::outs() << llvm::formatv(", loss {0:F6}", loss);
-      }
+      if (entry.results[i].name == "loss")
+        llvm::outs() << llvm::formatv(", loss {0:F6}",
+                                      results[i].read<float>()[0]);
     llvm::outs() << "\n";
   }
 
@@ -216,7 +112,7 @@ static int runChecked() {
     if (!configText)
       throw Error("cannot read " + checkpointConfigPath(checkpointDir));
     writeT5Checkpoint(
-        saveCheckpoint, record.config, (*configText)->getBuffer().str(),
+        saveCheckpoint, session.config(), (*configText)->getBuffer().str(),
         [&](const std::string &name, float *dst) {
           auto it = latest.find(name);
           if (it != latest.end() && !it->second.first->packed) {
@@ -238,7 +134,7 @@ static int runChecked() {
             std::copy(half.begin(), half.end(), dst);
             return;
           }
-          ckpt.read(name, dst);
+          session.checkpoint().read(name, dst);
         });
   }
   return Success;

@@ -7,12 +7,15 @@
 //          [--compile-option=--no-fuse]... [--force]
 //   glu-t5 run ARTIFACT --checkpoint DIR --entry NAME [--input N=F.npy]...
 //          [--steps N] [--output-dir DIR] [--save-checkpoint DIR]
+//   glu-t5 generate ARTIFACT --checkpoint DIR --input input_ids=F.npy
+//          --input attention_mask=F.npy [--max-new-tokens N] [--output F]
 //   glu-t5 init --config config.json -o DIR [--seed N]
 //
 // emit writes T5ForConditionalGeneration's graphs for a Hugging Face
 // config.json as one MLIR module (graph/T5Model.h); compile turns it into
 // an artifact with glu-compile; run executes it on a Hugging Face
-// checkpoint; init writes a freshly initialized checkpoint. Exit status: 0 on
+// checkpoint, generate decodes greedily with it; init writes a freshly
+// initialized checkpoint. Exit status: 0 on
 // success, 1 on any error (one line on stderr naming the problem), 2 on a usage
 // error.
 //
@@ -38,6 +41,9 @@ int main(int argc, char **argv) {
     return run();
   if (initCommand())
     return glu::t5::init();
-  return fail("give a command: emit, compile, run or init (glu-t5 --help)",
+  if (generateCommand())
+    return generate();
+  return fail("give a command: emit, compile, run, generate or init "
+              "(glu-t5 --help)",
               UsageFailure);
 }

@@ -8,6 +8,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <cmath>
@@ -56,6 +57,15 @@ public:
   Value decode(Value encoderOutput, Value mask, Value ids, Tape &tape);
   /// logits [B * T, V] of the decoder's output.
   Value logits(Value hidden, Tape &tape);
+  /// Each decoder block's cross-attention keys and values of the encoder's
+  /// output [B * S, D], as heads [B * H, S, d_kv].
+  SmallVector<std::pair<Value, Value>> crossAttentionCache(Value encoderOutput);
+  /// One decoder step: logits [B, V] of tokens [B] at `position` (an
+  /// index), reading and extending the self-attention caches (keys and
+  /// values [B * H, maxLen, d_kv] a block, replaced by the extended ones).
+  Value decodeStep(Value tokens, Value position, Value mask,
+                   ArrayRef<std::pair<Value, Value>> cross,
+                   SmallVectorImpl<std::pair<Value, Value>> &selfCache);
   /// Every parameter's gradient of the loss, by name.
   llvm::StringMap<Value> backward(const Tape &tape);
 
@@ -177,6 +187,83 @@ Value T5Graph::logits(Value hidden, Tape &tape) {
   }
   tape.headInput = hidden;
   return g.matmul(hidden, param("lm_head.weight"), MatmulForm::TransposedRhs);
+}
+
+SmallVector<std::pair<Value, Value>>
+T5Graph::crossAttentionCache(Value encoderOutput) {
+  SmallVector<std::pair<Value, Value>> cache;
+  for (int64_t i = 0; i < c.numDecoderLayers; ++i) {
+    AttentionWeights w = attentionWeights(Stack::Decoder, i, /*cross=*/true);
+    cache.push_back({splitHeads(g, g.matmul(encoderOutput, w.k), s.batch,
+                                s.sourceLength, c.numHeads, c.dKV),
+                     splitHeads(g, g.matmul(encoderOutput, w.v), s.batch,
+                                s.sourceLength, c.numHeads, c.dKV)});
+  }
+  return cache;
+}
+
+/// `cache` [B * H, maxLen, d_kv] with the heads `fresh` [B * H, 1, d_kv]
+/// written at `position`.
+static Value writeCache(GraphBuilder &g, Value cache, Value fresh,
+                        Value position) {
+  OpBuilder &b = g.builder();
+  ArrayRef<int64_t> shape = GraphBuilder::shape(fresh);
+  SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), position,
+                                       b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> sizes = {
+      b.getIndexAttr(shape[0]), b.getIndexAttr(1), b.getIndexAttr(shape[2])};
+  SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+  return tensor::InsertSliceOp::create(b, g.location(), fresh, cache, offsets,
+                                       sizes, strides);
+}
+
+Value T5Graph::decodeStep(Value tokens, Value position, Value mask,
+                          ArrayRef<std::pair<Value, Value>> cross,
+                          SmallVectorImpl<std::pair<Value, Value>> &selfCache) {
+  int64_t maxLen = s.maxDecodeLength;
+  AttentionShape selfShape = {s.batch, 1, maxLen, c.numHeads, c.dKV};
+  AttentionShape crossShape = {s.batch, 1, s.sourceLength, c.numHeads, c.dKV};
+  Value h = embeddingForward(g, param("shared.weight"), tokens);
+  // The bias of query `position` over the cache's keys; keys after it are
+  // masked (they hold zeros or an earlier sequence's values).
+  PositionBias bias =
+      positionBiasForward(g, param(relativeBiasName(Stack::Decoder)), 1, maxLen,
+                          /*bidirectional=*/false, c, position, maxLen - 1);
+  AttentionMask causal{Value(), /*causal=*/true, position};
+  AttentionMask visible{mask, /*causal=*/false, Value()};
+  for (int64_t i = 0; i < c.numDecoderLayers; ++i) {
+    RmsNorm selfNorm = rmsNormForward(
+        g, h, param(layerNormName(Stack::Decoder, i, 0)), c.layerNormEpsilon);
+    AttentionWeights sw = attentionWeights(Stack::Decoder, i, false);
+    auto heads = [&](Value x, Value w) {
+      return splitHeads(g, g.matmul(x, w), s.batch, 1, c.numHeads, c.dKV);
+    };
+    Value keys =
+        writeCache(g, selfCache[i].first, heads(selfNorm.y, sw.k), position);
+    Value values =
+        writeCache(g, selfCache[i].second, heads(selfNorm.y, sw.v), position);
+    selfCache[i] = {keys, values};
+    Value context = attendHeads(g, selfShape, heads(selfNorm.y, sw.q), keys,
+                                values, bias.bias, causal);
+    h = g.add(h, g.matmul(context, sw.o));
+
+    RmsNorm crossNorm = rmsNormForward(
+        g, h, param(layerNormName(Stack::Decoder, i, 1)), c.layerNormEpsilon);
+    AttentionWeights cw = attentionWeights(Stack::Decoder, i, true);
+    Value crossContext =
+        attendHeads(g, crossShape, heads(crossNorm.y, cw.q), cross[i].first,
+                    cross[i].second, Value(), visible);
+    h = g.add(h, g.matmul(crossContext, cw.o));
+
+    RmsNorm ffNorm = rmsNormForward(
+        g, h, param(layerNormName(Stack::Decoder, i, 2)), c.layerNormEpsilon);
+    h = g.add(h, feedForwardForward(g, c.variant, ffNorm.y,
+                                    feedForwardWeights(Stack::Decoder, i)));
+  }
+  RmsNorm final = rmsNormForward(
+      g, h, param(finalLayerNormName(Stack::Decoder)), c.layerNormEpsilon);
+  Tape tape;
+  return logits(final.y, tape);
 }
 
 Value T5Graph::feedForwardBackward(Stack stack, int64_t block,
@@ -434,6 +521,77 @@ OwningOpRef<ModuleOp> glu::t5::buildT5Module(MLIRContext *ctx,
                     return out;
                   });
   }
+  if (options.decodeStep) {
+    int64_t heads = s.batch * c.numHeads;
+    SmallVector<NamedType> crossNames, selfNames;
+    for (int64_t i = 0; i < c.numDecoderLayers; ++i) {
+      std::string n = std::to_string(i);
+      crossNames.push_back(
+          {"cross_key." + n, f32({heads, s.sourceLength, c.dKV})});
+      crossNames.push_back(
+          {"cross_value." + n, f32({heads, s.sourceLength, c.dKV})});
+      selfNames.push_back(
+          {"self_key." + n, f32({heads, s.maxDecodeLength, c.dKV})});
+      selfNames.push_back(
+          {"self_value." + n, f32({heads, s.maxDecodeLength, c.dKV})});
+    }
+    entries.build("cross_attention_cache", decoderStacks, {encoderOutput},
+                  crossNames,
+                  [&](GraphBuilder &g, const llvm::StringMap<Value> &params,
+                      ValueRange in) -> SmallVector<Value> {
+                    T5Graph graph(g, c, s, params);
+                    SmallVector<Value> out;
+                    for (auto [k, v] : graph.crossAttentionCache(
+                             g.reshape(in[0], {sourceTokens, c.dModel}))) {
+                      out.push_back(k);
+                      out.push_back(v);
+                    }
+                    return out;
+                  });
+    SmallVector<NamedType> inputs(crossNames);
+    inputs.push_back(attentionMask);
+    inputs.append(selfNames.begin(), selfNames.end());
+    inputs.push_back({"decoder_input_ids", i32({s.batch})});
+    inputs.push_back({"position", i32({})});
+    SmallVector<NamedType> results = {{"logits", f32({s.batch, c.vocabSize})}};
+    results.append(selfNames.begin(), selfNames.end());
+    unsigned layers = c.numDecoderLayers;
+    entries.build(
+        "decode_step", decoderStacks, inputs, results,
+        [&](GraphBuilder &g, const llvm::StringMap<Value> &params,
+            ValueRange in) -> SmallVector<Value> {
+          SmallVector<std::pair<Value, Value>> cross, self;
+          for (unsigned i = 0; i < layers; ++i)
+            cross.push_back({in[2 * i], in[2 * i + 1]});
+          Value mask = in[2 * layers];
+          for (unsigned i = 0; i < layers; ++i)
+            self.push_back(
+                {in[2 * layers + 1 + 2 * i], in[2 * layers + 2 + 2 * i]});
+          Value tokens = in[4 * layers + 1];
+          // The position, clamped into the cache (the driver keeps it
+          // there; an index past it must not write past the buffer).
+          OpBuilder &b = g.builder();
+          Location loc = g.location();
+          Value raw = tensor::ExtractOp::create(b, loc, in[4 * layers + 2],
+                                                ValueRange{});
+          Value clamped = arith::MinSIOp::create(
+              b, loc,
+              arith::MaxSIOp::create(b, loc, raw,
+                                     g.scalar(b, loc, 0, b.getI32Type())),
+              g.scalar(b, loc, double(s.maxDecodeLength - 1), b.getI32Type()));
+          Value position =
+              arith::IndexCastOp::create(b, loc, b.getIndexType(), clamped);
+          T5Graph graph(g, c, s, params);
+          SmallVector<Value> out = {
+              graph.decodeStep(tokens, position, mask, cross, self)};
+          for (auto [k, v] : self) {
+            out.push_back(k);
+            out.push_back(v);
+          }
+          return out;
+        });
+  }
+
   if (options.trainStep) {
     // Parameters, then each parameter's optimizer state, then the step.
     SmallVector<NamedType> inputs, results;

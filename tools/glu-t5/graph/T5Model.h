@@ -9,6 +9,14 @@
 //       -> logits                                   (teacher forcing)
 //   loss(params, input_ids, attention_mask, labels) -> loss
 //   loss_and_gradients(...same...) -> loss, d loss / d every parameter
+//   cross_attention_cache(params, encoder_output)
+//       -> cross_key.<i>, cross_value.<i>          (each decoder block's)
+//   decode_step(params, cross_key.<i>, cross_value.<i>, attention_mask,
+//               self_key.<i>, self_value.<i>, decoder_input_ids [B],
+//               position [])
+//       -> logits [B, V], self_key.<i>, self_value.<i>   (greedy decoding:
+//          one token a call, the keys and values of the tokens before it
+//          cached, max_decode_length of them)
 //   train_step(params, optimizer state, step, [learning_rate,] input_ids,
 //              attention_mask, labels)
 //       -> params, optimizer state, step, loss        (updated in place)
@@ -36,6 +44,7 @@ struct T5ModuleOptions {
   bool loss = true;
   bool gradients = true;
   bool trainStep = true;
+  bool decodeStep = true; // cross_attention_cache and decode_step
   OptimizerKind optimizer = OptimizerKind::Adafactor;
   AdamWOptions adamW;
   AdafactorOptions adafactor;

@@ -1,0 +1,176 @@
+//===- Generate.cpp - glu-t5 generate -------------------------------------===//
+//
+//   glu-t5 generate ARTIFACT --checkpoint DIR --input input_ids=F.npy
+//          --input attention_mask=F.npy [--max-new-tokens N]
+//          [--output tokens.npy] [--output-logits logits.npy] [--ignore-eos]
+//
+// Greedy decoding as Hugging Face's generate does it (do_sample=False,
+// num_beams=1): encode once, the cross-attention keys and values once,
+// then one decode_step a token, the argmax of its logits the next token; a
+// sequence that has produced eos_token_id continues with pad_token_id,
+// and decoding stops when every sequence has, or after --max-new-tokens
+// (at most the artifact's max_decode_length). Writes the tokens
+// [B, 1 + generated] (decoder_start_token_id first) and, if asked, each
+// step's logits [B, generated, V].
+//
+//===----------------------------------------------------------------------===//
+
+#include "Commands.h"
+#include "Session.h"
+
+#include "glu/Npy.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+
+using namespace glu;
+using namespace glu::t5;
+namespace cl = llvm::cl;
+
+cl::SubCommand &glu::t5::generateCommand() {
+  static cl::SubCommand command(
+      "generate", "Greedy decoding with a glu-t5 artifact's decode_step");
+  return command;
+}
+
+static cl::opt<std::string> artifactDir(cl::Positional, cl::Required,
+                                        cl::desc("<artifact dir>"),
+                                        cl::sub(generateCommand()));
+static cl::opt<std::string>
+    checkpointDir("checkpoint", cl::Required,
+                  cl::desc("A Hugging Face checkpoint directory"),
+                  cl::value_desc("dir"), cl::sub(generateCommand()));
+static cl::list<std::string>
+    inputs("input", cl::desc("input_ids and attention_mask from .npy files"),
+           cl::value_desc("name=file.npy"), cl::sub(generateCommand()));
+static cl::opt<int64_t>
+    maxNewTokens("max-new-tokens", cl::init(0),
+                 cl::desc("Tokens to generate at most (0: the artifact's "
+                          "max_decode_length)"),
+                 cl::sub(generateCommand()));
+static cl::opt<std::string> outputPath("output", cl::init(""),
+                                       cl::desc("The tokens as .npy"),
+                                       cl::sub(generateCommand()));
+static cl::opt<std::string>
+    logitsPath("output-logits", cl::init(""),
+               cl::desc("Every step's logits as .npy [B, steps, V]"),
+               cl::sub(generateCommand()));
+static cl::opt<bool>
+    ignoreEos("ignore-eos", cl::init(false),
+              cl::desc("Generate --max-new-tokens tokens even after "
+                       "eos_token_id (Hugging Face's min_new_tokens: for "
+                       "benchmarks)"),
+              cl::sub(generateCommand()));
+static cl::opt<std::string> device("device", cl::init("auto"),
+                                   cl::desc("cpu, cuda or auto"),
+                                   cl::sub(generateCommand()));
+
+static int generateChecked() {
+  Session session(artifactDir, checkpointDir, device);
+  const T5Config &config = session.config();
+  int64_t batch = session.shapes().batch, vocab = config.vocabSize;
+  int64_t limit = session.shapes().maxDecodeLength;
+  int64_t steps = maxNewTokens == 0 ? limit : maxNewTokens;
+  if (steps < 1 || steps > limit)
+    throw Error("--max-new-tokens must be in [1, " + std::to_string(limit) +
+                "] (the artifact's max_decode_length), got " +
+                std::to_string(steps));
+  std::map<std::string, Buffer> given = readInputs(session, inputs);
+  for (const char *name : {"input_ids", "attention_mask"})
+    if (!given.count(name))
+      throw Error(std::string("give --input ") + name + "=FILE.npy");
+
+  // Encode, then the cross-attention cache.
+  const EntryPoint &encode = session.entry("encode");
+  std::vector<Buffer> args = session.bind(encode, given);
+  std::vector<Buffer> encoded = session.resultsFor(encode, args);
+  double ms = session.call(encode, args, encoded);
+  const EntryPoint &cache = session.entry("cross_attention_cache");
+  args = session.bind(cache, {{"encoder_output", encoded[0]}});
+  std::vector<Buffer> crossCache = session.resultsFor(cache, args);
+  ms += session.call(cache, args, crossCache);
+
+  // decode_step's arguments: the caches, the mask, one token and the
+  // position, each bound once; the self-attention caches update in place.
+  const EntryPoint &step = session.entry("decode_step");
+  std::map<std::string, Buffer> stepGiven = {
+      {"attention_mask", given.at("attention_mask")}};
+  for (size_t i = 0; i < cache.results.size(); ++i)
+    stepGiven[cache.results[i].name] = crossCache[i];
+  Buffer tokenBuffer = session.runtime().allocate(
+      TensorType{DType::I32, {batch}}, "decoder_input_ids");
+  Buffer positionBuffer =
+      session.runtime().allocate(TensorType{DType::I32, {}}, "position");
+  stepGiven["decoder_input_ids"] = tokenBuffer;
+  stepGiven["position"] = positionBuffer;
+  args = session.bind(step, stepGiven);
+  std::vector<Buffer> results = session.resultsFor(step, args);
+  Buffer &logitsBuffer = Session::result(step, results, "logits");
+
+  std::vector<int32_t> tokens(batch, config.decoderStartTokenId);
+  std::vector<std::vector<int32_t>> sequences(
+      batch,
+      std::vector<int32_t>{static_cast<int32_t>(config.decoderStartTokenId)});
+  std::vector<bool> finished(batch, false);
+  std::vector<float> allLogits;
+  int64_t generated = 0;
+  for (int64_t t = 0; t < steps; ++t) {
+    int32_t position = static_cast<int32_t>(t);
+    tokenBuffer.upload(tokens.data(), tokens.size() * sizeof(int32_t));
+    positionBuffer.upload(&position, sizeof(position));
+    ms += session.call(step, args, results);
+    std::vector<float> logits = logitsBuffer.read<float>();
+    if (!logitsPath.empty())
+      allLogits.insert(allLogits.end(), logits.begin(), logits.end());
+    bool all = true;
+    for (int64_t b = 0; b < batch; ++b) {
+      const float *row = logits.data() + b * vocab;
+      int32_t next =
+          static_cast<int32_t>(std::max_element(row, row + vocab) - row);
+      if (finished[b])
+        next = static_cast<int32_t>(config.padTokenId);
+      finished[b] = finished[b] || (next == config.eosTokenId && !ignoreEos);
+      all = all && finished[b];
+      tokens[b] = next;
+      sequences[b].push_back(next);
+    }
+    ++generated;
+    if (all)
+      break;
+  }
+
+  llvm::outs() << llvm::formatv(
+      "generated {0} tokens for {1} sequences in {2:F3} ms\n", generated, batch,
+      ms);
+  std::vector<int32_t> flat;
+  for (const std::vector<int32_t> &sequence : sequences) {
+    for (int32_t token : sequence)
+      llvm::outs() << token << " ";
+    llvm::outs() << "\n";
+    flat.insert(flat.end(), sequence.begin(), sequence.end());
+  }
+  if (!outputPath.empty())
+    writeNpy(outputPath, TensorType{DType::I32, {batch, generated + 1}},
+             flat.data(), flat.size() * sizeof(int32_t));
+  if (!logitsPath.empty()) {
+    // [steps, B, V] as produced, to [B, steps, V].
+    std::vector<float> ordered(allLogits.size());
+    for (int64_t t = 0; t < generated; ++t)
+      for (int64_t b = 0; b < batch; ++b)
+        std::copy_n(allLogits.data() + (t * batch + b) * vocab, vocab,
+                    ordered.data() + (b * generated + t) * vocab);
+    writeNpy(logitsPath, TensorType{DType::F32, {batch, generated, vocab}},
+             ordered.data(), ordered.size() * sizeof(float));
+  }
+  return Success;
+}
+
+int glu::t5::generate() {
+  try {
+    return generateChecked();
+  } catch (const Error &error) {
+    return fail(error.what());
+  }
+}
