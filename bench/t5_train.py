@@ -154,6 +154,7 @@ def main():
     peers = args.peers.split(",")
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
     tmp = args.tmp or tempfile.mkdtemp(prefix="glu-t5-bench-")
+    os.makedirs(tmp, exist_ok=True)
     batch, paths = make_batch(tmp)
     rows = []
     print("# %s, %d threads; T5 d_model %d, %d+%d layers, vocab %d, batch %d, "

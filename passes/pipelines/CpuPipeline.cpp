@@ -31,6 +31,7 @@
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -97,7 +98,9 @@ void mlir::ffn::buildCpuPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createGluCpuVectorize(mathOnly));
   pm.addPass(createCanonicalizerPass());
 
-  // 6. OpenMP, then the LLVM dialect.
+  // 6. OpenMP (the elementwise rows' scf.forall first become scf.parallel),
+  // then the LLVM dialect.
+  pm.addPass(createForallToParallelLoopPass());
   pm.addPass(createConvertSCFToOpenMPPass());
   // Dynamic batch dimensions expanded back from rows: upstream's
   // expand-strided-metadata cannot take them (see the pass).

@@ -63,6 +63,11 @@ static cl::opt<bool>
                        "eos_token_id (Hugging Face's min_new_tokens: for "
                        "benchmarks)"),
               cl::sub(generateCommand()));
+static cl::opt<int> repeats(
+    "repeats", cl::init(1),
+    cl::desc("Decode the batch this many times and report the last (warm) "
+             "time: for benchmarks"),
+    cl::sub(generateCommand()));
 static cl::opt<std::string> device("device", cl::init("auto"),
                                    cl::desc("cpu, cuda or auto"),
                                    cl::sub(generateCommand()));
@@ -82,68 +87,79 @@ static int generateChecked() {
     if (!given.count(name))
       throw Error(std::string("give --input ") + name + "=FILE.npy");
 
-  // Encode, then the cross-attention cache.
-  const EntryPoint &encode = session.entry("encode");
-  std::vector<Buffer> args = session.bind(encode, given);
-  std::vector<Buffer> encoded = session.resultsFor(encode, args);
-  double ms = session.call(encode, args, encoded);
-  const EntryPoint &cache = session.entry("cross_attention_cache");
-  args = session.bind(cache, {{"encoder_output", encoded[0]}});
-  std::vector<Buffer> crossCache = session.resultsFor(cache, args);
-  ms += session.call(cache, args, crossCache);
-
-  // decode_step's arguments: the caches, the mask, one token and the
-  // position, each bound once; the self-attention caches update in place.
-  const EntryPoint &step = session.entry("decode_step");
-  std::map<std::string, Buffer> stepGiven = {
-      {"attention_mask", given.at("attention_mask")}};
-  for (size_t i = 0; i < cache.results.size(); ++i)
-    stepGiven[cache.results[i].name] = crossCache[i];
-  Buffer tokenBuffer = session.runtime().allocate(
-      TensorType{DType::I32, {batch}}, "decoder_input_ids");
-  Buffer positionBuffer =
-      session.runtime().allocate(TensorType{DType::I32, {}}, "position");
-  stepGiven["decoder_input_ids"] = tokenBuffer;
-  stepGiven["position"] = positionBuffer;
-  args = session.bind(step, stepGiven);
-  std::vector<Buffer> results = session.resultsFor(step, args);
-  Buffer &logitsBuffer = Session::result(step, results, "logits");
-
-  std::vector<int32_t> tokens(batch, config.decoderStartTokenId);
-  std::vector<std::vector<int32_t>> sequences(
-      batch,
-      std::vector<int32_t>{static_cast<int32_t>(config.decoderStartTokenId)});
-  std::vector<bool> finished(batch, false);
-  std::vector<float> allLogits;
+  if (repeats < 1)
+    throw Error("--repeats must be positive");
+  double encodeMs = 0, cacheMs = 0, stepsMs = 0;
   int64_t generated = 0;
-  for (int64_t t = 0; t < steps; ++t) {
-    int32_t position = static_cast<int32_t>(t);
-    tokenBuffer.upload(tokens.data(), tokens.size() * sizeof(int32_t));
-    positionBuffer.upload(&position, sizeof(position));
-    ms += session.call(step, args, results);
-    std::vector<float> logits = logitsBuffer.read<float>();
-    if (!logitsPath.empty())
-      allLogits.insert(allLogits.end(), logits.begin(), logits.end());
-    bool all = true;
-    for (int64_t b = 0; b < batch; ++b) {
-      const float *row = logits.data() + b * vocab;
-      int32_t next =
-          static_cast<int32_t>(std::max_element(row, row + vocab) - row);
-      if (finished[b])
-        next = static_cast<int32_t>(config.padTokenId);
-      finished[b] = finished[b] || (next == config.eosTokenId && !ignoreEos);
-      all = all && finished[b];
-      tokens[b] = next;
-      sequences[b].push_back(next);
+  std::vector<std::vector<int32_t>> sequences;
+  std::vector<float> allLogits;
+  for (int repeat = 0; repeat < repeats; ++repeat) {
+    generated = 0;
+    sequences.clear();
+    allLogits.clear();
+    // Encode, then the cross-attention cache.
+    const EntryPoint &encode = session.entry("encode");
+    std::vector<Buffer> args = session.bind(encode, given);
+    std::vector<Buffer> encoded = session.resultsFor(encode, args);
+    encodeMs = session.call(encode, args, encoded);
+    const EntryPoint &cache = session.entry("cross_attention_cache");
+    args = session.bind(cache, {{"encoder_output", encoded[0]}});
+    std::vector<Buffer> crossCache = session.resultsFor(cache, args);
+    cacheMs = session.call(cache, args, crossCache);
+    stepsMs = 0;
+
+    // decode_step's arguments: the caches, the mask, one token and the
+    // position, each bound once; the self-attention caches update in place.
+    const EntryPoint &step = session.entry("decode_step");
+    std::map<std::string, Buffer> stepGiven = {
+        {"attention_mask", given.at("attention_mask")}};
+    for (size_t i = 0; i < cache.results.size(); ++i)
+      stepGiven[cache.results[i].name] = crossCache[i];
+    Buffer tokenBuffer = session.runtime().allocate(
+        TensorType{DType::I32, {batch}}, "decoder_input_ids");
+    Buffer positionBuffer =
+        session.runtime().allocate(TensorType{DType::I32, {}}, "position");
+    stepGiven["decoder_input_ids"] = tokenBuffer;
+    stepGiven["position"] = positionBuffer;
+    args = session.bind(step, stepGiven);
+    std::vector<Buffer> results = session.resultsFor(step, args);
+    Buffer &logitsBuffer = Session::result(step, results, "logits");
+
+    std::vector<int32_t> tokens(batch, config.decoderStartTokenId);
+    sequences.assign(batch, std::vector<int32_t>{static_cast<int32_t>(
+                                config.decoderStartTokenId)});
+    std::vector<bool> finished(batch, false);
+    for (int64_t t = 0; t < steps; ++t) {
+      int32_t position = static_cast<int32_t>(t);
+      tokenBuffer.upload(tokens.data(), tokens.size() * sizeof(int32_t));
+      positionBuffer.upload(&position, sizeof(position));
+      stepsMs += session.call(step, args, results);
+      std::vector<float> logits = logitsBuffer.read<float>();
+      if (!logitsPath.empty())
+        allLogits.insert(allLogits.end(), logits.begin(), logits.end());
+      bool all = true;
+      for (int64_t b = 0; b < batch; ++b) {
+        const float *row = logits.data() + b * vocab;
+        int32_t next =
+            static_cast<int32_t>(std::max_element(row, row + vocab) - row);
+        if (finished[b])
+          next = static_cast<int32_t>(config.padTokenId);
+        finished[b] = finished[b] || (next == config.eosTokenId && !ignoreEos);
+        all = all && finished[b];
+        tokens[b] = next;
+        sequences[b].push_back(next);
+      }
+      ++generated;
+      if (all)
+        break;
     }
-    ++generated;
-    if (all)
-      break;
   }
 
   llvm::outs() << llvm::formatv(
-      "generated {0} tokens for {1} sequences in {2:F3} ms\n", generated, batch,
-      ms);
+      "generated {0} tokens for {1} sequences in {2:F3} ms (encode {3:F3}, "
+      "cross_attention_cache {4:F3}, decode_step {5:F3})\n",
+      generated, batch, encodeMs + cacheMs + stepsMs, encodeMs, cacheMs,
+      stepsMs);
   std::vector<int32_t> flat;
   for (const std::vector<int32_t> &sequence : sequences) {
     for (int32_t token : sequence)

@@ -23,6 +23,7 @@
 #include "glu/PackedWeights.h"
 #include "glu/Runtime.h"
 
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -90,6 +91,10 @@ static int runChecked() {
     llvm::outs() << "\n";
   }
 
+  if (!outputDir.empty()) {
+    if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
+      throw Error("cannot create " + outputDir + ": " + ec.message());
+  }
   if (!outputDir.empty())
     for (size_t i = 0; i < entry.results.size(); ++i) {
       const TensorSpec &spec = entry.results[i];

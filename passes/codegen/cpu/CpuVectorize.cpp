@@ -2,7 +2,8 @@
 //
 // glu-cpu-vectorize, a helper of glu-cpu-pipeline: tiles the all-parallel
 // f32 elementwise linalg.generics to 1 x ... x L, L the target's f32 lanes
-// (peeling the partial last column tile) and vectorizes the static tiles;
+// (peeling the partial last column tile; the rows of large ones in an
+// scf.forall, run by the OpenMP threads) and vectorizes the static tiles;
 // and/or expands exp, tanh, expm1, log (and erf when approximate-erf) into
 // polynomial approximations.
 //
@@ -56,11 +57,56 @@ static bool isVectorizableElementwise(linalg::GenericOp op) {
   return true;
 }
 
+/// Elementwise ops of at least this many elements run their rows in
+/// parallel (an scf.forall, OpenMP threads after bufferization); smaller
+/// ones stay serial, where a parallel region would cost more than it
+/// saves.
+static constexpr int64_t kParallelElements = 1 << 14;
+
+/// When `op` is large enough and has rows, tiles its leading dimensions by
+/// 1 in an scf.forall and returns the row op inside; else returns `op`.
+static linalg::GenericOp distributeRows(RewriterBase &rewriter,
+                                        linalg::GenericOp op) {
+  unsigned loops = op.getNumLoops();
+  std::optional<SmallVector<int64_t, 4>> ranges = op.getStaticLoopRanges();
+  if (loops < 2 || !ranges)
+    return op;
+  int64_t rows = 1, elements = 1;
+  for (auto [i, range] : llvm::enumerate(*ranges)) {
+    if (ShapedType::isDynamic(range))
+      return op;
+    elements *= range;
+    if (i + 1 < loops)
+      rows *= range;
+  }
+  if (rows < 2 || elements < kParallelElements)
+    return op;
+  SmallVector<OpFoldResult> tileSizes(loops, rewriter.getIndexAttr(1));
+  tileSizes.back() = rewriter.getIndexAttr(0);
+  scf::SCFTilingOptions options;
+  options.setTileSizes(tileSizes);
+  options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled) || tiled->tiledOps.size() != 1)
+    return op;
+  auto row = dyn_cast<linalg::GenericOp>(tiled->tiledOps.front());
+  if (!row)
+    return op;
+  LLVM_DEBUG(llvm::dbgs() << "rows in parallel (" << rows << " of "
+                          << elements / rows << "): " << op->getLoc() << "\n");
+  rewriter.replaceOp(op, tiled->replacements);
+  return row;
+}
+
 /// Tiles `op` to 1 x ... x `lanes` and peels the last, partial column
 /// tile, so that every tile has a static shape (`lanes` columns, or the
-/// N mod `lanes` left).
+/// N mod `lanes` left); a large op's rows go to the threads first
+/// (distributeRows).
 static LogicalResult tileElementwise(RewriterBase &rewriter,
                                      linalg::GenericOp op, int64_t lanes) {
+  op = distributeRows(rewriter, op);
   unsigned loops = op.getNumLoops();
   SmallVector<OpFoldResult> tileSizes(loops, rewriter.getIndexAttr(1));
   tileSizes.back() = rewriter.getIndexAttr(lanes);

@@ -62,3 +62,35 @@ func.func @erf(%x: vector<16xf32>) -> vector<16xf32> {
   %r = math.erf %x : vector<16xf32>
   return %r : vector<16xf32>
 }
+
+// -----
+
+// An elementwise op of 2^14 elements or more runs its rows in parallel: an
+// scf.forall over the rows (OpenMP after bufferization), the columns
+// vectorized inside; a smaller one stays serial.
+#row = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @rows_in_parallel
+// CHECK: scf.forall (%{{.*}}) in (256)
+// CHECK: scf.for
+// CHECK: arith.addf {{.*}} : vector<16xf32>
+// CHECK-LABEL: func.func @small_stays_serial
+// CHECK-NOT: scf.forall
+// CHECK: scf.for
+func.func @rows_in_parallel(%x: tensor<256x128xf32>) -> tensor<256x128xf32> {
+  %e = tensor.empty() : tensor<256x128xf32>
+  %r = linalg.generic {indexing_maps = [#row, #row], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<256x128xf32>) outs(%e : tensor<256x128xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %s = arith.addf %a, %a : f32
+    linalg.yield %s : f32
+  } -> tensor<256x128xf32>
+  return %r : tensor<256x128xf32>
+}
+func.func @small_stays_serial(%x: tensor<16x128xf32>) -> tensor<16x128xf32> {
+  %e = tensor.empty() : tensor<16x128xf32>
+  %r = linalg.generic {indexing_maps = [#row, #row], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<16x128xf32>) outs(%e : tensor<16x128xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %s = arith.addf %a, %a : f32
+    linalg.yield %s : f32
+  } -> tensor<16x128xf32>
+  return %r : tensor<16x128xf32>
+}

@@ -65,7 +65,14 @@ public:
   /// values [B * H, maxLen, d_kv] a block, replaced by the extended ones).
   Value decodeStep(Value tokens, Value position, Value mask,
                    ArrayRef<std::pair<Value, Value>> cross,
-                   SmallVectorImpl<std::pair<Value, Value>> &selfCache);
+                   SmallVectorImpl<std::pair<Value, Value>> &selfCache,
+                   Value head);
+  /// The head's weight transposed, [D, V]: logits = hidden head, a GEMM
+  /// the few rows of a decoding step read row by row.
+  Value transposedHead() {
+    return g.transpose(
+        param(c.tiedEmbeddings ? "shared.weight" : "lm_head.weight"), {1, 0});
+  }
   /// Every parameter's gradient of the loss, by name.
   llvm::StringMap<Value> backward(const Tape &tape);
 
@@ -219,7 +226,8 @@ static Value writeCache(GraphBuilder &g, Value cache, Value fresh,
 
 Value T5Graph::decodeStep(Value tokens, Value position, Value mask,
                           ArrayRef<std::pair<Value, Value>> cross,
-                          SmallVectorImpl<std::pair<Value, Value>> &selfCache) {
+                          SmallVectorImpl<std::pair<Value, Value>> &selfCache,
+                          Value head) {
   int64_t maxLen = s.maxDecodeLength;
   AttentionShape selfShape = {s.batch, 1, maxLen, c.numHeads, c.dKV};
   AttentionShape crossShape = {s.batch, 1, s.sourceLength, c.numHeads, c.dKV};
@@ -262,8 +270,8 @@ Value T5Graph::decodeStep(Value tokens, Value position, Value mask,
   }
   RmsNorm final = rmsNormForward(
       g, h, param(finalLayerNormName(Stack::Decoder)), c.layerNormEpsilon);
-  Tape tape;
-  return logits(final.y, tape);
+  Value hidden = c.tiedEmbeddings ? g.scale(final.y, headScale()) : final.y;
+  return g.matmul(hidden, head);
 }
 
 Value T5Graph::feedForwardBackward(Stack stack, int64_t block,
@@ -535,6 +543,9 @@ OwningOpRef<ModuleOp> glu::t5::buildT5Module(MLIRContext *ctx,
       selfNames.push_back(
           {"self_value." + n, f32({heads, s.maxDecodeLength, c.dKV})});
     }
+    // The head's weight, transposed once a decoding: a step's few rows
+    // read it row by row.
+    crossNames.push_back({"head", f32({c.dModel, c.vocabSize})});
     entries.build("cross_attention_cache", decoderStacks, {encoderOutput},
                   crossNames,
                   [&](GraphBuilder &g, const llvm::StringMap<Value> &params,
@@ -546,6 +557,7 @@ OwningOpRef<ModuleOp> glu::t5::buildT5Module(MLIRContext *ctx,
                       out.push_back(k);
                       out.push_back(v);
                     }
+                    out.push_back(graph.transposedHead());
                     return out;
                   });
     SmallVector<NamedType> inputs(crossNames);
@@ -563,16 +575,17 @@ OwningOpRef<ModuleOp> glu::t5::buildT5Module(MLIRContext *ctx,
           SmallVector<std::pair<Value, Value>> cross, self;
           for (unsigned i = 0; i < layers; ++i)
             cross.push_back({in[2 * i], in[2 * i + 1]});
-          Value mask = in[2 * layers];
+          Value head = in[2 * layers];
+          Value mask = in[2 * layers + 1];
           for (unsigned i = 0; i < layers; ++i)
             self.push_back(
-                {in[2 * layers + 1 + 2 * i], in[2 * layers + 2 + 2 * i]});
-          Value tokens = in[4 * layers + 1];
+                {in[2 * layers + 2 + 2 * i], in[2 * layers + 3 + 2 * i]});
+          Value tokens = in[4 * layers + 2];
           // The position, clamped into the cache (the driver keeps it
           // there; an index past it must not write past the buffer).
           OpBuilder &b = g.builder();
           Location loc = g.location();
-          Value raw = tensor::ExtractOp::create(b, loc, in[4 * layers + 2],
+          Value raw = tensor::ExtractOp::create(b, loc, in[4 * layers + 3],
                                                 ValueRange{});
           Value clamped = arith::MinSIOp::create(
               b, loc,
@@ -583,7 +596,7 @@ OwningOpRef<ModuleOp> glu::t5::buildT5Module(MLIRContext *ctx,
               arith::IndexCastOp::create(b, loc, b.getIndexType(), clamped);
           T5Graph graph(g, c, s, params);
           SmallVector<Value> out = {
-              graph.decodeStep(tokens, position, mask, cross, self)};
+              graph.decodeStep(tokens, position, mask, cross, self, head)};
           for (auto [k, v] : self) {
             out.push_back(k);
             out.push_back(v);

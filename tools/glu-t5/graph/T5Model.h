@@ -10,8 +10,9 @@
 //   loss(params, input_ids, attention_mask, labels) -> loss
 //   loss_and_gradients(...same...) -> loss, d loss / d every parameter
 //   cross_attention_cache(params, encoder_output)
-//       -> cross_key.<i>, cross_value.<i>          (each decoder block's)
-//   decode_step(params, cross_key.<i>, cross_value.<i>, attention_mask,
+//       -> cross_key.<i>, cross_value.<i>, head     (each decoder block's;
+//          the head's weight transposed, [D, V])
+//   decode_step(params, cross_key.<i>, cross_value.<i>, head, attention_mask,
 //               self_key.<i>, self_value.<i>, decoder_input_ids [B],
 //               position [])
 //       -> logits [B, V], self_key.<i>, self_value.<i>   (greedy decoding:
