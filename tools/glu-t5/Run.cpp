@@ -25,9 +25,7 @@
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
-#include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <map>
@@ -94,8 +92,6 @@ static int runChecked() {
   if (!outputDir.empty()) {
     if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
       throw Error("cannot create " + outputDir + ": " + ec.message());
-  }
-  if (!outputDir.empty())
     for (size_t i = 0; i < entry.results.size(); ++i) {
       const TensorSpec &spec = entry.results[i];
       std::vector<uint8_t> bytes(spec.type.numBytes());
@@ -103,6 +99,7 @@ static int runChecked() {
       writeNpy(outputDir + "/" + spec.name + ".npy", spec.type, bytes.data(),
                bytes.size());
     }
+  }
 
   if (!saveCheckpoint.empty()) {
     // Each parameter from its latest buffer: a result, else the argument
