@@ -12,7 +12,9 @@ tokens, random weights (Hugging Face's initialization, seeded) and batch:
             Hugging Face's min_new_tokens), warm: glu's third decoding in
             its process, Hugging Face's second
 
-measured for glu (glu-t5 compile, fused), glu --no-fuse, Hugging Face eager
+measured for glu (glu-t5 compile, fused), glu --no-fuse, glu
+--pack-arguments (peer glu-packed: wi_0 and wi_1 one packed parameter the
+train step updates in place), Hugging Face eager
 (torch 2.13, the same thread count) and torch.compile (the train step's
 model; generate with its forward compiled), in one process per peer, on
 this machine. Prints a table with the ratios to glu and writes --json.
@@ -148,7 +150,8 @@ def main():
     p.add_argument("--variants", default=",".join(VARIANTS))
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--steps", type=int, default=6)
-    p.add_argument("--peers", default="glu,glu-nofuse,torch,torch-compile")
+    p.add_argument("--peers",
+                   default="glu,glu-packed,glu-nofuse,torch,torch-compile")
     p.add_argument("--json", default="")
     p.add_argument("--tmp", default="")
     args = p.parse_args()
@@ -169,7 +172,7 @@ def main():
         model = make_model(proj, ckpt)
         row = {"variant": variant, "feed_forward_proj": proj}
         for peer in peers:
-            if peer in ("glu", "glu-nofuse"):
+            if peer in ("glu", "glu-nofuse", "glu-packed"):
                 art = os.path.join(tmp, variant, peer)
                 cmd = [args.glu_t5, "compile", "--config",
                        os.path.join(ckpt, "config.json"), "--batch",
@@ -179,6 +182,8 @@ def main():
                        "train_step,encode,decode_step", "-o", art, "--force"]
                 if peer == "glu-nofuse":
                     cmd.append("--compile-option=--no-fuse")
+                if peer == "glu-packed":
+                    cmd.append("--pack-arguments")
                 run(cmd)
                 row[peer] = glu_times(args, ckpt, art, paths, env)
             else:

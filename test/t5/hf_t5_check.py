@@ -23,7 +23,11 @@ compares with HF on the same batch:
                       transformers' Adafactor with T5's settings (module
                       emitted with --optimizer adamw / adafactor); the
                       checkpoint glu-t5 saves after it, loaded by HF's
-                      from_pretrained, gives HF's logits after its step
+                      from_pretrained, gives HF's logits after its step;
+                      with --train-pack packed, also compiled with
+                      --pack-arguments (wi_0 and wi_1, and their state,
+                      one packed tensor updated packed), whose packed
+                      results are split here with numpy
 
 within --tolerance relative (max |glu - hf| / max |hf| per tensor).
 Prints one PASS/FAIL line per (proj, tying, fuse, entry). --perturb scales
@@ -143,7 +147,33 @@ def state_layout(name, array):
     return array
 
 
-def compile_artifact(args, ckpt, art, entries, fuse, optimizer="adafactor"):
+def unpack_columns(packed, block, cols):
+    """The gate and linear halves of ffn.pack_gated's layout: blocks of
+    `block` columns of each, alternating, the last block ragged."""
+    gate, linear = [], []
+    start, j = 0, 0
+    while start < cols:
+        width = min(block, cols - start)
+        gate += range(j, j + width)
+        linear += range(j + width, j + 2 * width)
+        start, j = start + width, j + 2 * width
+    return packed[..., gate], packed[..., linear]
+
+
+def split_packed(entry, name, array):
+    """[(name, array)]: a packed result split into its two tensors."""
+    for arg in entry["arguments"]:
+        if arg["name"] == name and "packed" in arg:
+            rec = arg["packed"]
+            gate, linear = unpack_columns(array, rec["block_size"],
+                                          rec["gate"]["shape"][-1])
+            return [(rec["gate"]["name"], gate),
+                    (rec["linear"]["name"], linear)]
+    return [(name, array)]
+
+
+def compile_artifact(args, ckpt, art, entries, fuse, optimizer="adafactor",
+                     pack=False):
     cmd = [args.glu_t5, "compile", "--config",
            os.path.join(ckpt, "config.json"), "--batch", str(BATCH),
            "--source-length", str(SOURCE), "--target-length", str(TARGET),
@@ -152,6 +182,8 @@ def compile_artifact(args, ckpt, art, entries, fuse, optimizer="adafactor"):
            "--glu-compile", args.glu_compile, "-o", art, "--force"]
     if fuse == "no-fuse":
         cmd.append("--compile-option=--no-fuse")
+    if pack:
+        cmd += ["--pack-arguments", "--block-size", str(args.block_size)]
     run(cmd)
     return __import__("json").load(open(os.path.join(art, "manifest.json")))
 
@@ -228,12 +260,18 @@ def check_train_step(args, proj, tied, tmp, optimizer, feeds, batch, ckpt):
     glu_before = {}
     results = []
     for fuse in args.train_fuse:
-        art = os.path.join(tmp, "art-train-%s-%s" % (optimizer, fuse))
+      for pack in args.train_pack:
+        tag = "%s-%s-%s" % (optimizer, fuse, pack)
+        art = os.path.join(tmp, "art-train-" + tag)
         manifest = compile_artifact(args, ckpt, art, "train_step", fuse,
-                                    optimizer)
+                                    optimizer, pack == "packed")
         entry = manifest["entry_points"][0]
-        outdir = os.path.join(tmp, "out-train-%s-%s" % (optimizer, fuse))
-        saved = os.path.join(tmp, "saved-%s-%s" % (optimizer, fuse))
+        packed_args = [a["name"] for a in entry["arguments"] if "packed" in a]
+        if pack == "packed" and not packed_args:
+            raise RuntimeError("--pack-arguments packed no argument of "
+                               "train_step")
+        outdir = os.path.join(tmp, "out-train-" + tag)
+        saved = os.path.join(tmp, "saved-" + tag)
         if optimizer == "adamw":
             path = os.path.join(tmp, "inputs", "learning_rate.npy")
             np.save(path, np.array(1e-2, np.float32))
@@ -246,34 +284,38 @@ def check_train_step(args, proj, tied, tmp, optimizer, feeds, batch, ckpt):
                 os.path.join(ckpt, "model.safetensors")).items()}
         worst, worst_name, count = 0.0, "", 0
         for res in entry["results"]:
-            name = res["name"]
-            got = np.load(os.path.join(outdir, name + ".npy"))
-            if name == "step":
-                err = 0.0 if int(got) == 1 else float("inf")
-            elif name == "loss":
-                err = rel_err(got, hf_loss)
-            elif name in hf_params and optimizer == "adafactor":
-                # Adafactor: the update itself, not the parameter (a wrong
-                # update hides in a parameter 100 times larger).
-                err = rel_err(got - glu_before[name],
-                              glu_layout(name, hf_params[name] - before[name]))
-            elif name in hf_params:
-                # AdamW's first update is lr g / (|g| + eps), whose sign
-                # flips with rounding where |g| ~ eps: the parameter.
-                err = rel_err(got, glu_layout(name, hf_params[name]))
-            else:
-                err = rel_err(got, state_layout(name, hf_states[name]))
-            count += 1
-            if err > worst or not np.isfinite(err):
-                worst, worst_name = err, name
+            loaded = np.load(os.path.join(outdir, res["name"] + ".npy"))
+            for name, got in split_packed(entry, res["name"], loaded):
+                if name == "step":
+                    err = 0.0 if int(got) == 1 else float("inf")
+                elif name == "loss":
+                    err = rel_err(got, hf_loss)
+                elif name in hf_params and optimizer == "adafactor":
+                    # Adafactor: the update itself, not the parameter (a
+                    # wrong update hides in a parameter 100 times larger).
+                    err = rel_err(got - glu_before[name],
+                                  glu_layout(name,
+                                             hf_params[name] - before[name]))
+                elif name in hf_params:
+                    # AdamW's first update is lr g / (|g| + eps), whose
+                    # sign flips with rounding where |g| ~ eps: the
+                    # parameter.
+                    err = rel_err(got, glu_layout(name, hf_params[name]))
+                else:
+                    err = rel_err(got, state_layout(name, hf_states[name]))
+                count += 1
+                if err > worst or not np.isfinite(err):
+                    worst, worst_name = err, name
         # The checkpoint glu wrote, in HF's hands.
         err = rel_err(hf_logits(saved, batch), hf_after)
         if err > worst or not np.isfinite(err):
             worst, worst_name = err, "logits of the saved checkpoint"
         ok = worst <= args.tolerance
         results.append(ok)
-        report(ok, proj, tied, fuse, "train_step " + optimizer, count, worst,
-               worst_name)
+        what = "train_step " + optimizer
+        if pack == "packed":
+            what += " packed=%d" % len(packed_args)
+        report(ok, proj, tied, fuse, what, count, worst, worst_name)
     return all(results)
 
 
@@ -366,10 +408,18 @@ def main():
     p.add_argument("--proj", default="gated-silu",
                    help="comma-separated feed_forward_proj values")
     p.add_argument("--tying", default="tied,untied")
-    p.add_argument("--fuse", default="fused,no-fuse")
+    p.add_argument("--fuse", default="fused,no-fuse",
+                   help="the compiles the entry points but train_step are "
+                   "checked with ('' for none)")
     p.add_argument("--train-fuse", default=None,
                    help="the compiles train_step is checked with (default: "
                    "--fuse's)")
+    p.add_argument("--train-pack", default="unpacked",
+                   help="train_step compiles: unpacked, packed "
+                   "(--pack-arguments) or both")
+    p.add_argument("--block-size", type=int, default=20,
+                   help="packed compiles' block size (20: d_ff 48 is two "
+                   "blocks and a ragged one)")
     p.add_argument("--optimizers", default="adafactor,adamw",
                    help="train_step checks ('' for none)")
     p.add_argument("--new-tokens", type=int, default=6,
@@ -380,7 +430,8 @@ def main():
                    help="scale this parameter of glu's copy by 1.1")
     args = p.parse_args()
     args.train_fuse = (args.train_fuse or args.fuse).split(",")
-    args.fuse = args.fuse.split(",")
+    args.fuse = [f for f in args.fuse.split(",") if f]
+    args.train_pack = args.train_pack.split(",")
     args.optimizers = [o for o in args.optimizers.split(",") if o]
     ok = True
     for proj in args.proj.split(","):

@@ -39,6 +39,9 @@ struct ModuleRequest {
   T5ModuleOptions options;
   std::string optimizerName;
   std::string entries;
+  std::string target; // glu-compile's --target
+  bool packArguments; // glu-compile's --pack-arguments
+  int64_t blockSize;  // the packed block size (the target's default)
 };
 /// Reads the shared options; a usage error's message starts "usage: ".
 llvm::Expected<ModuleRequest> readModuleRequest();

@@ -32,7 +32,8 @@ static cl::opt<std::string>
 static cl::list<std::string>
     compileOptions("compile-option",
                    cl::desc("An option for glu-compile (--no-fuse, "
-                            "--pack-arguments, --target=cuda, ...)"),
+                            "--chip=sm_90a, ...; glu-t5's own --target, "
+                            "--pack-arguments and --block-size are passed on)"),
                    cl::sub(compileCommand()));
 static cl::opt<bool> force("force", cl::init(false),
                            cl::desc("Replace an artifact glu-compile wrote"),
@@ -59,6 +60,14 @@ int glu::t5::compile() {
   llvm::Expected<ModuleRequest> request = readModuleRequest();
   if (!request)
     return failRequest(request.takeError());
+  // The module is emitted for these: glu-compile must not differ.
+  for (llvm::StringRef option : compileOptions)
+    for (llvm::StringRef own : {"--target", "--pack-arguments", "--block-size"})
+      if (option == own || option.starts_with((own + "=").str()))
+        return fail("give " + own +
+                        " to glu-t5 compile itself (the module "
+                        "it emits depends on it), not as --compile-option",
+                    UsageFailure);
   std::string compiler = findGluCompile();
   if (compiler.empty())
     return fail("cannot find glu-compile beside glu-t5 or on PATH; give "
@@ -96,6 +105,13 @@ int glu::t5::compile() {
   std::vector<llvm::StringRef> args = {compiler, modulePath, "-o", outputDir};
   if (force)
     args.push_back("--force");
+  std::string targetOption = "--target=" + request->target;
+  std::string blockOption =
+      "--block-size=" + std::to_string(request->blockSize);
+  args.push_back(targetOption);
+  args.push_back(blockOption);
+  if (request->packArguments)
+    args.push_back("--pack-arguments");
   for (const std::string &option : compileOptions)
     args.push_back(option);
   std::string error;
@@ -128,7 +144,10 @@ int glu::t5::compile() {
       {"target_length", request->shapes.targetLength},
       {"max_decode_length", request->shapes.maxDecodeLength},
       {"entries", request->entries},
-      {"optimizer", request->optimizerName}};
+      {"optimizer", request->optimizerName},
+      {"target", request->target},
+      {"pack_arguments", request->packArguments},
+      {"block_size", request->blockSize}};
   std::error_code ec;
   llvm::raw_fd_ostream os(recordPath, ec);
   if (ec)

@@ -3,6 +3,7 @@
 #include "Commands.h"
 
 #include "dialect/FFNDialect.h"
+#include "passes/utils/Target.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -69,6 +70,24 @@ static cl::opt<std::string>
                        "adamw"),
               cl::sub(emitCommand()), cl::sub(compileCommand()),
               cl::cat(category));
+static cl::opt<std::string>
+    target("target", cl::init("cpu"),
+           cl::desc("The target glu-compile compiles for (cpu, cuda): the "
+                    "packed block size follows it"),
+           cl::sub(emitCommand()), cl::sub(compileCommand()),
+           cl::cat(category));
+static cl::opt<bool> packArguments(
+    "pack-arguments", cl::init(false),
+    cl::desc("Take each gated layer's wi_0 and wi_1 packed: train_step "
+             "updates them (and their optimizer state) packed, the other "
+             "entry points take them packed through glu-compile's "
+             "--pack-arguments"),
+    cl::sub(emitCommand()), cl::sub(compileCommand()), cl::cat(category));
+static cl::opt<int64_t>
+    blockSize("block-size", cl::init(0),
+              cl::desc("Columns per packed block (0: the target's default)"),
+              cl::sub(emitCommand()), cl::sub(compileCommand()),
+              cl::cat(category));
 static cl::opt<double> weightDecay("weight-decay", cl::init(0.01),
                                    cl::desc("AdamW's decoupled weight decay"),
                                    cl::sub(emitCommand()),
@@ -116,7 +135,18 @@ llvm::Expected<ModuleRequest> glu::t5::readModuleRequest() {
                    llvm::Twine(value));
     *out = value;
   }
+  std::optional<ffn::Target> parsedTarget = ffn::parseTarget(target);
+  if (!parsedTarget)
+    return usage("unknown --target '" + target + "' (cpu, cuda)");
+  if (blockSize < 0)
+    return usage("--block-size must be positive, got " +
+                 llvm::Twine(blockSize.getValue()));
+  request.target = target;
+  request.packArguments = packArguments;
+  request.blockSize = blockSize ? blockSize.getValue()
+                                : ffn::getDefaultBlockSize(*parsedTarget);
   T5ModuleOptions &options = request.options;
+  options.packBlockSize = packArguments ? request.blockSize : 0;
   options.encode = options.decode = options.loss = options.gradients =
       options.trainStep = options.decodeStep = false;
   std::optional<OptimizerKind> kind = parseOptimizer(optimizer);

@@ -107,8 +107,14 @@ static int runChecked() {
     std::map<std::string, std::pair<const TensorSpec *, Buffer>> latest;
     for (size_t j = 0; j < entry.arguments.size(); ++j)
       latest[entry.arguments[j].name] = {&entry.arguments[j], args[j]};
-    for (size_t i = 0; i < entry.results.size(); ++i)
-      latest[entry.results[i].name] = {&entry.results[i], results[i]};
+    // A result named as a packed argument is its update: packed alike (the
+    // manifest records the layout on the argument).
+    for (size_t i = 0; i < entry.results.size(); ++i) {
+      auto &slot = latest[entry.results[i].name];
+      if (!slot.first || !slot.first->packed)
+        slot.first = &entry.results[i];
+      slot.second = results[i];
+    }
     auto configText =
         llvm::MemoryBuffer::getFile(checkpointConfigPath(checkpointDir));
     if (!configText)

@@ -16,18 +16,24 @@ std::optional<OptimizerKind> glu::t5::parseOptimizer(llvm::StringRef name) {
   return std::nullopt;
 }
 
-std::vector<StateSpec> glu::t5::optimizerState(OptimizerKind kind,
-                                               ArrayRef<int64_t> shape,
-                                               unsigned rowAxis) {
+std::vector<StateSpec>
+glu::t5::optimizerState(OptimizerKind kind, ArrayRef<int64_t> shape,
+                        unsigned rowAxis, std::optional<PackedColumns> packed) {
   std::vector<int64_t> full(shape.begin(), shape.end());
   if (kind == OptimizerKind::AdamW)
     return {{".exp_avg", full}, {".exp_avg_sq", full}};
   if (shape.size() != 2)
     return {{".exp_avg_sq", full}};
   // Hugging Face's row statistics are indexed by its rows, the column
-  // statistics by its columns.
-  return {{".exp_avg_sq_row", {shape[rowAxis]}},
-          {".exp_avg_sq_col", {shape[1 - rowAxis]}}};
+  // statistics by its columns; packed, the rows are the packed axis and
+  // each weight has its own column statistics.
+  std::vector<StateSpec> specs = {{".exp_avg_sq_row", {shape[rowAxis]}}};
+  if (!packed)
+    specs.push_back({".exp_avg_sq_col", {shape[1 - rowAxis]}});
+  else
+    for (StateOwner owner : {StateOwner::Gate, StateOwner::Linear})
+      specs.push_back({".exp_avg_sq_col", {shape[1 - rowAxis]}, owner});
+  return specs;
 }
 
 // With t the step, lr the learning rate, b1, b2 the betas:

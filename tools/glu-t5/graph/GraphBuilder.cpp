@@ -27,6 +27,8 @@ Value GraphBuilder::empty(ArrayRef<int64_t> shape, Type element) {
 }
 
 Value GraphBuilder::zeros(ArrayRef<int64_t> shape, Type element) {
+  if (!element)
+    element = f32();
   Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
   return linalg::FillOp::create(b, loc, zero, empty(shape, element))
       .getResult(0);

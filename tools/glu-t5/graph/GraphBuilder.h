@@ -100,10 +100,11 @@ public:
   /// out[v] = sum of rows[n] with ids[n] == v (an scf.for over N).
   Value scatterAddRows(Value rows, Value ids, int64_t tableRows);
 
-private:
+  /// An uninitialized tensor and one of zeros (f32 unless `element`).
   Value empty(llvm::ArrayRef<int64_t> shape, mlir::Type element);
-  Value zeros(llvm::ArrayRef<int64_t> shape, mlir::Type element);
+  Value zeros(llvm::ArrayRef<int64_t> shape, mlir::Type element = {});
 
+private:
   mlir::OpBuilder &b;
   mlir::Location loc;
 };

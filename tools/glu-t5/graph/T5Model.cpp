@@ -4,12 +4,15 @@
 #include "FeedForward.h"
 #include "T5Layers.h"
 #include "T5Parameters.h"
+#include "dialect/FFNAttrs.h"
+#include "dialect/FFNFusedOps.h"
 #include "glu/ArtifactAbi.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <cmath>
 
@@ -374,14 +377,46 @@ llvm::StringMap<Value> T5Graph::backward(const Tape &tape) {
 //===----------------------------------------------------------------------===//
 
 namespace {
+/// A gate and a linear tensor an entry point takes as one, packed as
+/// ffn.pack_gated packs them (an ffn.packed_arguments record).
+struct PackedPair {
+  std::string gate, linear;
+  std::vector<int64_t> shape; // each one's
+  // Their positions in the signature the entry point has unpacked.
+  int64_t gateIndex = 0, linearIndex = 0;
+};
+
 struct NamedType {
   std::string name;
   Type type;
+  std::optional<PackedPair> packed = std::nullopt;
 };
+
+/// Each gated feed-forward layer's (wi_0, wi_1) names.
+static std::vector<std::pair<std::string, std::string>>
+gatedWeightPairs(const T5Config &config) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  if (!config.variant.gated)
+    return pairs;
+  for (auto [stack, blocks] : {std::pair{Stack::Encoder, config.numLayers},
+                               {Stack::Decoder, config.numDecoderLayers}})
+    for (int64_t block = 0; block < blocks; ++block)
+      pairs.push_back({feedForwardWeightName(stack, block, "wi_0"),
+                       feedForwardWeightName(stack, block, "wi_1")});
+  return pairs;
+}
+
+/// The name of a packed pair's argument: the manifest's "gate+linear".
+static std::string packedName(StringRef gate, StringRef linear) {
+  return (gate + "+" + linear).str();
+}
 
 /// Creates `func.func @name` whose arguments are the parameters of
 /// `stacks` (named as Hugging Face's), then `inputs`; `body` returns the
-/// results.
+/// results. With `packBlock`, each gated layer's wi_0 and wi_1 are one
+/// packed argument (where wi_0 would be), unpacked at entry: the body
+/// finds the weights under their names and the packed one under
+/// packedName's.
 class EntryBuilder {
 public:
   EntryBuilder(ModuleOp module, const T5Config &config)
@@ -390,37 +425,99 @@ public:
   using Body = std::function<SmallVector<Value>(
       GraphBuilder &, const llvm::StringMap<Value> &, ValueRange)>;
 
+  /// The parameters of `stacks`, packed with `packBlock` (0: none) as
+  /// build takes them.
+  SmallVector<NamedType> parameters(ArrayRef<Stack> stacks,
+                                    int64_t packBlock) const {
+    MLIRContext *ctx = module->getContext();
+    SmallVector<NamedType> out;
+    std::vector<T5Parameter> params;
+    for (const T5Parameter &p : t5Parameters(config))
+      if (llvm::is_contained(stacks, p.stack))
+        params.push_back(p);
+    auto indexOf = [&](StringRef name) {
+      return int64_t(
+          llvm::find_if(params,
+                        [&](const T5Parameter &p) { return p.name == name; }) -
+          params.begin());
+    };
+    llvm::StringMap<std::string> linearOf;
+    llvm::StringSet<> linears;
+    if (packBlock > 0)
+      for (auto &[gate, linear] : gatedWeightPairs(config))
+        if (indexOf(gate) < int64_t(params.size())) {
+          linearOf[gate] = linear;
+          linears.insert(linear);
+        }
+    Builder b(ctx);
+    for (const T5Parameter &p : params) {
+      if (linears.contains(p.name))
+        continue;
+      auto it = linearOf.find(p.name);
+      if (it == linearOf.end()) {
+        out.push_back({p.name, RankedTensorType::get(p.shape, b.getF32Type())});
+        continue;
+      }
+      SmallVector<int64_t> shape(p.shape.begin(), p.shape.end());
+      shape.back() *= 2;
+      out.push_back({packedName(p.name, it->second),
+                     RankedTensorType::get(shape, b.getF32Type()),
+                     PackedPair{p.name, it->second, p.shape, indexOf(p.name),
+                                indexOf(it->second)}});
+    }
+    return out;
+  }
+
   void build(StringRef name, ArrayRef<Stack> stacks, ArrayRef<NamedType> inputs,
-             ArrayRef<NamedType> results, const Body &body) {
+             ArrayRef<NamedType> results, const Body &body,
+             int64_t packBlock = 0) {
     MLIRContext *ctx = module.getContext();
     OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
     Location loc = NameLoc::get(StringAttr::get(ctx, name));
+    SmallVector<NamedType> args = parameters(stacks, packBlock);
+    unsigned numParams = args.size();
+    int64_t unpackedParams = parameters(stacks, 0).size();
+    args.append(inputs.begin(), inputs.end());
     SmallVector<Type> argTypes, resultTypes;
-    SmallVector<std::string> argNames;
-    for (const T5Parameter &p : t5Parameters(config)) {
-      if (!llvm::is_contained(stacks, p.stack))
-        continue;
-      argTypes.push_back(RankedTensorType::get(p.shape, b.getF32Type()));
-      argNames.push_back(p.name);
-    }
-    unsigned numParams = argTypes.size();
-    for (const NamedType &input : inputs) {
-      argTypes.push_back(input.type);
-      argNames.push_back(input.name);
-    }
+    for (const NamedType &arg : args)
+      argTypes.push_back(arg.type);
     for (const NamedType &result : results)
       resultTypes.push_back(result.type);
     auto func = func::FuncOp::create(b, loc, name,
                                      b.getFunctionType(argTypes, resultTypes));
-    for (auto [i, argName] : llvm::enumerate(argNames))
-      func.setArgAttr(i, GLU_NAME_ATTR, b.getStringAttr(argName));
+    SmallVector<Attribute> records;
+    for (auto [i, arg] : llvm::enumerate(args)) {
+      func.setArgAttr(i, GLU_NAME_ATTR, b.getStringAttr(arg.name));
+      if (!arg.packed)
+        continue;
+      // Inputs' indices count from the first input.
+      int64_t offset = i < numParams ? 0 : unpackedParams;
+      auto original = [&](StringRef originalName, int64_t index) {
+        return ffn::OriginalArgumentAttr::get(ctx, offset + index, originalName,
+                                              arg.packed->shape);
+      };
+      records.push_back(ffn::PackedArgumentAttr::get(
+          ctx, i, packBlock, original(arg.packed->gate, arg.packed->gateIndex),
+          original(arg.packed->linear, arg.packed->linearIndex)));
+    }
+    if (!records.empty())
+      func->setAttr(GLU_PACKED_ARGUMENTS_ATTR, b.getArrayAttr(records));
     for (auto [i, result] : llvm::enumerate(results))
       func.setResultAttr(i, GLU_NAME_ATTR, b.getStringAttr(result.name));
     Block *entry = func.addEntryBlock();
     b.setInsertionPointToStart(entry);
     llvm::StringMap<Value> params;
-    for (unsigned i = 0; i < numParams; ++i)
-      params[argNames[i]] = entry->getArgument(i);
+    for (unsigned i = 0; i < numParams; ++i) {
+      Value arg = entry->getArgument(i);
+      params[args[i].name] = arg;
+      if (const std::optional<PackedPair> &pair = args[i].packed) {
+        auto half = RankedTensorType::get(pair->shape, b.getF32Type());
+        auto unpack =
+            ffn::UnpackGatedOp::create(b, loc, half, half, arg, packBlock);
+        params[pair->gate] = unpack.getGate();
+        params[pair->linear] = unpack.getLinear();
+      }
+    }
     GraphBuilder g(b, loc);
     SmallVector<Value> values =
         body(g, params, entry->getArguments().drop_front(numParams));
@@ -607,21 +704,70 @@ OwningOpRef<ModuleOp> glu::t5::buildT5Module(MLIRContext *ctx,
 
   if (options.trainStep) {
     // Parameters, then each parameter's optimizer state, then the step.
+    // Packed, a gated layer's wi_0 and wi_1 are one parameter whose state
+    // is packed too (or each weight's, for Adafactor's column means).
+    int64_t packBlock = c.variant.gated ? options.packBlockSize : 0;
     SmallVector<NamedType> inputs, results;
     struct Slot {
-      T5Parameter param;
+      NamedType param;
       unsigned rowAxis;
       unsigned stateBegin, stateCount;
+      std::optional<PackedColumns> packed;
     };
     std::vector<Slot> slots;
+    // Where each unpacked parameter's state would begin, for the records.
+    llvm::StringMap<unsigned> unpackedStateBegin;
+    unsigned unpackedStates = 0;
     for (const T5Parameter &p : t5Parameters(c)) {
-      unsigned rowAxis = p.transposed ? 1 : 0;
+      unpackedStateBegin[p.name] = unpackedStates;
+      unpackedStates +=
+          optimizerState(options.optimizer, p.shape, p.transposed ? 1 : 0)
+              .size();
+    }
+    for (const NamedType &param : entries.parameters(allStacks, packBlock)) {
+      std::optional<PackedColumns> packed;
+      unsigned rowAxis = 0;
+      ArrayRef<int64_t> shape = cast<RankedTensorType>(param.type).getShape();
+      if (param.packed) {
+        packed = PackedColumns{packBlock, param.packed->shape.back()};
+        rowAxis = 1; // wi_0 and wi_1 are transposed
+      } else {
+        rowAxis = llvm::find_if(
+                      t5Parameters(c),
+                      [&](const T5Parameter &p) {
+                        return p.name == param.name;
+                      })->transposed
+                      ? 1
+                      : 0;
+      }
       std::vector<StateSpec> specs =
-          optimizerState(options.optimizer, p.shape, rowAxis);
-      slots.push_back(
-          {p, rowAxis, unsigned(inputs.size()), unsigned(specs.size())});
-      for (const StateSpec &spec : specs)
-        inputs.push_back({p.name + spec.suffix, f32(spec.shape)});
+          optimizerState(options.optimizer, shape, rowAxis, packed);
+      slots.push_back({param, rowAxis, unsigned(inputs.size()),
+                       unsigned(specs.size()), packed});
+      for (auto [k, spec] : llvm::enumerate(specs)) {
+        Type type = f32(spec.shape);
+        if (!param.packed) {
+          inputs.push_back({param.name + spec.suffix, type});
+          continue;
+        }
+        const PackedPair &pair = *param.packed;
+        if (spec.owner != StateOwner::Both) {
+          bool gate = spec.owner == StateOwner::Gate;
+          inputs.push_back(
+              {(gate ? pair.gate : pair.linear) + spec.suffix, type});
+          continue;
+        }
+        // Packed like its parameter: each weight's tensor of this suffix
+        // is the k-th of its unpacked state.
+        std::vector<int64_t> half = spec.shape;
+        half.back() /= 2;
+        inputs.push_back(
+            {packedName(pair.gate + spec.suffix, pair.linear + spec.suffix),
+             type,
+             PackedPair{pair.gate + spec.suffix, pair.linear + spec.suffix,
+                        half, int64_t(unpackedStateBegin[pair.gate] + k),
+                        int64_t(unpackedStateBegin[pair.linear] + k)}});
+      }
     }
     unsigned numState = inputs.size();
     bool adamW = options.optimizer == OptimizerKind::AdamW;
@@ -629,9 +775,10 @@ OwningOpRef<ModuleOp> glu::t5::buildT5Module(MLIRContext *ctx,
     if (adamW)
       inputs.push_back({"learning_rate", f32({})});
     inputs.append({inputIds, attentionMask, labels});
-    for (const T5Parameter &p : t5Parameters(c))
-      results.push_back({p.name, f32(p.shape)});
-    results.append(inputs.begin(), inputs.begin() + numState);
+    for (const Slot &slot : slots)
+      results.push_back({slot.param.name, slot.param.type});
+    for (const NamedType &state : ArrayRef(inputs).take_front(numState))
+      results.push_back({state.name, state.type});
     results.push_back({"step", i32({})});
     results.push_back(lossType);
     entries.build(
@@ -665,22 +812,31 @@ OwningOpRef<ModuleOp> glu::t5::buildT5Module(MLIRContext *ctx,
           SmallVector<Value> newParams, newState;
           for (const Slot &slot : slots) {
             Value param = params.lookup(slot.param.name);
-            Value grad = grads.lookup(slot.param.name);
+            Value grad;
+            if (const std::optional<PackedPair> &pair = slot.param.packed)
+              // The fused backward's packed d[W | V]: this pack folds away.
+              grad = ffn::PackGatedOp::create(
+                  g.builder(), g.location(), slot.param.type,
+                  grads.lookup(pair->gate), grads.lookup(pair->linear),
+                  packBlock);
+            else
+              grad = grads.lookup(slot.param.name);
             SmallVector<Value> oldState(
                 state.slice(slot.stateBegin, slot.stateCount));
             newParams.push_back(
-                adamW
-                    ? adamWUpdate(g, options.adamW, scalars, param, grad,
-                                  oldState, newState)
-                    : adafactorUpdate(g, options.adafactor, scalars, param,
-                                      grad, slot.rowAxis, oldState, newState));
+                adamW ? adamWUpdate(g, options.adamW, scalars, param, grad,
+                                    oldState, newState)
+                      : adafactorUpdate(g, options.adafactor, scalars, param,
+                                        grad, slot.rowAxis, oldState, newState,
+                                        slot.packed));
           }
           SmallVector<Value> out = newParams;
           out.append(newState.begin(), newState.end());
           out.push_back(newStep);
           out.push_back(loss);
           return out;
-        });
+        },
+        packBlock);
   }
   return module;
 }

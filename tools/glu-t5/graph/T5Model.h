@@ -21,6 +21,9 @@
 //   train_step(params, optimizer state, step, [learning_rate,] input_ids,
 //              attention_mask, labels)
 //       -> params, optimizer state, step, loss        (updated in place)
+//   (packBlockSize: train_step's wi_0 and wi_1 are one packed argument
+//    "<wi_0>+<wi_1>" a layer, their state "<wi_0>.exp_avg+<wi_1>.exp_avg"
+//    and the like; Adafactor's column means stay one a weight)
 //
 // Parameters are arguments named as Hugging Face's checkpoints name them
 // (T5Parameters.h); ids and masks are i32, labels i32 with -100 ignored.
@@ -47,6 +50,11 @@ struct T5ModuleOptions {
   bool trainStep = true;
   bool decodeStep = true; // cross_attention_cache and decode_step
   OptimizerKind optimizer = OptimizerKind::Adafactor;
+  /// Nonzero: train_step takes each gated layer's wi_0 and wi_1, and
+  /// their optimizer state, packed in column blocks of this size (the
+  /// compile's block size; recorded in ffn.packed_arguments), and updates
+  /// them packed.
+  int64_t packBlockSize = 0;
   AdamWOptions adamW;
   AdafactorOptions adafactor;
 };
