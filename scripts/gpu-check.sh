@@ -11,7 +11,10 @@
 #                                  runtime's GPU tests, runs every cuda
 #                                  artifact and compares it with the CPU
 #                                  artifact of the same model on the same
-#                                  seeded inputs (1e-5 relative), and prints a
+#                                  seeded inputs (1e-5 relative; a small
+#                                  T5's entry points, glu-t5 emit's, on
+#                                  the inputs gpu_check_t5.py writes, 1e-4),
+#                                  and prints a
 #                                  timing table (fused vs unfused on the GPU,
 #                                  and cuBLAS as a peer).
 #
@@ -27,12 +30,16 @@ log() { printf '\n==> %s\n' "$*"; }
 prepare() {
   source "$ROOT/scripts/setup.sh"
   glu_install_system_packages
-  glu_build glu-compile glu-opt
+  glu_build glu-compile glu-opt glu-t5
+  glu_make_venv
   local compile="$GLU_BUILD_DIR/bin/glu-compile"
   rm -rf "$ARTIFACTS" && mkdir -p "$ARTIFACTS/models"
   python3 "$ROOT/scripts/gpu_check_models.py" "$ARTIFACTS/models" > "$ARTIFACTS/models.txt"
+  # A small T5's entry points (glu-t5 emit), each with its inputs.
+  "$GLU_VENV/bin/python" "$ROOT/scripts/gpu_check_t5.py" --glu-t5 "$GLU_BUILD_DIR/bin/glu-t5" \
+    "$ARTIFACTS/models" >> "$ARTIFACTS/models.txt" || { echo "gpu_check_t5.py failed"; exit 1; }
   local jobs=()
-  while read -r name path entry; do
+  while read -r name path entry inputs; do
     jobs+=("$compile $path -o $ARTIFACTS/$name-cuda-fused --target=cuda")
     jobs+=("$compile $path -o $ARTIFACTS/$name-cuda-unfused --target=cuda --no-fuse")
     case "$name" in
@@ -92,23 +99,32 @@ check() {
   log "cuda artifacts vs the CPU artifact of the same model (same seeded inputs)"
   local out="$CHECK_DIR/out"
   rm -rf "$out" && mkdir -p "$out"
-  while read -r name path entry; do
+  while read -r name path entry inputs; do
     case "$name" in check-*) ;; *) continue ;; esac
-    timeout 120 "$run" "$ARTIFACTS/$name-cpu" --entry "$entry" --seed 7 --device cpu \
+    # T5's entry points run on the inputs gpu_check_t5.py wrote (ids in the
+    # vocabulary, state at zero), within the T5 tests' tolerance.
+    local given=() tolerance=()
+    if [ -n "$inputs" ]; then
+      for f in "$ARTIFACTS/models/$name-inputs"/*.npy; do
+        given+=(--input "$(basename "$f" .npy)=$f")
+      done
+      tolerance=(--rtol 1e-4 --atol-scale 1e-4)
+    fi
+    timeout 120 "$run" "$ARTIFACTS/$name-cpu" --entry "$entry" --seed 7 --device cpu "${given[@]}" \
       --output-dir "$out/$name-cpu" > "$out/$name-cpu.log" 2>&1 \
       || { echo "FAIL $name: cpu run"; tail -3 "$out/$name-cpu.log"; status=1; continue; }
     for kind in fused unfused; do
-      timeout 120 "$run" "$ARTIFACTS/$name-cuda-$kind" --entry "$entry" --seed 7 --device cuda \
+      timeout 120 "$run" "$ARTIFACTS/$name-cuda-$kind" --entry "$entry" --seed 7 --device cuda "${given[@]}" \
         --output-dir "$out/$name-cuda-$kind" > "$out/$name-cuda-$kind.log" 2>&1 \
         || { echo "FAIL $name-cuda-$kind: run"; tail -3 "$out/$name-cuda-$kind.log"; status=1; continue; }
       python3 "$ROOT/scripts/npy_compare.py" "$out/$name-cpu" "$out/$name-cuda-$kind" \
-        --label "$name-cuda-$kind" || status=1
+        --label "$name-cuda-$kind" "${tolerance[@]}" || status=1
     done
   done < "$ARTIFACTS/models.txt"
 
   log "Timing (median of 20 calls after 3 warm-up calls; ms)"
   printf '%-26s %12s %12s %8s\n' model fused unfused speedup
-  while read -r name path entry; do
+  while read -r name path entry inputs; do
     case "$name" in time-*) ;; *) continue ;; esac
     local f u
     f="$(timeout 120 "$run" "$ARTIFACTS/$name-cuda-fused" --entry "$entry" --seed 1 --device cuda \

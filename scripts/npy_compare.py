@@ -5,8 +5,9 @@ with the tolerance rule of the test suites (test/lib/glu_mlir_testing.py):
     |got - want| <= rtol |want| + atol_scale max|want|   (per result)
 
 Pure Python (struct + array), no numpy: it runs on the GPU machine, which
-has nothing but Python's standard library. Reads little-endian float32 and
-float64 arrays in C order (what glu-run writes).
+has nothing but Python's standard library. Reads little-endian float32,
+float64 and int32 arrays in C order (what glu-run writes); int32 results
+(a train step's step count) must be equal under the same rule.
 
 usage: npy_compare.py WANT_DIR GOT_DIR [--rtol 1e-5] [--atol-scale 1e-6]
 Prints one line per result and exits 1 if any result is off or missing.
@@ -36,7 +37,7 @@ def read_npy(path):
     header = ast.literal_eval(data[start:start + header_len].decode("latin1"))
     if header.get("fortran_order"):
         raise ValueError("%s is in Fortran order" % path)
-    codes = {"<f4": "f", "<f8": "d"}
+    codes = {"<f4": "f", "<f8": "d", "<i4": "i"}
     if header["descr"] not in codes:
         raise ValueError("%s has dtype %s" % (path, header["descr"]))
     values = array.array(codes[header["descr"]])

@@ -4,7 +4,9 @@
 // gpu.launch (before gpu-kernel-outlining), rewrites what is left of memory
 // traffic in host functions so that the host only passes device pointers
 // around: allocations and copies go through the gpu dialect (mgpu* calls in
-// the end), and any leftover scalar memref code runs in a one-thread kernel.
+// the end), leftover scalar memref code runs in one-thread kernels (with the
+// kernels a host loop launched run inside as loops), and a value host code
+// needs from device memory is read from a host copy.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +21,7 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/Support/Debug.h"
 
 namespace mlir::ffn {
@@ -133,9 +136,187 @@ static bool isContiguous(Value memref) {
   return type.getLayout().isIdentity();
 }
 
+/// Replaces each gpu.launch nested in `root` (code that already runs in a
+/// one-thread kernel) by loops over its blocks and threads that run its
+/// body in turn. A body that synchronizes threads or shares workgroup
+/// memory cannot be run so: an error.
+static LogicalResult serializeNestedLaunches(Operation *root) {
+  SmallVector<gpu::LaunchOp> launches;
+  root->walk([&](gpu::LaunchOp launch) { launches.push_back(launch); });
+  for (gpu::LaunchOp launch : launches) {
+    Region &body = launch.getBody();
+    if (!body.hasOneBlock() || !launch.getWorkgroupAttributions().empty() ||
+        !launch.getPrivateAttributions().empty() ||
+        body.walk([](gpu::BarrierOp) { return WalkResult::interrupt(); })
+            .wasInterrupted())
+      return launch.emitOpError(
+          "is launched from host code on device memory that runs in a "
+          "one-thread kernel, and its threads synchronize or share memory");
+    OpBuilder b(launch);
+    Location loc = launch.getLoc();
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
+    gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
+    IRMapping mapping;
+    auto mapDims = [&](gpu::KernelDim3 from, gpu::KernelDim3 to) {
+      mapping.map(from.x, to.x);
+      mapping.map(from.y, to.y);
+      mapping.map(from.z, to.z);
+    };
+    mapDims(launch.getGridSize(), grid);
+    mapDims(launch.getBlockSize(), block);
+    // Blocks outermost, then threads; x fastest within each.
+    Value ids[6];
+    Value bounds[6] = {grid.z, grid.y, grid.x, block.z, block.y, block.x};
+    for (int i = 0; i < 6; ++i) {
+      auto loop = scf::ForOp::create(b, loc, zero, bounds[i], one);
+      ids[i] = loop.getInductionVar();
+      b.setInsertionPoint(loop.getBody()->getTerminator());
+    }
+    mapDims(launch.getBlockIds(), {ids[2], ids[1], ids[0]});
+    mapDims(launch.getThreadIds(), {ids[5], ids[4], ids[3]});
+    for (Operation &op : body.front().without_terminator())
+      b.clone(op, mapping);
+    launch.erase();
+  }
+  return success();
+}
+
+/// The most elements of a buffer the host copies back to read one of them.
+constexpr int64_t kMaxHostReadElements = 1024;
+
+/// Whether `op` can run on one thread of a kernel as it is: loads, stores
+/// and pure scalar code without regions.
+static bool isMovableScalarOp(Operation *op) {
+  if (isa<memref::LoadOp, memref::StoreOp>(op))
+    return true;
+  return op->getNumRegions() == 0 && isMemoryEffectFree(op) &&
+         !op->hasTrait<OpTrait::IsTerminator>() &&
+         !isa<memref::AllocOp, memref::AllocaOp>(op);
+}
+
+/// The straight-line code around host load `seed` that can move into a
+/// kernel (in block order): the loads, the pure ops computing on what they
+/// read, the stores of the results. Empty if some of it feeds host code
+/// (an offset, a loop bound, a returned value) or other memory accesses
+/// lie between its ops (moving them would reorder memory traffic).
+static SmallVector<Operation *> scalarCodeAround(memref::LoadOp seed) {
+  Block *block = seed->getBlock();
+  llvm::SetVector<Operation *> members;
+  SmallVector<Operation *> worklist = {seed};
+  members.insert(seed);
+  // Whether `op` computes on something loaded in this block.
+  DenseMap<Operation *, bool> dependsMemo;
+  std::function<bool(Operation *)> dependsOnLoad = [&](Operation *op) {
+    if (isa<memref::LoadOp>(op))
+      return true;
+    auto [it, inserted] = dependsMemo.try_emplace(op, false);
+    if (!inserted)
+      return it->second;
+    bool depends = false;
+    for (Value operand : op->getOperands())
+      if (Operation *def = operand.getDefiningOp())
+        if (def->getBlock() == block && isMovableScalarOp(def) &&
+            dependsOnLoad(def))
+          depends = true;
+    return dependsMemo[op] = depends;
+  };
+  while (!worklist.empty()) {
+    Operation *op = worklist.pop_back_val();
+    for (Value result : op->getResults())
+      for (Operation *user : result.getUsers()) {
+        if (user->getBlock() != block || !isMovableScalarOp(user))
+          return {};
+        if (members.insert(user))
+          worklist.push_back(user);
+      }
+    for (Value operand : op->getOperands()) {
+      Operation *def = operand.getDefiningOp();
+      if (!def || def->getBlock() != block || !isMovableScalarOp(def) ||
+          !dependsOnLoad(def))
+        continue;
+      if (members.insert(def))
+        worklist.push_back(def);
+    }
+  }
+  SmallVector<Operation *> ordered(members.begin(), members.end());
+  llvm::sort(ordered,
+             [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+  for (Operation *op = ordered.front(); op != ordered.back();
+       op = op->getNextNode()) {
+    if (members.contains(op))
+      continue;
+    bool quiet =
+        op->getNumRegions() == 0 &&
+        (isMemoryEffectFree(op) || isa<memref::AllocOp, memref::AllocaOp>(op));
+    if (!quiet)
+      return {};
+  }
+  return ordered;
+}
+
+/// Host scalar code on device memory (what a rank-0 linalg op becomes):
+/// straight-line code that only loads, computes and stores runs in a
+/// one-thread kernel; a loaded value that host code needs (an offset into
+/// a buffer, say) is read from a host copy of its small buffer instead
+/// (gpu-async-region waits for the copy before the read).
+static LogicalResult moveHostScalarCode(func::FuncOp func) {
+  SmallVector<memref::LoadOp> loads;
+  for (Block &block : func.getBody())
+    for (auto load : block.getOps<memref::LoadOp>())
+      loads.push_back(load);
+  DenseSet<Operation *> moved;
+  OpBuilder b(func.getContext());
+  for (memref::LoadOp load : loads) {
+    if (moved.contains(load))
+      continue;
+    Location loc = load.getLoc();
+    SmallVector<Operation *> code = scalarCodeAround(load);
+    if (!code.empty() && llvm::any_of(code, llvm::IsaPred<memref::StoreOp>)) {
+      LLVM_DEBUG(llvm::dbgs()
+                 << "  " << code.size()
+                 << " host scalar ops -> a one-thread kernel: " << loc << "\n");
+      b.setInsertionPointAfter(code.back());
+      Value one = arith::ConstantIndexOp::create(b, loc, 1);
+      buildLaunch(b, loc, one, 1, [&](OpBuilder &kb, Value, Value) {
+        IRMapping mapping;
+        for (Operation *op : code)
+          kb.clone(*op, mapping);
+      });
+      for (Operation *op : llvm::reverse(code)) {
+        moved.insert(op);
+        op->erase();
+      }
+      continue;
+    }
+    // Host code needs the value: read it from a host copy.
+    auto type = cast<MemRefType>(load.getMemRefType());
+    if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
+        type.getNumElements() > kMaxHostReadElements)
+      return load.emitOpError(
+                 "reads device memory on the host; glu-gpu-host-buffers "
+                 "cannot move it into a kernel, and copies back only "
+                 "buffers of static shape, identity layout and at most ")
+             << kMaxHostReadElements << " elements, not " << type;
+    LLVM_DEBUG(llvm::dbgs() << "  memref.load for host code -> a host copy "
+                               "of its buffer: "
+                            << loc << "\n");
+    b.setInsertionPoint(load);
+    auto host = memref::AllocaOp::create(b, loc, type);
+    gpu::MemcpyOp::create(b, loc, /*asyncToken=*/Type(), ValueRange{}, host,
+                          load.getMemRef());
+    load.getMemrefMutable().assign(host);
+    moved.insert(load);
+  }
+  return success();
+}
+
 /// Rewrites one host function; fails (with a diagnostic) on host code that
 /// needs a value from device memory.
 static LogicalResult rewriteHostFunction(func::FuncOp func) {
+  if (failed(moveHostScalarCode(func)))
+    return failure();
   SmallVector<Operation *> work;
   // Only the ops outside kernels; gpu.launch bodies are device code.
   func.walk<WalkOrder::PreOrder>([&](Operation *op) {
@@ -151,6 +332,10 @@ static LogicalResult rewriteHostFunction(func::FuncOp func) {
       work.push_back(op);
       return WalkResult::skip();
     }
+    // A load of a host copy (moveHostScalarCode's) is host code.
+    if (auto load = dyn_cast<memref::LoadOp>(op))
+      if (load.getMemRef().getDefiningOp<memref::AllocaOp>())
+        return WalkResult::advance();
     if (isa<memref::LoadOp, memref::StoreOp, memref::AtomicRMWOp,
             memref::GenericAtomicRMWOp>(op))
       work.push_back(op);
@@ -245,11 +430,15 @@ static LogicalResult rewriteHostFunction(func::FuncOp func) {
     LLVM_DEBUG(llvm::dbgs() << "  " << op->getName()
                             << " -> a one-thread kernel: " << loc << "\n");
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Operation *moved = nullptr;
     buildLaunch(b, loc, one, 1, [&](OpBuilder &kb, Value, Value) {
-      Operation *moved = op->clone();
+      moved = op->clone();
       kb.insert(moved);
     });
     op->erase();
+    // Kernels it launched (a host loop of linalg ops) now run inside it.
+    if (failed(serializeNestedLaunches(moved)))
+      return failure();
   }
 
   // memref.get_global uses were redirected above; the remaining one is the

@@ -96,12 +96,21 @@ def GluGpuHostBuffers : Pass<"glu-gpu-host-buffers", "::mlir::ModuleOp"> {
       element);
     - `memref.get_global` (constants) becomes a device buffer filled from
       the host global by `gpu.memcpy`, freed before the function returns;
+    - straight-line scalar code on device memory (what a rank-0 linalg op
+      becomes: loads, pure arithmetic on what they read, stores of the
+      results, with nothing that touches memory in between) runs in one
+      one-thread `gpu.launch` placed at its last op;
+    - a loaded value that host code needs (an offset into a buffer, a loop
+      bound, a returned value) is read from a host copy of its buffer
+      (`memref.alloca` filled by `gpu.memcpy`; gpu-async-region waits for
+      it) when the buffer has a static shape, an identity layout and at
+      most 1024 elements; otherwise it is an error;
     - any other op left on the host that reads or writes memrefs (an
       `scf.for` nest of scalar code, say) is wrapped into a one-thread
-      `gpu.launch`: slow but correct, a fallback.
-
-    Host code that needs a value loaded from a memref is reported as an
-    error.
+      `gpu.launch`, and the kernels it launched (a host loop of linalg
+      ops: the rows of a scatter) run inside it as loops over their blocks
+      and threads (an error if their threads synchronize or share memory):
+      slow but correct, a fallback.
 
     Before:
 
