@@ -4,6 +4,9 @@
 // f32 elementwise linalg.generics to 1 x ... x L, L the target's f32 lanes
 // (peeling the partial last column tile; the rows of large ones in an
 // scf.forall, run by the OpenMP threads) and vectorizes the static tiles;
+// gives the rows of large transposes, of all-parallel generics it cannot
+// vectorize (gathers, index arithmetic) and of reductions with leading
+// parallel loops to the threads too;
 // and/or expands exp, tanh, expm1, log (and erf when approximate-erf) into
 // polynomial approximations.
 //
@@ -20,6 +23,7 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/IR/PatternMatch.h"
@@ -63,41 +67,77 @@ static bool isVectorizableElementwise(linalg::GenericOp op) {
 /// saves.
 static constexpr int64_t kParallelElements = 1 << 14;
 
-/// When `op` is large enough and has rows, tiles its leading dimensions by
-/// 1 in an scf.forall and returns the row op inside; else returns `op`.
-static linalg::GenericOp distributeRows(RewriterBase &rewriter,
-                                        linalg::GenericOp op) {
-  unsigned loops = op.getNumLoops();
-  std::optional<SmallVector<int64_t, 4>> ranges = op.getStaticLoopRanges();
-  if (loops < 2 || !ranges)
+/// When `op` is large enough and its leading loops are parallel, tiles
+/// them by 1 in an scf.forall (all but the last loop when every loop is
+/// parallel; those before the first reduction loop otherwise) and returns
+/// the op of one row inside; else returns `op`.
+static Operation *distributeLeadingLoops(RewriterBase &rewriter,
+                                         TilingInterface op) {
+  SmallVector<utils::IteratorType> iterators = op.getLoopIteratorTypes();
+  unsigned loops = iterators.size();
+  unsigned leading = 0;
+  while (leading < loops && iterators[leading] == utils::IteratorType::parallel)
+    ++leading;
+  leading = std::min(leading, loops - 1);
+  if (loops < 2 || leading == 0)
     return op;
   int64_t rows = 1, elements = 1;
-  for (auto [i, range] : llvm::enumerate(*ranges)) {
-    if (ShapedType::isDynamic(range))
+  rewriter.setInsertionPoint(op);
+  for (auto [i, range] : llvm::enumerate(op.getIterationDomain(rewriter))) {
+    std::optional<int64_t> size = getConstantIntValue(range.size);
+    if (!size)
       return op;
-    elements *= range;
-    if (i + 1 < loops)
-      rows *= range;
+    elements *= *size;
+    if (i < leading)
+      rows *= *size;
   }
   if (rows < 2 || elements < kParallelElements)
     return op;
-  SmallVector<OpFoldResult> tileSizes(loops, rewriter.getIndexAttr(1));
-  tileSizes.back() = rewriter.getIndexAttr(0);
+  SmallVector<OpFoldResult> tileSizes(loops, rewriter.getIndexAttr(0));
+  for (unsigned i = 0; i < leading; ++i)
+    tileSizes[i] = rewriter.getIndexAttr(1);
   scf::SCFTilingOptions options;
   options.setTileSizes(tileSizes);
   options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-  rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, op, options);
   if (failed(tiled) || tiled->tiledOps.size() != 1)
     return op;
-  auto row = dyn_cast<linalg::GenericOp>(tiled->tiledOps.front());
-  if (!row)
-    return op;
   LLVM_DEBUG(llvm::dbgs() << "rows in parallel (" << rows << " of "
-                          << elements / rows << "): " << op->getLoc() << "\n");
+                          << elements / rows << "): " << op->getName() << " "
+                          << op->getLoc() << "\n");
   rewriter.replaceOp(op, tiled->replacements);
-  return row;
+  return tiled->tiledOps.front();
+}
+
+/// distributeLeadingLoops of an elementwise generic.
+static linalg::GenericOp distributeRows(RewriterBase &rewriter,
+                                        linalg::GenericOp op) {
+  auto row = dyn_cast<linalg::GenericOp>(distributeLeadingLoops(
+      rewriter, cast<TilingInterface>(op.getOperation())));
+  return row ? row : op;
+}
+
+/// Whether `op` is data movement or scalar code the vectorizer leaves
+/// alone but whose rows can still go to the threads: a linalg.transpose
+/// (attention's heads split and merged), an all-parallel generic it
+/// rejects (a gather through tensor.extract, integer index arithmetic), or
+/// a reduction glu-cpu-gemm did not take whose leading loops are parallel
+/// (a linalg.reduce keeping its leading dimensions, a generic summing each
+/// packed weight's columns).
+static bool isDistributableScalarOp(Operation *op) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp || !linalgOp.hasPureTensorSemantics() ||
+      !llvm::all_of(op->getOperandTypes(), [](Type type) {
+        auto tensor = dyn_cast<RankedTensorType>(type);
+        return tensor && tensor.hasStaticShape();
+      }))
+    return false;
+  if (isa<linalg::TransposeOp, linalg::ReduceOp>(op))
+    return true;
+  auto generic = dyn_cast<linalg::GenericOp>(op);
+  return generic && (generic.getNumReductionLoops() != 0 ||
+                     !isVectorizableElementwise(generic));
 }
 
 /// Tiles `op` to 1 x ... x `lanes` and peels the last, partial column
@@ -203,9 +243,16 @@ struct GluCpuVectorize : mlir::ffn::impl::GluCpuVectorizeBase<GluCpuVectorize> {
         if (isVectorizableElementwise(op))
           generics.push_back(op);
       });
+      SmallVector<TilingInterface> scalarOps;
+      func.walk([&](Operation *op) {
+        if (isDistributableScalarOp(op))
+          scalarOps.push_back(cast<TilingInterface>(op));
+      });
       IRRewriter rewriter(&getContext());
       for (linalg::GenericOp op : generics)
         (void)tileElementwise(rewriter, op, vectorLanes);
+      for (TilingInterface op : scalarOps)
+        (void)distributeLeadingLoops(rewriter, op);
       // Fold the peeled tiles' sizes into their types.
       RewritePatternSet canonical(&getContext());
       for (RegisteredOperationName name :

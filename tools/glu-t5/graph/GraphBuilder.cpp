@@ -139,17 +139,79 @@ Value GraphBuilder::reduceLast(Value x, Reduction kind) {
       .getResult(0);
 }
 
+Value GraphBuilder::rowSums(Value x) {
+  ArrayRef<int64_t> in = shape(x);
+  MLIRContext *ctx = b.getContext();
+  AffineExpr r = getAffineDimExpr(0, ctx), c = getAffineDimExpr(1, ctx);
+  SmallVector<AffineMap> maps = {AffineMap::get(2, 0, {r, c}, ctx),
+                                 AffineMap::get(2, 0, {r}, ctx)};
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{RankedTensorType::get({in[0]}, f32())},
+             ValueRange{x}, ValueRange{zeros({in[0]})}, maps,
+             {utils::IteratorType::parallel, utils::IteratorType::reduction},
+             "", "",
+             [](OpBuilder &nb, Location l, ValueRange a) {
+               linalg::YieldOp::create(
+                   nb, l, arith::AddFOp::create(nb, l, a[0], a[1]).getResult());
+             })
+      .getResult(0);
+}
+
+Value GraphBuilder::columnSums(Value x) {
+  ArrayRef<int64_t> in = shape(x);
+  return linalg::ReduceOp::create(
+             b, loc, ValueRange{x}, ValueRange{zeros({in[1]})},
+             ArrayRef<int64_t>{0},
+             [](OpBuilder &nb, Location l, ValueRange a) {
+               linalg::YieldOp::create(
+                   nb, l, arith::AddFOp::create(nb, l, a[0], a[1]).getResult());
+             })
+      .getResult(0);
+}
+
+// The back ends run a sum along the last dimension of a matrix (a row
+// reduction) and a sum over its rows (a column sum) on the threads,
+// vectorized; other reductions are scalar loops. So the kept dimensions
+// leading the summed ones become a row reduction, the summed ones leading
+// the kept ones a column sum, and a sum of everything the column sum of a
+// matrix's row sums.
 Value GraphBuilder::sumAllBut(Value x, ArrayRef<unsigned> keep) {
   ArrayRef<int64_t> in = shape(x);
-  SmallVector<int64_t> out, reduced;
+  SmallVector<int64_t> out;
+  SmallVector<int64_t> reduced;
+  int64_t keptCount = 1, reducedCount = 1;
   for (unsigned d = 0; d < in.size(); ++d) {
-    if (llvm::is_contained(keep, d))
+    if (llvm::is_contained(keep, d)) {
       out.push_back(in[d]);
-    else
+      keptCount *= in[d];
+    } else {
       reduced.push_back(d);
+      reducedCount *= in[d];
+    }
   }
   if (reduced.empty())
     return x;
+  bool keptFirst = llvm::all_of(
+      keep, [&](unsigned d) { return d < unsigned(reduced.front()); });
+  bool keptLast = llvm::all_of(
+      keep, [&](unsigned d) { return d > unsigned(reduced.back()); });
+  if (!keep.empty() && keptFirst)
+    return reshape(rowSums(reshape(x, {keptCount, reducedCount})), out);
+  if (!keep.empty() && keptLast)
+    return reshape(columnSums(reshape(x, {reducedCount, keptCount})), out);
+  if (keep.empty()) {
+    // Rows of at least 64 elements, as many as divide the count (up to 256).
+    int64_t rows = 1;
+    for (int64_t r = 256; r > 1; --r)
+      if (reducedCount % r == 0 && reducedCount / r >= 64) {
+        rows = r;
+        break;
+      }
+    if (rows > 1) {
+      Value partial = rowSums(reshape(x, {rows, reducedCount / rows}));
+      return reshape(columnSums(reshape(partial, {rows, 1})), {});
+    }
+  }
   return linalg::ReduceOp::create(
              b, loc, ValueRange{x}, ValueRange{zeros(out, f32())}, reduced,
              [&](OpBuilder &nb, Location l, ValueRange a) {
@@ -163,6 +225,10 @@ Value GraphBuilder::reshape(Value x, ArrayRef<int64_t> to) {
   auto type = cast<RankedTensorType>(x.getType());
   if (type.getShape() == to)
     return x;
+  if (to.empty()) // one element, every dimension a unit one
+    return tensor::CollapseShapeOp::create(
+        b, loc, RankedTensorType::get({}, type.getElementType()), x,
+        SmallVector<ReassociationIndices>{});
   // Through one dimension: a collapse and an expand, both views.
   auto flatType =
       RankedTensorType::get({type.getNumElements()}, type.getElementType());

@@ -74,8 +74,13 @@ public:
   /// Reduces the last dimension: [..., n] -> [...].
   Value reduceLast(Value x, Reduction kind);
   /// Sums over every dimension but those in `keep` (in order):
-  /// [a, b, c] with keep {1} -> [b].
+  /// [a, b, c] with keep {1} -> [b]; in the forms the back ends run in
+  /// parallel where the kept dimensions lead or trail the summed ones.
   Value sumAllBut(Value x, llvm::ArrayRef<unsigned> keep);
+  /// Sums of a matrix's rows ([R, C] -> [R], along the last dimension) and
+  /// of its columns ([R, C] -> [C], over the rows).
+  Value rowSums(Value x);
+  Value columnSums(Value x);
 
   /// Reshapes between shapes of the same element count through a
   /// collapse to one dimension and an expand (both views, no copy).

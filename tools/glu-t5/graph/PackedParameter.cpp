@@ -35,6 +35,10 @@ PerWeight PackedParameter::sumAllBut(Value x, ArrayRef<unsigned> keep) {
   unsigned rank = in.size();
   assert(rank > 0 && !llvm::is_contained(keep, rank - 1) &&
          "the packed axis is summed over");
+  // Everything: the column sums (on the threads) first, then each weight's
+  // share of the packed vector they make.
+  if (keep.empty() && rank > 1)
+    return sumAllBut(g.sumAllBut(x, {rank - 1}), {});
   MLIRContext *ctx = g.builder().getContext();
   SmallVector<int64_t> out;
   SmallVector<AffineExpr> outExprs;
