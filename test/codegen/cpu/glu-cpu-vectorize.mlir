@@ -94,3 +94,65 @@ func.func @small_stays_serial(%x: tensor<16x128xf32>) -> tensor<16x128xf32> {
   } -> tensor<16x128xf32>
   return %r : tensor<16x128xf32>
 }
+
+// -----
+
+// Ops the vectorizer leaves alone still run their rows on the threads when
+// they have 2^14 elements or more: a transpose (attention's heads) over its
+// leading loops, a reduction over its leading parallel loops (the summed
+// one stays whole inside), a gather through tensor.extract. A reduction
+// whose first loop is summed, and a small transpose, stay serial.
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+#row2 = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func.func @transpose_rows
+// CHECK: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (16, 4, 128)
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<1x1x1x64xf32>)
+func.func @transpose_rows(%x: tensor<16x128x4x64xf32>) -> tensor<16x4x128x64xf32> {
+  %e = tensor.empty() : tensor<16x4x128x64xf32>
+  %t = linalg.transpose ins(%x : tensor<16x128x4x64xf32>) outs(%e : tensor<16x4x128x64xf32>) permutation = [0, 2, 1, 3]
+  return %t : tensor<16x4x128x64xf32>
+}
+// CHECK-LABEL: func.func @reduce_rows
+// CHECK: scf.forall (%{{.*}}) in (256)
+// CHECK: linalg.reduce ins(%{{.*}} : tensor<1x128xf32>)
+func.func @reduce_rows(%x: tensor<256x128xf32>, %init: tensor<256xf32>) -> tensor<256xf32> {
+  %r = linalg.reduce ins(%x : tensor<256x128xf32>) outs(%init : tensor<256xf32>) dimensions = [1]
+    (%a: f32, %b: f32) {
+      %s = arith.mulf %a, %b : f32
+      linalg.yield %s : f32
+    }
+  return %r : tensor<256xf32>
+}
+// CHECK-LABEL: func.func @gather_rows
+// CHECK: scf.forall (%{{.*}}) in (512)
+// CHECK: tensor.extract
+func.func @gather_rows(%table: tensor<1000x64xf32>, %ids: tensor<512xi32>) -> tensor<512x64xf32> {
+  %e = tensor.empty() : tensor<512x64xf32>
+  %g = linalg.generic {indexing_maps = [#row2, #id2], iterator_types = ["parallel", "parallel"]} ins(%ids : tensor<512xi32>) outs(%e : tensor<512x64xf32>) {
+  ^bb0(%id: i32, %o: f32):
+    %r = arith.index_cast %id : i32 to index
+    %c = linalg.index 1 : index
+    %v = tensor.extract %table[%r, %c] : tensor<1000x64xf32>
+    linalg.yield %v : f32
+  } -> tensor<512x64xf32>
+  return %g : tensor<512x64xf32>
+}
+// CHECK-LABEL: func.func @summed_first_stays_serial
+// CHECK-NOT: scf.forall
+// CHECK: linalg.reduce
+func.func @summed_first_stays_serial(%x: tensor<256x128xf32>, %init: tensor<128xf32>) -> tensor<128xf32> {
+  %r = linalg.reduce ins(%x : tensor<256x128xf32>) outs(%init : tensor<128xf32>) dimensions = [0]
+    (%a: f32, %b: f32) {
+      %s = arith.mulf %a, %b : f32
+      linalg.yield %s : f32
+    }
+  return %r : tensor<128xf32>
+}
+// CHECK-LABEL: func.func @small_transpose_stays_serial
+// CHECK-NOT: scf.forall
+// CHECK: linalg.transpose
+func.func @small_transpose_stays_serial(%x: tensor<8x64xf32>) -> tensor<64x8xf32> {
+  %e = tensor.empty() : tensor<64x8xf32>
+  %t = linalg.transpose ins(%x : tensor<8x64xf32>) outs(%e : tensor<64x8xf32>) permutation = [1, 0]
+  return %t : tensor<64x8xf32>
+}
