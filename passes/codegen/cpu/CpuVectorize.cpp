@@ -110,6 +110,45 @@ static Operation *distributeLeadingLoops(RewriterBase &rewriter,
   return tiled->tiledOps.front();
 }
 
+/// The side of the square blocks a transpose that moves the last
+/// dimension is copied in: both sides read and write whole cache lines.
+static constexpr int64_t kTransposeBlock = 32;
+
+/// A large transpose on the threads: over its leading loops when it keeps
+/// the last dimension last (rows stay contiguous), else in
+/// kTransposeBlock-square blocks of the output's last dimension and the
+/// one that reads the input's last (a [V, D] -> [D, V] transpose read
+/// column by column misses the cache on every element).
+static void distributeTranspose(RewriterBase &rewriter,
+                                linalg::TransposeOp op) {
+  ArrayRef<int64_t> permutation = op.getPermutation();
+  int64_t rank = permutation.size();
+  if (rank < 2 || permutation.back() == rank - 1) {
+    (void)distributeLeadingLoops(rewriter,
+                                 cast<TilingInterface>(op.getOperation()));
+    return;
+  }
+  auto type = cast<RankedTensorType>(op.getInit().getType());
+  if (type.getNumElements() < kParallelElements)
+    return;
+  int64_t readsLast = llvm::find(permutation, rank - 1) - permutation.begin();
+  SmallVector<OpFoldResult> tileSizes(rank, rewriter.getIndexAttr(1));
+  tileSizes[rank - 1] = rewriter.getIndexAttr(kTransposeBlock);
+  tileSizes[readsLast] = rewriter.getIndexAttr(kTransposeBlock);
+  scf::SCFTilingOptions options;
+  options.setTileSizes(tileSizes);
+  options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled))
+    return;
+  LLVM_DEBUG(llvm::dbgs() << "transpose in " << kTransposeBlock
+                          << "-square blocks on the threads: " << op->getLoc()
+                          << "\n");
+  rewriter.replaceOp(op, tiled->replacements);
+}
+
 /// distributeLeadingLoops of an elementwise generic.
 static linalg::GenericOp distributeRows(RewriterBase &rewriter,
                                         linalg::GenericOp op) {
@@ -251,8 +290,12 @@ struct GluCpuVectorize : mlir::ffn::impl::GluCpuVectorizeBase<GluCpuVectorize> {
       IRRewriter rewriter(&getContext());
       for (linalg::GenericOp op : generics)
         (void)tileElementwise(rewriter, op, vectorLanes);
-      for (TilingInterface op : scalarOps)
-        (void)distributeLeadingLoops(rewriter, op);
+      for (TilingInterface op : scalarOps) {
+        if (auto transpose = dyn_cast<linalg::TransposeOp>(op.getOperation()))
+          distributeTranspose(rewriter, transpose);
+        else
+          (void)distributeLeadingLoops(rewriter, op);
+      }
       // Fold the peeled tiles' sizes into their types.
       RewritePatternSet canonical(&getContext());
       for (RegisteredOperationName name :

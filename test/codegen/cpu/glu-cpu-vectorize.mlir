@@ -156,3 +156,17 @@ func.func @small_transpose_stays_serial(%x: tensor<8x64xf32>) -> tensor<64x8xf32
   %t = linalg.transpose ins(%x : tensor<8x64xf32>) outs(%e : tensor<64x8xf32>) permutation = [1, 0]
   return %t : tensor<64x8xf32>
 }
+
+// -----
+
+// A transpose that moves the last dimension goes to the threads in
+// 32 x 32 blocks (each block reads and writes whole cache lines).
+// CHECK-LABEL: func.func @transpose_blocks
+// CHECK: scf.forall (%[[I:.*]], %[[J:.*]]) = (0, 0) to (256, 8192) step (32, 32)
+// CHECK: tensor.extract_slice %{{.*}}[%[[J]], %[[I]]] [32, 32] [1, 1] : tensor<8192x256xf32> to tensor<32x32xf32>
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<32x32xf32>)
+func.func @transpose_blocks(%x: tensor<8192x256xf32>) -> tensor<256x8192xf32> {
+  %e = tensor.empty() : tensor<256x8192xf32>
+  %t = linalg.transpose ins(%x : tensor<8192x256xf32>) outs(%e : tensor<256x8192xf32>) permutation = [1, 0]
+  return %t : tensor<256x8192xf32>
+}
