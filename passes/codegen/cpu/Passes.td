@@ -153,7 +153,16 @@ def GluCpuVectorize : Pass<"glu-cpu-vectorize", "::mlir::func::FuncOp"> {
     1 x ... x `vector-lanes` tiles and vectorizes each tile (the ragged
     last one peeled), so elementwise epilogues left by
     convert-ffn-to-linalg run on `vector<16xf32>` (AVX-512),
-    `vector<8xf32>` (AVX2) or `vector<4xf32>`. With `approximate-math`, `math.exp`, `math.tanh` and
+    `vector<8xf32>` (AVX2) or `vector<4xf32>`. Those of 2^14 elements or
+    more run their rows in an `scf.forall` (the OpenMP threads after
+    bufferization). What it does not vectorize still goes to the threads
+    when that large: a `linalg.transpose` over its leading loops when it
+    keeps the last dimension last, else in 32 x 32 blocks of the two
+    dimensions that trade places (whole cache lines read and written); an
+    all-parallel generic the vectorizer rejects (a gather through
+    `tensor.extract`) over its leading loops; a reduction (a
+    `linalg.reduce`, a generic with reduction loops) that glu-cpu-gemm
+    left over its leading parallel loops. With `approximate-math`, `math.exp`, `math.tanh` and
     friends on f32 become polynomial approximations (accurate to a few ulp)
     that vectorize; `math.erf` is kept for libm unless `approximate-erf`.
   }];
