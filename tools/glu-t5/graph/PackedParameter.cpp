@@ -8,24 +8,28 @@
 using namespace mlir;
 using namespace glu::t5;
 
-// Column c of a packed axis lies in block c / 2B; that block holds
-// w = min(B, d_ff - blockIndex B) columns of each weight, the gate's first.
-Value PackedParameter::isLinearColumn(OpBuilder &b, Location l, Value column,
-                                      const PackedColumns &packed) {
-  auto index = [&](int64_t v) {
-    return arith::ConstantIndexOp::create(b, l, v).getResult();
-  };
-  Value block =
-      arith::DivUIOp::create(b, l, column, index(2 * packed.blockSize));
-  Value blockStart =
-      arith::MulIOp::create(b, l, block, index(2 * packed.blockSize));
-  Value within = arith::SubIOp::create(b, l, column, blockStart);
-  Value gateStart = arith::MulIOp::create(b, l, block, index(packed.blockSize));
-  Value remaining =
-      arith::SubIOp::create(b, l, index(packed.columnsPerWeight), gateStart);
-  Value width =
-      arith::MinSIOp::create(b, l, remaining, index(packed.blockSize));
-  return arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, within, width);
+std::vector<int32_t> PackedParameter::linearColumns(const PackedColumns &p) {
+  std::vector<int32_t> mask;
+  for (int64_t start = 0; start < p.columnsPerWeight; start += p.blockSize) {
+    int64_t width = std::min(p.blockSize, p.columnsPerWeight - start);
+    mask.insert(mask.end(), width, 0);
+    mask.insert(mask.end(), width, 1);
+  }
+  return mask;
+}
+
+Value PackedParameter::linearMask() {
+  if (!mask) {
+    std::vector<int32_t> values = linearColumns(*packed);
+    mask = g.constantI32({int64_t(values.size())}, values);
+  }
+  return mask;
+}
+
+static Value isLinear(OpBuilder &b, Location l, Value maskElement) {
+  Value zero = arith::ConstantOp::create(b, l, b.getI32IntegerAttr(0));
+  return arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne, maskElement,
+                               zero);
 }
 
 PerWeight PackedParameter::sumAllBut(Value x, ArrayRef<unsigned> keep) {
@@ -53,24 +57,24 @@ PerWeight PackedParameter::sumAllBut(Value x, ArrayRef<unsigned> keep) {
     }
   }
   AffineMap outMap = AffineMap::get(rank, 0, outExprs, ctx);
+  AffineMap columnMap =
+      AffineMap::get(rank, 0, {getAffineDimExpr(rank - 1, ctx)}, ctx);
   SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
-                                 outMap, outMap};
+                                 columnMap, outMap, outMap};
   auto outType = RankedTensorType::get(out, g.f32());
-  PackedColumns layout = *packed;
   auto sums = linalg::GenericOp::create(
-      g.builder(), g.location(), TypeRange{outType, outType}, ValueRange{x},
-      ValueRange{g.zeros(out), g.zeros(out)}, maps, iterators, "", "",
-      [&](OpBuilder &b, Location l, ValueRange a) {
-        Value column = linalg::IndexOp::create(b, l, rank - 1);
-        Value linear = isLinearColumn(b, l, column, layout);
+      g.builder(), g.location(), TypeRange{outType, outType},
+      ValueRange{x, linearMask()}, ValueRange{g.zeros(out), g.zeros(out)}, maps,
+      iterators, "", "", [&](OpBuilder &b, Location l, ValueRange a) {
+        Value linear = isLinear(b, l, a[1]);
         Value zero = g.scalar(b, l, 0.0);
         Value toGate = arith::SelectOp::create(b, l, linear, zero, a[0]);
         Value toLinear = arith::SelectOp::create(b, l, linear, a[0], zero);
         linalg::YieldOp::create(
             b, l,
             ValueRange{
-                arith::AddFOp::create(b, l, a[1], toGate).getResult(),
-                arith::AddFOp::create(b, l, a[2], toLinear).getResult()});
+                arith::AddFOp::create(b, l, a[2], toGate).getResult(),
+                arith::AddFOp::create(b, l, a[3], toLinear).getResult()});
       });
   return {sums.getResult(0), sums.getResult(1)};
 }
@@ -91,18 +95,15 @@ Value PackedParameter::map(ArrayRef<int64_t> shape, ArrayRef<MapOperand> plain,
   }
   if (!packed)
     return g.map(shape, operands, body);
-  PackedColumns layout = *packed;
+  // Which weight each column is: the mask, broadcast over the rows.
+  operands.push_back(MapOperand(linearMask(), {unsigned(shape.size() - 1)}));
   size_t numPlain = plain.size();
-  return g.map(
-      shape, operands,
-      [&](OpBuilder &b, Location l, ValueRange a) {
-        // The indices follow the operands; the last is the packed axis's.
-        Value linear = isLinearColumn(b, l, a.back(), layout);
-        SmallVector<Value> in(a.take_front(numPlain));
-        for (size_t i = 0; i < perWeight.size(); ++i)
-          in.push_back(arith::SelectOp::create(
-              b, l, linear, a[numPlain + 2 * i + 1], a[numPlain + 2 * i]));
-        return body(b, l, in);
-      },
-      /*element=*/{}, /*withIndices=*/true);
+  return g.map(shape, operands, [&](OpBuilder &b, Location l, ValueRange a) {
+    Value linear = isLinear(b, l, a.back());
+    SmallVector<Value> in(a.take_front(numPlain));
+    for (size_t i = 0; i < perWeight.size(); ++i)
+      in.push_back(arith::SelectOp::create(
+          b, l, linear, a[numPlain + 2 * i + 1], a[numPlain + 2 * i]));
+    return body(b, l, in);
+  });
 }

@@ -5,8 +5,9 @@
 // packs them: the last axis interleaves column blocks of W and V (the last
 // block ragged). Elementwise updates do not care; what an optimizer reads
 // of "the whole weight" (Adafactor's RMS, its factored means) must tell the
-// two weights apart. PackedParameter does, from each element's column
-// index, and is the identity view of a parameter that is not packed:
+// two weights apart. PackedParameter does, with a constant mask of the
+// columns that are the linear weight's, and is the identity view of a
+// parameter that is not packed:
 //
 //   PackedParameter view(g, packed);            // std::nullopt: one weight
 //   PerWeight rms = view.sumAllBut(g.mul(p, p), {});   // one sum a weight
@@ -21,6 +22,7 @@
 #include "GraphBuilder.h"
 
 #include <optional>
+#include <vector>
 
 namespace glu::t5 {
 
@@ -54,9 +56,9 @@ public:
     return packed ? packed->columnsPerWeight : lastSize;
   }
 
-  /// Whether packed column `column` (an index) is the linear weight's.
-  static Value isLinearColumn(mlir::OpBuilder &b, mlir::Location l,
-                              Value column, const PackedColumns &packed);
+  /// 1 for each packed column that is the linear weight's, 0 for the
+  /// gate's (ragged last block included).
+  static std::vector<int32_t> linearColumns(const PackedColumns &packed);
 
   /// Sums of `x` over every dimension but `keep` (GraphBuilder::sumAllBut),
   /// one a weight; `x`'s last axis is the packed one and is not kept.
@@ -70,8 +72,13 @@ public:
             llvm::ArrayRef<PerWeightOperand> perWeight, const MapBody &body);
 
 private:
+  /// linearColumns as a constant i32 tensor, made once; the updates read
+  /// it like any operand (a vectorizable map, not index arithmetic).
+  Value linearMask();
+
   GraphBuilder &g;
   std::optional<PackedColumns> packed;
+  Value mask;
 };
 
 } // namespace glu::t5
