@@ -21,6 +21,7 @@ this machine. Prints a table with the ratios to glu and writes --json.
 
     python3 bench/t5_train.py --build build [--variants swiglu,relu]
         [--threads 2] [--steps 6] [--json docs/bench/t5.json]
+        [--tmp DIR [--reuse]]
 """
 
 import argparse
@@ -154,6 +155,9 @@ def main():
                    default="glu,glu-packed,glu-nofuse,torch,torch-compile")
     p.add_argument("--json", default="")
     p.add_argument("--tmp", default="")
+    p.add_argument("--reuse", action="store_true",
+                   help="keep glu artifacts an earlier run left in --tmp "
+                   "(compiled from the same config) instead of compiling")
     args = p.parse_args()
     args.glu_t5 = os.path.join(args.build, "bin", "glu-t5")
     peers = args.peers.split(",")
@@ -184,7 +188,9 @@ def main():
                     cmd.append("--compile-option=--no-fuse")
                 if peer == "glu-packed":
                     cmd.append("--pack-arguments")
-                run(cmd)
+                if not (args.reuse and os.path.exists(
+                        os.path.join(art, "manifest.json"))):
+                    run(cmd)
                 row[peer] = glu_times(args, ckpt, art, paths, env)
             else:
                 from transformers import T5ForConditionalGeneration
