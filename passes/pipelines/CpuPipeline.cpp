@@ -72,6 +72,8 @@ void mlir::ffn::buildCpuPipeline(OpPassManager &pm,
   vectorizeOnly.vectorize = true;
   vectorizeOnly.approximateMath = false;
   vectorizeOnly.vectorLanes = options.vectorLanes;
+  // The reference GEMMs' pipeline stays the serial baseline it was.
+  vectorizeOnly.distributeScalarOps = generated;
   pm.addNestedPass<func::FuncOp>(createGluCpuVectorize(vectorizeOnly));
   pm.addPass(createCanonicalizerPass());
   // No CSE before bufferization: the GEMM nests read their operands

@@ -163,7 +163,7 @@ static linalg::GenericOp distributeRows(RewriterBase &rewriter,
 /// rejects (a gather through tensor.extract, integer index arithmetic), or
 /// a reduction glu-cpu-gemm did not take whose leading loops are parallel
 /// (a linalg.reduce keeping its leading dimensions, a generic summing each
-/// packed weight's columns).
+/// packed weight's columns), contractions excepted.
 static bool isDistributableScalarOp(Operation *op) {
   auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
   if (!linalgOp || !linalgOp.hasPureTensorSemantics() ||
@@ -174,9 +174,14 @@ static bool isDistributableScalarOp(Operation *op) {
     return false;
   if (isa<linalg::TransposeOp, linalg::ReduceOp>(op))
     return true;
+  // A contraction left here is the reference lowering's (gemm=reference,
+  // or one glu-cpu-gemm reported): it stays the serial scalar baseline.
   auto generic = dyn_cast<linalg::GenericOp>(op);
-  return generic && (generic.getNumReductionLoops() != 0 ||
-                     !isVectorizableElementwise(generic));
+  if (!generic)
+    return false;
+  if (generic.getNumReductionLoops() != 0)
+    return !linalg::isaContractionOpInterface(generic);
+  return !isVectorizableElementwise(generic);
 }
 
 /// Tiles `op` to 1 x ... x `lanes` and peels the last, partial column
@@ -283,10 +288,11 @@ struct GluCpuVectorize : mlir::ffn::impl::GluCpuVectorizeBase<GluCpuVectorize> {
           generics.push_back(op);
       });
       SmallVector<TilingInterface> scalarOps;
-      func.walk([&](Operation *op) {
-        if (isDistributableScalarOp(op))
-          scalarOps.push_back(cast<TilingInterface>(op));
-      });
+      if (distributeScalarOps)
+        func.walk([&](Operation *op) {
+          if (isDistributableScalarOp(op))
+            scalarOps.push_back(cast<TilingInterface>(op));
+        });
       IRRewriter rewriter(&getContext());
       for (linalg::GenericOp op : generics)
         (void)tileElementwise(rewriter, op, vectorLanes);

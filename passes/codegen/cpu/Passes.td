@@ -174,7 +174,12 @@ def GluCpuVectorize : Pass<"glu-cpu-vectorize", "::mlir::func::FuncOp"> {
     Option<"approximateErf", "approximate-erf", "bool", /*default=*/"false",
            "Also expand math.erf (otherwise libm's erff is called)">,
     Option<"vectorLanes", "vector-lanes", "int64_t", /*default=*/"16",
-           "f32 lanes of the vectors: 16 (AVX-512), 8 (AVX2), 4 (SSE, NEON)">
+           "f32 lanes of the vectors: 16 (AVX-512), 8 (AVX2), 4 (SSE, NEON)">,
+    Option<"distributeScalarOps", "distribute-scalar-ops", "bool",
+           /*default=*/"true",
+           "Also give the rows of large transposes, gathers and reductions "
+           "to the threads (glu-cpu-pipeline's gemm=reference keeps them "
+           "serial)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
