@@ -715,11 +715,14 @@ OwningOpRef<ModuleOp> glu::t5::buildT5Module(MLIRContext *ctx,
       std::optional<PackedColumns> packed;
     };
     std::vector<Slot> slots;
-    // Where each unpacked parameter's state would begin, for the records.
+    // Where each unpacked parameter's state would begin (for the records)
+    // and whether glu stores it transposed (Adafactor's row axis).
     llvm::StringMap<unsigned> unpackedStateBegin;
+    llvm::StringMap<bool> transposed;
     unsigned unpackedStates = 0;
     for (const T5Parameter &p : t5Parameters(c)) {
       unpackedStateBegin[p.name] = unpackedStates;
+      transposed[p.name] = p.transposed;
       unpackedStates +=
           optimizerState(options.optimizer, p.shape, p.transposed ? 1 : 0)
               .size();
@@ -732,13 +735,7 @@ OwningOpRef<ModuleOp> glu::t5::buildT5Module(MLIRContext *ctx,
         packed = PackedColumns{packBlock, param.packed->shape.back()};
         rowAxis = 1; // wi_0 and wi_1 are transposed
       } else {
-        rowAxis = llvm::find_if(
-                      t5Parameters(c),
-                      [&](const T5Parameter &p) {
-                        return p.name == param.name;
-                      })->transposed
-                      ? 1
-                      : 0;
+        rowAxis = transposed.lookup(param.name) ? 1 : 0;
       }
       std::vector<StateSpec> specs =
           optimizerState(options.optimizer, shape, rowAxis, packed);
