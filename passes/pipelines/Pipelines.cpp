@@ -62,7 +62,11 @@ void mlir::ffn::addEntryPointBufferization(OpPassManager &pm) {
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  // Arguments stay read-only unless a result updates them in place; those
+  // results leave the signature (no copy into an out-parameter).
+  pm.addPass(createGluTieInPlaceResults());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addPass(createGluDropInPlaceResults());
   bufferization::BufferResultsToOutParamsPassOptions outParams;
   outParams.hoistStaticAllocs = true;
   outParams.modifyPublicFunctions = true;

@@ -31,8 +31,11 @@ void buildReferencePipeline(OpPassManager &pm,
 
 /// Bufferizes with the artifacts' calling convention (docs/artifact-format.md):
 /// one-shot bufferization across function boundaries with identity layouts,
-/// then every result becomes a trailing out-parameter that the caller
-/// allocates (static allocations hoisted into it). glu-cpu-pipeline and
+/// arguments read-only except those a result of the same name updates in
+/// place (glu-tie-in-place-results, glu-drop-in-place-results: those results
+/// leave the signature), then every other result becomes a trailing
+/// out-parameter that the caller allocates (static allocations hoisted into
+/// it). glu-cpu-pipeline and
 /// glu-cuda-pipeline share it.
 void addEntryPointBufferization(OpPassManager &pm);
 

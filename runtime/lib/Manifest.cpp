@@ -143,6 +143,27 @@ private:
     e.symbol = string(v, "symbol", where + ".symbol");
     e.arguments = specs(v, "arguments", where);
     e.results = specs(v, "results", where);
+    // In-place results: each names an argument of its type, one result an
+    // argument.
+    std::vector<bool> updated(e.arguments.size(), false);
+    for (size_t i = 0; i < e.results.size(); ++i) {
+      const TensorSpec &r = e.results[i];
+      if (!r.updates)
+        continue;
+      std::string at = where + ".results[" + std::to_string(i) + "].updates";
+      if (*r.updates >= e.arguments.size())
+        fail("'" + at + "' is " + std::to_string(*r.updates) +
+             ", but the entry point has " + std::to_string(e.arguments.size()) +
+             " arguments");
+      const TensorSpec &a = e.arguments[*r.updates];
+      if (a.type != r.type)
+        fail("'" + at + "': the result is " + r.type.str() + " but argument '" +
+             a.name + "' is " + a.type.str());
+      if (updated[*r.updates])
+        fail("'" + at + "': argument '" + a.name +
+             "' is updated by two results");
+      updated[*r.updates] = true;
+    }
     return e;
   }
 
@@ -191,6 +212,14 @@ private:
       if (!isArgument)
         fail("'" + where + ".packed': only arguments are packed");
       s.packed = packed(*p, s.type.shape, where);
+    }
+    if (const Json *u = member(v, "updates")) {
+      int64_t index = 0;
+      if (isArgument)
+        fail("'" + where + ".updates': only results update an argument");
+      if (!integer(*u, index) || index < 0)
+        fail("'" + where + ".updates' must be an argument's index");
+      s.updates = static_cast<size_t>(index);
     }
     return s;
   }

@@ -128,6 +128,24 @@ struct RuntimeImpl {
                   cuda::errorString(r));
   }
 
+  /// Copies the bytes of `from` into `to` (same size, same device; the
+  /// CUDA copy is done when this returns).
+  void copy(const Buffer &from, Buffer &to) {
+    size_t bytes = from.type().numBytes();
+    if (!bytes)
+      return;
+    if (from.device() == Device::Cuda) {
+      const cuda::Driver &d = cu();
+      throwIfCuda(d.cuMemcpyDtoD_v2(
+                      reinterpret_cast<cuda::CUdeviceptr>(to.data()),
+                      reinterpret_cast<cuda::CUdeviceptr>(from.data()), bytes),
+                  "cuMemcpyDtoD");
+      throwIfCuda(d.cuCtxSynchronize(), "cuCtxSynchronize");
+      return;
+    }
+    std::memcpy(to.data(), from.data(), bytes);
+  }
+
   Storage allocate(const TensorType &type, const std::string &what) {
     Device dev = resolved();
     std::string forWhat =
@@ -401,7 +419,8 @@ static std::vector<SignatureTensor>
 toSignature(const std::vector<TensorSpec> &specs) {
   std::vector<SignatureTensor> out;
   for (const TensorSpec &spec : specs)
-    out.push_back({spec.name, dtypeName(spec.type.dtype), spec.type.shape});
+    out.push_back({spec.name, dtypeName(spec.type.dtype), spec.type.shape,
+                   spec.updates ? static_cast<int64_t>(*spec.updates) : -1});
   return out;
 }
 
@@ -611,16 +630,56 @@ void Artifact::call(const std::string &entryName,
   for (size_t i = 0; i < results.size(); ++i)
     checkBuffer(results[i], e.results[i], "result");
 
-  // A result that shares storage with an argument or an earlier result is
-  // written to a scratch buffer, swapped in after the call.
+  // A result that updates an argument in place is that argument's buffer:
+  // a result buffer of other storage gets a copy of the argument and takes
+  // its place in the call, so that the argument stays as given. The buffer
+  // updated may be no other argument's.
+  std::vector<const Buffer *> actualArgs(args.begin(), args.end());
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!e.results[i].updates)
+      continue;
+    size_t j = *e.results[i].updates;
+    std::string what = "result '" + e.results[i].name + "'" + of +
+                       " updates argument '" + e.arguments[j].name +
+                       "' in place";
+    if (!results[i]->sameStorage(*args[j])) {
+      for (size_t k = 0; k < args.size(); ++k)
+        if (results[i]->sameStorage(*args[k]))
+          throw Error(what + ", but its buffer is argument '" +
+                      e.arguments[k].name + "''s");
+      a.runtime->copy(*args[j], *results[i]);
+      actualArgs[j] = results[i];
+    }
+  }
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!e.results[i].updates)
+      continue;
+    size_t j = *e.results[i].updates;
+    for (size_t k = 0; k < args.size(); ++k)
+      if (k != j && actualArgs[j]->sameStorage(*actualArgs[k]))
+        throw Error("argument '" + e.arguments[j].name + "'" + of +
+                    " is updated in place, but its buffer is also argument '" +
+                    e.arguments[k].name + "'");
+  }
+
+  // An out-parameter that shares storage with an argument or an earlier
+  // out-parameter is written to a scratch buffer, swapped in after the call.
   std::vector<std::shared_ptr<BufferImpl>> scratch(results.size());
   std::vector<const Buffer *> actual(results.begin(), results.end());
   for (size_t i = 0; i < results.size(); ++i) {
+    if (e.results[i].updates)
+      continue;
     bool aliased = false;
-    for (const Buffer *arg : args)
+    for (const Buffer *arg : actualArgs)
       aliased = aliased || results[i]->sameStorage(*arg);
     for (size_t j = 0; j < i; ++j)
-      aliased = aliased || results[i]->sameStorage(*results[j]);
+      if (!e.results[j].updates)
+        aliased = aliased || results[i]->sameStorage(*results[j]);
+    for (size_t j = 0; j < results.size(); ++j)
+      if (e.results[j].updates && results[i]->sameStorage(*results[j]))
+        throw Error("result '" + e.results[i].name + "'" + of +
+                    " shares its buffer with result '" + e.results[j].name +
+                    "', which updates an argument in place");
     if (!aliased)
       continue;
     auto s = std::make_shared<BufferImpl>();
@@ -642,13 +701,15 @@ void Artifact::call(const std::string &entryName,
   // One descriptor per argument and result, however many there are.
   std::vector<std::vector<int64_t>> descriptors;
   descriptors.reserve(args.size() + results.size());
-  for (const Buffer *b : args) {
+  for (const Buffer *b : actualArgs) {
     descriptors.emplace_back();
     appendDescriptor(descriptors.back(), *b);
   }
-  for (const Buffer *b : actual) {
+  for (size_t i = 0; i < actual.size(); ++i) {
+    if (e.results[i].updates)
+      continue; // no out-parameter
     descriptors.emplace_back();
-    appendDescriptor(descriptors.back(), *b);
+    appendDescriptor(descriptors.back(), *actual[i]);
   }
   std::vector<void *> argv;
   argv.reserve(descriptors.size());

@@ -148,6 +148,8 @@ static llvm::json::Value toJSON(const TensorSpec &spec) {
   llvm::json::Object object{{"name", spec.name},
                             {"shape", toJSON(spec.shape)},
                             {"dtype", spec.dtype}};
+  if (spec.updates >= 0)
+    object["updates"] = spec.updates;
   if (spec.packed) {
     const PackedWeight &weight = *spec.packed;
     object["packed"] = llvm::json::Object{
@@ -176,8 +178,37 @@ static std::vector<SignatureTensor>
 toSignature(const std::vector<TensorSpec> &specs) {
   std::vector<SignatureTensor> out;
   for (const TensorSpec &spec : specs)
-    out.push_back({spec.name, spec.dtype, spec.shape});
+    out.push_back({spec.name, spec.dtype, spec.shape, spec.updates});
   return out;
+}
+
+LogicalResult recordInPlaceResults(ModuleOp module,
+                                   std::vector<EntryPointSpec> &entryPoints) {
+  for (EntryPointSpec &entry : entryPoints) {
+    Operation *function = module.lookupSymbol(entry.name);
+    auto inPlace = function ? function->getAttrOfType<DenseI64ArrayAttr>(
+                                  GLU_IN_PLACE_RESULTS_ATTR)
+                            : DenseI64ArrayAttr();
+    if (!inPlace)
+      continue;
+    if (inPlace.size() != static_cast<int64_t>(entry.results.size()))
+      return function->emitError()
+             << "'" << GLU_IN_PLACE_RESULTS_ATTR << "' has " << inPlace.size()
+             << " entries for the " << entry.results.size()
+             << " results of entry point '" << entry.name << "'";
+    for (auto [spec, index] : llvm::zip(entry.results, inPlace.asArrayRef())) {
+      if (index >= static_cast<int64_t>(entry.arguments.size()) ||
+          (index >= 0 && (entry.arguments[index].shape != spec.shape ||
+                          entry.arguments[index].dtype != spec.dtype)))
+        return function->emitError()
+               << "result '" << spec.name << "' of entry point '" << entry.name
+               << "' cannot update argument " << index << " in place";
+      spec.updates = index;
+    }
+  }
+  // LLVM IR has no meaning for the records.
+  module.walk([](Operation *op) { op->removeAttr(GLU_IN_PLACE_RESULTS_ATTR); });
+  return success();
 }
 
 LogicalResult

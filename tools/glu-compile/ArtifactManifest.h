@@ -41,6 +41,8 @@ struct TensorSpec {
   std::vector<int64_t> shape;
   std::string dtype;
   std::optional<PackedWeight> packed;
+  /// A result: the index of the argument it updates in place, or -1.
+  int64_t updates = -1;
 };
 
 struct EntryPointSpec {
@@ -66,6 +68,14 @@ struct ManifestInfo {
   int64_t libraryBytes = 0;  // the linked library's size
   std::string librarySha256; // and its SHA-256 (hexadecimal)
 };
+
+/// Reads, from `module` lowered to the LLVM dialect, which results of each
+/// entry point update an argument in place (GLU_IN_PLACE_RESULTS_ATTR, set
+/// by glu-drop-in-place-results) into `entryPoints`, and removes the
+/// records. Fails on a record that does not fit the entry point.
+mlir::LogicalResult
+recordInPlaceResults(mlir::ModuleOp module,
+                     std::vector<EntryPointSpec> &entryPoints);
 
 /// Adds, for each entry point, the constant string GLU_SIGNATURE_PREFIX
 /// <name> holding its signature (glu/ArtifactSignature.h) to `module`, an

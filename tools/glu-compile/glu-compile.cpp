@@ -288,7 +288,8 @@ static LogicalResult compile(MLIRContext &context, StringRef staging,
                         [&](raw_ostream &os) { os << pipelineLog; }))))
     return failure();
 
-  if (failed(glu::embedEntrySignatures(*module, target, *entries)))
+  if (failed(glu::recordInPlaceResults(*module, *entries)) ||
+      failed(glu::embedEntrySignatures(*module, target, *entries)))
     return failure();
 
   glu::HostCodeOptions hostOptions = host;

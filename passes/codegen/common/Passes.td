@@ -94,4 +94,50 @@ def GluLowerMultiDynamicExpandShapes
   let dependentDialects = ["::mlir::affine::AffineDialect"];
 }
 
+def GluTieInPlaceResults : Pass<"glu-tie-in-place-results", "::mlir::ModuleOp"> {
+  let summary = "Before one-shot-bufferize: make arguments read-only except "
+                "those a result of the same name updates";
+  let description = [{
+    An entry point's arguments belong to its caller: the code must not write
+    them, unless the function says it updates one. A result updates an
+    argument when both carry the same `ffn.name` and the same type (a train
+    step's parameters and optimizer state, a decoder step's key/value
+    caches). For every public function with a body this pass sets
+    `bufferization.writable = true` on each argument some result updates,
+    `false` on every other one (one-shot-bufferize then copies before any
+    write to those), and records the pairs as `ffn.tied_results`: one
+    argument index per result, -1 where the result updates none.
+    glu-drop-in-place-results, after bufferization, turns the pairs the
+    bufferization kept in place into results without out-parameters.
+
+      func.func @step(%c: tensor<4xf32> {ffn.name = "cache"}, ...)
+          -> (tensor<4xf32> {ffn.name = "cache"})
+      // becomes
+      func.func @step(%c: tensor<4xf32> {bufferization.writable = true, ...},
+          ...) -> (...) attributes {ffn.tied_results = array<i64: 0>}
+  }];
+}
+
+def GluDropInPlaceResults : Pass<"glu-drop-in-place-results", "::mlir::ModuleOp"> {
+  let summary = "After one-shot-bufferize: drop the results that are their "
+                "argument's buffer, updated in place";
+  let description = [{
+    Runs between one-shot-bufferize and buffer-results-to-out-params on the
+    functions glu-tie-in-place-results marked. A tied result that every
+    return gives back as the argument's own buffer (the bufferization
+    updated the argument in place) leaves the signature: the caller reads
+    the updated argument instead of an out-parameter, and no copy of the
+    whole buffer into a result is made (a decoder step's caches, of which a
+    step writes one position). The function then carries
+    `ffn.in_place_results` (GLU_IN_PLACE_RESULTS_ATTR): for every original
+    result the argument index it is, or -1 if it is still returned; the
+    manifest and the entry's signature record it (docs/artifact-format.md).
+    A tied result that is a new buffer stays a result; if the code may write
+    its argument (a store, or an op of unknown effects, reached through its
+    views), the function first copies the argument and works on the copy,
+    so that arguments not updated in place stay as the caller gave them.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 #endif // GLU_PASSES_CODEGEN_COMMON_PASSES_TD

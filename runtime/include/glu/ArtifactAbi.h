@@ -13,8 +13,11 @@
 
 /* The calling convention of the entry points (bump on any change):
  * void GLU_ENTRY_PREFIX<name>(void **args), arguments then results as
- * out-parameters, memrefs as pointers to their descriptors. */
-#define GLU_ABI_VERSION 2
+ * out-parameters, memrefs as pointers to their descriptors. The code
+ * writes no argument except those a result updates in place (manifest
+ * "updates"): such a result has no out-parameter, its value is the
+ * argument's buffer after the call. Version 3 added in-place results. */
+#define GLU_ABI_VERSION 3
 /* int32_t glu_abi_version(void) returns GLU_ABI_VERSION (for tools such as
  * nm; the runtime reads the version from the signatures, calling nothing). */
 #define GLU_ABI_VERSION_SYMBOL "glu_abi_version"
@@ -41,10 +44,14 @@
 #define GLU_TARGET_CUDA "cuda"
 
 /* Attributes the compiler reads to write the manifest: an argument's or a
- * result's name, and the packed-argument records of ffn-fuse
- * pack-arguments=true (#ffn.packed_argument). */
+ * result's name, the packed-argument records of ffn-fuse
+ * pack-arguments=true (#ffn.packed_argument), and the results updated in
+ * place. */
 #define GLU_NAME_ATTR "ffn.name"
 #define GLU_PACKED_ARGUMENTS_ATTR "ffn.packed_arguments"
+/* On a lowered entry point (glu-drop-in-place-results): for each result the
+ * index of the argument it updates in place, or -1 for an out-parameter. */
+#define GLU_IN_PLACE_RESULTS_ATTR "ffn.in_place_results"
 /* The layout name of ffn.pack_gated in the manifest. */
 #define GLU_PACKED_LAYOUT "interleaved_column_blocks"
 

@@ -7,10 +7,13 @@
 // differ, so no manifest edit can make the runtime call code with buffers of
 // other shapes or types. Header-only C++17, no dependencies:
 //
-//   glu-abi-2 cpu forward(x: f32[8x16], w: f32[16x24]) -> (y: f32[8x16])
+//   glu-abi-3 cpu forward(x: f32[8x16], w: f32[16x24]) -> (y: f32[8x16])
+//   glu-abi-3 cpu step(c: f32[4], t: i32[]) -> (y: f32[2], c: f32[4] in-place
+//   0)
 //
-// Rank 0 is `f32[]`. Names keep [A-Za-z0-9_.+-] and write any other byte as
-// %XX, so that a name cannot forge the punctuation.
+// Rank 0 is `f32[]`; a result that updates argument N in place (no
+// out-parameter) ends in ` in-place N`. Names keep [A-Za-z0-9_.+-] and
+// write any other byte as %XX, so that a name cannot forge the punctuation.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,6 +32,8 @@ struct SignatureTensor {
   std::string name;
   std::string dtype;
   std::vector<int64_t> shape;
+  /// A result: the index of the argument it updates in place, or -1.
+  int64_t updates = -1;
 };
 
 namespace detail {
@@ -63,6 +68,8 @@ inline void appendSignatureTensors(std::string &out,
       out += std::to_string(list[i].shape[d]);
     }
     out += ']';
+    if (list[i].updates >= 0)
+      out += " in-place " + std::to_string(list[i].updates);
   }
 }
 } // namespace detail

@@ -65,6 +65,10 @@ struct TensorSpec {
   /// Set for an argument that packs a gate/linear pair; its type's shape
   /// is then halfShape with the last dimension doubled (Manifest checks).
   std::optional<PackedLayout> packed;
+  /// Set for a result that updates the argument of this index in place: it
+  /// has no out-parameter (glu/ArtifactAbi.h), Artifact::call binds it to
+  /// that argument's buffer.
+  std::optional<size_t> updates;
 };
 
 /// One entry point of a manifest.

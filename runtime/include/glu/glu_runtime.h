@@ -78,7 +78,8 @@ int glu_buffer_free(glu_buffer *buffer);
 /* Calls `entry`. `args` holds num_args buffers in manifest order. For each
  * of the num_results results: if results[i] is non-NULL the result is
  * written into that buffer (it may be one of the arguments: the call then
- * updates it in place); if NULL a new buffer is allocated and stored in
+ * updates it in place, without a copy for a result the manifest says
+ * "updates" that argument); if NULL a new buffer is allocated and stored in
  * results[i] (free it with glu_buffer_free). `elapsed_ms` (may be NULL)
  * receives the wall time of the call, the device synchronized. */
 int glu_artifact_call(glu_artifact *artifact, const char *entry,

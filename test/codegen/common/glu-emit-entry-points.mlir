@@ -17,7 +17,7 @@
 // CHECK: llvm.call @_mlir_ciface_forward(%[[D0]], %[[V1]], %[[D2]])
 // CHECK-NEXT: llvm.return
 // CHECK-LABEL: llvm.func @glu_abi_version() -> i32
-// CHECK: llvm.mlir.constant(2 : i32)
+// CHECK: llvm.mlir.constant(3 : i32)
 // CHECK-NOT: glu_entry_helper
 // CHECK-NOT: glu_entry_internal
 // CHECK-NOT: glu_entry_local

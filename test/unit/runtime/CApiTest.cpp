@@ -40,11 +40,11 @@ TEST(CApi, CallsAndReportsErrors) {
 
   size_t n = 0, nargs = 0, nres = 0;
   ASSERT_EQ(glu_artifact_num_entry_points(art, &n), GLU_OK);
-  EXPECT_EQ(n, 3u);
+  EXPECT_EQ(n, 4u);
   const char *name = nullptr;
   ASSERT_EQ(glu_artifact_entry_point_name(art, 1, &name), GLU_OK);
   EXPECT_STREQ(name, "step");
-  EXPECT_EQ(glu_artifact_entry_point_name(art, 3, &name), GLU_ERROR);
+  EXPECT_EQ(glu_artifact_entry_point_name(art, 4, &name), GLU_ERROR);
   ASSERT_EQ(glu_entry_point_num_arguments(art, "step", &nargs, &nres), GLU_OK);
   EXPECT_EQ(nargs, 2u);
   EXPECT_EQ(nres, 1u);

@@ -122,10 +122,10 @@ TEST(GluRun, FailsWithOneLineOnBadInput) {
   EXPECT_EQ(r.status, 1);
   EXPECT_CONTAINS(r.output, "short.npy: truncated .npy data");
 
-  r = runGluRun(art); // three entry points, none named forward
+  r = runGluRun(art); // four entry points, none named forward
   EXPECT_EQ(r.status, 1);
-  EXPECT_CONTAINS(r.output, "has 3 entry points; choose one with --entry "
-                            "(add, step, scale)");
+  EXPECT_CONTAINS(r.output, "has 4 entry points; choose one with --entry "
+                            "(add, step, accumulate, scale)");
 
   r = runGluRun(art + " --entry nope");
   EXPECT_EQ(r.status, 1);

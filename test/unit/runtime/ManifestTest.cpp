@@ -539,6 +539,51 @@ TEST(Manifest, PackedArguments) {
     EXPECT_EQ(errorOf(text), "m.json: " + message) << text;
 }
 
+TEST(Manifest, InPlaceResults) {
+  // add(a: f32[4], w: i8[...]) -> (sum: f32[]): a result updating `a` must
+  // be an f32[4] named anything.
+  const std::string sum = "{\"name\": \"sum\", \"shape\": [], \"dtype\": "
+                          "\"f32\"}";
+  auto withResults = [&](const std::string &results) {
+    return with("\"results\": [" + sum + "]", "\"results\": [" + results + "]");
+  };
+  const std::string a0 =
+      "{\"name\": \"a\", \"shape\": [4], \"dtype\": \"f32\", "
+      "\"updates\": 0}";
+  ASSERT_EQ(errorOf(withResults(sum + ", " + a0)), "");
+  Manifest m = Manifest::parse(withResults(sum + ", " + a0), "m.json");
+  EXPECT_FALSE(m.entryPoints[0].result(0).updates.has_value());
+  EXPECT_EQ(m.entryPoints[0].result(1).updates, std::optional<size_t>(0));
+
+  EXPECT_EQ(errorOf(withResults(sum + ", " + a0 + ", " + a0)),
+            "m.json: 'entry_points[0].results[2].updates': argument 'a' is "
+            "updated by two results");
+  EXPECT_EQ(errorOf(withResults(
+                "{\"name\": \"a\", \"shape\": [4], \"dtype\": \"f32\", "
+                "\"updates\": 2}")),
+            "m.json: 'entry_points[0].results[0].updates' is 2, but the entry "
+            "point has 2 arguments");
+  EXPECT_EQ(errorOf(withResults(
+                "{\"name\": \"a\", \"shape\": [5], \"dtype\": \"f32\", "
+                "\"updates\": 0}")),
+            "m.json: 'entry_points[0].results[0].updates': the result is "
+            "f32[5] but argument 'a' is f32[4]");
+  EXPECT_EQ(errorOf(withResults(
+                "{\"name\": \"a\", \"shape\": [4], \"dtype\": \"f32\", "
+                "\"updates\": -1}")),
+            "m.json: 'entry_points[0].results[0].updates' must be an "
+            "argument's index");
+  EXPECT_EQ(errorOf(withResults(
+                "{\"name\": \"a\", \"shape\": [4], \"dtype\": \"f32\", "
+                "\"updates\": \"a\"}")),
+            "m.json: 'entry_points[0].results[0].updates' must be an "
+            "argument's index");
+  EXPECT_EQ(errorOf(with("\"dtype\": \"f32\"},\n",
+                         "\"dtype\": \"f32\", \"updates\": 0},\n")),
+            "m.json: 'entry_points[0].arguments[0].updates': only results "
+            "update an argument");
+}
+
 TEST(Manifest, HugeNumbers) {
   auto version = [](const std::string &v) {
     return errorOf(with("\"version\": 2", "\"version\": " + v));

@@ -48,15 +48,16 @@ TEST(Runtime, LoadsTheFakeArtifactAndCallsAdd) {
   Artifact a = rt.load(GLU_FAKE_ARTIFACT);
   EXPECT_EQ(rt.device(), Device::Cpu);
   EXPECT_EQ(a.manifest().target, "cpu");
-  ASSERT_EQ(a.entryPoints().size(), 3u);
+  ASSERT_EQ(a.entryPoints().size(), 4u);
   const EntryPoint &e = a.entry("add");
   EXPECT_EQ(e.symbol, "glu_entry_add");
   EXPECT_EQ(e.argument(1).name, "b");
   EXPECT_EQ(e.result(0).type.str(), "f32[4]");
   EXPECT_EQ(callAdd(a, rt, {1, 2, 3, 4}, {10, 20, 30, 40}),
             (std::vector<float>{11, 22, 33, 44}));
-  EXPECT_CONTAINS(errorOf([&] { a.entry("nope"); }),
-                  "has no entry point 'nope' (it has: add, step, scale)");
+  EXPECT_CONTAINS(
+      errorOf([&] { a.entry("nope"); }),
+      "has no entry point 'nope' (it has: add, step, accumulate, scale)");
   EXPECT_CONTAINS(errorOf([&] { e.argument(2); }), "has 2 arguments");
 }
 
@@ -122,7 +123,7 @@ TEST(Runtime, EntryPointWithoutSignature) {
   EXPECT_CONTAINS(msg, "nosignature/model.so: no signature for entry point "
                        "'gone' (symbol 'glu_signature_gone'): not a glu "
                        "artifact library, or built by a glu-compile older "
-                       "than ABI 2; recompile the artifact");
+                       "than ABI 3; recompile the artifact");
   dir = makeArtifact("othersymbol", manifestWith("add", "glu_entry_step",
                                                  kAddArgs, kAddResults));
   EXPECT_CONTAINS(errorOf([&] { rt.load(dir); }),
@@ -142,9 +143,9 @@ TEST(Runtime, ManifestThatDisagreesWithItsLibraryIsRefused) {
   std::string msg = errorOf([&] { rt.load(dir); });
   EXPECT_CONTAINS(msg, "bigresult/manifest.json does not match ");
   EXPECT_CONTAINS(msg, "bigresult/model.so for entry point 'add':\n"
-                       "  manifest: glu-abi-2 cpu add(a: f32[4], b: f32[4]) "
+                       "  manifest: glu-abi-3 cpu add(a: f32[4], b: f32[4]) "
                        "-> (sum: f32[1000000x1000000])\n"
-                       "  library:  glu-abi-2 cpu add(a: f32[4], b: f32[4]) "
+                       "  library:  glu-abi-3 cpu add(a: f32[4], b: f32[4]) "
                        "-> (sum: f32[4])\n");
   for (const char *arguments :
        {"[{\"name\": \"a\", \"shape\": [4], \"dtype\": \"f64\"},"
@@ -205,7 +206,7 @@ TEST(Runtime, AbiVersionMismatchAndMissingLibrary) {
   Runtime rt;
   EXPECT_CONTAINS(errorOf([&] { rt.load(dir); }),
                   "abi1/model.so was built for another ABI (its signatures "
-                  "begin 'glu-abi-1'); this runtime supports ABI 2; "
+                  "begin 'glu-abi-1'); this runtime supports ABI 3; "
                   "recompile the artifact");
   std::filesystem::remove(dir + "/model.so");
   EXPECT_CONTAINS(errorOf([&] { rt.load(dir); }),
@@ -347,6 +348,47 @@ TEST(Runtime, ResultBoundToAnArgumentUpdatesInPlace) {
   a.call("step", {&w, &g}, {&out});
   EXPECT_EQ(out.data(), before);
   EXPECT_EQ(out.read<float>(), (std::vector<float>{51, 52, 53, 54}));
+}
+
+TEST(Runtime, InPlaceResultsUpdateTheirArgumentOrACopy) {
+  Runtime rt;
+  Artifact a = rt.load(GLU_FAKE_ARTIFACT);
+  const EntryPoint &e = a.entry("accumulate");
+  ASSERT_EQ(e.result(1).updates, std::optional<size_t>(0));
+  Buffer c = rt.allocate(e.argument(0));
+  Buffer x = rt.allocate(e.argument(1));
+  Buffer total = rt.allocate(e.result(0));
+  std::vector<float> cv = {1, 2, 3, 4}, xv = {10, 20, 30, 40};
+  c.upload(cv.data(), 16);
+  x.upload(xv.data(), 16);
+  // Bound to the argument's buffer: updated in place, twice.
+  void *storage = c.data();
+  a.call("accumulate", {&c, &x}, {&total, &c});
+  a.call("accumulate", {&c, &x}, {&total, &c});
+  EXPECT_EQ(c.data(), storage);
+  EXPECT_EQ(c.read<float>(), (std::vector<float>{21, 42, 63, 84}));
+  EXPECT_EQ(total.read<float>()[0], 210.0f);
+  // Bound to another buffer: the argument stays as given.
+  Buffer next = rt.allocate(e.result(1));
+  a.call("accumulate", {&c, &x}, {&total, &next});
+  EXPECT_EQ(c.read<float>(), (std::vector<float>{21, 42, 63, 84}));
+  EXPECT_EQ(next.read<float>(), (std::vector<float>{31, 62, 93, 124}));
+  EXPECT_EQ(x.read<float>(), xv);
+  // The value call() allocates is a copy too.
+  std::vector<Buffer> r = a.call("accumulate", {&c, &x});
+  EXPECT_EQ(r[1].read<float>(), (std::vector<float>{31, 62, 93, 124}));
+  EXPECT_EQ(c.read<float>(), (std::vector<float>{21, 42, 63, 84}));
+
+  // The buffer updated may be no other argument's or result's.
+  EXPECT_CONTAINS(
+      errorOf([&] { a.call("accumulate", {&c, &x}, {&total, &x}); }),
+      "result 'c' of entry point 'accumulate' updates argument "
+      "'c' in place, but its buffer is argument 'x''s");
+  EXPECT_CONTAINS(
+      errorOf([&] { a.call("accumulate", {&c, &c}, {&total, &c}); }),
+      "argument 'c' of entry point 'accumulate' is updated in place, but its "
+      "buffer is also argument 'x'");
+  EXPECT_EQ(c.read<float>(), (std::vector<float>{21, 42, 63, 84}));
 }
 
 TEST(Runtime, BuffersPersistAcrossManyCalls) {

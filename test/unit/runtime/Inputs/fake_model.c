@@ -14,6 +14,9 @@ const char glu_signature_step[] =
     GLU_FAKE_SIGNATURE("cpu", "step(w: f32[4], g: f32[4]) -> (w_new: f32[4])");
 const char glu_signature_scale[] =
     GLU_FAKE_SIGNATURE("cpu", "scale(s: f32[], x: f32[2x3]) -> (y: f32[2x3])");
+const char glu_signature_accumulate[] = GLU_FAKE_SIGNATURE(
+    "cpu", "accumulate(c: f32[4], x: f32[4]) -> (total: f32[1], c: f32[4] "
+           "in-place 0)");
 /* sum300(x0: f32[1], ..., x299: f32[1]) -> (s: f32[1]), written when the
  * library is loaded. */
 char glu_signature_sum300[8192];
@@ -68,6 +71,19 @@ void glu_entry_step(void **args) {
   MemRef1 *w = args[0], *g = args[1], *out = args[2];
   for (int i = 0; i < 4; ++i)
     out->aligned[i] = w->aligned[3 - i] + g->aligned[i];
+}
+
+/* accumulate(c: f32[4], x: f32[4]) -> (total: f32[1], c updated in place):
+ * c[i] += x[i], total = sum of the new c. The in-place result has no
+ * out-parameter: args are c, x, total. */
+void glu_entry_accumulate(void **args) {
+  MemRef1 *c = args[0], *x = args[1], *total = args[2];
+  float s = 0;
+  for (int i = 0; i < 4; ++i) {
+    c->aligned[i] += x->aligned[i];
+    s += c->aligned[i];
+  }
+  total->aligned[0] = s;
 }
 
 /* scale(s: f32[], x: f32[2,3]) -> f32[2,3]: checks rank-0 and rank-2
