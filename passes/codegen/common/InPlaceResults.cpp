@@ -25,6 +25,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/StringMap.h"
@@ -95,6 +96,29 @@ static bool mayWrite(Value root) {
     }
   }
   return false;
+}
+
+/// The buffer `value` is: through casts, and through the results of loops
+/// (a bufferized scf.for) that yield their iteration argument unchanged.
+static Value getBuffer(Value value) {
+  while (true) {
+    if (auto cast = value.getDefiningOp<memref::CastOp>()) {
+      value = cast.getSource();
+      continue;
+    }
+    auto result = dyn_cast<OpResult>(value);
+    auto loop =
+        result ? dyn_cast<LoopLikeOpInterface>(result.getOwner()) : nullptr;
+    if (!loop)
+      return value;
+    BlockArgument iterArg = loop.getTiedLoopRegionIterArg(result);
+    OpOperand *init = loop.getTiedLoopInit(result);
+    OpOperand *yielded =
+        iterArg ? loop.getTiedLoopYieldedValue(iterArg) : nullptr;
+    if (!init || !yielded || getBuffer(yielded->get()) != iterArg)
+      return value;
+    value = init->get();
+  }
 }
 
 namespace {
@@ -179,10 +203,7 @@ struct GluDropInPlaceResults
                                 << argIndex << " of " << func.getNumArguments();
       BlockArgument argument = func.getArgument(argIndex);
       bool same = llvm::all_of(returns, [&](func::ReturnOp op) {
-        Value value = op.getOperand(r);
-        while (auto cast = value.getDefiningOp<memref::CastOp>())
-          value = cast.getSource();
-        return value == argument;
+        return getBuffer(op.getOperand(r)) == argument;
       });
       if (same) {
         inPlace[r] = argIndex;

@@ -31,6 +31,35 @@ func.func @step(%cache: tensor<4x8xf32> {ffn.name = "cache"},
 
 // -----
 
+// An optimizer's update, vectorized in a loop over the parameter: the loop
+// carries the parameter's buffer, so its result is the argument updated in
+// place and leaves the signature.
+
+// DROP-LABEL: func.func @update(
+// DROP-SAME: %[[P:.*]]: memref<32xf32> {ffn.name = "p"}, %[[G:.*]]: memref<32xf32> {ffn.name = "g"})
+// DROP-SAME: attributes {ffn.in_place_results = array<i64: 0>}
+// DROP: scf.for {{.*}} iter_args(%{{.*}} = %[[P]]) -> (memref<32xf32>)
+// DROP-NOT: memref.copy
+// DROP: return{{$}}
+func.func @update(%p: tensor<32xf32> {ffn.name = "p"},
+                  %g: tensor<32xf32> {ffn.name = "g"})
+    -> (tensor<32xf32> {ffn.name = "p"}) {
+  %c0 = arith.constant 0 : index
+  %c16 = arith.constant 16 : index
+  %c32 = arith.constant 32 : index
+  %pad = arith.constant 0.0 : f32
+  %r = scf.for %i = %c0 to %c32 step %c16 iter_args(%acc = %p) -> (tensor<32xf32>) {
+    %gv = vector.transfer_read %g[%i], %pad {in_bounds = [true]} : tensor<32xf32>, vector<16xf32>
+    %pv = vector.transfer_read %acc[%i], %pad {in_bounds = [true]} : tensor<32xf32>, vector<16xf32>
+    %nv = arith.subf %pv, %gv : vector<16xf32>
+    %w = vector.transfer_write %nv, %acc[%i] {in_bounds = [true]} : vector<16xf32>, tensor<32xf32>
+    scf.yield %w : tensor<32xf32>
+  }
+  return %r : tensor<32xf32>
+}
+
+// -----
+
 // Without the tie the argument is read-only: one-shot-bufferize copies it
 // before the insert, and the cache result is a new buffer.
 

@@ -66,14 +66,16 @@ Value glu::t5::adafactorUpdate(GraphBuilder &g, const AdafactorOptions &o,
           return arith::MulFOp::create(b, l, scale, relative).getResult();
         });
   });
+  // Each statistic, the parameter last, is updated in its own buffer.
   auto decayInto = [&](Value old, Value fresh) {
-    return g.map(GraphBuilder::shape(old), {old, fresh, MapOperand(beta2t, {})},
-                 [&](OpBuilder &b, Location l, ValueRange a) {
-                   Value kept = arith::MulFOp::create(b, l, a[2], a[0]);
-                   Value rest = arith::SubFOp::create(b, l, f(b, l, 1.0), a[2]);
-                   Value added = arith::MulFOp::create(b, l, a[1], rest);
-                   return arith::AddFOp::create(b, l, kept, added).getResult();
-                 });
+    return g.mapInto(
+        old, {fresh, MapOperand(beta2t, {})},
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value kept = arith::MulFOp::create(b, l, a[1], a[2]);
+          Value rest = arith::SubFOp::create(b, l, f(b, l, 1.0), a[1]);
+          Value added = arith::MulFOp::create(b, l, a[0], rest);
+          return arith::AddFOp::create(b, l, kept, added).getResult();
+        });
   };
   Value u = g.map(shape, {grad}, [&](OpBuilder &b, Location l, ValueRange a) {
     Value sq = arith::MulFOp::create(b, l, a[0], a[0]);
@@ -133,10 +135,12 @@ Value glu::t5::adafactorUpdate(GraphBuilder &g, const AdafactorOptions &o,
               .getResult();
         });
   });
-  return view.map(shape, {param, update}, {{clip, {}}, {lr, {}}},
-                  [&](OpBuilder &b, Location l, ValueRange a) {
-                    Value clipped = arith::DivFOp::create(b, l, a[1], a[2]);
-                    Value step = arith::MulFOp::create(b, l, clipped, a[3]);
-                    return arith::SubFOp::create(b, l, a[0], step).getResult();
-                  });
+  return view.map(
+      shape, {update}, {{clip, {}}, {lr, {}}},
+      [&](OpBuilder &b, Location l, ValueRange a) {
+        Value clipped = arith::DivFOp::create(b, l, a[0], a[1]);
+        Value step = arith::MulFOp::create(b, l, clipped, a[2]);
+        return arith::SubFOp::create(b, l, a[3], step).getResult();
+      },
+      /*into=*/param);
 }

@@ -45,20 +45,22 @@ Value glu::t5::adamWUpdate(GraphBuilder &g, const AdamWOptions &o,
                            const StepScalars &scalars, Value param, Value grad,
                            ArrayRef<Value> state,
                            SmallVectorImpl<Value> &newState) {
-  ArrayRef<int64_t> shape = GraphBuilder::shape(param);
   auto f = [&](OpBuilder &b, Location l, double v) {
     return g.scalar(b, l, v);
   };
-  Value m = g.map(
-      shape, {state[0], grad}, [&](OpBuilder &b, Location l, ValueRange a) {
-        Value diff = arith::SubFOp::create(b, l, a[1], a[0]);
+  // The moments and the parameter are updated in their own buffers.
+  Value m =
+      g.mapInto(state[0], {grad}, [&](OpBuilder &b, Location l, ValueRange a) {
+        Value grad = a[0], old = a[1];
+        Value diff = arith::SubFOp::create(b, l, grad, old);
         Value step = arith::MulFOp::create(b, l, diff, f(b, l, 1 - o.beta1));
-        return arith::AddFOp::create(b, l, a[0], step).getResult();
+        return arith::AddFOp::create(b, l, old, step).getResult();
       });
-  Value v = g.map(
-      shape, {state[1], grad}, [&](OpBuilder &b, Location l, ValueRange a) {
-        Value decayed = arith::MulFOp::create(b, l, a[0], f(b, l, o.beta2));
-        Value sq = arith::MulFOp::create(b, l, a[1], a[1]);
+  Value v =
+      g.mapInto(state[1], {grad}, [&](OpBuilder &b, Location l, ValueRange a) {
+        Value grad = a[0], old = a[1];
+        Value decayed = arith::MulFOp::create(b, l, old, f(b, l, o.beta2));
+        Value sq = arith::MulFOp::create(b, l, grad, grad);
         Value added = arith::MulFOp::create(b, l, sq, f(b, l, 1 - o.beta2));
         return arith::AddFOp::create(b, l, decayed, added).getResult();
       });
@@ -87,17 +89,17 @@ Value glu::t5::adamWUpdate(GraphBuilder &g, const AdamWOptions &o,
     Value correction = arith::SubFOp::create(b, l, f(b, l, 1.0), pow);
     return math::SqrtOp::create(b, l, correction).getResult();
   });
-  return g.map(shape,
-               {param, m, v, MapOperand(decay, {}), MapOperand(stepSize, {}),
-                MapOperand(sqrtCorrection, {})},
-               [&](OpBuilder &b, Location l, ValueRange a) {
-                 Value p = arith::MulFOp::create(b, l, a[0], a[3]);
-                 Value root = math::SqrtOp::create(b, l, a[2]);
-                 Value denom = arith::AddFOp::create(
-                     b, l, arith::DivFOp::create(b, l, root, a[5]),
-                     f(b, l, o.eps));
-                 Value step = arith::MulFOp::create(
-                     b, l, a[4], arith::DivFOp::create(b, l, a[1], denom));
-                 return arith::SubFOp::create(b, l, p, step).getResult();
-               });
+  return g.mapInto(param,
+                   {m, v, MapOperand(decay, {}), MapOperand(stepSize, {}),
+                    MapOperand(sqrtCorrection, {})},
+                   [&](OpBuilder &b, Location l, ValueRange a) {
+                     Value p = arith::MulFOp::create(b, l, a[5], a[2]);
+                     Value root = math::SqrtOp::create(b, l, a[1]);
+                     Value denom = arith::AddFOp::create(
+                         b, l, arith::DivFOp::create(b, l, root, a[4]),
+                         f(b, l, o.eps));
+                     Value step = arith::MulFOp::create(
+                         b, l, a[3], arith::DivFOp::create(b, l, a[0], denom));
+                     return arith::SubFOp::create(b, l, p, step).getResult();
+                   });
 }

@@ -59,6 +59,20 @@ Value GraphBuilder::map(ArrayRef<int64_t> shape, ArrayRef<MapOperand> operands,
                         const MapBody &body, Type element, bool withIndices) {
   if (!element)
     element = f32();
+  return buildMap(empty(shape, element), /*readInit=*/false, operands, body,
+                  withIndices);
+}
+
+Value GraphBuilder::mapInto(Value into, ArrayRef<MapOperand> operands,
+                            const MapBody &body) {
+  return buildMap(into, /*readInit=*/true, operands, body,
+                  /*withIndices=*/false);
+}
+
+Value GraphBuilder::buildMap(Value init, bool readInit,
+                             ArrayRef<MapOperand> operands, const MapBody &body,
+                             bool withIndices) {
+  ArrayRef<int64_t> shape = GraphBuilder::shape(init);
   MLIRContext *ctx = b.getContext();
   unsigned rank = shape.size();
   SmallVector<Value> inputs;
@@ -74,10 +88,10 @@ Value GraphBuilder::map(ArrayRef<int64_t> shape, ArrayRef<MapOperand> operands,
   SmallVector<utils::IteratorType> iterators(rank,
                                              utils::IteratorType::parallel);
   return linalg::GenericOp::create(
-             b, loc, TypeRange{RankedTensorType::get(shape, element)}, inputs,
-             ValueRange{empty(shape, element)}, maps, iterators, "", "",
+             b, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
+             iterators, "", "",
              [&](OpBuilder &nb, Location l, ValueRange args) {
-               SmallVector<Value> in(args.drop_back());
+               SmallVector<Value> in(readInit ? args : args.drop_back());
                if (withIndices)
                  for (unsigned d = 0; d < rank; ++d)
                    in.push_back(linalg::IndexOp::create(nb, l, d));

@@ -62,6 +62,14 @@ public:
   Value map(llvm::ArrayRef<int64_t> shape, llvm::ArrayRef<MapOperand> operands,
             const MapBody &body, mlir::Type element = {},
             bool withIndices = false);
+  /// `map` into `into`'s buffer (same shape and element type): the body
+  /// gets the operands' elements, then `into`'s, which it updates. An
+  /// optimizer's update of a parameter or its state: reading the old value
+  /// through the destination keeps elementwise fusion from replacing it
+  /// with a new tensor, and the bufferization writes the argument's own
+  /// buffer (an in-place result, no new buffer a step).
+  Value mapInto(Value into, llvm::ArrayRef<MapOperand> operands,
+                const MapBody &body);
   /// The common cases of `map`, on same-shaped operands.
   Value add(Value x, Value y);
   Value sub(Value x, Value y);
@@ -110,6 +118,11 @@ public:
   Value zeros(llvm::ArrayRef<int64_t> shape, mlir::Type element = {});
 
 private:
+  /// The linalg.generic of map and mapInto, into `init` (its element read
+  /// by the body when `readInit`).
+  Value buildMap(Value init, bool readInit, llvm::ArrayRef<MapOperand> operands,
+                 const MapBody &body, bool withIndices);
+
   mlir::OpBuilder &b;
   mlir::Location loc;
 };

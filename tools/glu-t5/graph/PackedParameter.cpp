@@ -86,7 +86,10 @@ PerWeight PackedParameter::each(const PerWeight &x,
 
 Value PackedParameter::map(ArrayRef<int64_t> shape, ArrayRef<MapOperand> plain,
                            ArrayRef<PerWeightOperand> perWeight,
-                           const MapBody &body) {
+                           const MapBody &body, Value into) {
+  auto build = [&](ArrayRef<MapOperand> operands, const MapBody &fn) {
+    return into ? g.mapInto(into, operands, fn) : g.map(shape, operands, fn);
+  };
   SmallVector<MapOperand> operands(plain);
   for (const PerWeightOperand &operand : perWeight) {
     operands.push_back(MapOperand(operand.value.gate, operand.dims));
@@ -94,16 +97,19 @@ Value PackedParameter::map(ArrayRef<int64_t> shape, ArrayRef<MapOperand> plain,
       operands.push_back(MapOperand(operand.value.linear, operand.dims));
   }
   if (!packed)
-    return g.map(shape, operands, body);
+    return build(operands, body);
   // Which weight each column is: the mask, broadcast over the rows.
   operands.push_back(MapOperand(linearMask(), {unsigned(shape.size() - 1)}));
   size_t numPlain = plain.size();
-  return g.map(shape, operands, [&](OpBuilder &b, Location l, ValueRange a) {
-    Value linear = isLinear(b, l, a.back());
+  size_t maskIndex = numPlain + 2 * perWeight.size();
+  return build(operands, [&](OpBuilder &b, Location l, ValueRange a) {
+    Value linear = isLinear(b, l, a[maskIndex]);
     SmallVector<Value> in(a.take_front(numPlain));
     for (size_t i = 0; i < perWeight.size(); ++i)
       in.push_back(arith::SelectOp::create(
           b, l, linear, a[numPlain + 2 * i + 1], a[numPlain + 2 * i]));
+    if (into)
+      in.push_back(a[maskIndex + 1]);
     return body(b, l, in);
   });
 }

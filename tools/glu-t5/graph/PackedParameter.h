@@ -67,9 +67,11 @@ public:
   PerWeight each(const PerWeight &x, const std::function<Value(Value)> &fn);
   /// GraphBuilder::map over `shape` (last axis packed): the body gets the
   /// elements of `plain`, then of each of `perWeight` read from the weight
-  /// the result element belongs to.
+  /// the result element belongs to. With `into`, written into it and its
+  /// element given last (GraphBuilder::mapInto).
   Value map(llvm::ArrayRef<int64_t> shape, llvm::ArrayRef<MapOperand> plain,
-            llvm::ArrayRef<PerWeightOperand> perWeight, const MapBody &body);
+            llvm::ArrayRef<PerWeightOperand> perWeight, const MapBody &body,
+            Value into = {});
 
 private:
   /// linearColumns as a constant i32 tensor, made once; the updates read

@@ -791,14 +791,13 @@ OwningOpRef<ModuleOp> glu::t5::buildT5Module(MLIRContext *ctx,
           Tape tape;
           Value loss = forwardLoss(g, graph, batch, tape);
           llvm::StringMap<Value> grads = graph.backward(tape);
-          // The step after this update, as an i32 and as f32.
-          Value newStep = g.map(
-              {}, {MapOperand(step, {})},
-              [&](OpBuilder &b, Location l, ValueRange a) {
+          // The step after this update (in its own buffer), as an i32 and
+          // as f32.
+          Value newStep =
+              g.mapInto(step, {}, [&](OpBuilder &b, Location l, ValueRange a) {
                 Value one = g.scalar(b, l, 1, b.getI32Type());
                 return arith::AddIOp::create(b, l, a[0], one).getResult();
-              },
-              g.i32());
+              });
           Value t =
               g.map({}, {MapOperand(newStep, {})},
                     [&](OpBuilder &b, Location l, ValueRange a) {
