@@ -21,7 +21,12 @@ this machine. Prints a table with the ratios to glu and writes --json.
 
     python3 bench/t5_train.py --build build [--variants swiglu,relu]
         [--threads 2] [--steps 6] [--json docs/bench/t5.json]
-        [--tmp DIR [--reuse]]
+        [--runs 3] [--tmp DIR [--reuse]]
+
+With --runs N every peer is measured N times (glu: N processes; Hugging
+Face: N fresh models, torch.compile compiling each) and the table gives
+the medians of the train step and of the generation time; --json keeps
+every run beside them.
 """
 
 import argparse
@@ -144,6 +149,12 @@ def torch_times(args, model, batch, compiled):
     return train, gens[-1]
 
 
+def medians(samples):
+    """The median train step and the median generation time of the runs."""
+    return (statistics.median(t for t, _ in samples),
+            statistics.median(g for _, g in samples))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawTextHelpFormatter)
@@ -155,6 +166,8 @@ def main():
                    default="glu,glu-packed,glu-nofuse,torch,torch-compile")
     p.add_argument("--json", default="")
     p.add_argument("--tmp", default="")
+    p.add_argument("--runs", type=int, default=1,
+                   help="measurements of every peer; the table gives medians")
     p.add_argument("--reuse", action="store_true",
                    help="keep glu artifacts an earlier run left in --tmp "
                    "(compiled from the same config) instead of compiling")
@@ -174,7 +187,7 @@ def main():
         proj = VARIANTS[variant]
         ckpt = os.path.join(tmp, variant, "hf")
         model = make_model(proj, ckpt)
-        row = {"variant": variant, "feed_forward_proj": proj}
+        row = {"variant": variant, "feed_forward_proj": proj, "runs": {}}
         for peer in peers:
             if peer in ("glu", "glu-nofuse", "glu-packed"):
                 art = os.path.join(tmp, variant, peer)
@@ -191,13 +204,23 @@ def main():
                 if not (args.reuse and os.path.exists(
                         os.path.join(art, "manifest.json"))):
                     run(cmd)
-                row[peer] = glu_times(args, ckpt, art, paths, env)
+                samples = [glu_times(args, ckpt, art, paths, env)
+                           for _ in range(args.runs)]
+                row[peer] = medians(samples)
+                row["runs"][peer] = samples
             else:
                 from transformers import T5ForConditionalGeneration
                 fresh = T5ForConditionalGeneration.from_pretrained(ckpt)
                 try:
-                    row[peer] = torch_times(args, fresh, batch,
-                                            peer == "torch-compile")
+                    samples = []
+                    for i in range(args.runs):
+                        if i:
+                            fresh = T5ForConditionalGeneration.from_pretrained(
+                                ckpt)
+                        samples.append(torch_times(args, fresh, batch,
+                                                   peer == "torch-compile"))
+                    row[peer] = medians(samples)
+                    row["runs"][peer] = samples
                 except Exception as error:  # torch.compile may not finish
                     print("# %s %s: %s" % (variant, peer, error))
                     row[peer] = None
@@ -217,7 +240,7 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"cpu": cpu_name(), "threads": args.threads,
-                       "rows": rows}, f, indent=1)
+                       "runs": args.runs, "rows": rows}, f, indent=1)
     return 0
 
 
