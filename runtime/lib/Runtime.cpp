@@ -630,37 +630,37 @@ void Artifact::call(const std::string &entryName,
   for (size_t i = 0; i < results.size(); ++i)
     checkBuffer(results[i], e.results[i], "result");
 
-  // A result that updates an argument in place is that argument's buffer:
-  // a result buffer of other storage gets a copy of the argument and takes
-  // its place in the call, so that the argument stays as given. The buffer
-  // updated may be no other argument's.
+  // A result that updates an argument in place is bound to that argument's
+  // place in the call: a result buffer of other storage first gets a copy
+  // of the argument, so that the argument stays as given. The buffer
+  // updated may be no other argument's; all is checked before any copy.
   std::vector<const Buffer *> actualArgs(args.begin(), args.end());
+  for (size_t i = 0; i < results.size(); ++i)
+    if (e.results[i].updates)
+      actualArgs[*e.results[i].updates] = results[i];
   for (size_t i = 0; i < results.size(); ++i) {
     if (!e.results[i].updates)
       continue;
     size_t j = *e.results[i].updates;
-    std::string what = "result '" + e.results[i].name + "'" + of +
-                       " updates argument '" + e.arguments[j].name +
-                       "' in place";
-    if (!results[i]->sameStorage(*args[j])) {
-      for (size_t k = 0; k < args.size(); ++k)
-        if (results[i]->sameStorage(*args[k]))
-          throw Error(what + ", but its buffer is argument '" +
-                      e.arguments[k].name + "''s");
-      a.runtime->copy(*args[j], *results[i]);
-      actualArgs[j] = results[i];
-    }
-  }
-  for (size_t i = 0; i < results.size(); ++i) {
-    if (!e.results[i].updates)
-      continue;
-    size_t j = *e.results[i].updates;
-    for (size_t k = 0; k < args.size(); ++k)
-      if (k != j && actualArgs[j]->sameStorage(*actualArgs[k]))
+    bool ownArgument = results[i]->sameStorage(*args[j]);
+    for (size_t k = 0; k < args.size(); ++k) {
+      if (k == j || !(results[i]->sameStorage(*args[k]) ||
+                      results[i]->sameStorage(*actualArgs[k])))
+        continue;
+      if (ownArgument)
         throw Error("argument '" + e.arguments[j].name + "'" + of +
                     " is updated in place, but its buffer is also argument '" +
                     e.arguments[k].name + "'");
+      throw Error("result '" + e.results[i].name + "'" + of +
+                  " updates argument '" + e.arguments[j].name +
+                  "' in place, but its buffer is argument '" +
+                  e.arguments[k].name + "''s");
+    }
   }
+  for (size_t i = 0; i < results.size(); ++i)
+    if (e.results[i].updates &&
+        !results[i]->sameStorage(*args[*e.results[i].updates]))
+      a.runtime->copy(*args[*e.results[i].updates], *results[i]);
 
   // An out-parameter that shares storage with an argument or an earlier
   // out-parameter is written to a scratch buffer, swapped in after the call.
