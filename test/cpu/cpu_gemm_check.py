@@ -32,7 +32,8 @@ function boundary, its out-parameter and the C interface are exercised):
   --op row-sums      linalg.generic summing [M, N] along its last dimension
                      (RMS norm's sum of squares) into a zero fill [M];
                      row-sums-keepdim: into [M, 1], as torch-mlir exports
-                     sum(dim=-1, keepdim=True)
+                     sum(dim=-1, keepdim=True); row-sums-reduce: a
+                     linalg.reduce, as glu-t5's builders write it
   --op row-max       linalg.generic taking the maximumf of [M, N] along its
                      last dimension and of an init [M] (softmax's max)
   --op column-sums   linalg.reduce (addf over rows) of [M, N] into a zero
@@ -69,11 +70,12 @@ ACTIVATIONS = ("relu", "gelu", "gelu_tanh", "swish", "sigmoid", "identity")
 OPS = ("gated", "activated", "matmul", "matmul-tb", "matmul-ta", "matmul-acc",
        "glu", "dgate", "dactivation", "apply-gate", "pack", "unpack",
        "unpack-linear", "dx-packed", "wgrad", "wgrad-linear", "row-sums",
-       "row-sums-keepdim", "row-max", "column-sums")
+       "row-sums-keepdim", "row-sums-reduce", "row-max", "column-sums")
 # Ops whose @gemm is built by build_backward (static shapes only).
 BACKWARD_OPS = ("dgate", "dactivation", "apply-gate", "pack", "unpack",
                 "unpack-linear", "dx-packed", "wgrad", "wgrad-linear",
-                "row-sums", "row-sums-keepdim", "row-max", "column-sums")
+                "row-sums", "row-sums-keepdim", "row-sums-reduce", "row-max",
+                "column-sums")
 
 
 def pack(w, v, block):
@@ -108,6 +110,17 @@ def row_reduction(in_type, out_type, out_map, combiner):
             "    } -> %s" % out_type]
 
 
+def reduce_sum(in_type, out_type, dimension):
+    """Lines of %r, a linalg.reduce adding %x along `dimension` into
+    %init."""
+    return ["  %%r = linalg.reduce ins(%%x : %s) outs(%%init : %s) "
+            "dimensions = [%d]" % (in_type, out_type, dimension),
+            "    (%a: f32, %b: f32) {",
+            "      %s = arith.addf %a, %b : f32",
+            "      linalg.yield %s : f32",
+            "    }"]
+
+
 def build_backward(args, rng):
     """(operands, @gemm body lines, result shape) of the fused backward's
     ops."""
@@ -138,9 +151,9 @@ def build_backward(args, rng):
     elif args.op == "row-max":
         operands = [("x", normal((m, n))), ("init", normal((m,)))]
         out = [m]
-    elif args.op in ("row-sums", "row-sums-keepdim"):
+    elif args.op in ("row-sums", "row-sums-keepdim", "row-sums-reduce"):
         operands = [("x", normal((m, n)))]
-        out = [m] if args.op == "row-sums" else [m, 1]
+        out = [m, 1] if args.op == "row-sums-keepdim" else [m]
     elif args.op == "dx-packed":
         operands = [("dab", normal((m, 2 * n))),
                     ("w", normal((k, n), 1 / np.sqrt(n))),
@@ -168,15 +181,11 @@ def build_backward(args, rng):
         body.append("  %%r = ffn.apply_gate %s block_size(%d) %%ab : %s -> %s"
                     % (act, block, types[0], out_type))
     elif args.op == "column-sums":
-        body += zero_fill(out_type) + [
-                 "  %%r = linalg.reduce ins(%%x : %s) outs(%%init : %s) "
-                 "dimensions = [0]" % (types[0], out_type),
-                 "    (%a: f32, %b: f32) {",
-                 "      %s = arith.addf %a, %b : f32",
-                 "      linalg.yield %s : f32",
-                 "    }"]
+        body += zero_fill(out_type) + reduce_sum(types[0], out_type, 0)
     elif args.op == "row-max":
         body += row_reduction(types[0], out_type, "(d0)", "maximumf")
+    elif args.op == "row-sums-reduce":
+        body += zero_fill(out_type) + reduce_sum(types[0], out_type, 1)
     elif args.op in ("row-sums", "row-sums-keepdim"):
         out_map = "(d0)" if args.op == "row-sums" else "(d0, 0)"
         body += zero_fill(out_type) + row_reduction(types[0], out_type,

@@ -230,7 +230,7 @@ mlir::ffn::describeColumnSum(linalg::ReduceOp op, std::string *why) {
 }
 
 FailureOr<RowReductionDescription>
-mlir::ffn::describeRowReduction(linalg::GenericOp op, std::string *why) {
+mlir::ffn::describeRowReduction(linalg::LinalgOp op, std::string *why) {
   auto refuseReduction = [&](StringRef reason) {
     return refuse<RowReductionDescription>(why, reason);
   };

@@ -30,6 +30,7 @@ namespace mlir {
 namespace linalg {
 class GenericOp;
 class ReduceOp;
+class LinalgOp;
 } // namespace linalg
 
 namespace ffn {
@@ -152,8 +153,9 @@ struct RowReductionDescription {
   bool keepDim = false;
 };
 
-/// Describes `op` as a row reduction: a linalg.generic on tensors of one
-/// input whose loops are all parallel but the last, a reduction; the input
+/// Describes `op` as a row reduction: a linalg.generic or linalg.reduce (as
+/// glu-t5's builders write RMS norm and softmax) on tensors of one input
+/// whose loops are all parallel but the last, a reduction; the input
 /// read by the identity map and the first init by the parallel loops (then
 /// a constant 0 when it keeps the reduced dimension); the body yields, for
 /// that init, the arith.addf or arith.maximumf of the input element and the
@@ -161,7 +163,7 @@ struct RowReductionDescription {
 /// and the first yield does not read it (torch-mlir's softmax max comes with
 /// its argmax index). Fails, with the reason in `why`, otherwise.
 FailureOr<RowReductionDescription>
-describeRowReduction(linalg::GenericOp op, std::string *why = nullptr);
+describeRowReduction(linalg::LinalgOp op, std::string *why = nullptr);
 
 } // namespace ffn
 } // namespace mlir

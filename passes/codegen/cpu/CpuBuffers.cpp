@@ -58,7 +58,36 @@ Value mlir::ffn::loadLanes(OpBuilder &b, Location loc, Value base,
                                       zeros);
 }
 
-Value mlir::ffn::emitParallelTranspose(OpBuilder &b, Location loc, Value src) {
+/// The `lanes` rows `rows` (a lanes x lanes block) transposed in registers:
+/// log2(lanes) stages of two-source shuffles, stage b exchanging bit b of
+/// the row index with bit b of the column index, so that element (i, j)
+/// ends at (j, i). lanes * log2(lanes) shuffles, each one instruction on
+/// AVX-512 (vpermt2ps), AVX2 and NEON.
+static SmallVector<Value> transposeInRegisters(OpBuilder &b, Location loc,
+                                               SmallVector<Value> rows) {
+  int64_t lanes = rows.size();
+  for (int64_t bit = 1; bit < lanes; bit <<= 1) {
+    SmallVector<int64_t> low, high;
+    for (int64_t j = 0; j < lanes; ++j) {
+      // Row i (bit clear) keeps its columns with the bit clear and takes
+      // row i + bit's columns j ^ bit for the others; row i + bit the
+      // mirror image. Mask indices >= lanes select the second operand.
+      low.push_back((j & bit) ? lanes + (j ^ bit) : j);
+      high.push_back((j & bit) ? lanes + j : (j ^ bit));
+    }
+    for (int64_t i = 0; i < lanes; ++i) {
+      if (i & bit)
+        continue;
+      Value first = rows[i], second = rows[i + bit];
+      rows[i] = vector::ShuffleOp::create(b, loc, first, second, low);
+      rows[i + bit] = vector::ShuffleOp::create(b, loc, first, second, high);
+    }
+  }
+  return rows;
+}
+
+Value mlir::ffn::emitParallelTranspose(OpBuilder &b, Location loc, Value src,
+                                       int64_t lanes) {
   auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
   auto srcType = cast<MemRefType>(src.getType());
   // The leading batch dimension, if any, is kept.
@@ -73,7 +102,8 @@ Value mlir::ffn::emitParallelTranspose(OpBuilder &b, Location loc, Value src) {
   std::swap(dstSizes[first], dstSizes[first + 1]);
   Value dst = allocOfType(b, loc, RankedTensorType::get(shape, b.getF32Type()),
                           dstSizes);
-  Value tile = c(32), zero = c(0), one = c(1);
+  constexpr int64_t kTile = 32;
+  Value tile = c(kTile), zero = c(0), one = c(1);
   SmallVector<Value> lower = {zero, zero}, upper = {cols, rows},
                      steps = {tile, tile};
   if (first == 1) {
@@ -81,6 +111,7 @@ Value mlir::ffn::emitParallelTranspose(OpBuilder &b, Location loc, Value src) {
     upper.insert(upper.begin(), sizes[0]);
     steps.insert(steps.begin(), one);
   }
+  auto vecType = VectorType::get({lanes}, b.getF32Type());
   scf::ParallelOp::create(
       b, loc, lower, upper, steps,
       [&](OpBuilder &nb, Location l, ValueRange ivs) {
@@ -90,20 +121,67 @@ Value mlir::ffn::emitParallelTranspose(OpBuilder &b, Location loc, Value src) {
             nb, l, arith::AddIOp::create(nb, l, ivs[0], tile), cols);
         Value jEnd = arith::MinSIOp::create(
             nb, l, arith::AddIOp::create(nb, l, ivs[1], tile), rows);
-        scf::ForOp::create(
-            nb, l, ivs[0], iEnd, one, ValueRange{},
-            [&](OpBuilder &ib, Location il, Value i, ValueRange) {
+        auto at = [&](Value x, Value y) {
+          SmallVector<Value> indices(batch);
+          indices.append({x, y});
+          return indices;
+        };
+        Value whole = arith::AndIOp::create(
+            nb, l,
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
+                                  arith::SubIOp::create(nb, l, iEnd, ivs[0]),
+                                  tile),
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
+                                  arith::SubIOp::create(nb, l, jEnd, ivs[1]),
+                                  tile));
+        scf::IfOp::create(
+            nb, l, whole,
+            [&](OpBuilder &tb, Location tl) {
+              // A whole tile: (kTile / lanes)^2 blocks of lanes x lanes,
+              // each read as `lanes` row vectors, transposed in registers
+              // and written as `lanes` row vectors.
+              for (int64_t bi = 0; bi < kTile; bi += lanes) {
+                for (int64_t bj = 0; bj < kTile; bj += lanes) {
+                  Value i0 = arith::AddIOp::create(
+                      tb, tl, ivs[0],
+                      arith::ConstantIndexOp::create(tb, tl, bi));
+                  SmallVector<Value> block;
+                  for (int64_t r = 0; r < lanes; ++r) {
+                    Value j = arith::AddIOp::create(
+                        tb, tl, ivs[1],
+                        arith::ConstantIndexOp::create(tb, tl, bj + r));
+                    block.push_back(vector::LoadOp::create(tb, tl, vecType, src,
+                                                           at(j, i0)));
+                  }
+                  block = transposeInRegisters(tb, tl, block);
+                  Value j0 = arith::AddIOp::create(
+                      tb, tl, ivs[1],
+                      arith::ConstantIndexOp::create(tb, tl, bj));
+                  for (int64_t r = 0; r < lanes; ++r) {
+                    Value i = arith::AddIOp::create(
+                        tb, tl, i0, arith::ConstantIndexOp::create(tb, tl, r));
+                    vector::StoreOp::create(tb, tl, block[r], dst, at(i, j0));
+                  }
+                }
+              }
+              scf::YieldOp::create(tb, tl);
+            },
+            [&](OpBuilder &eb, Location el) {
+              // An edge tile, element by element.
               scf::ForOp::create(
-                  ib, il, ivs[1], jEnd, one, ValueRange{},
-                  [&](OpBuilder &jb, Location jl, Value j, ValueRange) {
-                    SmallVector<Value> from(batch), to(batch);
-                    from.append({j, i});
-                    to.append({i, j});
-                    Value x = memref::LoadOp::create(jb, jl, src, from);
-                    memref::StoreOp::create(jb, jl, x, dst, to);
-                    scf::YieldOp::create(jb, jl);
+                  eb, el, ivs[0], iEnd, one, ValueRange{},
+                  [&](OpBuilder &ib, Location il, Value i, ValueRange) {
+                    scf::ForOp::create(
+                        ib, il, ivs[1], jEnd, one, ValueRange{},
+                        [&](OpBuilder &jb, Location jl, Value j, ValueRange) {
+                          Value x =
+                              memref::LoadOp::create(jb, jl, src, at(j, i));
+                          memref::StoreOp::create(jb, jl, x, dst, at(i, j));
+                          scf::YieldOp::create(jb, jl);
+                        });
+                    scf::YieldOp::create(ib, il);
                   });
-              scf::YieldOp::create(ib, il);
+              scf::YieldOp::create(eb, el);
             });
       });
   return dst;

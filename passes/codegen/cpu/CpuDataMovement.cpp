@@ -312,20 +312,22 @@ struct GenerateColumnSums : OpRewritePattern<linalg::ReduceOp> {
   int64_t lanes;
 };
 
-/// An f32 row reduction (describeRowReduction: RMS norm's sum of squares,
-/// softmax's max and denominator) -> a parallel loop over its rows, each
-/// reduced along the last dimension by kVectors vector accumulators of L
-/// lanes (masked past the end: zeros for a sum, -inf for a max), combined
-/// and reduced to one lane, then with the init. The scalar loop
+/// An f32 row reduction, generic or linalg.reduce (describeRowReduction:
+/// RMS norm's sum of squares, softmax's max and denominator) -> a parallel loop
+/// over its rows, each reduced along the last dimension by kVectors vector
+/// accumulators of L lanes (masked past the end: zeros for a sum, -inf for a
+/// max), combined and reduced to one lane, then with the init. The scalar loop
 /// linalg-to-loops makes instead takes one element at a time in one
 /// dependency chain. A max's unused second result (its argmax index) is
 /// replaced by its init.
-struct GenerateRowReductions : OpRewritePattern<linalg::GenericOp> {
+struct GenerateRowReductions : OpInterfaceRewritePattern<linalg::LinalgOp> {
   GenerateRowReductions(MLIRContext *ctx, int64_t lanes)
-      : OpRewritePattern(ctx), lanes(lanes) {}
+      : OpInterfaceRewritePattern(ctx), lanes(lanes) {}
 
-  LogicalResult matchAndRewrite(linalg::GenericOp op,
+  LogicalResult matchAndRewrite(linalg::LinalgOp op,
                                 PatternRewriter &rewriter) const override {
+    if (!isa<linalg::GenericOp, linalg::ReduceOp>(op.getOperation()))
+      return rewriter.notifyMatchFailure(op, "not a generic or a reduce");
     std::string why;
     FailureOr<RowReductionDescription> reduction =
         describeRowReduction(op, &why);
@@ -336,7 +338,7 @@ struct GenerateRowReductions : OpRewritePattern<linalg::GenericOp> {
       return rewriter.notifyMatchFailure(op, "not f32 tensors");
     bool isMax = reduction->kind == RowReductionDescription::Kind::Max;
     Location loc = op.getLoc();
-    auto resultType = cast<RankedTensorType>(op.getResult(0).getType());
+    auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
     Value input = readRowsBuffer(rewriter, loc, reduction->input);
     Value start = readRowsBuffer(rewriter, loc, reduction->init);
     Value out = allocLike(rewriter, loc, reduction->init);

@@ -105,7 +105,7 @@ bool mlir::ffn::isStoredUnpackedByGemm(UnpackGatedOp unpack) {
 /// halves of `unpack`'s results when the GEMM stores them unpacked).
 static CpuGemmBuffers createBuffers(OpBuilder &b, Location loc,
                                     const GemmDescription &gemm,
-                                    UnpackGatedOp unpack) {
+                                    UnpackGatedOp unpack, int64_t lanes) {
   CpuGemmBuffers buffers;
   buffers.lhs = readRowsBuffer(b, loc, gemm.lhs.value);
   if (PackGatedOp pack = getPackReadThrough(gemm)) {
@@ -117,7 +117,7 @@ static CpuGemmBuffers createBuffers(OpBuilder &b, Location loc,
   }
   buffers.rhsRows = readsRhsByDotProducts(gemm);
   if (gemm.rhs.transposed && !buffers.rhsRows)
-    buffers.rhs = emitParallelTranspose(b, loc, buffers.rhs);
+    buffers.rhs = emitParallelTranspose(b, loc, buffers.rhs, lanes);
   if (gemm.initScalar)
     buffers.initScalar = gemm.initScalar;
   else if (gemm.init)
@@ -165,7 +165,8 @@ template <typename OpTy> struct GenerateGemm : OpRewritePattern<OpTy> {
                             << " at " << op->getLoc() << "\n");
     Location loc = op.getLoc();
     UnpackGatedOp unpack = getUnpackOfResult(*gemm);
-    CpuGemmBuffers buffers = createBuffers(rewriter, loc, *gemm, unpack);
+    CpuGemmBuffers buffers =
+        createBuffers(rewriter, loc, *gemm, unpack, tiles.lanes);
     if (unpack) {
       // The GEMM stores the unpacked halves; the unpack goes with it.
       emitCpuGemm(rewriter, loc, *gemm, buffers, tiles);

@@ -1180,7 +1180,12 @@ bool mlir::ffn::readsRhsByDotProducts(const GemmDescription &gemm) {
   if (!gemm.rhs.transposed || gemm.lhs.transposed)
     return false;
   int64_t rows = gemm.getResultType().getDimSize(gemm.batched ? 1 : 0);
-  return !ShapedType::isDynamic(rows) && rows <= kMaxDotProductRows;
+  if (ShapedType::isDynamic(rows) || rows > kMaxDotProductRows)
+    return false;
+  // K: the lhs's last dimension (it is not transposed).
+  auto lhsType = cast<ShapedType>(gemm.lhs.value.getType());
+  int64_t depth = lhsType.getDimSize(lhsType.getRank() - 1);
+  return ShapedType::isDynamic(depth) || rows <= depth;
 }
 
 void mlir::ffn::emitCpuGemm(OpBuilder &b, Location loc,

@@ -61,7 +61,13 @@ struct CpuGemmBuffers {
 inline constexpr int64_t kMaxDotProductRows = 128;
 
 /// Whether `gemm` reads its right operand by dot products: transposed, lhs
-/// not transposed, and at most kMaxDotProductRows rows (static).
+/// not transposed, and at most kMaxDotProductRows rows (static) and no more
+/// rows than its depth K (or K not static). Each output's dot product ends
+/// in a horizontal sum of its vectors, a cost that grows with M x N; the
+/// copy it saves grows with N x K. Attention's scores Q K^T at d_kv = 64,
+/// 64 batches on 2 Zen 4 cores: 128 x 128 outputs 1.33 ms by dot products,
+/// 0.97 ms copied and register-tiled; 32 x 128 outputs 0.25 against
+/// 0.37 ms.
 bool readsRhsByDotProducts(const GemmDescription &gemm);
 
 /// Emits the parallel loop nest computing `gemm` into `buffers.out` (and

@@ -35,7 +35,8 @@ func.func @batched(%a: tensor<3x67x130xf32>, %b: tensor<3x130x40xf32>) -> tensor
 
 // QK^T with the keys read transposed ([B, N, K]), more than 128 queries: the
 // keys are first copied to [B, K, N] by a parallel nest over the batch and
-// 32 x 32 tiles (fewer queries read them by dot products).
+// 32 x 32 tiles (fewer queries, no more than K, read them by dot products:
+// @batched_transposed_rhs_dot_products).
 
 // CHECK-LABEL: func.func @batched_transposed_rhs
 // CHECK-SAME:    (%{{.*}}: tensor<2x130x33xf32>, %[[K:.*]]: tensor<2x17x33xf32>)
@@ -54,4 +55,50 @@ func.func @batched_transposed_rhs(%q: tensor<2x130x33xf32>, %k: tensor<2x17x33xf
   %r = linalg.batch_matmul indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>, affine_map<(b, m, n, k) -> (b, n, k)>, affine_map<(b, m, n, k) -> (b, m, n)>]
       ins(%q, %k : tensor<2x130x33xf32>, tensor<2x17x33xf32>) outs(%f : tensor<2x130x17xf32>) -> tensor<2x130x17xf32>
   return %r : tensor<2x130x17xf32>
+}
+
+// -----
+
+// More queries (40) than the depth (33), though at most 128: each output's
+// horizontal sum would cost more than copying the keys (O(M N) against
+// O(N K)), so they are copied to [B, K, N] and the GEMM is register-tiled,
+// as attention's scores at d_kv = 64 over 128 queries.
+
+// CHECK-LABEL: func.func @batched_transposed_rhs_deeper_than_rows
+// CHECK:         memref.alloc() {alignment = 64 : i64} : memref<2x33x17xf32>
+// CHECK:         scf.parallel
+// CHECK:         scf.parallel
+// CHECK-NOT:       vector.shuffle
+// CHECK:           vector.fma
+// CHECK-NOT:       vector.shuffle
+// CHECK:         return
+func.func @batched_transposed_rhs_deeper_than_rows(%q: tensor<2x40x33xf32>, %k: tensor<2x17x33xf32>) -> tensor<2x40x17xf32> {
+  %e = tensor.empty() : tensor<2x40x17xf32>
+  %z = arith.constant 0.0 : f32
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<2x40x17xf32>) -> tensor<2x40x17xf32>
+  %r = linalg.batch_matmul indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>, affine_map<(b, m, n, k) -> (b, n, k)>, affine_map<(b, m, n, k) -> (b, m, n)>]
+      ins(%q, %k : tensor<2x40x33xf32>, tensor<2x17x33xf32>) outs(%f : tensor<2x40x17xf32>) -> tensor<2x40x17xf32>
+  return %r : tensor<2x40x17xf32>
+}
+
+// -----
+
+// Fewer queries (30) than the depth (33): the keys are read as given, by
+// dot products summed by shuffles, and never copied.
+
+// CHECK-LABEL: func.func @batched_transposed_rhs_dot_products
+// CHECK-SAME:    (%{{.*}}: tensor<2x30x33xf32>, %[[K:.*]]: tensor<2x17x33xf32>)
+// CHECK:         %[[KB:.*]] = bufferization.to_buffer %[[K]] read_only
+// CHECK-NOT:     memref<2x33x17xf32>
+// CHECK:         scf.parallel (%[[BATCH:.*]], %{{.*}}, %{{.*}}) =
+// CHECK:           memref.subview %[[KB]][%[[BATCH]], 0, 0] [1, 17, 33] [1, 1, 1]
+// CHECK:           vector.fma
+// CHECK:           vector.shuffle
+func.func @batched_transposed_rhs_dot_products(%q: tensor<2x30x33xf32>, %k: tensor<2x17x33xf32>) -> tensor<2x30x17xf32> {
+  %e = tensor.empty() : tensor<2x30x17xf32>
+  %z = arith.constant 0.0 : f32
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<2x30x17xf32>) -> tensor<2x30x17xf32>
+  %r = linalg.batch_matmul indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>, affine_map<(b, m, n, k) -> (b, n, k)>, affine_map<(b, m, n, k) -> (b, m, n)>]
+      ins(%q, %k : tensor<2x30x33xf32>, tensor<2x17x33xf32>) outs(%f : tensor<2x30x17xf32>) -> tensor<2x30x17xf32>
+  return %r : tensor<2x30x17xf32>
 }

@@ -85,11 +85,32 @@ func.func @dx_through_pack(%dab: tensor<5x200xf32>, %w: tensor<70x100xf32>, %v: 
 // -----
 
 // 129 rows: the transposed weight is copied to [K, N] first (the GEMM's
-// O(MKN) then pays for the O(KN) copy).
+// O(MKN) then pays for the O(KN) copy), a whole 32 x 32 tile as four
+// 16 x 16 blocks, each 16 row vectors transposed in registers by 4 stages
+// of 16 two-source shuffles (8 x 8 blocks in 3 stages for AVX2), an edge
+// tile element by element; then the register-tiled GEMM, no dot products.
 
 // CHECK-LABEL: func.func @many_rows
-// CHECK:         memref.alloc() {alignment = 64 : i64} : memref<130x100xf32>
+// CHECK-SAME:    (%{{.*}}: tensor<129x130xf32>, %[[W:.*]]: tensor<100x130xf32>)
+// CHECK:         %[[WB:.*]] = bufferization.to_buffer %[[W]]
+// CHECK:         %[[WT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<130x100xf32>
+// CHECK:         scf.parallel
+// CHECK:           scf.if
+// CHECK-COUNT-16:    vector.load %[[WB]]{{.*}} vector<16xf32>
+// CHECK-COUNT-64:    vector.shuffle
+// CHECK-COUNT-16:    vector.store %{{.*}}, %[[WT]]
+// CHECK:           } else {
+// CHECK:               memref.load %[[WB]]
+// CHECK-NEXT:          memref.store %{{.*}}, %[[WT]]
+// CHECK:         scf.parallel
 // CHECK-NOT:     vector.shuffle
+// CHECK:         return
+
+// AVX2-LABEL: func.func @many_rows
+// AVX2:         scf.if
+// AVX2-COUNT-8:   vector.load {{.*}} vector<8xf32>
+// AVX2-COUNT-24:  vector.shuffle
+// AVX2-COUNT-8:   vector.store
 func.func @many_rows(%x: tensor<129x130xf32>, %w: tensor<100x130xf32>) -> tensor<129x100xf32> {
   %zero = arith.constant 0.0 : f32
   %empty = tensor.empty() : tensor<129x100xf32>

@@ -74,6 +74,61 @@ func.func @row_max(%x: tensor<3x7xf32>, %init: tensor<3xf32>) -> tensor<3xf32> {
 
 // -----
 
+// linalg.reduce, as glu-t5's builders write RMS norm's sum of squares and
+// softmax's max and sum over a vocabulary: the same nest.
+
+// CHECK-LABEL: func.func @reduce_op_sum
+// CHECK-SAME:    (%[[X:.*]]: tensor<4x8192xf32>)
+// CHECK:         %[[XB:.*]] = bufferization.to_buffer %[[X]] read_only
+// CHECK:         scf.parallel (%[[ROW:.*]]) = (%c0) to (%c4) step (%c1) {
+// CHECK:           scf.for %{{.*}} = %c0 to %c8192 step %c64 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// CHECK-COUNT-4:     vector.maskedload %[[XB]][%[[ROW]], %{{.*}}]
+// CHECK:           vector.reduction <add>
+// CHECK-NOT:     linalg.reduce
+func.func @reduce_op_sum(%x: tensor<4x8192xf32>) -> tensor<4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  %r = linalg.reduce ins(%x : tensor<4x8192xf32>) outs(%f : tensor<4xf32>) dimensions = [1]
+    (%in: f32, %init: f32) {
+      %s = arith.addf %in, %init : f32
+      linalg.yield %s : f32
+    }
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @reduce_op_max
+// CHECK:         scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) =
+// CHECK:           vector.reduction <maximumf>
+// CHECK-NOT:     linalg.reduce
+func.func @reduce_op_max(%x: tensor<2x4x128x128xf32>, %init: tensor<2x4x128xf32>) -> tensor<2x4x128xf32> {
+  %r = linalg.reduce ins(%x : tensor<2x4x128x128xf32>) outs(%init : tensor<2x4x128xf32>) dimensions = [3]
+    (%in: f32, %acc: f32) {
+      %m = arith.maximumf %in, %acc : f32
+      linalg.yield %m : f32
+    }
+  return %r : tensor<2x4x128xf32>
+}
+
+// -----
+
+// A linalg.reduce combining by a product is left alone.
+
+// CHECK-LABEL: func.func @reduce_op_product
+// CHECK:         linalg.reduce
+func.func @reduce_op_product(%x: tensor<3x7xf32>, %init: tensor<3xf32>) -> tensor<3xf32> {
+  %r = linalg.reduce ins(%x : tensor<3x7xf32>) outs(%init : tensor<3xf32>) dimensions = [1]
+    (%in: f32, %acc: f32) {
+      %p = arith.mulf %in, %acc : f32
+      linalg.yield %p : f32
+    }
+  return %r : tensor<3xf32>
+}
+
+// -----
+
 // torch-mlir's softmax max: the max with its argmax index, the index unused.
 
 // CHECK-LABEL: func.func @softmax_max_unused_index
