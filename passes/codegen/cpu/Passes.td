@@ -39,12 +39,13 @@ def GluCpuGemm : Pass<"glu-cpu-gemm"> {
       column step of 1 .. `tile-cols` that loads the busiest thread least);
     - a transposed right operand ([N, K]: the backward's `dy W2^T` and
       `[da | db] [W | V]^T`, attention's K^T) of a GEMM of at most 128
-      rows (static) is read as given: each output is the dot product of an
-      lhs row and a weight row (8 weight rows x 3 lhs rows of vector
-      accumulators on AVX-512, summed by a fixed shuffle tree), reading an
-      `ffn.pack_gated`'s gate and linear weights block by block; with more
-      rows it is first copied to [K, N] by a parallel nest of 32 x 32
-      tiles;
+      rows (static) and no more rows than its depth K is read as given:
+      each output is the dot product of an lhs row and a weight row (8
+      weight rows x 3 lhs rows of vector accumulators on AVX-512, summed by
+      a fixed shuffle tree), reading an `ffn.pack_gated`'s gate and linear
+      weights block by block; otherwise it is first copied to [K, N] by a
+      parallel nest of 32 x 32 tiles, each moved as L x L blocks transposed
+      in registers by shuffles;
     - a plain GEMM whose result only an `ffn.unpack_gated` reads (the
       weight gradient `x^T [da | db]`) stores its a and b columns straight
       into the two unpacked results;
@@ -70,8 +71,8 @@ def GluCpuGemm : Pass<"glu-cpu-gemm"> {
     `ffn.pack_gated`, `ffn.unpack_gated`) into rows x blocks nests of
     masked vector loads and stores, the bias gradients' column sums (a
     `linalg.reduce` over rows) into stripes of vector accumulators, and row
-    reductions (a `linalg.generic` adding, or taking the maximum, along the
-    last dimension: RMS norm's sum, softmax's max and sum as torch-mlir
+    reductions (a `linalg.generic` or `linalg.reduce` adding, or taking the
+    maximum, along the last dimension: RMS norm's sum, softmax's max and sum as torch-mlir
     exports them, its unused argmax index dropped) into a parallel loop
     over the rows with four vector accumulators each.
 
