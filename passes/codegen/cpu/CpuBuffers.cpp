@@ -117,10 +117,10 @@ Value mlir::ffn::emitParallelTranspose(OpBuilder &b, Location loc, Value src,
       [&](OpBuilder &nb, Location l, ValueRange ivs) {
         SmallVector<Value> batch(ivs.take_front(first));
         ivs = ivs.drop_front(first);
-        Value iEnd = arith::MinSIOp::create(
-            nb, l, arith::AddIOp::create(nb, l, ivs[0], tile), cols);
-        Value jEnd = arith::MinSIOp::create(
-            nb, l, arith::AddIOp::create(nb, l, ivs[1], tile), rows);
+        Value iNext = arith::AddIOp::create(nb, l, ivs[0], tile);
+        Value jNext = arith::AddIOp::create(nb, l, ivs[1], tile);
+        Value iEnd = arith::MinSIOp::create(nb, l, iNext, cols);
+        Value jEnd = arith::MinSIOp::create(nb, l, jNext, rows);
         auto at = [&](Value x, Value y) {
           SmallVector<Value> indices(batch);
           indices.append({x, y});
@@ -128,12 +128,9 @@ Value mlir::ffn::emitParallelTranspose(OpBuilder &b, Location loc, Value src,
         };
         Value whole = arith::AndIOp::create(
             nb, l,
-            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
-                                  arith::SubIOp::create(nb, l, iEnd, ivs[0]),
-                                  tile),
-            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
-                                  arith::SubIOp::create(nb, l, jEnd, ivs[1]),
-                                  tile));
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, iEnd, iNext),
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, jEnd,
+                                  jNext));
         scf::IfOp::create(
             nb, l, whole,
             [&](OpBuilder &tb, Location tl) {

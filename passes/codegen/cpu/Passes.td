@@ -72,9 +72,9 @@ def GluCpuGemm : Pass<"glu-cpu-gemm"> {
     masked vector loads and stores, the bias gradients' column sums (a
     `linalg.reduce` over rows) into stripes of vector accumulators, and row
     reductions (a `linalg.generic` or `linalg.reduce` adding, or taking the
-    maximum, along the last dimension: RMS norm's sum, softmax's max and sum as torch-mlir
-    exports them, its unused argmax index dropped) into a parallel loop
-    over the rows with four vector accumulators each.
+    maximum, along the last dimension: RMS norm's sum, softmax's max and
+    sum as torch-mlir exports them, its unused argmax index dropped) into a
+    parallel loop over the rows with four vector accumulators each.
 
     Before:
 
