@@ -1,7 +1,8 @@
 //===- CpuPipeline.cpp - the glu CPU pipeline -----------------------------===//
 //
-// glu-cpu-pipeline. Its two small helper passes live in CpuVectorize.cpp
-// (glu-cpu-vectorize) and MarkCInterface.cpp (glu-mark-c-interface).
+// glu-cpu-pipeline. Its small helper passes live in CpuVectorize.cpp
+// (glu-cpu-vectorize), MarkCInterface.cpp (glu-mark-c-interface) and
+// OutlineParallelLoops.cpp (glu-outline-parallel-loops).
 //
 // Steps (see buildCpuPipeline):
 //   1. glu-cpu-gemm on the fused ops (gemm=generated),
@@ -14,7 +15,9 @@
 //      allocates the results), buffer deallocation,
 //   5. glu-mark-c-interface, linalg to loops for what is left, polynomial
 //      math (erf stays libm unless approximate-erf),
-//   6. scf.parallel -> OpenMP, then everything to the LLVM dialect,
+//   6. each top-level scf.parallel into a function of its own
+//      (glu-outline-parallel-loops), scf.parallel -> OpenMP, then
+//      everything to the LLVM dialect,
 //   7. glu-emit-entry-points.
 //
 //===----------------------------------------------------------------------===//
@@ -103,6 +106,10 @@ void mlir::ffn::buildCpuPipeline(OpPassManager &pm,
   // 6. OpenMP (the elementwise rows' scf.forall first become scf.parallel),
   // then the LLVM dialect.
   pm.addPass(createForallToParallelLoopPass());
+  // Each parallel loop in a function of its own: OpenMPIRBuilder analyses
+  // the whole enclosing function for every omp.parallel it outlines, which
+  // is quadratic in the loops of a function (a T5 train step has 800-1,500).
+  pm.addPass(createGluOutlineParallelLoops());
   pm.addPass(createConvertSCFToOpenMPPass());
   // Dynamic batch dimensions expanded back from rows: upstream's
   // expand-strided-metadata cannot take them (see the pass).

@@ -1,7 +1,7 @@
 //===- Passes.h - the CPU back end ------------------------------*- C++ -*-===//
 //
-// glu-cpu-gemm (generated GEMMs with fused epilogues) and glu-cpu-vectorize.
-// The patterns are in CpuGemm.h.
+// glu-cpu-gemm (generated GEMMs with fused epilogues), glu-cpu-vectorize and
+// glu-outline-parallel-loops. The patterns are in CpuGemm.h.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,7 +22,9 @@
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {
+class RewriterBase;
 class RewritePatternSet;
+class SymbolTable;
 
 namespace ffn {
 
@@ -31,6 +33,22 @@ namespace ffn {
 
 #define GEN_PASS_REGISTRATION
 #include "passes/codegen/cpu/Passes.h.inc"
+
+/// The transformation of glu-outline-parallel-loops: moves `loop` into a new
+/// `func.func private @<name>` (renamed if `symbols`, the module's table,
+/// has that name) right after the function that holds it and replaces it by
+/// a `func.call`. The values the loop uses from above become the function's
+/// arguments (in the order of their first use), its results the function's;
+/// operand-free pure ops it uses (constants, `ub.poison`,
+/// `memref.get_global`) are cloned into the function rather than passed,
+/// and erased from the caller if it no longer uses them.
+/// Fails, changing nothing, when the loop is not in a `func.func` or uses a
+/// value that is not an index, integer, float, vector, strided or unranked
+/// memref, or LLVM type.
+FailureOr<func::FuncOp> outlineParallelLoop(RewriterBase &rewriter,
+                                            scf::ParallelOp loop,
+                                            StringRef name,
+                                            SymbolTable &symbols);
 
 } // namespace ffn
 } // namespace mlir
