@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The main job, for now: build glu-opt, glu-compile and glu-run, then show
+# A tour of the fusion: build glu-opt, glu-compile and glu-run, then show
 # the eight feed-forward variants of the paper as ffn ops, their reference
 # lowering to linalg, the fusion (one GEMM over packed weights with the
 # gating epilogue), a SwiGLU layer run on mlir-runner unfused and fused, and
 # T5-base-sized layers compiled to artifacts and run by glu-run, with their
-# timings fused and unfused. Later issues make this train and run T5.
+# timings fused and unfused. (scripts/demo.sh is the main job: it trains
+# a T5.)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 

@@ -13,6 +13,7 @@ GLU_APT_PACKAGES=(
   libgtest-dev libgmock-dev nlohmann-json3-dev libopenblas-dev libomp-22-dev
   cmake ninja-build python3 python3-venv
   libclang-rt-22-dev # ASan, UBSan and libFuzzer for clang-22
+  libsentencepiece-dev # glu-t5's tokenizer (tools/glu-t5/data)
 )
 
 # AArch64 (scripts/test.sh; test/compile/aarch64*.test): qemu-aarch64 and
@@ -119,11 +120,11 @@ glu_make_venv() {
     glu_log "Creating the Python venv at $GLU_VENV"
     python3 -m venv "$GLU_VENV"
   fi
-  if "$GLU_VENV/bin/python" -c "import torch, numpy, torch_mlir, transformers, ml_dtypes, onnx, onnxruntime, threadpoolctl, matplotlib" 2>/dev/null; then
+  if "$GLU_VENV/bin/python" -c "import torch, numpy, torch_mlir, transformers, ml_dtypes, onnx, onnxruntime, threadpoolctl, matplotlib, sentencepiece" 2>/dev/null; then
     glu_log "Python references: torch $("$GLU_VENV/bin/python" -c 'import torch; print(torch.__version__)') present"
     return
   fi
-  glu_log "Installing the Python references (torch==2.13.0 CPU build, numpy, torch-mlir, transformers, ml_dtypes) and the benchmark peers (onnx, onnxruntime, threadpoolctl, matplotlib)"
+  glu_log "Installing the Python references (torch==2.13.0 CPU build, numpy, torch-mlir, transformers, ml_dtypes, sentencepiece) and the benchmark peers (onnx, onnxruntime, threadpoolctl, matplotlib)"
   "$GLU_VENV/bin/python" -m pip install -q --upgrade pip
   "$GLU_VENV/bin/python" -m pip install -q -r "$GLU_ROOT/scripts/requirements-test.txt"
 }
@@ -238,4 +239,19 @@ glu_run_fuzzer() {
   UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" \
     "$GLU_FUZZ_BUILD_DIR/bin/$target-fuzz" "${dict[@]}" -rss_limit_mb=4096 \
     -timeout=20 -max_len=16384 -print_final_stats=1 "$@"
+}
+
+# Real English prose for training: the King James Bible from Debian's
+# bible-kjv (public domain; 4.1 MB, 820k words), one document a chapter
+# (1189; blank lines between them, a verse a line), written to $1.
+glu_kjv_corpus() {
+  local out="$1"
+  [ -s "$out" ] && return 0
+  glu_install_apt_packages bible-kjv
+  mkdir -p "$(dirname "$out")"
+  bible -f "Gen1:1-Rev22:21" | awk '
+    { chapter = $1; sub(/:[0-9]+$/, "", chapter)
+      if (chapter != previous) { if (NR > 1) print ""; previous = chapter }
+      print substr($0, length($1) + 2) }' > "$out.tmp"
+  mv "$out.tmp" "$out"
 }

@@ -1,8 +1,8 @@
 //===- Commands.h - glu-t5's subcommands ------------------------*- C++ -*-===//
 //
-// glu-t5 emit | compile | run | init: each subcommand's options live beside its
-// implementation; ModuleRequest is what emit and compile share (the config,
-// the shapes, the entry points and the optimizer).
+// glu-t5's subcommands: each one's options live beside its implementation;
+// ModuleRequest is what emit, compile and train share (the config, the
+// shapes, the entry points and the optimizer).
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +14,10 @@
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <optional>
+#include <string>
 
 namespace glu::t5 {
 
@@ -24,6 +28,9 @@ llvm::cl::SubCommand &compileCommand();
 llvm::cl::SubCommand &runCommand();
 llvm::cl::SubCommand &initCommand();
 llvm::cl::SubCommand &generateCommand();
+llvm::cl::SubCommand &trainCommand();
+llvm::cl::SubCommand &evalCommand();
+llvm::cl::SubCommand &corruptCommand();
 
 /// Exit statuses: 1 for an error, 2 for a usage error.
 enum ExitStatus { Success = 0, Failure = 1, UsageFailure = 2 };
@@ -44,7 +51,18 @@ struct ModuleRequest {
   int64_t blockSize;  // the packed block size (the target's default)
 };
 /// Reads the shared options; a usage error's message starts "usage: ".
-llvm::Expected<ModuleRequest> readModuleRequest();
+/// `target` and `entries`, when given, replace --target and --entries
+/// (train's follow its device and what it calls).
+llvm::Expected<ModuleRequest>
+readModuleRequest(std::optional<std::string> target = std::nullopt,
+                  std::optional<std::string> entries = std::nullopt);
+/// The request for `entries` of a config (configJson read from `origin`)
+/// at `shapes`, with the default optimizer settings.
+llvm::Expected<ModuleRequest> moduleRequestFor(const std::string &configJson,
+                                               llvm::StringRef origin,
+                                               const T5Shapes &shapes,
+                                               llvm::StringRef entries,
+                                               llvm::StringRef target);
 /// Reports readModuleRequest's error with its status.
 int failRequest(llvm::Error error);
 /// The artifact file recording what a glu-t5 artifact was compiled from.
@@ -54,11 +72,32 @@ extern const char *programPath;
 /// The module, printed to `os`; fails if it does not verify.
 llvm::Error printModule(const ModuleRequest &request, llvm::raw_ostream &os);
 
+/// Compiles `request` into `outputDir` with glu-compile (`gluCompile`, else
+/// the one beside glu-t5, else on PATH; `compileOptions` passed on) and
+/// records what it was compiled from in kArtifactRecord. With `force`, an
+/// artifact glu-compile wrote there is replaced.
+llvm::Error compileArtifact(const ModuleRequest &request,
+                            llvm::StringRef outputDir,
+                            llvm::ArrayRef<std::string> compileOptions,
+                            bool force, llvm::StringRef gluCompile = "");
+/// The artifact of `request` in `cacheDir`, compiled there on first use
+/// (a line on `log` says which); keyed by the module's text, glu-compile's
+/// executable and the options.
+llvm::Expected<std::string>
+cachedArtifact(const ModuleRequest &request,
+               llvm::ArrayRef<std::string> compileOptions,
+               llvm::StringRef cacheDir, llvm::raw_ostream &log);
+/// $GLU_CACHE, else $XDG_CACHE_HOME/glu/t5, else ~/.cache/glu/t5.
+std::string defaultCacheDir();
+
 int emit();
 int compile();
 int run();
 int init();
 int generate();
+int train();
+int evaluate();
+int corrupt();
 
 } // namespace glu::t5
 

@@ -3,6 +3,8 @@
 //   glu-t5 generate ARTIFACT --checkpoint DIR --input input_ids=F.npy
 //          --input attention_mask=F.npy [--max-new-tokens N]
 //          [--output tokens.npy] [--output-logits logits.npy] [--ignore-eos]
+//   glu-t5 generate --checkpoint DIR --prompt TEXT... [--tokenizer F]
+//          [--max-new-tokens N] [--device D] [--cache DIR]
 //
 // Greedy decoding as Hugging Face's generate does it (do_sample=False,
 // num_beams=1): encode once, the cross-attention keys and values once,
@@ -13,14 +15,24 @@
 // [B, 1 + generated] (decoder_start_token_id first) and, if asked, each
 // step's logits [B, generated, V].
 //
+// With --prompt (and no artifact), the prompts are text: encoded with the
+// checkpoint's spiece.model (or --tokenizer; "<extra_id_N>" is sentinel
+// N, as the model saw in span corruption), EOS appended, padded to the
+// longest, decoded as a batch by encode and decode_step compiled for the
+// checkpoint's config (cached, as glu-t5 train caches), and each prompt
+// printed with the text generated for it.
+//
 //===----------------------------------------------------------------------===//
 
 #include "Commands.h"
 #include "Session.h"
+#include "Tokenizer.h"
 
 #include "glu/Npy.h"
 
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -35,7 +47,7 @@ cl::SubCommand &glu::t5::generateCommand() {
   return command;
 }
 
-static cl::opt<std::string> artifactDir(cl::Positional, cl::Required,
+static cl::opt<std::string> artifactDir(cl::Positional, cl::Optional,
                                         cl::desc("<artifact dir>"),
                                         cl::sub(generateCommand()));
 static cl::opt<std::string>
@@ -71,9 +83,91 @@ static cl::opt<int> repeats(
 static cl::opt<std::string> device("device", cl::init("auto"),
                                    cl::desc("cpu, cuda or auto"),
                                    cl::sub(generateCommand()));
+static cl::list<std::string>
+    prompts("prompt", cl::desc("A text prompt (one sequence of the batch)"),
+            cl::value_desc("text"), cl::sub(generateCommand()));
+static cl::opt<std::string>
+    tokenizerPath("tokenizer", cl::init(""),
+                  cl::desc("With --prompt: spiece.model (default: the "
+                           "checkpoint's)"),
+                  cl::value_desc("file"), cl::sub(generateCommand()));
+static cl::opt<std::string>
+    cacheDir("cache", cl::init(""),
+             cl::desc("With --prompt: compiled artifacts (default: "
+                      "$GLU_CACHE or ~/.cache/glu/t5)"),
+             cl::value_desc("dir"), cl::sub(generateCommand()));
+
+/// The prompts' ids (EOS appended, padded with 0 to the longest) and
+/// mask, and an artifact of encode and decode_step for them.
+struct PromptBatch {
+  std::string artifact;
+  std::vector<int32_t> ids, mask;
+  int64_t length = 0;
+};
+
+static PromptBatch preparePrompts(const Tokenizer &tokenizer, Device dev) {
+  PromptBatch batch;
+  std::vector<std::vector<int32_t>> encoded;
+  for (const std::string &prompt : prompts) {
+    encoded.push_back(tokenizer.encode(prompt));
+    encoded.back().push_back(tokenizer.eos());
+    batch.length = std::max<int64_t>(batch.length, encoded.back().size());
+  }
+  // Lengths in steps of 16: a few artifacts serve any prompts.
+  batch.length = (batch.length + 15) / 16 * 16;
+  for (const std::vector<int32_t> &ids : encoded) {
+    for (int64_t i = 0; i < batch.length; ++i) {
+      bool real = i < static_cast<int64_t>(ids.size());
+      batch.ids.push_back(real ? ids[i] : tokenizer.pad());
+      batch.mask.push_back(real ? 1 : 0);
+    }
+  }
+  std::string configPath = checkpointConfigPath(checkpointDir);
+  auto text = llvm::MemoryBuffer::getFile(configPath);
+  if (!text)
+    throw Error("cannot read " + configPath + ": " + text.getError().message());
+  T5Shapes shapes;
+  shapes.batch = static_cast<int64_t>(prompts.size());
+  shapes.sourceLength = batch.length;
+  shapes.targetLength = 1;
+  shapes.maxDecodeLength = maxNewTokens == 0 ? 32 : maxNewTokens.getValue();
+  llvm::Expected<ModuleRequest> request = moduleRequestFor(
+      (*text)->getBuffer().str(), configPath, shapes, "encode,decode_step",
+      dev == Device::Cuda ? "cuda" : "cpu");
+  if (!request)
+    throw Error(llvm::toString(request.takeError()));
+  llvm::Expected<std::string> artifact = cachedArtifact(
+      *request, {}, cacheDir.empty() ? defaultCacheDir() : cacheDir,
+      llvm::errs());
+  if (!artifact)
+    throw Error(llvm::toString(artifact.takeError()));
+  batch.artifact = *artifact;
+  return batch;
+}
 
 static int generateChecked() {
-  Session session(artifactDir, checkpointDir, device);
+  if (prompts.empty() == artifactDir.empty())
+    throw Error(prompts.empty() ? "give an artifact (with --input) or --prompt"
+                                : "give --prompt or an artifact, not both");
+  std::optional<Tokenizer> tokenizer;
+  std::optional<PromptBatch> promptBatch;
+  Device dev = parseDevice(device);
+  if (!prompts.empty()) {
+    if (!inputs.empty())
+      throw Error("give --prompt or --input, not both");
+    std::string spiece = tokenizerPath.empty() ? checkpointDir + "/spiece.model"
+                                               : tokenizerPath.getValue();
+    if (!llvm::sys::fs::exists(spiece))
+      throw Error(checkpointDir + " has no spiece.model: give --tokenizer");
+    tokenizer.emplace(Tokenizer::load(spiece));
+    if (dev == Device::Auto)
+      dev = cudaAvailable() ? Device::Cuda : Device::Cpu;
+    promptBatch = preparePrompts(*tokenizer, dev);
+  }
+  Session session(promptBatch ? promptBatch->artifact : artifactDir.getValue(),
+                  checkpointDir,
+                  promptBatch ? std::string(deviceName(dev))
+                              : device.getValue());
   const T5Config &config = session.config();
   int64_t batch = session.shapes().batch, vocab = config.vocabSize;
   int64_t limit = session.shapes().maxDecodeLength;
@@ -83,6 +177,15 @@ static int generateChecked() {
                 "] (the artifact's max_decode_length), got " +
                 std::to_string(steps));
   std::map<std::string, Buffer> given = readInputs(session, inputs);
+  if (promptBatch) {
+    TensorType type{DType::I32, {batch, promptBatch->length}};
+    Buffer ids = session.runtime().allocate(type, "input_ids");
+    Buffer mask = session.runtime().allocate(type, "attention_mask");
+    ids.upload(promptBatch->ids.data(), promptBatch->ids.size() * 4);
+    mask.upload(promptBatch->mask.data(), promptBatch->mask.size() * 4);
+    given["input_ids"] = ids;
+    given["attention_mask"] = mask;
+  }
   for (const char *name : {"input_ids", "attention_mask"})
     if (!given.count(name))
       throw Error(std::string("give --input ") + name + "=FILE.npy");
@@ -168,6 +271,15 @@ static int generateChecked() {
       "cross_attention_cache {4:F3}, decode_step {5:F3})\n",
       generated, batch, encodeMs + cacheMs + stepsMs, encodeMs, cacheMs,
       stepsMs);
+  if (tokenizer) {
+    for (size_t b = 0; b < sequences.size(); ++b) {
+      llvm::ArrayRef<int32_t> generatedIds(sequences[b]);
+      llvm::outs() << "prompt: " << prompts[b] << "\n"
+                   << "output: " << tokenizer->decode(generatedIds.drop_front())
+                   << "\n";
+    }
+    return Success;
+  }
   std::vector<int32_t> flat;
   for (const std::vector<int32_t> &sequence : sequences) {
     for (int32_t token : sequence)

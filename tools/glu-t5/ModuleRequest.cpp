@@ -38,19 +38,22 @@ static cl::OptionCategory category("glu-t5 module options");
 static cl::opt<std::string>
     configPath("config", cl::Required, cl::desc("Hugging Face config.json"),
                cl::value_desc("file"), cl::sub(emitCommand()),
-               cl::sub(compileCommand()), cl::cat(category));
+               cl::sub(compileCommand()), cl::sub(trainCommand()),
+               cl::cat(category));
 static cl::opt<int64_t> batch("batch", cl::init(1), cl::desc("Batch size"),
                               cl::sub(emitCommand()), cl::sub(compileCommand()),
-                              cl::cat(category));
+                              cl::sub(trainCommand()), cl::cat(category));
 static cl::opt<int64_t> sourceLength("source-length", cl::init(128),
                                      cl::desc("Encoder sequence length"),
                                      cl::sub(emitCommand()),
                                      cl::sub(compileCommand()),
+                                     cl::sub(trainCommand()),
                                      cl::cat(category));
 static cl::opt<int64_t> targetLength("target-length", cl::init(32),
                                      cl::desc("Decoder sequence length"),
                                      cl::sub(emitCommand()),
                                      cl::sub(compileCommand()),
+                                     cl::sub(trainCommand()),
                                      cl::cat(category));
 static cl::opt<int64_t>
     maxDecodeLength("max-decode-length", cl::init(32),
@@ -69,7 +72,7 @@ static cl::opt<std::string>
               cl::desc("train_step's optimizer: adafactor (T5's settings) or "
                        "adamw"),
               cl::sub(emitCommand()), cl::sub(compileCommand()),
-              cl::cat(category));
+              cl::sub(trainCommand()), cl::cat(category));
 static cl::opt<std::string>
     target("target", cl::init("cpu"),
            cl::desc("The target glu-compile compiles for (cpu, cuda): the "
@@ -82,17 +85,24 @@ static cl::opt<bool> packArguments(
              "updates them (and their optimizer state) packed, the other "
              "entry points take them packed through glu-compile's "
              "--pack-arguments"),
-    cl::sub(emitCommand()), cl::sub(compileCommand()), cl::cat(category));
+    cl::sub(emitCommand()), cl::sub(compileCommand()), cl::sub(trainCommand()),
+    cl::cat(category));
 static cl::opt<int64_t>
     blockSize("block-size", cl::init(0),
               cl::desc("Columns per packed block (0: the target's default)"),
               cl::sub(emitCommand()), cl::sub(compileCommand()),
-              cl::cat(category));
+              cl::sub(trainCommand()), cl::cat(category));
+static cl::opt<int64_t> warmupSteps(
+    "warmup-steps", cl::init(10000),
+    cl::desc("Adafactor's inverse square root schedule: 1/sqrt(max(step, "
+             "N)) (T5: 10^4)"),
+    cl::sub(emitCommand()), cl::sub(compileCommand()), cl::sub(trainCommand()),
+    cl::cat(category));
 static cl::opt<double> weightDecay("weight-decay", cl::init(0.01),
                                    cl::desc("AdamW's decoupled weight decay"),
                                    cl::sub(emitCommand()),
                                    cl::sub(compileCommand()),
-                                   cl::cat(category));
+                                   cl::sub(trainCommand()), cl::cat(category));
 
 int glu::t5::fail(const llvm::Twine &message, int status) {
   llvm::WithColor::error(llvm::errs(), "glu-t5") << message << "\n";
@@ -111,53 +121,14 @@ static llvm::Error usage(const llvm::Twine &message) {
   return llvm::createStringError("usage: " + message);
 }
 
-llvm::Expected<ModuleRequest> glu::t5::readModuleRequest() {
-  ModuleRequest request;
-  auto text = llvm::MemoryBuffer::getFile(configPath);
-  if (!text)
-    return llvm::createStringError("cannot read %s: %s", configPath.c_str(),
-                                   text.getError().message().c_str());
-  request.configJson = (*text)->getBuffer().str();
-  llvm::Expected<T5Config> config =
-      parseT5Config(request.configJson, configPath);
-  if (!config)
-    return config.takeError();
-  request.config = *config;
-  for (auto [name, value, out] :
-       {std::tuple<const char *, int64_t, int64_t *>{"--batch", batch,
-                                                     &request.shapes.batch},
-        {"--source-length", sourceLength, &request.shapes.sourceLength},
-        {"--target-length", targetLength, &request.shapes.targetLength},
-        {"--max-decode-length", maxDecodeLength,
-         &request.shapes.maxDecodeLength}}) {
-    if (value < 1)
-      return usage(llvm::Twine(name) + " must be positive, got " +
-                   llvm::Twine(value));
-    *out = value;
-  }
-  std::optional<ffn::Target> parsedTarget = ffn::parseTarget(target);
-  if (!parsedTarget)
-    return usage("unknown --target '" + target + "' (cpu, cuda)");
-  if (blockSize < 0)
-    return usage("--block-size must be positive, got " +
-                 llvm::Twine(blockSize.getValue()));
-  request.target = target;
-  request.packArguments = packArguments;
-  request.blockSize = blockSize ? blockSize.getValue()
-                                : ffn::getDefaultBlockSize(*parsedTarget);
+/// Sets the entry points of `request` from a comma-separated list.
+static llvm::Error setEntries(ModuleRequest &request, StringRef entries) {
   T5ModuleOptions &options = request.options;
-  options.packBlockSize = packArguments ? request.blockSize : 0;
   options.encode = options.decode = options.loss = options.gradients =
       options.trainStep = options.decodeStep = false;
-  std::optional<OptimizerKind> kind = parseOptimizer(optimizer);
-  if (!kind)
-    return usage("unknown --optimizer '" + optimizer + "' (adafactor, adamw)");
-  options.optimizer = *kind;
-  options.adamW.weightDecay = weightDecay;
-  request.optimizerName = optimizer;
-  request.entries = entries;
+  request.entries = entries.str();
   SmallVector<StringRef> names;
-  StringRef(entries).split(names, ',', -1, /*KeepEmpty=*/false);
+  entries.split(names, ',', -1, /*KeepEmpty=*/false);
   for (StringRef name : names) {
     name = name.trim();
     if (name == "encode")
@@ -177,6 +148,90 @@ llvm::Expected<ModuleRequest> glu::t5::readModuleRequest() {
                    "' in --entries (encode, decode, loss, "
                    "loss_and_gradients, train_step, decode_step)");
   }
+  return llvm::Error::success();
+}
+
+/// Sets the target and the block size (0: the target's default).
+static llvm::Error setTarget(ModuleRequest &request, StringRef target,
+                             int64_t blockSize) {
+  std::optional<ffn::Target> parsedTarget = ffn::parseTarget(target);
+  if (!parsedTarget)
+    return usage("unknown --target '" + target + "' (cpu, cuda)");
+  if (blockSize < 0)
+    return usage("--block-size must be positive, got " +
+                 llvm::Twine(blockSize));
+  request.target = target.str();
+  request.blockSize =
+      blockSize ? blockSize : ffn::getDefaultBlockSize(*parsedTarget);
+  request.options.packBlockSize = request.packArguments ? request.blockSize : 0;
+  return llvm::Error::success();
+}
+
+static llvm::Error setShapes(ModuleRequest &request, const T5Shapes &shapes) {
+  for (auto [name, value] :
+       {std::pair<const char *, int64_t>{"--batch", shapes.batch},
+        {"--source-length", shapes.sourceLength},
+        {"--target-length", shapes.targetLength},
+        {"--max-decode-length", shapes.maxDecodeLength}})
+    if (value < 1)
+      return usage(llvm::Twine(name) + " must be positive, got " +
+                   llvm::Twine(value));
+  request.shapes = shapes;
+  return llvm::Error::success();
+}
+
+llvm::Expected<ModuleRequest>
+glu::t5::moduleRequestFor(const std::string &configJson, StringRef origin,
+                          const T5Shapes &shapes, StringRef entries,
+                          StringRef target) {
+  ModuleRequest request;
+  request.configJson = configJson;
+  llvm::Expected<T5Config> config = parseT5Config(configJson, origin);
+  if (!config)
+    return config.takeError();
+  request.config = *config;
+  request.packArguments = false;
+  request.optimizerName = "adafactor";
+  if (llvm::Error err = setShapes(request, shapes))
+    return std::move(err);
+  if (llvm::Error err = setTarget(request, target, 0))
+    return std::move(err);
+  if (llvm::Error err = setEntries(request, entries))
+    return std::move(err);
+  return request;
+}
+
+llvm::Expected<ModuleRequest>
+glu::t5::readModuleRequest(std::optional<std::string> targetOverride,
+                           std::optional<std::string> entriesOverride) {
+  auto text = llvm::MemoryBuffer::getFile(configPath);
+  if (!text)
+    return llvm::createStringError("cannot read %s: %s", configPath.c_str(),
+                                   text.getError().message().c_str());
+  T5Shapes shapes;
+  shapes.batch = batch;
+  shapes.sourceLength = sourceLength;
+  shapes.targetLength = targetLength;
+  shapes.maxDecodeLength = maxDecodeLength;
+  llvm::Expected<ModuleRequest> request =
+      moduleRequestFor((*text)->getBuffer().str(), configPath, shapes,
+                       entriesOverride.value_or(entries.getValue()),
+                       targetOverride.value_or(target.getValue()));
+  if (!request)
+    return request.takeError();
+  request->packArguments = packArguments;
+  if (llvm::Error err = setTarget(*request, request->target, blockSize))
+    return std::move(err);
+  std::optional<OptimizerKind> kind = parseOptimizer(optimizer);
+  if (!kind)
+    return usage("unknown --optimizer '" + optimizer + "' (adafactor, adamw)");
+  if (warmupSteps < 1)
+    return usage("--warmup-steps must be positive, got " +
+                 llvm::Twine(warmupSteps.getValue()));
+  request->options.optimizer = *kind;
+  request->options.adamW.weightDecay = weightDecay;
+  request->options.adafactor.warmupSteps = warmupSteps;
+  request->optimizerName = optimizer;
   return request;
 }
 

@@ -20,12 +20,10 @@
 #include "Session.h"
 
 #include "glu/Npy.h"
-#include "glu/PackedWeights.h"
 #include "glu/Runtime.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <map>
@@ -101,50 +99,8 @@ static int runChecked() {
     }
   }
 
-  if (!saveCheckpoint.empty()) {
-    // Each parameter from its latest buffer: a result, else the argument
-    // (in place, these are the same), else the checkpoint.
-    std::map<std::string, std::pair<const TensorSpec *, Buffer>> latest;
-    for (size_t j = 0; j < entry.arguments.size(); ++j)
-      latest[entry.arguments[j].name] = {&entry.arguments[j], args[j]};
-    // A result named as a packed argument is its update: packed alike (the
-    // manifest records the layout on the argument).
-    for (size_t i = 0; i < entry.results.size(); ++i) {
-      auto &slot = latest[entry.results[i].name];
-      if (!slot.first || !slot.first->packed)
-        slot.first = &entry.results[i];
-      slot.second = results[i];
-    }
-    auto configText =
-        llvm::MemoryBuffer::getFile(checkpointConfigPath(checkpointDir));
-    if (!configText)
-      throw Error("cannot read " + checkpointConfigPath(checkpointDir));
-    writeT5Checkpoint(
-        saveCheckpoint, session.config(), (*configText)->getBuffer().str(),
-        [&](const std::string &name, float *dst) {
-          auto it = latest.find(name);
-          if (it != latest.end() && !it->second.first->packed) {
-            it->second.second.download(dst, it->second.first->type.numBytes());
-            return;
-          }
-          for (auto &[_, slot] : latest) {
-            const TensorSpec &spec = *slot.first;
-            if (!spec.packed || (spec.packed->gateName != name &&
-                                 spec.packed->linearName != name))
-              continue;
-            std::vector<float> packed = slot.second.read<float>();
-            std::vector<float> gate(packed.size() / 2),
-                linear(packed.size() / 2);
-            unpackGatedColumns(*spec.packed, spec.type, packed.data(),
-                               gate.data(), linear.data());
-            const std::vector<float> &half =
-                spec.packed->gateName == name ? gate : linear;
-            std::copy(half.begin(), half.end(), dst);
-            return;
-          }
-          session.checkpoint().read(name, dst);
-        });
-  }
+  if (!saveCheckpoint.empty())
+    session.writeCheckpoint(saveCheckpoint, entry, args, results);
   return Success;
 }
 

@@ -4,6 +4,7 @@
 #include "Commands.h"
 
 #include "glu/Npy.h"
+#include "glu/PackedWeights.h"
 
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -58,9 +59,7 @@ static ArtifactRecord readRecord(const std::string &dir) {
   return record;
 }
 
-/// Whether a fresh call starts `name` at zero: optimizer state, the step,
-/// a decoding cache.
-static bool startsAtZero(const std::string &name) {
+bool glu::t5::startsAtZero(const std::string &name) {
   llvm::StringRef n(name);
   return n == "step" || n.ends_with(".exp_avg") || n.ends_with(".exp_avg_sq") ||
          n.ends_with(".exp_avg_sq_row") || n.ends_with(".exp_avg_sq_col") ||
@@ -73,8 +72,13 @@ Session::Session(const std::string &artifactDir,
   ArtifactRecord record = readRecord(artifactDir);
   config_ = record.config;
   shapes_ = record.shapes;
-  llvm::Expected<T5Config> ckptConfig =
-      readT5Config(checkpointConfigPath(checkpointDir));
+  std::string configPath = checkpointConfigPath(checkpointDir);
+  auto configText = llvm::MemoryBuffer::getFile(configPath);
+  if (!configText)
+    throw Error("cannot read " + configPath + ": " +
+                configText.getError().message());
+  configJson_ = (*configText)->getBuffer().str();
+  llvm::Expected<T5Config> ckptConfig = parseT5Config(configJson_, configPath);
   if (!ckptConfig)
     throw Error(llvm::toString(ckptConfig.takeError()));
   std::string difference = compareConfigs(*ckptConfig, config_);
@@ -144,6 +148,47 @@ double Session::call(const EntryPoint &entry, const std::vector<Buffer> &args,
   double ms = 0;
   artifact_.call(entry.name, argPointers, resultPointers, &ms);
   return ms;
+}
+
+void Session::writeCheckpoint(const std::string &dir, const EntryPoint &entry,
+                              const std::vector<Buffer> &args,
+                              const std::vector<Buffer> &results) {
+  // Each parameter from its latest buffer: a result, else the argument
+  // (in place, these are the same), else the checkpoint.
+  std::map<std::string, std::pair<const TensorSpec *, Buffer>> latest;
+  for (size_t j = 0; j < entry.arguments.size(); ++j)
+    latest[entry.arguments[j].name] = {&entry.arguments[j], args[j]};
+  // A result named as a packed argument is its update: packed alike (the
+  // manifest records the layout on the argument).
+  for (size_t i = 0; i < entry.results.size(); ++i) {
+    auto &slot = latest[entry.results[i].name];
+    if (!slot.first || !slot.first->packed)
+      slot.first = &entry.results[i];
+    slot.second = results[i];
+  }
+  writeT5Checkpoint(
+      dir, config_, configJson_, [&](const std::string &name, float *dst) {
+        auto it = latest.find(name);
+        if (it != latest.end() && !it->second.first->packed) {
+          it->second.second.download(dst, it->second.first->type.numBytes());
+          return;
+        }
+        for (auto &[_, slot] : latest) {
+          const TensorSpec &spec = *slot.first;
+          if (!spec.packed || (spec.packed->gateName != name &&
+                               spec.packed->linearName != name))
+            continue;
+          std::vector<float> packed = slot.second.read<float>();
+          std::vector<float> gate(packed.size() / 2), linear(packed.size() / 2);
+          unpackGatedColumns(*spec.packed, spec.type, packed.data(),
+                             gate.data(), linear.data());
+          const std::vector<float> &half =
+              spec.packed->gateName == name ? gate : linear;
+          std::copy(half.begin(), half.end(), dst);
+          return;
+        }
+        checkpoint_.read(name, dst);
+      });
 }
 
 Buffer &Session::result(const EntryPoint &entry, std::vector<Buffer> &results,

@@ -47,17 +47,31 @@ public:
   /// Calls `entry`; returns the wall time in milliseconds.
   double call(const EntryPoint &entry, const std::vector<Buffer> &args,
               std::vector<Buffer> &results);
+  /// Writes the parameters after calls of `entry` (a result, else the
+  /// argument, else the checkpoint's; packed pairs unpacked) to DIR in the
+  /// checkpoint's format with its config.json, atomically
+  /// (writeT5Checkpoint).
+  void writeCheckpoint(const std::string &dir, const EntryPoint &entry,
+                       const std::vector<Buffer> &args,
+                       const std::vector<Buffer> &results);
+  /// The checkpoint's config.json, verbatim.
+  const std::string &configJson() const { return configJson_; }
   /// The result named `name` of `entry`.
   static Buffer &result(const EntryPoint &entry, std::vector<Buffer> &results,
                         const std::string &name);
 
 private:
   T5Config config_;
+  std::string configJson_;
   T5Shapes shapes_;
   T5Checkpoint checkpoint_;
   Runtime runtime_;
   Artifact artifact_;
 };
+
+/// Whether a fresh call starts argument `name` at zero: optimizer state,
+/// the step, a decoding cache.
+bool startsAtZero(const std::string &name);
 
 /// Each NAME=FILE.npy of `inputs` (glu-t5's --input) as a buffer of the
 /// session's runtime, by name.

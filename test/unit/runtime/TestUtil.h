@@ -6,6 +6,8 @@
 #include "glu/ArtifactAbi.h"
 #include "glu/Sha256.h"
 
+#include "../TestFiles.h"
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -14,22 +16,7 @@ namespace glu_test {
 
 /// A fresh, empty directory under the test build directory.
 inline std::string freshDir(const std::string &name) {
-  std::filesystem::path p =
-      std::filesystem::path(GLU_RT_TEST_DIR) / "tmp" / name;
-  std::filesystem::remove_all(p);
-  std::filesystem::create_directories(p);
-  return p.string();
-}
-
-inline void writeFile(const std::string &path, const std::string &text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
-
-inline std::string readFile(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)),
-                     std::istreambuf_iterator<char>());
+  return freshDirUnder(GLU_RT_TEST_DIR, name);
 }
 
 /// `text` with every `from` replaced by `to`.

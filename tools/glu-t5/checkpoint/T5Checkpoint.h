@@ -68,6 +68,13 @@ void writeT5Checkpoint(
     const std::string &configJson,
     const std::function<void(const std::string &name, float *dst)> &read);
 
+/// Writes a freshly initialized checkpoint of `config` to DIR, as
+/// writeT5Checkpoint does: every parameter drawn as Hugging Face's
+/// _init_weights draws it, from a generator seeded with `seed` (the same
+/// numbers on every machine).
+void writeInitialT5Checkpoint(const std::string &dir, const T5Config &config,
+                              const std::string &configJson, uint64_t seed);
+
 } // namespace glu::t5
 
 #endif // GLU_TOOLS_T5_T5CHECKPOINT_H

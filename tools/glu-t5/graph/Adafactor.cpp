@@ -5,12 +5,16 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace glu::t5;
 
 // transformers' Adafactor (scale_parameter, relative_step, warmup_init off,
 // beta1 None, weight_decay 0), with t the step:
-//   lr    = max(eps2, RMS(p)) * min(1e-2, 1/sqrt(t));  beta2t = 1 - t^decay
+//   lr    = max(eps2, RMS(p)) * min(1/sqrt(warmup), 1/sqrt(t))
+//           (warmup 10^4: transformers' min(1e-2, 1/sqrt(t)));
+//   beta2t = 1 - t^decay
 //   u     = g^2 + eps1
 //   matrix: R = beta2t R + (1 - beta2t) mean_cols(u)   (Hugging Face's rows)
 //           C = beta2t C + (1 - beta2t) mean_rows(u)
@@ -60,7 +64,7 @@ Value glu::t5::adafactorUpdate(GraphBuilder &g, const AdafactorOptions &o,
         {}, {MapOperand(t, {}), MapOperand(rms, {})},
         [&](OpBuilder &b, Location l, ValueRange a) {
           Value relative = arith::MinimumFOp::create(
-              b, l, f(b, l, 1e-2),
+              b, l, f(b, l, 1.0 / std::sqrt(double(o.warmupSteps))),
               math::RsqrtOp::create(b, l, a[0]).getResult());
           Value scale = arith::MaximumFOp::create(b, l, f(b, l, o.eps2), a[1]);
           return arith::MulFOp::create(b, l, scale, relative).getResult();

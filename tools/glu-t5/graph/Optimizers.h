@@ -4,7 +4,9 @@
 // (torch.optim.AdamW's arithmetic) and Adafactor as T5 trained with it
 // (transformers' Adafactor with scale_parameter, relative_step, no first
 // moment: factored second moments, update clipping at RMS 1, relative step
-// min(1e-2, 1/sqrt(step)) scaled by the parameter's RMS).
+// min(1e-2, 1/sqrt(step)) scaled by the parameter's RMS; the 1e-2 is
+// 1/sqrt(warm-up steps), and another warm-up gives T5's inverse square root
+// schedule with that warm-up).
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,6 +32,9 @@ struct AdamWOptions {
 
 struct AdafactorOptions {
   double eps1 = 1e-30, eps2 = 1e-3, clipThreshold = 1.0, decayRate = -0.8;
+  /// T5's inverse square root schedule, 1 / sqrt(max(step, warmupSteps)):
+  /// 10^4 is transformers' min(1e-2, 1 / sqrt(step)).
+  int64_t warmupSteps = 10000;
 };
 
 /// Whose an optimizer state tensor of a packed [W | V] parameter is:
