@@ -90,7 +90,6 @@ def main():
                 if args.variants == "all" or v[0] in args.variants.split(",")]
     common = ["--corpus", *args.corpus, "--batch", str(args.batch),
               "--source-length", "128", "--target-length", "32",
-              "--warmup-steps", str(max(1, args.steps // 10)),
               "--device", args.device, "--cache", cache]
 
     # One tokenizer for every run: the same vocabulary and data.

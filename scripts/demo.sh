@@ -13,11 +13,11 @@
 # is in build/demo-t5 (train.jsonl, checkpoint-*/); a second run of the
 # script starts over, reusing the compiled artifact.
 #
-#   GLU_DEMO_STEPS=600 scripts/demo.sh     # more steps
+#   GLU_DEMO_STEPS=2000 scripts/demo.sh    # more steps
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
-STEPS="${GLU_DEMO_STEPS:-400}"
+STEPS="${GLU_DEMO_STEPS:-600}"
 DEMO="$GLU_BUILD_DIR/demo-t5"
 
 glu_install_system_packages
@@ -34,11 +34,11 @@ glu_log "A small T5 with FFN_SwiGLU (the paper's gated swish; d_ff = 2/3 of 1024
 CONFIG="$GLU_ROOT/docs/examples/t5-demo-swiglu.json"
 cat "$CONFIG"
 
-glu_log "Pretraining for $STEPS steps with T5's span corruption and Adafactor"
+glu_log "Pretraining for $STEPS steps with T5's span corruption and Adafactor (T5's settings: step size 1e-2)"
 rm -rf "$DEMO"
 "$GLU_T5" train --config "$CONFIG" --corpus "$CORPUS" --out "$DEMO" \
   --steps "$STEPS" --batch 16 --source-length 128 --target-length 32 \
-  --warmup-steps 100 --eval-every 100 --eval-batches 8 --log-every 25 \
+  --eval-every 100 --eval-batches 8 --log-every 50 \
   --cache "$GLU_BUILD_DIR/t5-cache"
 CHECKPOINT="$DEMO/$(cat "$DEMO/latest")"
 ls -l "$CHECKPOINT"
@@ -49,4 +49,5 @@ glu_log "Greedy decoding from the checkpoint: the model fills in the masked span
   --prompt "In the beginning God created the <extra_id_0> and the earth." \
   --prompt "The LORD is my shepherd; I shall not <extra_id_0>." \
   --prompt "And God said, Let there be <extra_id_0>: and there was light." \
-  --prompt "For God so loved the <extra_id_0>, that he gave his only begotten Son."
+  --prompt "For God so loved the <extra_id_0>, that he gave his only begotten Son." \
+  --prompt "And the <extra_id_0> of the LORD came unto <extra_id_1>, saying,"
