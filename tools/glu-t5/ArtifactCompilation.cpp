@@ -55,10 +55,21 @@ static llvm::Error error(const llvm::Twine &message) {
   return llvm::createStringError(message);
 }
 
-llvm::Error glu::t5::compileArtifact(const ModuleRequest &request,
-                                     llvm::StringRef outputDir,
-                                     llvm::ArrayRef<std::string> compileOptions,
-                                     bool force, llvm::StringRef gluCompile) {
+/// The module of `request` as text; fails if it does not verify.
+static llvm::Expected<std::string> moduleText(const ModuleRequest &request) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  if (llvm::Error err = printModule(request, os))
+    return std::move(err);
+  return text;
+}
+
+/// compileArtifact of the module printed as `text`.
+static llvm::Error compileModule(const ModuleRequest &request,
+                                 llvm::StringRef text,
+                                 llvm::StringRef outputDir,
+                                 llvm::ArrayRef<std::string> compileOptions,
+                                 bool force, llvm::StringRef gluCompile) {
   std::string compiler = findGluCompile(gluCompile);
   if (compiler.empty())
     return error("cannot find glu-compile beside glu-t5 or on PATH; give "
@@ -74,8 +85,7 @@ llvm::Error glu::t5::compileArtifact(const ModuleRequest &request,
     llvm::raw_fd_ostream os(modulePath, ec);
     if (ec)
       return error("cannot write " + modulePath + ": " + ec.message());
-    if (llvm::Error err = printModule(request, os))
-      return err;
+    os << text;
   }
 
   // glu-compile replaces only what it wrote: the record is held in memory
@@ -147,6 +157,17 @@ llvm::Error glu::t5::compileArtifact(const ModuleRequest &request,
   return llvm::Error::success();
 }
 
+llvm::Error glu::t5::compileArtifact(const ModuleRequest &request,
+                                     llvm::StringRef outputDir,
+                                     llvm::ArrayRef<std::string> compileOptions,
+                                     bool force, llvm::StringRef gluCompile) {
+  llvm::Expected<std::string> text = moduleText(request);
+  if (!text)
+    return text.takeError();
+  return compileModule(request, *text, outputDir, compileOptions, force,
+                       gluCompile);
+}
+
 std::string glu::t5::defaultCacheDir() {
   if (std::optional<std::string> own = llvm::sys::Process::GetEnv("GLU_CACHE"))
     return *own;
@@ -174,19 +195,16 @@ glu::t5::cachedArtifact(const ModuleRequest &request,
     return error("cannot read " + compiler + ": " +
                  compilerBytes.getError().message());
 
-  std::string text;
-  {
-    llvm::raw_string_ostream os(text);
-    if (llvm::Error err = printModule(request, os))
-      return std::move(err);
-  }
+  llvm::Expected<std::string> text = moduleText(request);
+  if (!text)
+    return text.takeError();
   glu::Sha256 key;
   auto add = [&](llvm::StringRef part) {
     uint64_t size = part.size();
     key.update(&size, sizeof(size));
     key.update(part.data(), part.size());
   };
-  add(text);
+  add(*text);
   add((*compilerBytes)->getBuffer());
   add(request.target);
   add(std::to_string(request.blockSize));
@@ -214,8 +232,8 @@ glu::t5::cachedArtifact(const ModuleRequest &request,
       << " (once for this config and compiler)\n";
   log.flush();
   auto start = std::chrono::steady_clock::now();
-  if (llvm::Error err = compileArtifact(request, staging, compileOptions,
-                                        /*force=*/false, compiler)) {
+  if (llvm::Error err = compileModule(request, *text, staging, compileOptions,
+                                      /*force=*/false, compiler)) {
     llvm::sys::fs::remove_directories(staging);
     return std::move(err);
   }

@@ -95,39 +95,23 @@ static int evaluateChecked() {
   if (!(fraction > 0 && fraction < 1))
     throw Error("--held-out must be in (0, 1)");
 
-  Device dev = parseDevice(device);
-  if (dev == Device::Auto)
-    dev = cudaAvailable() ? Device::Cuda : Device::Cpu;
+  Device dev = concreteDevice(device);
   std::string configPath = checkpointConfigPath(checkpointDir);
-  llvm::Expected<ModuleRequest> request =
-      moduleRequestFor(readTextFile(configPath), configPath, shapes, "loss",
-                       dev == Device::Cuda ? "cuda" : "cpu");
+  llvm::Expected<ModuleRequest> request = moduleRequestFor(
+      readTextFile(configPath), configPath, shapes, "loss", deviceName(dev));
   if (!request)
     throw Error(llvm::toString(request.takeError()));
 
-  std::string spiece = tokenizerPath.empty() ? checkpointDir + "/spiece.model"
-                                             : tokenizerPath.getValue();
-  if (!llvm::sys::fs::exists(spiece))
-    throw Error(checkpointDir + " has no spiece.model: give --tokenizer");
-  Tokenizer tokenizer = Tokenizer::load(spiece);
+  Tokenizer tokenizer =
+      Tokenizer::load(checkpointTokenizerPath(checkpointDir, tokenizerPath));
   Corpus text = readCorpus(corpus, fraction);
-  PretrainingData held(encodeDocuments(tokenizer, text.heldOut),
-                       shapes.sourceLength, shapes.targetLength,
-                       tokenizer.sentinel(0), tokenizer.eos(), /*seed=*/0,
-                       /*shuffleEachEpoch=*/false);
-  PretrainingData train(encodeDocuments(tokenizer, text.train),
-                        shapes.sourceLength, shapes.targetLength,
-                        tokenizer.sentinel(0), tokenizer.eos(), trained.seed,
-                        /*shuffleEachEpoch=*/true);
+  PretrainingData held = heldOutExamples(tokenizer, text.heldOut, shapes);
+  PretrainingData train =
+      trainingExamples(tokenizer, text.train, shapes, trained.seed);
   int64_t batches = evaluationBatches(held, shapes.batch, evalBatches);
 
-  llvm::Expected<std::string> artifact = cachedArtifact(
-      *request, {}, cacheDir.empty() ? defaultCacheDir() : cacheDir,
-      llvm::errs());
-  if (!artifact)
-    throw Error(llvm::toString(artifact.takeError()));
-  Session session(*artifact, checkpointDir,
-                  dev == Device::Cuda ? "cuda" : "cpu");
+  Session session(cachedArtifactOrThrow(*request, cacheDir, llvm::errs()),
+                  checkpointDir, deviceName(dev));
   Evaluation eval = evaluate(session, session.entry("loss"), {}, held, batches);
   double unigram = unigramLogPerplexity(
       train, std::min<int64_t>(train.examplesPerEpoch(), 4096), held,

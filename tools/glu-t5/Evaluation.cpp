@@ -7,6 +7,25 @@
 using namespace glu;
 using namespace glu::t5;
 
+PretrainingData
+glu::t5::trainingExamples(const Tokenizer &tokenizer,
+                          const std::vector<Document> &documents,
+                          const T5Shapes &shapes, uint64_t seed) {
+  return PretrainingData(encodeDocuments(tokenizer, documents),
+                         shapes.sourceLength, shapes.targetLength,
+                         tokenizer.sentinel(0), tokenizer.eos(), seed,
+                         /*shuffleEachEpoch=*/true);
+}
+
+PretrainingData glu::t5::heldOutExamples(const Tokenizer &tokenizer,
+                                         const std::vector<Document> &documents,
+                                         const T5Shapes &shapes) {
+  return PretrainingData(encodeDocuments(tokenizer, documents),
+                         shapes.sourceLength, shapes.targetLength,
+                         tokenizer.sentinel(0), tokenizer.eos(), /*seed=*/0,
+                         /*shuffleEachEpoch=*/false);
+}
+
 int64_t glu::t5::evaluationBatches(const PretrainingData &heldOut,
                                    int64_t batch, int64_t maxBatches) {
   int64_t whole = heldOut.examplesPerEpoch() / batch;

@@ -13,11 +13,22 @@
 
 #include "PretrainingData.h"
 #include "Session.h"
+#include "Tokenizer.h"
 
 #include <map>
 #include <string>
 
 namespace glu::t5 {
+
+/// The examples of a corpus split: the training ones in a new document
+/// order each epoch from `seed`; the held-out ones in file order with a
+/// fixed seed, the same for every seed, run and checkpoint.
+PretrainingData trainingExamples(const Tokenizer &tokenizer,
+                                 const std::vector<Document> &documents,
+                                 const T5Shapes &shapes, uint64_t seed);
+PretrainingData heldOutExamples(const Tokenizer &tokenizer,
+                                const std::vector<Document> &documents,
+                                const T5Shapes &shapes);
 
 struct Evaluation {
   double logPerplexity = 0;

@@ -131,17 +131,12 @@ static PromptBatch preparePrompts(const Tokenizer &tokenizer, Device dev) {
   shapes.sourceLength = batch.length;
   shapes.targetLength = 1;
   shapes.maxDecodeLength = maxNewTokens == 0 ? 32 : maxNewTokens.getValue();
-  llvm::Expected<ModuleRequest> request = moduleRequestFor(
-      (*text)->getBuffer().str(), configPath, shapes, "encode,decode_step",
-      dev == Device::Cuda ? "cuda" : "cpu");
+  llvm::Expected<ModuleRequest> request =
+      moduleRequestFor((*text)->getBuffer().str(), configPath, shapes,
+                       "encode,decode_step", deviceName(dev));
   if (!request)
     throw Error(llvm::toString(request.takeError()));
-  llvm::Expected<std::string> artifact = cachedArtifact(
-      *request, {}, cacheDir.empty() ? defaultCacheDir() : cacheDir,
-      llvm::errs());
-  if (!artifact)
-    throw Error(llvm::toString(artifact.takeError()));
-  batch.artifact = *artifact;
+  batch.artifact = cachedArtifactOrThrow(*request, cacheDir, llvm::errs());
   return batch;
 }
 
@@ -151,17 +146,13 @@ static int generateChecked() {
                                 : "give --prompt or an artifact, not both");
   std::optional<Tokenizer> tokenizer;
   std::optional<PromptBatch> promptBatch;
-  Device dev = parseDevice(device);
+  Device dev = Device::Auto;
   if (!prompts.empty()) {
     if (!inputs.empty())
       throw Error("give --prompt or --input, not both");
-    std::string spiece = tokenizerPath.empty() ? checkpointDir + "/spiece.model"
-                                               : tokenizerPath.getValue();
-    if (!llvm::sys::fs::exists(spiece))
-      throw Error(checkpointDir + " has no spiece.model: give --tokenizer");
-    tokenizer.emplace(Tokenizer::load(spiece));
-    if (dev == Device::Auto)
-      dev = cudaAvailable() ? Device::Cuda : Device::Cpu;
+    tokenizer.emplace(
+        Tokenizer::load(checkpointTokenizerPath(checkpointDir, tokenizerPath)));
+    dev = concreteDevice(device);
     promptBatch = preparePrompts(*tokenizer, dev);
   }
   Session session(promptBatch ? promptBatch->artifact : artifactDir.getValue(),

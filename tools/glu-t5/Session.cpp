@@ -6,6 +6,7 @@
 #include "glu/Npy.h"
 #include "glu/PackedWeights.h"
 
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -57,6 +58,33 @@ static ArtifactRecord readRecord(const std::string &dir) {
     *out = *value;
   }
   return record;
+}
+
+Device glu::t5::concreteDevice(const std::string &name) {
+  Device device = parseDevice(name);
+  if (device == Device::Auto)
+    device = cudaAvailable() ? Device::Cuda : Device::Cpu;
+  return device;
+}
+
+std::string glu::t5::cachedArtifactOrThrow(const ModuleRequest &request,
+                                           const std::string &cacheOption,
+                                           llvm::raw_ostream &log) {
+  llvm::Expected<std::string> artifact = cachedArtifact(
+      request, {}, cacheOption.empty() ? defaultCacheDir() : cacheOption, log);
+  if (!artifact)
+    throw Error(llvm::toString(artifact.takeError()));
+  return *artifact;
+}
+
+std::string glu::t5::checkpointTokenizerPath(const std::string &dir,
+                                             const std::string &option) {
+  if (!option.empty())
+    return option;
+  std::string path = dir + "/spiece.model";
+  if (!llvm::sys::fs::exists(path))
+    throw Error(dir + " has no spiece.model: give --tokenizer");
+  return path;
 }
 
 bool glu::t5::startsAtZero(const std::string &name) {

@@ -11,6 +11,7 @@
 #ifndef GLU_TOOLS_T5_SESSION_H
 #define GLU_TOOLS_T5_SESSION_H
 
+#include "Commands.h"
 #include "T5Checkpoint.h"
 
 #include "glu/Runtime.h"
@@ -68,6 +69,22 @@ private:
   Runtime runtime_;
   Artifact artifact_;
 };
+
+/// The device `name` (cpu, cuda, auto) names; auto is cuda when a CUDA
+/// device is there, else cpu. Its deviceName is the compile target.
+Device concreteDevice(const std::string &name);
+
+/// cachedArtifact in `cacheOption` (a --cache option; "" for
+/// defaultCacheDir()); throws glu::Error.
+std::string cachedArtifactOrThrow(const ModuleRequest &request,
+                                  const std::string &cacheOption,
+                                  llvm::raw_ostream &log);
+
+/// The spiece.model to use with checkpoint `dir`: `option` (a --tokenizer)
+/// if given, else the checkpoint's own; throws glu::Error when there is
+/// none.
+std::string checkpointTokenizerPath(const std::string &dir,
+                                    const std::string &option);
 
 /// Whether a fresh call starts argument `name` at zero: optimizer state,
 /// the step, a decoding cache.

@@ -131,11 +131,6 @@ static std::atomic<int> stopSignal{0};
 
 extern "C" void glu_t5_stop(int signal) { stopSignal = signal; }
 
-/// The device's compile target.
-static std::string targetOf(Device device) {
-  return device == Device::Cuda ? "cuda" : "cpu";
-}
-
 /// Writes the optimizer state and the step of `entry` (the arguments
 /// startsAtZero names, after the calls) to `path`.
 static void writeOptimizerState(const std::string &path,
@@ -192,21 +187,15 @@ static int trainChecked() {
   if (evalEvery < 0 || checkpointEvery < 0 || evalBatches < 0 || keep < 0)
     throw Error("--eval-every, --eval-batches, --checkpoint-every and "
                 "--keep must not be negative");
-  Device dev = parseDevice(device);
-  if (dev == Device::Auto)
-    dev = cudaAvailable() ? Device::Cuda : Device::Cpu;
+  Device dev = concreteDevice(device);
 
   llvm::Expected<ModuleRequest> request =
-      readModuleRequest(targetOf(dev), std::string("train_step,loss"));
+      readModuleRequest(deviceName(dev), std::string("train_step,loss"));
   if (!request)
     throw Error(llvm::toString(request.takeError()));
   const T5Shapes &shapes = request->shapes;
-  std::string cache = cacheDir.empty() ? defaultCacheDir() : cacheDir;
   if (compileOnly) {
-    llvm::Expected<std::string> artifact =
-        cachedArtifact(*request, {}, cache, llvm::outs());
-    if (!artifact)
-      throw Error(llvm::toString(artifact.takeError()));
+    cachedArtifactOrThrow(*request, cacheDir, llvm::outs());
     return Success;
   }
 
@@ -278,17 +267,12 @@ static int trainChecked() {
                               "vocab_size {1}",
                               tokenizer.size(), request->config.vocabSize)
                     .str());
-  PretrainingData train(encodeDocuments(tokenizer, text.train),
-                        shapes.sourceLength, shapes.targetLength,
-                        tokenizer.sentinel(0), tokenizer.eos(), seed,
-                        /*shuffleEachEpoch=*/true);
+  PretrainingData train = trainingExamples(tokenizer, text.train, shapes, seed);
   // The held-out examples are the same for every seed and run.
   std::optional<PretrainingData> held;
   int64_t heldBatches = 0;
   if (heldOut > 0) {
-    held.emplace(encodeDocuments(tokenizer, text.heldOut), shapes.sourceLength,
-                 shapes.targetLength, tokenizer.sentinel(0), tokenizer.eos(),
-                 /*seed=*/0, /*shuffleEachEpoch=*/false);
+    held.emplace(heldOutExamples(tokenizer, text.heldOut, shapes));
     heldBatches = evaluationBatches(*held, shapes.batch, evalBatches);
   }
   llvm::outs() << llvm::formatv(
@@ -304,10 +288,8 @@ static int trainChecked() {
   }
 
   // The artifact and the parameters.
-  llvm::Expected<std::string> artifactDir =
-      cachedArtifact(*request, {}, cache, llvm::outs());
-  if (!artifactDir)
-    throw Error(llvm::toString(artifactDir.takeError()));
+  std::string artifactDir =
+      cachedArtifactOrThrow(*request, cacheDir, llvm::outs());
   bool fresh = !latest;
   if (fresh) {
     run.writeCheckpoint(
@@ -327,7 +309,7 @@ static int trainChecked() {
   }
   run.truncateLog(state.step);
 
-  Session session(*artifactDir, *latest, targetOf(dev));
+  Session session(artifactDir, *latest, deviceName(dev));
   const EntryPoint &trainStep = session.entry("train_step");
   const EntryPoint &lossEntry = session.entry("loss");
   std::map<std::string, Buffer> given;
