@@ -55,6 +55,8 @@ def config(proj, gated, scale):
 
 
 def read_log(run):
+    """(steps, evals, unigram) of a run's train.jsonl: [(step, loss)],
+    [(step, held-out log-perplexity)] and its unigram baseline."""
     steps, evals, unigram = [], [], None
     with open(os.path.join(run, "train.jsonl")) as f:
         for line in f:
@@ -146,25 +148,21 @@ def main():
             results.setdefault(name, []).append(run)
 
     # The table.
-    rows, summary = [], {}
-    unigram = None
+    rows, summary, unigrams = [], {}, []
     for name, proj, gated, paper65k, paper524k in variants:
         finals = []
         for run in results[name]:
             steps, evals, unigram_run = read_log(run)
-            unigram = unigram_run if unigram is None else unigram
+            unigrams.append(unigram_run)
             finals.append(evals[-1][1])
             summary.setdefault(name, []).append(
                 {"run": run, "evals": evals, "final": evals[-1][1]})
-        mean = sum(finals) / len(finals)
-        std = (math.sqrt(sum((x - mean) ** 2 for x in finals) /
-                         (len(finals) - 1)) if len(finals) > 1 else None)
+        mean, std = mean_std(finals)
         ours = "%.3f" % mean + (" (%.3f)" % std if std is not None else "")
         rows.append((name, ours, mean, paper65k, paper524k))
+    # The baseline counts the training targets, which differ by seed.
+    unigram = sum(unigrams) / len(unigrams)
     best = min(r[2] for r in rows)
-    cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo "
-                          "| cut -d: -f2"], capture_output=True,
-                         text=True).stdout.strip()
     lines = [
         "Held-out log-perplexity (natural log, per target token) after %d "
         "steps, mean (std) of %d seed%s; d_model %d, %d+%d layers, d_ff %d "
@@ -183,45 +181,97 @@ def main():
         mark = " **" if mean == best else ""
         lines.append("| %s | %s%s | %s | %.3f |" % (name, ours, mark,
                                                      paper65k, paper524k))
+    device = run_device(results[variants[0][0]][0], args.device)
     lines.append("")
-    lines.append("(%s; %s)" % (cpu or "unknown CPU", args.device))
+    lines.append("(%s; %s)" % (machine(device), device))
     table = "\n".join(lines)
     print("\n" + table)
     with open(os.path.join(args.out, "table.md"), "w") as f:
         f.write(table + "\n")
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump({"steps": args.steps, "seeds": seeds, "scale": args.scale,
+                   "device": device, "machine": machine(device),
                    "unigram": unigram, "runs": summary}, f, indent=1)
+    plot(variants, results, seeds, unigram, args.steps,
+         os.path.join(args.out, "loss-curves.png"))
 
-    # The plot.
+
+def mean_std(xs):
+    """The mean and the sample standard deviation (None for one value)."""
+    mean = sum(xs) / len(xs)
+    if len(xs) < 2:
+        return mean, None
+    return mean, math.sqrt(sum((x - mean) ** 2 for x in xs) / (len(xs) - 1))
+
+
+def run_device(run, asked):
+    """The device a run trained on, as glu-t5 train logged it."""
+    with open(os.path.join(run, "train.jsonl")) as f:
+        first = json.loads(f.readline() or "{}")
+    return first.get("device", asked)
+
+
+def machine(device):
+    """The processor, its vector extensions and the threads the runs had
+    (the GPU's name on cuda)."""
+    if device == "cuda":
+        gpu = subprocess.run(["nvidia-smi", "--query-gpu=name",
+                              "--format=csv,noheader"], capture_output=True,
+                             text=True)
+        return gpu.stdout.strip().splitlines()[0] if gpu.returncode == 0 \
+            and gpu.stdout.strip() else "unknown GPU"
+    name, flags = "unknown CPU", set()
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and name == "unknown CPU":
+                name = value.strip()
+            elif key.strip() == "flags" and not flags:
+                flags = set(value.split())
+    extensions = [x for x in ("avx512f", "avx2", "fma") if x in flags]
+    threads = os.environ.get("OMP_NUM_THREADS") or str(os.cpu_count())
+    return "%s (%s), %s threads" % (name, ", ".join(extensions) or "no AVX",
+                                    threads)
+
+
+def plot(variants, results, seeds, unigram, steps, path):
+    """Seed 0's training loss (moving average) and the held-out
+    log-perplexity, mean and std over the seeds, of every variant."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5))
-    for name, *_ in variants:
-        run = results[name][0]
-        steps, evals, _ = read_log(run)
-        window = max(1, args.steps // 40)
-        xs = [s for s, _ in steps]
-        losses = [l for _, l in steps]
+    lowest = unigram
+    for name, _, gated, *_ in variants:
+        style = "-" if gated else "--"
+        history, evals, _ = read_log(results[name][0])
+        window = max(1, steps // 40)
+        losses = [l for _, l in history]
         smooth = [sum(losses[max(0, i - window + 1):i + 1]) /
                   len(losses[max(0, i - window + 1):i + 1])
                   for i in range(len(losses))]
-        style = "-" if "GLU" in name or "Bilinear" in name else "--"
-        left.plot(xs, smooth, style, label=name)
-        right.plot([s for s, _ in evals], [e for _, e in evals], style + "o",
-                   label=name)
+        left.plot([s for s, _ in history], smooth, style, label=name)
+        lowest = min([lowest] + smooth)
+        per_seed = [read_log(run)[1] for run in results[name]]
+        xs = [s for s, _ in per_seed[0]]
+        stats = [mean_std([e[i][1] for e in per_seed]) for i in range(len(xs))]
+        right.errorbar(xs, [m for m, _ in stats],
+                       yerr=[sd or 0 for _, sd in stats], fmt=style + "o",
+                       capsize=3, label=name)
     left.set_title("training loss (seed %d, moving average)" % seeds[0])
-    right.set_title("held-out log-perplexity")
+    right.set_title("held-out log-perplexity (mean and std of %d seed%s)"
+                    % (len(seeds), "s" if len(seeds) > 1 else ""))
     for axis in (left, right):
         axis.set_xlabel("step")
         axis.grid(alpha=0.3)
+    left.set_ylim(lowest - 0.1, unigram + 0.5)
     right.axhline(unigram, color="gray", linewidth=0.8)
+    right.annotate("unigram baseline", (0.02, unigram), xycoords=(
+        "axes fraction", "data"), va="bottom", color="gray")
     right.legend()
-    left.set_ylim(top=min(max(losses) if steps else 10, unigram + 3))
     fig.tight_layout()
-    fig.savefig(os.path.join(args.out, "loss-curves.png"), dpi=110)
-    print("wrote %s" % os.path.join(args.out, "loss-curves.png"))
+    fig.savefig(path, dpi=110)
+    print("wrote %s" % path)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 # feed-forward variants pretrained by glu-t5 on the King James Bible
 # (Debian's bible-kjv) at equal parameters and compute, the same data,
 # steps and seed; prints the held-out log-perplexity of each beside the
-# paper's and draws their loss curves. About 30 minutes on a 2-core CPU.
+# paper's and draws their loss curves. About 25 minutes on a 2-core CPU.
 #
 #   scripts/paper-table.sh                    # 1 seed, 600 steps
 #   scripts/paper-table.sh --seeds 0,1,2      # three seeds (3x the time)

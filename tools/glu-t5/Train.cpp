@@ -350,6 +350,7 @@ static int trainChecked() {
   }
   if (fresh && held)
     run.log(llvm::json::Object{{"step", int64_t(0)},
+                               {"device", deviceName(dev)},
                                {"unigram_log_perplexity", unigram}});
 
   TrainingProgress progress(state.step, steps, logEvery);
