@@ -22,6 +22,8 @@ import subprocess
 import sys
 import time
 
+from suite import cpu_description, gpu_note
+
 # (paper name, feed_forward_proj, gated, paper 65,536 steps (std), 524,288)
 VARIANTS = [
     ("FFN_ReLU", "relu", False, "1.997 (0.005)", 1.677),
@@ -182,17 +184,18 @@ def main():
         lines.append("| %s | %s%s | %s | %.3f |" % (name, ours, mark,
                                                      paper65k, paper524k))
     device = run_device(results[variants[0][0]][0], args.device)
+    where = machine(device)
     lines.append("")
-    lines.append("(%s; %s)" % (machine(device), device))
+    lines.append("(%s; %s)" % (where, device))
     table = "\n".join(lines)
     print("\n" + table)
     with open(os.path.join(args.out, "table.md"), "w") as f:
         f.write(table + "\n")
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump({"steps": args.steps, "seeds": seeds, "scale": args.scale,
-                   "device": device, "machine": machine(device),
+                   "device": device, "machine": where,
                    "unigram": unigram, "runs": summary}, f, indent=1)
-    plot(variants, results, seeds, unigram, args.steps,
+    plot(variants, summary, seeds, unigram, args.steps,
          os.path.join(args.out, "loss-curves.png"))
 
 
@@ -213,30 +216,21 @@ def run_device(run, asked):
 
 def machine(device):
     """The processor, its vector extensions and the threads the runs had
-    (the GPU's name on cuda)."""
+    (the GPU's name on cuda), as bench/suite.py describes its machine."""
     if device == "cuda":
-        gpu = subprocess.run(["nvidia-smi", "--query-gpu=name",
-                              "--format=csv,noheader"], capture_output=True,
-                             text=True)
-        return gpu.stdout.strip().splitlines()[0] if gpu.returncode == 0 \
-            and gpu.stdout.strip() else "unknown GPU"
-    name, flags = "unknown CPU", set()
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            key, _, value = line.partition(":")
-            if key.strip() == "model name" and name == "unknown CPU":
-                name = value.strip()
-            elif key.strip() == "flags" and not flags:
-                flags = set(value.split())
-    extensions = [x for x in ("avx512f", "avx2", "fma") if x in flags]
-    threads = os.environ.get("OMP_NUM_THREADS") or str(os.cpu_count())
-    return "%s (%s), %s threads" % (name, ", ".join(extensions) or "no AVX",
-                                    threads)
+        gpus = gpu_note()
+        return gpus[0] if gpus else "unknown GPU"
+    cpu = cpu_description()
+    threads = os.environ.get("OMP_NUM_THREADS") or str(cpu["cores"])
+    return "%s (%s), %s threads" % (
+        cpu["cpu_model"], ", ".join(cpu["vector_extensions"]) or "no AVX",
+        threads)
 
 
-def plot(variants, results, seeds, unigram, steps, path):
+def plot(variants, summary, seeds, unigram, steps, path):
     """Seed 0's training loss (moving average) and the held-out
-    log-perplexity, mean and std over the seeds, of every variant."""
+    log-perplexity, mean and std over the seeds, of every variant
+    (`summary`: each variant's runs, as results.json holds them)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -244,7 +238,7 @@ def plot(variants, results, seeds, unigram, steps, path):
     lowest = unigram
     for name, _, gated, *_ in variants:
         style = "-" if gated else "--"
-        history, evals, _ = read_log(results[name][0])
+        history, _, _ = read_log(summary[name][0]["run"])
         window = max(1, steps // 40)
         losses = [l for _, l in history]
         smooth = [sum(losses[max(0, i - window + 1):i + 1]) /
@@ -252,7 +246,7 @@ def plot(variants, results, seeds, unigram, steps, path):
                   for i in range(len(losses))]
         left.plot([s for s, _ in history], smooth, style, label=name)
         lowest = min([lowest] + smooth)
-        per_seed = [read_log(run)[1] for run in results[name]]
+        per_seed = [run["evals"] for run in summary[name]]
         xs = [s for s, _ in per_seed[0]]
         stats = [mean_std([e[i][1] for e in per_seed]) for i in range(len(xs))]
         right.errorbar(xs, [m for m, _ in stats],
