@@ -4,8 +4,8 @@
 // LLVM dialect calling the mgpu* runtime functions:
 //
 //   1. glu-gpu-gemm (gemm=generated): fused GEMMs, apply_gate and matmuls ->
-//   tiled
-//      gpu.launch kernels with their epilogues, on tensors;
+//      tiled gpu.launch kernels with their epilogues, on tensors (16-bit
+//      operands on tensor cores when the chip is sm_80 or later);
 //   2. convert-ffn-to-linalg for every other ffn op, glu-gpu-gemm again for
 //      the matmuls that lowering made, elementwise fusion;
 //   3. one-shot bufferization (function boundaries, identity layouts),
@@ -18,7 +18,8 @@
 //      block, copies, one-thread kernels for leftovers), glu-mark-c-interface,
 //      gpu-kernel-outlining;
 //   6. kernels: nvvm-attach-target (libdevice linked when found, else math
-//      expanded), convert-gpu-to-nvvm, gpu-module-to-binary format=isa;
+//      expanded), convert-nvgpu-to-nvvm, convert-vector-to-llvm,
+//      convert-gpu-to-nvvm, gpu-module-to-binary format=isa;
 //   7. host: gpu-async-region, everything to the LLVM dialect (gpu-to-llvm),
 //      glu-emit-entry-points.
 //
@@ -45,19 +46,29 @@
 using namespace mlir;
 using namespace mlir::ffn;
 
+bool mlir::ffn::hasMmaSync(StringRef chip) {
+  unsigned version = 0;
+  if (!chip.consume_front("sm_") ||
+      chip.take_while(llvm::isDigit).getAsInteger(10, version))
+    return false;
+  return version >= 80;
+}
+
 void mlir::ffn::buildCudaPipeline(OpPassManager &pm,
                                   const CudaPipelineOptions &options) {
   bool generated = options.gemm == CudaGemmKind::Generated;
+  GluGpuGemmOptions gemmOptions;
+  gemmOptions.tensorCores = hasMmaSync(options.chip);
 
   // 1-2. Kernels for the GEMMs, reference linalg for the rest.
   if (generated)
-    pm.addPass(createGluGpuGemm());
+    pm.addPass(createGluGpuGemm(gemmOptions));
   pm.addPass(createConvertFFNToLinalg());
   // Integer powers with constant exponents (x ** 3 from exporters) as
   // multiplications: math-to-llvm cannot lower a vectorized math.fpowi.
   pm.addPass(math::createMathExpandOpsPass({{"fpowi"}}));
   if (generated)
-    pm.addPass(createGluGpuGemm());
+    pm.addPass(createGluGpuGemm(gemmOptions));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createLinalgElementwiseOpFusionPass());
   pm.addPass(createCanonicalizerPass());
@@ -110,6 +121,10 @@ void mlir::ffn::buildCudaPipeline(OpPassManager &pm,
     // TODO: erf has no expansion upstream; it needs libdevice.
     kernels.addPass(math::createMathExpandOpsPass());
   }
+  // The tensor-core kernels' cp.async and ldmatrix, and their fragments'
+  // vector casts, before the rest of the kernel.
+  kernels.addPass(createConvertNVGPUToNVVMPass());
+  kernels.addPass(createConvertVectorToLLVMPass());
   kernels.addPass(createConvertGpuOpsToNVVMOps());
   kernels.addPass(createCanonicalizerPass());
   kernels.addPass(createCSEPass());

@@ -55,6 +55,10 @@ struct CudaPipelineOptions : public PassPipelineOptions<CudaPipelineOptions> {
 /// mgpu* functions of the glu runtime. Entry points take device pointers.
 void buildCudaPipeline(OpPassManager &pm, const CudaPipelineOptions &options);
 
+/// Whether `chip` (sm_XY[a]) has mma.sync with bf16 operands (sm_80 and
+/// later): glu-gpu-gemm's tensor-core kernels are used on it.
+bool hasMmaSync(StringRef chip);
+
 /// Registers glu-cuda-pipeline (called by registerGluPipelines).
 void registerCudaPipeline();
 

@@ -1,8 +1,10 @@
 //===- GpuGemm.cpp - glu-gpu-gemm -----------------------------------------===//
 //
-// glu-gpu-gemm: every f32 GEMM that describeGemm (GemmDescription.h) takes
-// becomes one gpu.launch of GpuGemmKernel.cpp, and ffn.apply_gate and
-// column sums the kernels of GpuDataMovementKernels.cpp.
+// glu-gpu-gemm: every GEMM that describeGemm (GemmDescription.h) takes
+// becomes one gpu.launch: f32 GEMMs the FP32 kernel of GpuGemmKernel.cpp,
+// GEMMs of bf16 or f16 operands (f32 accumulation) the tensor-core kernel
+// of GpuMmaGemmKernel.cpp with the tiles GpuGemmTiling.h chooses; and
+// ffn.apply_gate and column sums the kernels of GpuDataMovementKernels.cpp.
 //
 // Where it runs: on tensors, before bufferization. Each op is replaced by
 //
@@ -61,13 +63,62 @@ static bool isF32Gemm(const GemmDescription &gemm) {
          (!gemm.initScalar || gemm.initScalar.getType().isF32());
 }
 
+/// Whether `gemm` runs on tensor cores (mma.sync): 2-D lhs and rhs of the
+/// same 16-bit float type (bf16, f16), every other tensor of a float type
+/// (the result and pre-activations may be f32 or 16-bit), and a gated
+/// GEMM's packed weight stored as [K, 2 N]. Says why not in `why`.
+static bool isMmaGemm(const GemmDescription &gemm, std::string &why) {
+  auto matrixOf = [](Value v) -> RankedTensorType {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    return type && type.getRank() == 2 ? type : RankedTensorType();
+  };
+  RankedTensorType lhs = matrixOf(gemm.lhs.value),
+                   rhs = matrixOf(gemm.rhs.value);
+  if (!lhs || !rhs || lhs.getElementType() != rhs.getElementType() ||
+      !(lhs.getElementType().isBF16() || lhs.getElementType().isF16())) {
+    why = "operands are not 2-D bf16 or f16 matrices of one type";
+    return false;
+  }
+  for (Value v : {gemm.dest, gemm.init, gemm.preactivations,
+                  gemm.preactivationsDest, gemm.bias, gemm.initScalar}) {
+    if (v && !isa<FloatType>(getElementTypeOrSelf(v.getType()))) {
+      why = "a tensor of the GEMM is not of a float type";
+      return false;
+    }
+  }
+  if (gemm.epilogue == GemmEpilogue::Gate && gemm.rhs.transposed) {
+    why = "the packed weight is stored transposed";
+    return false;
+  }
+  return true;
+}
+
+/// The tiling of `gemm` from its extents known at compile time.
+static MmaTiling chooseTiling(const GemmDescription &gemm) {
+  auto extent = [](Value v, unsigned dim) -> std::optional<int64_t> {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (type.isDynamicDim(dim))
+      return std::nullopt;
+    return type.getDimSize(dim);
+  };
+  bool gated = gemm.epilogue == GemmEpilogue::Gate;
+  std::optional<int64_t> m = extent(gemm.lhs.value, gemm.lhs.transposed);
+  std::optional<int64_t> k = extent(gemm.lhs.value, !gemm.lhs.transposed);
+  std::optional<int64_t> n = extent(gemm.dest, 1);
+  if (n && gemm.epilogue == GemmEpilogue::DGate)
+    *n /= 2;
+  return chooseMmaTiling(m, n, k, gated);
+}
+
 /// The buffers of `gemm`: its tensors as read-only buffers in their stored
-/// layouts, fresh result buffers, and its extents.
+/// layouts, fresh result buffers, and its extents. `unitStrideOperands`:
+/// lhs and rhs rows are contiguous (cp.async copies whole chunks of them).
 static GpuGemmBuffers createBuffers(OpBuilder &b, Location loc,
-                                    const GemmDescription &gemm) {
+                                    const GemmDescription &gemm,
+                                    bool unitStrideOperands) {
   GpuGemmBuffers buffers;
-  buffers.lhs = readOnlyBufferOf(b, loc, gemm.lhs.value);
-  buffers.rhs = readOnlyBufferOf(b, loc, gemm.rhs.value);
+  buffers.lhs = readOnlyBufferOf(b, loc, gemm.lhs.value, unitStrideOperands);
+  buffers.rhs = readOnlyBufferOf(b, loc, gemm.rhs.value, unitStrideOperands);
   if (gemm.init)
     buffers.init = readOnlyBufferOf(b, loc, gemm.init);
   else if (gemm.initScalar && !gemm.isZeroInit())
@@ -92,10 +143,12 @@ static GpuGemmBuffers createBuffers(OpBuilder &b, Location loc,
 }
 
 namespace {
-/// A GEMM op (f32, 2-D, on tensors) -> one tiled gpu.launch with its
-/// epilogue, into fresh buffers returned as tensors.
+/// A GEMM op (2-D, on tensors) -> one tiled gpu.launch with its epilogue,
+/// into fresh buffers returned as tensors: the FP32 kernel for f32, the
+/// tensor-core kernel for 16-bit operands when `tensorCores`.
 template <typename OpTy> struct GemmToGpu : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
+  GemmToGpu(MLIRContext *context, bool tensorCores)
+      : OpRewritePattern<OpTy>(context), tensorCores(tensorCores) {}
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
@@ -106,18 +159,38 @@ template <typename OpTy> struct GemmToGpu : OpRewritePattern<OpTy> {
     if (gemm->batched)
       return rewriter.notifyMatchFailure(
           op, "batched GEMMs are not generated on the GPU yet");
-    if (!isF32Gemm(*gemm))
-      return rewriter.notifyMatchFailure(op, "not a 2-D f32 GEMM");
-    LLVM_DEBUG(llvm::dbgs() << "glu-gpu-gemm: kernel for " << op->getName()
-                            << " at " << op->getLoc() << "\n");
+    bool f32 = isF32Gemm(*gemm);
+    std::string whyNotMma;
+    bool mma = !f32 && tensorCores && isMmaGemm(*gemm, whyNotMma);
+    if (!f32 && !mma)
+      return rewriter.notifyMatchFailure(
+          op, tensorCores
+                  ? "neither a 2-D f32 GEMM nor a tensor-core one: " + whyNotMma
+                  : std::string("not a 2-D f32 GEMM"));
     Location loc = op.getLoc();
-    GpuGemmBuffers buffers = createBuffers(rewriter, loc, *gemm);
-    emitGpuGemmKernel(rewriter, loc, *gemm, buffers);
+    GpuGemmBuffers buffers = createBuffers(rewriter, loc, *gemm, mma);
+    if (mma) {
+      MmaTiling tiling = chooseTiling(*gemm);
+      LLVM_DEBUG(llvm::dbgs()
+                 << "glu-gpu-gemm: mma.sync kernel for " << op->getName()
+                 << " at " << op->getLoc() << ", tile " << tiling.tileM << "x"
+                 << tiling.tileN << "x" << tiling.tileK << ", " << tiling.stages
+                 << " stages\n");
+      emitGpuMmaGemmKernel(rewriter, loc, *gemm, buffers, tiling);
+    } else {
+      LLVM_DEBUG(llvm::dbgs()
+                 << "glu-gpu-gemm: FP32 kernel for " << op->getName() << " at "
+                 << op->getLoc() << "\n");
+      emitGpuGemmKernel(rewriter, loc, *gemm, buffers);
+    }
     rewriter.replaceOp(op,
                        getGemmResultTensors(rewriter, loc, *gemm, buffers.out,
                                             buffers.preactivationsOut));
     return success();
   }
+
+private:
+  bool tensorCores;
 };
 
 struct GluGpuGemm : mlir::ffn::impl::GluGpuGemmBase<GluGpuGemm> {
@@ -125,7 +198,7 @@ struct GluGpuGemm : mlir::ffn::impl::GluGpuGemmBase<GluGpuGemm> {
 
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    populateGpuGemmPatterns(patterns, matmuls);
+    populateGpuGemmPatterns(patterns, matmuls, tensorCores);
     // The kernels are built bottom-up once; do not fold or revisit them.
     GreedyRewriteConfig config;
     config.enableFolding(false);
@@ -138,11 +211,12 @@ struct GluGpuGemm : mlir::ffn::impl::GluGpuGemmBase<GluGpuGemm> {
 } // namespace
 
 void mlir::ffn::populateGpuGemmPatterns(RewritePatternSet &patterns,
-                                        bool matmuls) {
+                                        bool matmuls, bool tensorCores) {
   patterns.add<GemmToGpu<GatedMatmulOp>, GemmToGpu<ActivatedMatmulOp>,
                GemmToGpu<DActivationMatmulOp>, GemmToGpu<DGateMatmulOp>>(
-      patterns.getContext());
+      patterns.getContext(), tensorCores);
   if (matmuls)
-    patterns.add<GemmToGpu<linalg::MatmulOp>>(patterns.getContext());
+    patterns.add<GemmToGpu<linalg::MatmulOp>>(patterns.getContext(),
+                                              tensorCores);
   populateGpuDataMovementPatterns(patterns, /*columnSums=*/matmuls);
 }

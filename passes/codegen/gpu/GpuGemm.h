@@ -13,13 +13,16 @@ class RewritePatternSet;
 
 namespace ffn {
 
-/// Adds the patterns of glu-gpu-gemm: every f32 fused GEMM (ffn.gated_matmul,
+/// Adds the patterns of glu-gpu-gemm: every fused GEMM (ffn.gated_matmul,
 /// ffn.activated_matmul, ffn.dgate_matmul, ffn.dactivation_matmul),
-/// ffn.apply_gate and, if `matmuls`, every f32 linalg.matmul in the plain
-/// and transposed-operand forms and every column sum, on tensors -> a
+/// ffn.apply_gate and, if `matmuls`, every linalg.matmul in the plain and
+/// transposed-operand forms and every column sum, on tensors -> a
 /// gpu.launch between bufferization.to_buffer of the inputs and
-/// bufferization.to_tensor of a new result buffer.
-void populateGpuGemmPatterns(RewritePatternSet &patterns, bool matmuls = true);
+/// bufferization.to_tensor of a new result buffer. f32 GEMMs get the FP32
+/// kernel; GEMMs of bf16 or f16 operands the mma.sync tensor-core kernel
+/// when `tensorCores` (sm_80 and later), else they are left alone.
+void populateGpuGemmPatterns(RewritePatternSet &patterns, bool matmuls = true,
+                             bool tensorCores = true);
 
 /// Adds the patterns that turn f32 ffn.apply_gate and, if `columnSums`,
 /// column sums (describeColumnSum) into their kernels.

@@ -38,8 +38,8 @@
 
 #include "passes/codegen/gpu/GpuGemmKernel.h"
 
+#include "passes/codegen/gpu/GpuGemmEpilogue.h"
 #include "passes/codegen/gpu/GpuKernelSupport.h"
-#include "passes/utils/ActivationMath.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -249,14 +249,6 @@ private:
     return sums;
   }
 
-  Value load(Value memref, ValueRange indices) {
-    return memref::LoadOp::create(b, loc, memref, indices);
-  }
-  void store(Value value, Value memref, ValueRange indices) {
-    memref::StoreOp::create(b, loc, value, memref, indices);
-  }
-  Value addF(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
-
   /// Output (i, j) of the thread's micro-tile: one guarded block of stores.
   void emitOutput(int64_t i, int64_t j, ValueRange sums) {
     IndexMath im{b, loc};
@@ -268,64 +260,7 @@ private:
     b.setInsertionPointToStart(ifOp.thenBlock());
     Value acc = sums[i * kMicro + j];
     Value linear = gated ? sums[kMicro * kMicro + i * kMicro + j] : Value();
-    emitEpilogue(row, col, acc, linear);
-  }
-
-  /// The epilogue of `acc` (and, gated, `linear`) at (row, col).
-  void emitEpilogue(Value row, Value col, Value acc, Value linear) {
-    IndexMath em{b, loc};
-    switch (gemm.epilogue) {
-    case GemmEpilogue::Accumulate:
-      if (buffers.init)
-        acc = addF(acc, load(buffers.init, {row, col}));
-      else if (buffers.initScalar)
-        acc = addF(acc, buffers.initScalar);
-      store(acc, buffers.out, {row, col});
-      return;
-    case GemmEpilogue::Gate: {
-      auto [gateCol, linearCol] =
-          packedColumns(em, col, buffers.n, gemm.blockSize);
-      if (buffers.bias) {
-        acc = addF(acc, load(buffers.bias, {gateCol}));
-        linear = addF(linear, load(buffers.bias, {linearCol}));
-      }
-      if (buffers.preactivationsOut) {
-        store(acc, buffers.preactivationsOut, {row, gateCol});
-        store(linear, buffers.preactivationsOut, {row, linearCol});
-      }
-      store(emitGatedProduct(b, loc, gemm.activation, acc, linear), buffers.out,
-            {row, col});
-      return;
-    }
-    case GemmEpilogue::Activate:
-      if (buffers.bias)
-        acc = addF(acc, load(buffers.bias, {col}));
-      if (buffers.preactivationsOut)
-        store(acc, buffers.preactivationsOut, {row, col});
-      store(emitActivation(b, loc, gemm.activation, acc), buffers.out,
-            {row, col});
-      return;
-    case GemmEpilogue::DActivate: {
-      Value derivative = emitActivationDerivative(
-          b, loc, gemm.activation, load(buffers.preactivations, {row, col}));
-      store(arith::MulFOp::create(b, loc, acc, derivative), buffers.out,
-            {row, col});
-      return;
-    }
-    case GemmEpilogue::DGate: {
-      // acc is dh[row, col]; col's gate and linear columns hold a and b in
-      // the packed pre-activations and receive da and db.
-      auto [gateCol, linearCol] =
-          packedColumns(em, col, buffers.n, gemm.blockSize);
-      Value a = load(buffers.preactivations, {row, gateCol});
-      Value lin = load(buffers.preactivations, {row, linearCol});
-      auto [da, db] =
-          emitGatedProductGradient(b, loc, gemm.activation, a, lin, acc);
-      store(da, buffers.out, {row, gateCol});
-      store(db, buffers.out, {row, linearCol});
-      return;
-    }
-    }
+    emitGpuGemmEpilogue(b, loc, gemm, buffers, row, col, acc, linear);
   }
 };
 

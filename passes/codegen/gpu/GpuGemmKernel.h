@@ -2,8 +2,9 @@
 //
 // The gpu.launch of one generated GEMM, from its GemmDescription and the
 // buffers it reads and writes. One GEMM lowering per instruction family
-// sits behind this interface: today the FP32 SIMT kernel; tensor-core
-// kernels (mma.sync, wgmma) go beside it.
+// sits behind this interface: the FP32 SIMT kernel (GpuGemmKernel.cpp) and
+// the mma.sync tensor-core kernel for 16-bit operands
+// (GpuMmaGemmKernel.cpp); wgmma goes beside them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +12,7 @@
 #define GLU_PASSES_CODEGEN_GPU_GPUGEMMKERNEL_H
 
 #include "passes/codegen/common/GemmDescription.h"
+#include "passes/codegen/gpu/GpuGemmTiling.h"
 
 namespace mlir::ffn {
 
@@ -36,6 +38,18 @@ struct GpuGemmBuffers {
 /// `gemm` must not be batched and must be f32.
 void emitGpuGemmKernel(OpBuilder &b, Location loc, const GemmDescription &gemm,
                        const GpuGemmBuffers &buffers);
+
+/// Emits the gpu.launch computing `gemm` on tensor cores (sm_80 and later):
+/// mma.sync m16n8k16 on bf16 or f16 operands with f32 accumulators, the
+/// operand tiles of `tiling` (isValidMmaTiling) staged through swizzled
+/// shared memory by a cp.async pipeline, the epilogue applied to the
+/// accumulator registers before the only store. `gemm` must not be batched;
+/// its lhs and rhs must have the same 16-bit float type; a gated GEMM's
+/// packed weight must not be stored transposed.
+void emitGpuMmaGemmKernel(OpBuilder &b, Location loc,
+                          const GemmDescription &gemm,
+                          const GpuGemmBuffers &buffers,
+                          const MmaTiling &tiling);
 
 } // namespace mlir::ffn
 

@@ -65,15 +65,23 @@ def GluGpuGemm : Pass<"glu-gpu-gemm"> {
   }];
   let options = [
     Option<"matmuls", "matmuls", "bool", /*default=*/"true",
-           "Also turn linalg.matmul into kernels (not only ffn.gated_matmul)">
+           "Also turn linalg.matmul into kernels (not only ffn.gated_matmul)">,
+    Option<"tensorCores", "tensor-cores", "bool", /*default=*/"true",
+           "GEMMs of bf16 or f16 operands become mma.sync tensor-core "
+           "kernels (sm_80 and later); off, they are left alone">
   ];
   let dependentDialects = [
+    "::mlir::affine::AffineDialect",
     "::mlir::arith::ArithDialect",
     "::mlir::bufferization::BufferizationDialect",
     "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect",
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",
-    "::mlir::scf::SCFDialect"
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
   ];
 }
 

@@ -108,12 +108,13 @@ func.func @transposed_lhs(%a: tensor<40x7xf32>, %b: tensor<40x9xf32>, %init: ten
 
 // -----
 
-// Not f32: left alone.
+// Neither f32 nor 16-bit float operands: left alone (bf16 and f16 GEMMs
+// are glu-gpu-gemm-mma.mlir's).
 
-// CHECK-LABEL: func.func @f16
+// CHECK-LABEL: func.func @i32
 //   CHECK-NOT:   gpu.launch
 //       CHECK:   linalg.matmul
-func.func @f16(%a: tensor<4x4xf16>, %b: tensor<4x4xf16>, %c: tensor<4x4xf16>) -> tensor<4x4xf16> {
-  %r = linalg.matmul ins(%a, %b : tensor<4x4xf16>, tensor<4x4xf16>) outs(%c : tensor<4x4xf16>) -> tensor<4x4xf16>
-  return %r : tensor<4x4xf16>
+func.func @i32(%a: tensor<4x4xi32>, %b: tensor<4x4xi32>, %c: tensor<4x4xi32>) -> tensor<4x4xi32> {
+  %r = linalg.matmul ins(%a, %b : tensor<4x4xi32>, tensor<4x4xi32>) outs(%c : tensor<4x4xi32>) -> tensor<4x4xi32>
+  return %r : tensor<4x4xi32>
 }

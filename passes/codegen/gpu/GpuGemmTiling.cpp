@@ -1,0 +1,72 @@
+//===- GpuGemmTiling.cpp - tile shapes of the tensor-core GEMMs -----------===//
+
+#include "passes/codegen/gpu/GpuGemmTiling.h"
+
+using namespace mlir::ffn;
+
+/// 16-bit elements in one 16-byte cp.async chunk.
+static constexpr int64_t kChunkElements = 8;
+
+int64_t MmaTiling::accumulatorsPerThread(bool gated) const {
+  return mmaTilesM() * mmaTilesN() * 4 * (gated ? 2 : 1);
+}
+
+int64_t MmaTiling::sharedMemoryBytes(bool gated, int64_t elementBytes) const {
+  // One A tile and one B tile (gated: a gate and a linear tile) a stage.
+  int64_t elements = tileM * tileK + tileK * tileN * (gated ? 2 : 1);
+  return stages * elements * elementBytes;
+}
+
+MmaTiling mlir::ffn::chooseMmaTiling(std::optional<int64_t> m,
+                                     std::optional<int64_t> n,
+                                     std::optional<int64_t> /*k*/, bool gated) {
+  MmaTiling tiling;
+  if (gated) {
+    tiling.tileN = 64;
+    tiling.warpsM = 4;
+    tiling.warpsN = 2;
+  }
+  if (m && *m <= 64) {
+    tiling.tileM = 64;
+    tiling.warpsM = 2;
+    tiling.warpsN = 4;
+  } else if (!gated && n && *n <= 64) {
+    tiling.tileN = 64;
+    tiling.warpsM = 4;
+    tiling.warpsN = 2;
+  }
+  return tiling;
+}
+
+bool mlir::ffn::isValidMmaTiling(const MmaTiling &tiling, bool gated,
+                                 std::string *why) {
+  auto fail = [&](const std::string &reason) {
+    if (why)
+      *why = reason;
+    return false;
+  };
+  if (tiling.warpsM <= 0 || tiling.warpsN <= 0 || tiling.stages < 2)
+    return fail("a tiling needs at least one warp and two stages");
+  if (tiling.tileM % tiling.warpsM || tiling.tileN % tiling.warpsN)
+    return fail("the CTA tile does not split evenly over the warps");
+  if (tiling.warpTileM() % 16 || tiling.warpTileN() % 16 ||
+      tiling.warpTileM() == 0 || tiling.warpTileN() == 0)
+    return fail("a warp tile must be whole 16 x 16 blocks");
+  if (tiling.tileK % 16 || tiling.tileK == 0)
+    return fail("the K step must be whole k16 steps");
+  auto splits = [&](int64_t rows, int64_t cols) {
+    return cols % kChunkElements == 0 &&
+           (rows * cols / kChunkElements) % tiling.threads() == 0;
+  };
+  // A is stored [tileM][tileK] or [tileK][tileM], B [tileK][tileN] or
+  // [tileN][tileK]: either way the tile's chunks split over the threads
+  // when both extents are multiples of the chunk.
+  if (tiling.tileM % kChunkElements || tiling.tileN % kChunkElements ||
+      !splits(tiling.tileM, tiling.tileK) ||
+      !splits(tiling.tileK, tiling.tileN))
+    return fail("a tile's 16-byte chunks do not split evenly over the "
+                "threads");
+  if (tiling.sharedMemoryBytes(gated, 2) > kMaxStaticSharedMemoryBytes)
+    return fail("the stages need more than 48 KiB of shared memory");
+  return true;
+}

@@ -1,0 +1,71 @@
+//===- GpuGemmTiling.h - tile shapes of the tensor-core GEMMs ---*- C++ -*-===//
+//
+// The one place where the tensor-core GEMM kernels' tile shapes are chosen:
+// the CTA tile, how it splits over warps, the K step and the depth of the
+// cp.async pipeline, from what is known of the problem at compile time.
+// The kernel emitter (GpuMmaGemmKernel.cpp) takes a tiling and never picks
+// a constant of its own.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GLU_PASSES_CODEGEN_GPU_GPUGEMMTILING_H
+#define GLU_PASSES_CODEGEN_GPU_GPUGEMMTILING_H
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace mlir::ffn {
+
+/// The tiles of one mma.sync GEMM kernel. Columns are output columns: for
+/// the gated GEMM, h columns, each reading a gate and a linear column of the
+/// packed weight (two B tiles, two accumulators per output).
+struct MmaTiling {
+  /// The CTA's output tile and its K step.
+  int64_t tileM = 128, tileN = 128, tileK = 32;
+  /// Warps along M and N; each warp owns a (tileM / warpsM) x
+  /// (tileN / warpsN) block of the CTA's tile.
+  int64_t warpsM = 2, warpsN = 4;
+  /// K tiles in flight through shared memory (cp.async groups).
+  int64_t stages = 3;
+
+  int64_t warpTileM() const { return tileM / warpsM; }
+  int64_t warpTileN() const { return tileN / warpsN; }
+  int64_t threads() const { return 32 * warpsM * warpsN; }
+  /// m16n8k16 operations of a warp along M and N.
+  int64_t mmaTilesM() const { return warpTileM() / 16; }
+  int64_t mmaTilesN() const { return warpTileN() / 8; }
+  /// f32 accumulators of one thread (twice as many when gated).
+  int64_t accumulatorsPerThread(bool gated) const;
+  /// Bytes of shared memory of all stages for `elementBytes`-byte operands.
+  int64_t sharedMemoryBytes(bool gated, int64_t elementBytes) const;
+};
+
+/// The most static shared memory a kernel may declare (48 KiB).
+inline constexpr int64_t kMaxStaticSharedMemoryBytes = 48 * 1024;
+
+/// The tiling for an M x N x K GEMM (each extent when known at compile
+/// time), `gated` or not, with 16-bit operands:
+///
+///   - 256 threads (8 warps), K steps of 32 (two m16n8k16 k-steps), three
+///     stages (48 KiB of shared memory at the largest tile);
+///   - plain GEMMs: 128 x 128, warps 2 x 4 of 64 x 32; gated: 128 x 64 h
+///     columns (128 packed columns), warps 4 x 2 of 32 x 32: both 64
+///     accumulators a thread;
+///   - M known to be at most 64 (decoding, small batches): 64-row tiles
+///     (warps 2 x 4), so that half of every CTA is not padding;
+///   - plain with N known to be at most 64: 64-column tiles (warps 4 x 2).
+MmaTiling chooseMmaTiling(std::optional<int64_t> m, std::optional<int64_t> n,
+                          std::optional<int64_t> k, bool gated);
+
+/// Whether the kernel can be built with `tiling`: warp tiles of whole
+/// m16 x n16 blocks (ldmatrix.x4 loads two n8 fragments), a K step of whole
+/// k16 steps, every tile copied in 16-byte chunks split evenly over the
+/// threads, and shared memory within kMaxStaticSharedMemoryBytes. On
+/// failure, says why in `why` when given.
+bool isValidMmaTiling(const MmaTiling &tiling, bool gated,
+                      std::string *why = nullptr);
+
+} // namespace mlir::ffn
+
+#endif // GLU_PASSES_CODEGEN_GPU_GPUGEMMTILING_H

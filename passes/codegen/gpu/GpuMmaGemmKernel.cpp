@@ -1,0 +1,526 @@
+//===- GpuMmaGemmKernel.cpp - tensor-core GEMM kernels (mma.sync) ---------===//
+//
+// The GEMM kernel for 16-bit operands (bf16, f16) with f32 accumulators on
+// sm_80 and later, for every epilogue of GemmDescription. Its tiles come
+// from GpuGemmTiling.h (one CTA of tiling.threads() threads per
+// tileM x tileN output tile; each warp a warpTileM x warpTileN block of it).
+//
+//   - Shared memory: `stages` copies of the A tile and the B tile (gated: a
+//     gate and a linear tile of the packed weight), each kept in its stored
+//     layout (rows of the stored matrix, the contiguous dimension along a
+//     row) with its 16-byte chunks swizzled (SharedTileSwizzle.h).
+//   - Global -> shared: each thread copies whole 16-byte chunks with
+//     nvgpu.device_async_copy (cp.async.cg), zero-filling what lies beyond
+//     the matrix (srcElements). The operands' rows are contiguous
+//     (glu-gpu-gemm reads them with a unit inner stride); one whose chunks
+//     are not 16-byte aligned (a row stride or offset not a multiple of 8
+//     elements, a packed weight whose blocks or d_ff are not multiples of
+//     8) is copied element by element through registers instead; the test
+//     is uniform, made once per operand.
+//   - Pipeline: the first stages - 1 K tiles are issued before the loop; K
+//     tile t waits for its group (at most stages - 2 groups pending), a
+//     gpu.barrier, the copy of tile t + stages - 1 into the stage that tile
+//     t - 1 used, then the compute of tile t.
+//   - Compute: per k16 step, nvgpu.ldmatrix (x4; .trans where the stored
+//     layout has k as rows) loads each A fragment and each pair of B
+//     fragments at the lane's row address (MmaFragments.h), then one
+//     nvvm.mma.sync m16n8k16 per (m16, n8) block of the warp's tile.
+//   - Epilogue: accumulator i of a block sits at mmaCElement(i) of the lane;
+//     each in-bounds output runs emitGpuGemmEpilogue (GpuGemmEpilogue.h) on
+//     its registers before the only store. Gated: the lane holds the gate
+//     and linear accumulators of the same h column in the same register, so
+//     gate(a) * b never leaves the registers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/codegen/gpu/GpuGemmKernel.h"
+
+#include "passes/codegen/gpu/GpuGemmEpilogue.h"
+#include "passes/codegen/gpu/GpuKernelSupport.h"
+#include "passes/codegen/gpu/MmaFragments.h"
+#include "passes/codegen/gpu/SharedTileSwizzle.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include <cassert>
+
+using namespace mlir;
+using namespace mlir::ffn;
+
+namespace {
+
+/// 16-bit elements in one 16-byte chunk.
+constexpr int64_t kChunk = 8;
+
+/// Which columns of the stored matrix a tile's inner index reads.
+enum class PackedHalf { None, Gate, Linear };
+
+/// One operand tile: what it copies from and where it keeps it.
+struct TileOperand {
+  /// The stored matrix, and its `stages` shared tiles
+  /// (memref<stages x rows x cols>).
+  Value global, shared;
+  /// The stored tile's extents: rows (the stored outer index) x cols.
+  int64_t rows = 0, cols = 0;
+  /// Whether the stored rows are k (else they are m or n, and k runs along
+  /// the row).
+  bool kRows = false;
+  /// The CTA's first m (or n) and the extent M (or N).
+  Value base, limit;
+  /// Gated B: the h columns map to the packed gate or linear columns.
+  PackedHalf packed = PackedHalf::None;
+  /// i1: whether 16-byte chunks of `global` may be copied with cp.async.
+  Value aligned;
+
+  int64_t chunksPerRow() const { return cols / kChunk; }
+  /// ldmatrix reads k-contiguous tiles without .trans.
+  bool kContiguous() const { return !kRows; }
+};
+
+/// Emits the kernel of one GEMM; see the file comment.
+class MmaKernelEmitter {
+public:
+  MmaKernelEmitter(OpBuilder &b, Location loc, const GemmDescription &gemm,
+                   const GpuGemmBuffers &buffers, const MmaTiling &tiling)
+      : b(b), loc(loc), gemm(gemm), buffers(buffers), tiling(tiling),
+        gated(gemm.epilogue == GemmEpilogue::Gate),
+        element(cast<MemRefType>(buffers.lhs.getType()).getElementType()) {}
+
+  void emit() {
+    gpu::LaunchOp launch = createLaunch();
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    IndexMath im{b, loc};
+    tid = launch.getThreadIds().x;
+    lane = im.rem(tid, im.c(ffn::kWarpSize));
+    Value warp = im.div(tid, im.c(ffn::kWarpSize));
+    warpRow =
+        im.mul(im.div(warp, im.c(tiling.warpsN)), im.c(tiling.warpTileM()));
+    warpCol =
+        im.mul(im.rem(warp, im.c(tiling.warpsN)), im.c(tiling.warpTileN()));
+    rowBase = im.mul(launch.getBlockIds().y, im.c(tiling.tileM));
+    colBase = im.mul(launch.getBlockIds().x, im.c(tiling.tileN));
+    ArrayRef<BlockArgument> shared = launch.getWorkgroupAttributions();
+    makeOperands(shared);
+    SmallVector<Value> sums = emitKLoop();
+    emitOutputs(sums);
+    gpu::TerminatorOp::create(b, loc);
+  }
+
+private:
+  OpBuilder &b;
+  Location loc;
+  const GemmDescription &gemm;
+  const GpuGemmBuffers &buffers;
+  const MmaTiling &tiling;
+  /// Only the gated GEMM reads two B tiles (gate and linear) per output.
+  bool gated;
+  /// The operands' element type (bf16 or f16).
+  Type element;
+  Value tid, lane, warpRow, warpCol, rowBase, colBase;
+  TileOperand a, bGate, bLinear;
+
+  //===--------------------------------------------------------------------===//
+  // Launch and operands
+  //===--------------------------------------------------------------------===//
+
+  /// The stored extents of A's and B's tiles.
+  std::pair<int64_t, int64_t> aTileShape() const {
+    return gemm.lhs.transposed ? std::pair{tiling.tileK, tiling.tileM}
+                               : std::pair{tiling.tileM, tiling.tileK};
+  }
+  std::pair<int64_t, int64_t> bTileShape() const {
+    return gemm.rhs.transposed ? std::pair{tiling.tileN, tiling.tileK}
+                               : std::pair{tiling.tileK, tiling.tileN};
+  }
+
+  /// The launch: grid over output tiles, tiling.threads() threads, the
+  /// operand tiles of every stage in workgroup memory.
+  gpu::LaunchOp createLaunch() {
+    IndexMath host{b, loc};
+    Value one = host.c(1);
+    Value gridX = host.max(host.ceilDiv(buffers.n, tiling.tileN), one);
+    Value gridY = host.max(host.ceilDiv(buffers.m, tiling.tileM), one);
+    Attribute workgroup = gpu::AddressSpaceAttr::get(
+        b.getContext(), gpu::AddressSpace::Workgroup);
+    auto tileType = [&](std::pair<int64_t, int64_t> shape) {
+      return MemRefType::get({tiling.stages, shape.first, shape.second},
+                             element, MemRefLayoutAttrInterface(), workgroup);
+    };
+    SmallVector<Type> attributions = {tileType(aTileShape()),
+                                      tileType(bTileShape())};
+    if (gated)
+      attributions.push_back(tileType(bTileShape()));
+    return gpu::LaunchOp::create(
+        b, loc, gridX, gridY, one, host.c(tiling.threads()), one, one,
+        /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+        /*asyncDependencies=*/ValueRange{}, attributions);
+  }
+
+  void makeOperands(ArrayRef<BlockArgument> shared) {
+    auto [aRows, aCols] = aTileShape();
+    a = {buffers.lhs, shared[0],           aRows,
+         aCols,       gemm.lhs.transposed, rowBase,
+         buffers.m,   PackedHalf::None,    Value()};
+    a.aligned = chunkAligned(a);
+    auto [bRows, bCols] = bTileShape();
+    bGate = {buffers.rhs,
+             shared[1],
+             bRows,
+             bCols,
+             !gemm.rhs.transposed,
+             colBase,
+             buffers.n,
+             gated ? PackedHalf::Gate : PackedHalf::None,
+             Value()};
+    bGate.aligned = chunkAligned(bGate);
+    if (gated) {
+      bLinear = bGate;
+      bLinear.shared = shared[2];
+      bLinear.packed = PackedHalf::Linear;
+    }
+  }
+
+  /// Whether every 16-byte chunk a tile copies starts 16-byte aligned in
+  /// `operand.global` (given an aligned base pointer; its rows are
+  /// contiguous, glu-gpu-gemm reads them so).
+  Value chunkAligned(const TileOperand &operand) {
+    IndexMath im{b, loc};
+    auto i1 = [&](bool v) {
+      return arith::ConstantIntOp::create(b, loc, b.getI1Type(), v);
+    };
+    auto multipleOf8 = [&](Value v) {
+      return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                   im.rem(v, im.c(kChunk)), im.c(0));
+    };
+    if (operand.packed != PackedHalf::None && gemm.blockSize % kChunk != 0)
+      return i1(false);
+    auto metadata =
+        memref::ExtractStridedMetadataOp::create(b, loc, operand.global);
+    Value ok = multipleOf8(metadata.getStrides()[0]);
+    ok = im.both(ok, multipleOf8(metadata.getOffset()));
+    // The ragged last block's linear columns start at its width past its
+    // gate columns.
+    if (operand.packed != PackedHalf::None)
+      ok = im.both(ok, multipleOf8(buffers.n));
+    return ok;
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Global -> shared
+  //===--------------------------------------------------------------------===//
+
+  /// The stored column of inner index `inner` (an m, n or h column) of
+  /// `operand`.
+  Value storedColumn(IndexMath &im, const TileOperand &operand, Value inner) {
+    if (operand.packed == PackedHalf::None)
+      return inner;
+    auto [gateCol, linearCol] =
+        packedColumns(im, inner, buffers.n, gemm.blockSize);
+    return operand.packed == PackedHalf::Gate ? gateCol : linearCol;
+  }
+
+  /// Issues the copies of K tile `kTile` of `operand` into stage `stage`.
+  void stage(const TileOperand &operand, Value stage, Value kTile) {
+    IndexMath im{b, loc};
+    int64_t chunks = operand.rows * operand.chunksPerRow();
+    assert(chunks % tiling.threads() == 0 && "isValidMmaTiling");
+    Value k0 = im.mul(kTile, im.c(tiling.tileK));
+    for (int64_t l = 0; l < chunks / tiling.threads(); ++l) {
+      Value e = im.add(tid, im.c(tiling.threads() * l));
+      Value row = im.div(e, im.c(operand.chunksPerRow()));
+      Value chunk = im.rem(e, im.c(operand.chunksPerRow()));
+      Value col = im.mul(chunk, im.c(kChunk));
+      // The stored tile's row is k (or m, n); its columns run along the
+      // other index, whose first element this chunk copies is `inner`.
+      Value outer, outerLimit, inner, innerLimit;
+      if (operand.kRows) {
+        outer = im.add(k0, row);
+        outerLimit = buffers.k;
+        inner = im.add(operand.base, col);
+        innerLimit = operand.limit;
+      } else {
+        outer = im.add(operand.base, row);
+        outerLimit = operand.limit;
+        inner = im.add(k0, col);
+        innerLimit = buffers.k;
+      }
+      Value physical =
+          im.mul(emitSwizzledChunk(b, loc, row, chunk, operand.chunksPerRow()),
+                 im.c(kChunk));
+      SmallVector<Value> dst = {stage, row, physical};
+      auto ifOp = scf::IfOp::create(b, loc, operand.aligned,
+                                    /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      copyChunk(operand, dst, outer, outerLimit, inner, innerLimit);
+      b.setInsertionPointToStart(ifOp.elseBlock());
+      copyElements(operand, dst, outer, outerLimit, inner, innerLimit);
+    }
+  }
+
+  /// One cp.async of a chunk: min(8, innerLimit - inner) elements (none
+  /// when the row is out of bounds), the rest of the 16 bytes zero.
+  void copyChunk(const TileOperand &operand, ArrayRef<Value> dst, Value outer,
+                 Value outerLimit, Value inner, Value innerLimit) {
+    IndexMath im{b, loc};
+    Value rowOk = im.lt(outer, outerLimit);
+    Value left =
+        arith::SubIOp::create(b, loc, innerLimit, im.min(inner, innerLimit));
+    Value count = arith::SelectOp::create(b, loc, rowOk,
+                                          im.min(left, im.c(kChunk)), im.c(0));
+    // Nothing is read from a chunk of count 0; point it at the first
+    // element of the matrix anyway.
+    Value readOk = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt,
+                                         count, im.c(0));
+    Value zero = im.c(0);
+    Value srcOuter = arith::SelectOp::create(b, loc, readOk, outer, zero);
+    Value srcInner = arith::SelectOp::create(
+        b, loc, readOk, storedColumn(im, operand, inner), zero);
+    nvgpu::DeviceAsyncCopyOp::create(
+        b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()),
+        operand.shared, dst, operand.global, ValueRange{srcOuter, srcInner},
+        b.getIndexAttr(kChunk), count, b.getUnitAttr());
+  }
+
+  /// The same chunk loaded element by element (unaligned layouts), stored
+  /// to shared memory as one vector.
+  void copyElements(const TileOperand &operand, ArrayRef<Value> dst,
+                    Value outer, Value outerLimit, Value inner,
+                    Value innerLimit) {
+    IndexMath im{b, loc};
+    Value rowOk = im.lt(outer, outerLimit);
+    Value zero = arith::ConstantOp::create(b, loc, element,
+                                           b.getFloatAttr(element, 0.0));
+    SmallVector<Value> elements;
+    for (int64_t j = 0; j < kChunk; ++j) {
+      Value index = im.add(inner, im.c(j));
+      Value ok = im.both(rowOk, im.lt(index, innerLimit));
+      auto ifOp = scf::IfOp::create(b, loc, TypeRange{element}, ok,
+                                    /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      Value v = memref::LoadOp::create(
+          b, loc, operand.global,
+          ValueRange{outer, storedColumn(im, operand, index)});
+      scf::YieldOp::create(b, loc, v);
+      b.setInsertionPointToStart(ifOp.elseBlock());
+      scf::YieldOp::create(b, loc, zero);
+      elements.push_back(ifOp.getResult(0));
+    }
+    auto vectorType = VectorType::get({kChunk}, element);
+    Value chunk = vector::FromElementsOp::create(b, loc, vectorType, elements);
+    vector::StoreOp::create(b, loc, chunk, operand.shared, dst);
+  }
+
+  /// Issues K tile `kTile` of every operand into `stage` as one cp.async
+  /// group; returns the group's token.
+  Value stageAll(Value stageIndex, Value kTile) {
+    stage(a, stageIndex, kTile);
+    stage(bGate, stageIndex, kTile);
+    if (gated)
+      stage(bLinear, stageIndex, kTile);
+    auto token = nvgpu::DeviceAsyncTokenType::get(b.getContext());
+    return nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, token, ValueRange{});
+  }
+
+  //===--------------------------------------------------------------------===//
+  // K loop
+  //===--------------------------------------------------------------------===//
+
+  /// The accumulators: block (mi, ni) register r at
+  /// index(mi, ni, r), the linear ones after all gate ones.
+  int64_t accumulatorIndex(int64_t mi, int64_t ni, int64_t r,
+                           bool linear = false) const {
+    int64_t index = (mi * tiling.mmaTilesN() + ni) * kMmaCElements + r;
+    return linear ? index + tiling.accumulatorsPerThread(false) : index;
+  }
+
+  SmallVector<Value> emitKLoop() {
+    IndexMath im{b, loc};
+    Value zero =
+        arith::ConstantOp::create(b, loc, b.getF32Type(), b.getF32FloatAttr(0));
+    SmallVector<Value> inits(tiling.accumulatorsPerThread(gated), zero);
+    Value kTiles = im.ceilDiv(buffers.k, tiling.tileK);
+    // Prologue: K tiles 0 .. stages - 2 (tiles past K copy nothing).
+    Value token;
+    for (int64_t s = 0; s + 1 < tiling.stages; ++s)
+      token = stageAll(im.c(s), im.c(s));
+    inits.push_back(token);
+    auto kLoop = scf::ForOp::create(
+        b, loc, im.c(0), kTiles, im.c(1), inits,
+        [&](OpBuilder &lb, Location l, Value kTile, ValueRange iterArgs) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(lb.getInsertionBlock(), lb.getInsertionPoint());
+          IndexMath lm{b, loc};
+          // Tile kTile's group is complete when at most stages - 2 of the
+          // later ones are pending; the barrier makes every thread's
+          // copies visible and ends every read of tile kTile - 1's stage.
+          nvgpu::DeviceAsyncWaitOp::create(
+              b, loc, iterArgs.back(), b.getI32IntegerAttr(tiling.stages - 2));
+          gpu::BarrierOp::create(b, loc);
+          Value next = lm.add(kTile, lm.c(tiling.stages - 1));
+          Value nextToken = stageAll(lm.rem(next, lm.c(tiling.stages)), next);
+          SmallVector<Value> sums = computeTile(
+              lm.rem(kTile, lm.c(tiling.stages)), iterArgs.drop_back());
+          sums.push_back(nextToken);
+          scf::YieldOp::create(b, loc, sums);
+        });
+    // No copy (of the zero-filled tiles past K) outlives the kernel.
+    nvgpu::DeviceAsyncWaitOp::create(b, loc, kLoop.getResults().back(),
+                                     b.getI32IntegerAttr(0));
+    SmallVector<Value> results(kLoop.getResults().drop_back());
+    return results;
+  }
+
+  /// The warp's fragments of a 16 x 16 tile of `operand` (rows m or n,
+  /// columns k, in the mma's sense) at (`outerOrigin`, `kOrigin`) of stage
+  /// `stageIndex`: the four 32-bit registers of one ldmatrix.x4.
+  SmallVector<Value> loadFragments(const TileOperand &operand, MmaOperand which,
+                                   Value stageIndex, Value outerOrigin,
+                                   int64_t kOrigin) {
+    IndexMath im{b, loc};
+    MLIRContext *ctx = b.getContext();
+    AffineMap address = ldmatrixRowAddress(ctx, which, operand.kContiguous());
+    Value rowOffset = affine::AffineApplyOp::create(
+        b, loc, address.getSubMap({0}), ValueRange{lane});
+    Value colOffset = affine::AffineApplyOp::create(
+        b, loc, address.getSubMap({1}), ValueRange{lane});
+    // The 16 x 16 tile's origin in the stored tile's coordinates.
+    Value storedRowOrigin = operand.kRows ? im.c(kOrigin) : outerOrigin;
+    Value storedColOrigin = operand.kRows ? outerOrigin : im.c(kOrigin);
+    Value row = im.add(storedRowOrigin, rowOffset);
+    Value chunk = im.div(im.add(storedColOrigin, colOffset), im.c(kChunk));
+    Value col =
+        im.mul(emitSwizzledChunk(b, loc, row, chunk, operand.chunksPerRow()),
+               im.c(kChunk));
+    auto fragmentType = VectorType::get({4, 2}, element);
+    Value matrices = nvgpu::LdMatrixOp::create(
+        b, loc, fragmentType, operand.shared, ValueRange{stageIndex, row, col},
+        ldmatrixTransposes(which, operand.kContiguous()), /*numTiles=*/4);
+    SmallVector<Value> registers;
+    for (int64_t j = 0; j < 4; ++j) {
+      Value pair = vector::ExtractOp::create(b, loc, matrices, j);
+      registers.push_back(asMmaOperand(pair));
+    }
+    return registers;
+  }
+
+  /// A vector<2x16-bit> register as nvvm.mma.sync takes it: i32 for bf16,
+  /// vector<2xf16> for f16.
+  Value asMmaOperand(Value pair) {
+    if (element.isF16())
+      return pair;
+    auto i32x1 = VectorType::get({1}, b.getI32Type());
+    Value bits = vector::BitCastOp::create(b, loc, i32x1, pair);
+    return vector::ExtractOp::create(b, loc, bits, 0);
+  }
+
+  /// mma.sync m16n8k16: acc += A B on the four accumulators `acc`.
+  SmallVector<Value> mma(ArrayRef<Value> aRegs, ArrayRef<Value> bRegs,
+                         ArrayRef<Value> acc) {
+    Type f32 = b.getF32Type();
+    auto resultType =
+        LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
+    NVVM::MMATypes type =
+        element.isF16() ? NVVM::MMATypes::f16 : NVVM::MMATypes::bf16;
+    Value d = NVVM::MmaOp::create(
+        b, loc, resultType, aRegs, bRegs, acc, {kMmaM, kMmaN, kMmaK},
+        std::nullopt, std::nullopt, std::array{type, type},
+        std::array{NVVM::MMALayout::row, NVVM::MMALayout::col});
+    SmallVector<Value> out;
+    for (int64_t i = 0; i < kMmaCElements; ++i)
+      out.push_back(LLVM::ExtractValueOp::create(b, loc, d, i));
+    return out;
+  }
+
+  /// The warp's products of one K tile (in stage `stageIndex`).
+  SmallVector<Value> computeTile(Value stageIndex, ValueRange acc) {
+    IndexMath im{b, loc};
+    SmallVector<Value> sums(acc.begin(), acc.end());
+    for (int64_t ks = 0; ks < tiling.tileK; ks += kMmaK) {
+      SmallVector<SmallVector<Value>> aFrags, gateFrags, linearFrags;
+      for (int64_t mi = 0; mi < tiling.mmaTilesM(); ++mi)
+        aFrags.push_back(loadFragments(a, MmaOperand::A, stageIndex,
+                                       im.add(warpRow, im.c(mi * kMmaM)), ks));
+      // One ldmatrix.x4 holds the B fragments of two n8 blocks.
+      auto loadB = [&](const TileOperand &operand,
+                       SmallVector<SmallVector<Value>> &frags) {
+        for (int64_t nj = 0; nj < tiling.mmaTilesN(); nj += 2) {
+          SmallVector<Value> regs =
+              loadFragments(operand, MmaOperand::B, stageIndex,
+                            im.add(warpCol, im.c(nj * kMmaN)), ks);
+          frags.push_back({regs[0], regs[1]});
+          frags.push_back({regs[2], regs[3]});
+        }
+      };
+      loadB(bGate, gateFrags);
+      if (gated)
+        loadB(bLinear, linearFrags);
+      for (int64_t mi = 0; mi < tiling.mmaTilesM(); ++mi)
+        for (int64_t ni = 0; ni < tiling.mmaTilesN(); ++ni) {
+          auto update = [&](ArrayRef<Value> bRegs, bool linear) {
+            int64_t first = accumulatorIndex(mi, ni, 0, linear);
+            SmallVector<Value> out =
+                mma(aFrags[mi], bRegs,
+                    ArrayRef<Value>(sums).slice(first, kMmaCElements));
+            llvm::copy(out, sums.begin() + first);
+          };
+          update(gateFrags[ni], /*linear=*/false);
+          if (gated)
+            update(linearFrags[ni], /*linear=*/true);
+        }
+    }
+    return sums;
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Epilogue
+  //===--------------------------------------------------------------------===//
+
+  void emitOutputs(ArrayRef<Value> sums) {
+    IndexMath im{b, loc};
+    MLIRContext *ctx = b.getContext();
+    Value tileRow = im.add(rowBase, warpRow);
+    Value tileCol = im.add(colBase, warpCol);
+    for (unsigned r = 0; r < kMmaCElements; ++r) {
+      AffineMap at = mmaCElement(ctx, r);
+      Value rowOffset = affine::AffineApplyOp::create(b, loc, at.getSubMap({0}),
+                                                      ValueRange{lane});
+      Value colOffset = affine::AffineApplyOp::create(b, loc, at.getSubMap({1}),
+                                                      ValueRange{lane});
+      for (int64_t mi = 0; mi < tiling.mmaTilesM(); ++mi)
+        for (int64_t ni = 0; ni < tiling.mmaTilesN(); ++ni) {
+          Value row = im.add(tileRow, im.add(rowOffset, im.c(mi * kMmaM)));
+          Value col = im.add(tileCol, im.add(colOffset, im.c(ni * kMmaN)));
+          Value ok = im.both(im.lt(row, buffers.m), im.lt(col, buffers.n));
+          auto ifOp = scf::IfOp::create(b, loc, ok, /*withElseRegion=*/false);
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(ifOp.thenBlock());
+          Value acc = sums[accumulatorIndex(mi, ni, r)];
+          Value linear =
+              gated ? sums[accumulatorIndex(mi, ni, r, /*linear=*/true)]
+                    : Value();
+          emitGpuGemmEpilogue(b, loc, gemm, buffers, row, col, acc, linear);
+        }
+    }
+  }
+};
+
+} // namespace
+
+void mlir::ffn::emitGpuMmaGemmKernel(OpBuilder &b, Location loc,
+                                     const GemmDescription &gemm,
+                                     const GpuGemmBuffers &buffers,
+                                     const MmaTiling &tiling) {
+  assert(isValidMmaTiling(tiling, gemm.epilogue == GemmEpilogue::Gate) &&
+         "chooseMmaTiling gives valid tilings");
+  MmaKernelEmitter(b, loc, gemm, buffers, tiling).emit();
+}

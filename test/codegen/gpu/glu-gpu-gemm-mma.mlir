@@ -1,0 +1,128 @@
+// RUN: glu-opt %s -split-input-file --glu-gpu-gemm | FileCheck %s
+// RUN: glu-opt %s -split-input-file --glu-gpu-gemm=tensor-cores=false | FileCheck %s --check-prefix=NOMMA
+// RUN: glu-opt %s -split-input-file --glu-cuda-pipeline=chip=sm_75 | FileCheck %s --check-prefix=SM75
+//
+// GEMMs of bf16 or f16 operands become the mma.sync tensor-core kernel
+// (GpuMmaGemmKernel.cpp): tiles from chooseMmaTiling, three cp.async
+// stages of swizzled shared tiles, ldmatrix fragments, nvvm.mma.sync with
+// f32 accumulators, the epilogue on the accumulator registers. Without
+// tensor cores (the option off, or a chip before sm_80) they are left to
+// the generic lowering.
+
+// The gated GEMM (M = 67 > 64: 128 x 64 h columns, warps 4 x 2 of 32 x 32):
+// an A tile and the gate and linear tiles of the packed weight per stage,
+// two stages issued before the loop; each K tile waits until at most one
+// later group is pending, then a barrier, then the next tile's copies, then
+// 2 (k16 steps) x 2 (m16) x 4 (n8) x 2 (gate, linear) = 32 mma.sync. The
+// epilogue rounds a and b to bf16 like the reference, adds the packed bias
+// in bf16 and computes swish(a) * b in f32, rounded once.
+
+// CHECK-LABEL: func.func @gated_bf16
+//       CHECK:   gpu.launch
+//  CHECK-SAME:     threads({{.*}}) in ({{.*}} = %c256, {{.*}} = %c1, {{.*}} = %c1)
+//  CHECK-SAME:     workgroup(%[[A:.*]] : memref<3x128x32xbf16, #gpu.address_space<workgroup>>, %[[G:.*]] : memref<3x32x64xbf16, #gpu.address_space<workgroup>>, %[[L:.*]] : memref<3x32x64xbf16, #gpu.address_space<workgroup>>)
+//       CHECK:     memref.extract_strided_metadata
+//       CHECK:     arith.xori
+//       CHECK:     scf.if
+//       CHECK:       nvgpu.device_async_copy %{{.*}}[%{{.*}}, %{{.*}}], %[[A]][%c0{{.*}}, %{{.*}}, %{{.*}}], 8, %{{.*}} {bypassL1} : memref<67x64xbf16, strided<[?, 1], offset: ?>> to memref<3x128x32xbf16
+//       CHECK:     } else {
+//       CHECK:       vector.store %{{.*}}, %[[A]][%c0{{.*}}, %{{.*}}, %{{.*}}] : memref<3x128x32xbf16, #gpu.address_space<workgroup>>, vector<8xbf16>
+//       CHECK:     nvgpu.device_async_copy {{.*}} %[[G]]
+//       CHECK:     nvgpu.device_async_copy {{.*}} %[[L]]
+//       CHECK:     nvgpu.device_async_create_group
+//       CHECK:     nvgpu.device_async_create_group
+//   CHECK-NOT:     nvgpu.device_async_create_group
+//       CHECK:     scf.for {{.*}} -> ({{(f32, )+}}!nvgpu.device.async.token)
+//       CHECK:       nvgpu.device_async_wait %{{.*}} {numGroups = 1 : i32}
+//  CHECK-NEXT:       gpu.barrier
+//       CHECK:       nvgpu.device_async_create_group
+//       CHECK:       nvgpu.ldmatrix %[[A]][{{.*}}] {numTiles = 4 : i32, transpose = false}
+//       CHECK:       nvgpu.ldmatrix %[[G]][{{.*}}] {numTiles = 4 : i32, transpose = true}
+//       CHECK:       nvgpu.ldmatrix %[[L]][{{.*}}] {numTiles = 4 : i32, transpose = true}
+//       CHECK:       vector.bitcast %{{.*}} : vector<2xbf16> to vector<1xi32>
+// CHECK-COUNT-32:    nvvm.mma.sync {{.*}}multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+//   CHECK-NOT:       nvvm.mma.sync
+//       CHECK:       scf.yield
+//       CHECK:     nvgpu.device_async_wait %{{.*}} {numGroups = 0 : i32}
+//       CHECK:     scf.if
+//       CHECK:       %[[A0:.*]] = arith.truncf %{{.*}} : f32 to bf16
+//       CHECK:       %[[B0:.*]] = arith.truncf %{{.*}} : f32 to bf16
+//       CHECK:       %[[BA:.*]] = memref.load
+//       CHECK:       arith.addf %[[A0]], %[[BA]] : bf16
+//       CHECK:       math.exp
+//       CHECK:       %[[H:.*]] = arith.truncf %{{.*}} : f32 to bf16
+//       CHECK:       memref.store %[[H]], %{{.*}} : memref<67x96xbf16>
+// CHECK-COUNT-31:  scf.if
+//   CHECK-NOT:     scf.if
+//       CHECK:     gpu.terminator
+
+// NOMMA-LABEL: func.func @gated_bf16
+//   NOMMA-NOT:   gpu.launch
+//       NOMMA:   ffn.gated_matmul
+
+// SM75-LABEL: llvm.func @gated_bf16
+//   SM75-NOT:   mma.sync
+func.func @gated_bf16(%x: tensor<67x64xbf16>, %p: tensor<64x192xbf16>, %bias: tensor<192xbf16>) -> tensor<67x96xbf16> {
+  %e = tensor.empty() : tensor<67x96xbf16>
+  %h = ffn.gated_matmul swish block_size(64) ins(%x, %p, %bias : tensor<67x64xbf16>, tensor<64x192xbf16>, tensor<192xbf16>) outs(%e : tensor<67x96xbf16>) -> tensor<67x96xbf16>
+  return %h : tensor<67x96xbf16>
+}
+
+// -----
+
+// f16 with the right operand stored [N, K] (no .trans for either operand)
+// into f32, M unknown: 128 x 64 tiles (N = 24 <= 64), warps 4 x 2; the
+// f16 fragments go to mma.sync as vector<2xf16>; the fill of zero adds
+// nothing.
+
+// CHECK-LABEL: func.func @f16_transposed_rhs
+//       CHECK:   gpu.launch
+//  CHECK-SAME:     workgroup(%[[A:.*]] : memref<3x128x32xf16, #gpu.address_space<workgroup>>, %[[B:.*]] : memref<3x64x32xf16, #gpu.address_space<workgroup>>)
+//       CHECK:     scf.for
+//       CHECK:       nvgpu.ldmatrix %[[A]][{{.*}}] {numTiles = 4 : i32, transpose = false}
+//       CHECK:       nvgpu.ldmatrix %[[B]][{{.*}}] {numTiles = 4 : i32, transpose = false}
+//   CHECK-NOT:       vector.bitcast
+// CHECK-COUNT-16:    nvvm.mma.sync {{.*}} : (vector<2xf16>, vector<2xf16>, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+//   CHECK-NOT:       nvvm.mma.sync
+//       CHECK:     scf.if
+//   CHECK-NOT:       arith.addf
+//       CHECK:       memref.store %{{.*}}, %{{.*}} : memref<?x24xf32>
+
+// NOMMA-LABEL: func.func @f16_transposed_rhs
+//   NOMMA-NOT:   gpu.launch
+//       NOMMA:   linalg.matmul
+func.func @f16_transposed_rhs(%a: tensor<?x40xf16>, %b: tensor<24x40xf16>) -> tensor<?x24xf32> {
+  %c0 = arith.constant 0 : index
+  %m = tensor.dim %a, %c0 : tensor<?x40xf16>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty(%m) : tensor<?x24xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<?x24xf32>) -> tensor<?x24xf32>
+  %c = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
+      ins(%a, %b : tensor<?x40xf16>, tensor<24x40xf16>) outs(%init : tensor<?x24xf32>) -> tensor<?x24xf32>
+  return %c : tensor<?x24xf32>
+}
+
+// -----
+
+// The dgate GEMM in bf16 (dh = dy W2^T, W2 stored [d_ff, d_model]: B is
+// k-contiguous; M = 5 <= 64: 64 x 128 tiles, warps 2 x 4 of 32 x 32, so
+// 2 x 4 x 2 mma.sync a K tile): dh is
+// rounded to bf16 like the reference's materialized product, and da, db
+// are stored at the packed gate and linear columns.
+
+// CHECK-LABEL: func.func @dgate_bf16
+//       CHECK:   gpu.launch
+//  CHECK-SAME:     workgroup(%{{.*}} : memref<3x64x32xbf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<3x128x32xbf16, #gpu.address_space<workgroup>>)
+// CHECK-COUNT-16:    nvvm.mma.sync
+//   CHECK-NOT:       nvvm.mma.sync
+//       CHECK:     scf.if
+//       CHECK:       %[[A:.*]] = memref.load %{{.*}} : memref<5x40xbf16
+//       CHECK:       %[[B:.*]] = memref.load %{{.*}} : memref<5x40xbf16
+//       CHECK:       arith.truncf %{{.*}} : f32 to bf16
+//       CHECK:       memref.store %{{.*}} : memref<5x40xbf16>
+//       CHECK:       memref.store %{{.*}} : memref<5x40xbf16>
+func.func @dgate_bf16(%dy: tensor<5x24xbf16>, %w2: tensor<20x24xbf16>, %ab: tensor<5x40xbf16>) -> tensor<5x40xbf16> {
+  %e = tensor.empty() : tensor<5x40xbf16>
+  %r = ffn.dgate_matmul swish block_size(8) ins(%dy, %w2, %ab : tensor<5x24xbf16>, tensor<20x24xbf16>, tensor<5x40xbf16>) outs(%e : tensor<5x40xbf16>) -> tensor<5x40xbf16>
+  return %r : tensor<5x40xbf16>
+}
