@@ -16,9 +16,9 @@
 //      reduction stays an scf.for inside the kernel);
 //   5. glu-gpu-host-buffers (device allocations freed at the end of their
 //      block, copies, one-thread kernels for leftovers), glu-mark-c-interface,
-//      gpu-kernel-outlining;
+//      gpu-kernel-outlining, glu-align-workgroup-memory;
 //   6. kernels: nvvm-attach-target (libdevice linked when found, else math
-//      expanded), convert-nvgpu-to-nvvm, convert-vector-to-llvm,
+//      expanded), convert-nvgpu-to-nvvm,
 //      convert-gpu-to-nvvm, gpu-module-to-binary format=isa;
 //   7. host: gpu-async-region, everything to the LLVM dialect (gpu-to-llvm),
 //      glu-emit-entry-points.
@@ -98,6 +98,8 @@ void mlir::ffn::buildCudaPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createGpuLaunchSinkIndexComputationsPass());
   GpuKernelOutliningPassOptions outlining;
   pm.addPass(createGpuKernelOutliningPass(outlining));
+  // cp.async and ldmatrix need 16-byte-aligned shared tiles.
+  pm.addNestedPass<gpu::GPUModuleOp>(createGluAlignWorkgroupMemory());
 
   // 6. Kernels -> NVVM -> PTX.
   pm.addPass(createLowerAffinePass());
@@ -121,10 +123,8 @@ void mlir::ffn::buildCudaPipeline(OpPassManager &pm,
     // TODO: erf has no expansion upstream; it needs libdevice.
     kernels.addPass(math::createMathExpandOpsPass());
   }
-  // The tensor-core kernels' cp.async and ldmatrix, and their fragments'
-  // vector casts, before the rest of the kernel.
+  // The tensor-core kernels' cp.async and ldmatrix, before the rest.
   kernels.addPass(createConvertNVGPUToNVVMPass());
-  kernels.addPass(createConvertVectorToLLVMPass());
   kernels.addPass(createConvertGpuOpsToNVVMOps());
   kernels.addPass(createCanonicalizerPass());
   kernels.addPass(createCSEPass());

@@ -85,6 +85,29 @@ def GluGpuGemm : Pass<"glu-gpu-gemm"> {
   ];
 }
 
+def GluAlignWorkgroupMemory
+    : Pass<"glu-align-workgroup-memory", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Align every kernel's workgroup memory to 16 bytes";
+  let description = [{
+    After gpu-kernel-outlining: sets `llvm.align` on every workgroup
+    attribution of every `gpu.func` that has none, so that convert-gpu-to-nvvm
+    declares its `.shared` array with that alignment. The tensor-core
+    kernels' `cp.async` (16-byte copies) and `ldmatrix` (16-byte rows) need
+    16-byte-aligned shared tiles, and a `gpu.launch` cannot say so itself:
+    without it a bf16 tile is only aligned to its element (2 bytes).
+
+    ```mlir
+    gpu.func @k() workgroup(%a : memref<3x128x32xbf16, #gpu.address_space<workgroup>>) kernel
+    // becomes
+    gpu.func @k() workgroup(%a : memref<3x128x32xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
+    ```
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"16",
+           "The alignment, in bytes (a power of two)">
+  ];
+}
+
 def GluGpuHostBuffers : Pass<"glu-gpu-host-buffers", "::mlir::ModuleOp"> {
   let summary = "Keep host code off device memory: device allocations, "
                 "copies and one-thread kernels for leftover host loops";
