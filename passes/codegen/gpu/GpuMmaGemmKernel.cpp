@@ -13,10 +13,10 @@
 //     nvgpu.device_async_copy (cp.async.cg), zero-filling what lies beyond
 //     the matrix (srcElements). The operands' rows are contiguous
 //     (glu-gpu-gemm reads them with a unit inner stride); one whose chunks
-//     are not 16-byte aligned (a row stride or offset not a multiple of 8
-//     elements, a packed weight whose blocks or d_ff are not multiples of
-//     8) is copied element by element through registers instead; the test
-//     is uniform, made once per operand.
+//     are not 16-byte aligned (its first element not 16-byte aligned, a row
+//     stride not a multiple of 8 elements, a packed weight whose blocks or
+//     d_ff are not multiples of 8) is copied element by element through
+//     registers instead; the test is uniform, made once per operand.
 //   - Pipeline: the first stages - 1 K tiles are issued before the loop; K
 //     tile t waits for its group (at most stages - 2 groups pending), a
 //     gpu.barrier, the copy of tile t + stages - 1 into the stage that tile
@@ -189,27 +189,31 @@ private:
   }
 
   /// Whether every 16-byte chunk a tile copies starts 16-byte aligned in
-  /// `operand.global` (given an aligned base pointer; its rows are
-  /// contiguous, glu-gpu-gemm reads them so).
+  /// `operand.global` (whose rows are contiguous: glu-gpu-gemm reads them
+  /// so): its first element and its row stride, and for a packed weight
+  /// its blocks and the ragged last block's linear columns, at multiples
+  /// of 8 elements.
   Value chunkAligned(const TileOperand &operand) {
     IndexMath im{b, loc};
-    auto i1 = [&](bool v) {
-      return arith::ConstantIntOp::create(b, loc, b.getI1Type(), v);
-    };
-    auto multipleOf8 = [&](Value v) {
+    auto multipleOf = [&](Value v, int64_t m) {
       return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                                   im.rem(v, im.c(kChunk)), im.c(0));
+                                   im.rem(v, im.c(m)), im.c(0));
     };
     if (operand.packed != PackedHalf::None && gemm.blockSize % kChunk != 0)
-      return i1(false);
+      return arith::ConstantIntOp::create(b, loc, b.getI1Type(), false);
     auto metadata =
         memref::ExtractStridedMetadataOp::create(b, loc, operand.global);
-    Value ok = multipleOf8(metadata.getStrides()[0]);
-    ok = im.both(ok, multipleOf8(metadata.getOffset()));
+    Value pointer =
+        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, operand.global);
+    int64_t elementBytes = element.getIntOrFloatBitWidth() / 8;
+    Value first =
+        im.add(pointer, im.mul(metadata.getOffset(), im.c(elementBytes)));
+    Value ok = im.both(multipleOf(first, kChunk * elementBytes),
+                       multipleOf(metadata.getStrides()[0], kChunk));
     // The ragged last block's linear columns start at its width past its
     // gate columns.
     if (operand.packed != PackedHalf::None)
-      ok = im.both(ok, multipleOf8(buffers.n));
+      ok = im.both(ok, multipleOf(buffers.n, kChunk));
     return ok;
   }
 

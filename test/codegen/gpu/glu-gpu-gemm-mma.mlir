@@ -22,6 +22,7 @@
 //  CHECK-SAME:     threads({{.*}}) in ({{.*}} = %c256, {{.*}} = %c1, {{.*}} = %c1)
 //  CHECK-SAME:     workgroup(%[[A:.*]] : memref<3x128x32xbf16, #gpu.address_space<workgroup>>, %[[G:.*]] : memref<3x32x64xbf16, #gpu.address_space<workgroup>>, %[[L:.*]] : memref<3x32x64xbf16, #gpu.address_space<workgroup>>)
 //       CHECK:     memref.extract_strided_metadata
+//       CHECK:     memref.extract_aligned_pointer_as_index
 //       CHECK:     arith.xori
 //       CHECK:     scf.if
 //       CHECK:       nvgpu.device_async_copy %{{.*}}[%{{.*}}, %{{.*}}], %[[A]][%c0{{.*}}, %{{.*}}, %{{.*}}], 8, %{{.*}} {bypassL1} : memref<67x64xbf16, strided<[?, 1], offset: ?>> to memref<3x128x32xbf16

@@ -9,6 +9,11 @@ libcuda.so.1 with dlopen). Each case is an ffn layer with awkward shapes
 (M = 1, sizes no multiple of any tile, a ragged last packed block, biases),
 forward and backward, fused by ffn-fuse or not, plus two timing cases at
 M=4096, K=1024, d_ff=2816 without a reference.
+
+bf16 cases (the tensor-core kernels) run the layer with every tensor in
+bf16 on the GPU and the same layer in f32 on the CPU, on the same inputs
+(rounded to bf16): the f32 reference, with a tolerance that bf16 justifies
+(driver.c).
 """
 import argparse
 import os
@@ -33,8 +38,27 @@ REFERENCE = ",".join([
     "glu-emit-entry-points"])
 
 
+DTYPE = "f32"
+
+
 def t(*shape):
-    return "tensor<%sxf32>" % "x".join(str(s) for s in shape)
+    return "tensor<%sx%s>" % ("x".join(str(s) for s in shape), DTYPE)
+
+
+def in_dtype(dtype, build, *args):
+    """`build(*args)` with every tensor of element type `dtype`."""
+    global DTYPE
+    DTYPE = dtype
+    try:
+        return build(*args)
+    finally:
+        DTYPE = "f32"
+
+
+def bf16(build, *args):
+    """A bf16 case: the model in bf16 for the GPU, in f32 for the
+    reference."""
+    return (in_dtype("bf16", build, *args), build(*args))
 
 
 def layer(kind, act, m, k, f, backward, bias):
@@ -94,12 +118,14 @@ def train(kind, act, m, k, f):
                 ", ".join("%" + n for n, _ in outs), rtypes))
 
 
-def from_file(name):
+def from_file(name, dtype="f32"):
     text = open(os.path.join(INPUTS, name)).read()
-    return re.sub(r"@(forward|backward)\(", "@layer(", text)
+    return re.sub(r"@(forward|backward)\(", "@layer(", text).replace(
+        "f32>", dtype + ">")
 
 
-# name, model, ffn-fuse options (None: unfused), compare with the reference
+# name, model, ffn-fuse options (None: unfused), compare with the reference.
+# A model is the text of @layer, or (GPU model, reference model) for bf16.
 CASES = [
     ("swiglu-fwd-67x33x45-b16-bias", layer("glu", "swish", 67, 33, 45, False, True), "block-size=16", True),
     ("swiglu-fwd-1x70x130-cuda", layer("glu", "swish", 1, 70, 130, False, False), "target=cuda", True),
@@ -122,7 +148,24 @@ CASES = [
     ("glu-train-1x70x130-cuda", train("glu", "sigmoid", 1, 70, 130), "target=cuda", True),
     ("ffn-gelu-train-67x33x45-cuda", train("ffn", "gelu", 67, 33, 45), "target=cuda keep-activations=true", True),
     ("ffn-relu-fwd-130x64x200-cuda", layer("ffn", "relu", 130, 64, 200, False, False), "target=cuda", True),
+    # bf16 on tensor cores (mma.sync): M = 1 and 67 (ragged against the
+    # 64- and 128-row tiles), d_ff 45 (a ragged block of 13 columns and
+    # unaligned rows: the element-by-element copies) and 200 (aligned rows,
+    # cp.async), the fused forward with biases, the fused backward, the
+    # train step keeping [a | b], and the ungated layers.
+    ("bf16-swiglu-fwd-67x64x200-b64-bias", bf16(layer, "glu", "swish", 67, 64, 200, False, True), "target=cuda block-size=64", True),
+    ("bf16-geglu-fwd-1x64x200-cuda", bf16(layer, "glu", "gelu_tanh", 1, 64, 200, False, False), "target=cuda", True),
+    ("bf16-reglu-fwd-67x33x45-b16-bias", bf16(layer, "glu", "relu", 67, 33, 45, False, True), "target=cuda block-size=16", True),
+    ("bf16-swiglu-bwd-67x64x200-b64", bf16(layer, "glu", "swish", 67, 64, 200, True, False), "target=cuda block-size=64", True),
+    ("bf16-geglu-bwd-67x33x45-b16-bias", bf16(layer, "glu", "gelu", 67, 33, 45, True, True), "target=cuda block-size=16", True),
+    ("bf16-swiglu-train-130x64x200-cuda", bf16(train, "glu", "swish", 130, 64, 200), "target=cuda keep-activations=true", True),
+    ("bf16-ffn-gelu-train-67x64x200-cuda", bf16(train, "ffn", "gelu", 67, 64, 200), "target=cuda keep-activations=true", True),
+    ("bf16-ffn-relu-bwd-1x33x45-bias", bf16(layer, "ffn", "relu", 1, 33, 45, True, True), "target=cuda", True),
+    ("bf16-unfused-swiglu-fwd-67x64x200", bf16(layer, "glu", "swish", 67, 64, 200, False, False), None, True),
     ("timing-swiglu-fwd-fused", from_file("timing-glu-swish-fwd.mlir"), "target=cuda", False),
+    ("timing-bf16-swiglu-fwd-fused", from_file("timing-glu-swish-fwd.mlir", "bf16"), "target=cuda", False),
+    ("timing-bf16-swiglu-fwd-unfused", from_file("timing-glu-swish-fwd.mlir", "bf16"), None, False),
+    ("timing-bf16-swiglu-bwd-fused", from_file("timing-glu-swish-bwd.mlir", "bf16"), "target=cuda", False),
     ("timing-swiglu-fwd-unfused", from_file("timing-glu-swish-fwd.mlir"), None, False),
     ("timing-swiglu-bwd-fused", from_file("timing-glu-swish-bwd.mlir"), "target=cuda", False),
 ]
@@ -133,11 +176,11 @@ def run(cmd, **kw):
 
 
 def shapes(model):
-    """(inputs, results) shapes of @layer."""
+    """(inputs, results) of @layer: each (shape, is_bf16)."""
     header = model[model.index("@layer("):model.index("{")]
     args, results = header.split("->")
-    parse = lambda s: [[int(d) for d in m.split("x")[:-1]]
-                       for m in re.findall(r"tensor<([0-9x]+f32)>", s)]
+    parse = lambda s: [([int(d) for d in m[0].split("x")[:-1]], m[1] == "bf16")
+                       for m in re.findall(r"tensor<([0-9x]+)(f32|bf16)>", s)]
     return parse(args), parse(results)
 
 
@@ -173,6 +216,7 @@ def main():
     for i, (name, model, fuse, check) in enumerate(CASES):
         if args.only and args.only not in name:
             continue
+        model, ref_model = model if isinstance(model, tuple) else (model, model)
         ins, outs = shapes(model)
         gpu = os.path.join(args.out, "gpu%d.o" % i)
         passes = (["--ffn-fuse=" + fuse] if fuse else []) + [
@@ -182,7 +226,7 @@ def main():
         ref = "0"
         if check:
             refo = os.path.join(args.out, "ref%d.o" % i)
-            compile_model(args, model, "ref%d" % i,
+            compile_model(args, ref_model, "ref%d" % i,
                           ["--pass-pipeline=builtin.module(%s)" % REFERENCE],
                           refo)
             objects.append(refo)
@@ -197,8 +241,9 @@ def main():
         h.write("static const Case cases[] = {\n")
         for name, i, ref, ins, outs in entries:
             arg_list = ", ".join(
-                "{%d, {%s}}" % (len(s), ", ".join(map(str, s)) or "0")
-                for s in ins + outs)
+                "{%d, {%s}, %d}" % (len(s), ", ".join(map(str, s)) or "0",
+                                    is_bf16)
+                for s, is_bf16 in ins + outs)
             h.write('  {"%s", glu_entry_gpu%d, %s, %d, %d, {%s}},\n' %
                     (name, i, ref, len(ins), len(outs), arg_list))
         h.write("};\n")

@@ -2,7 +2,16 @@
  * reference entry point (glu-reference semantics compiled for the CPU) and
  * the glu-cuda-pipeline entry point on device buffers, and compares every
  * result. Results on the device start as NaN, so an element a kernel never
- * writes fails. Exit status: 0 if every case passed. */
+ * writes fails. Exit status: 0 if every case passed.
+ *
+ * bf16 arguments: the inputs are rounded to bf16 (to nearest, ties to
+ * even) and the reference (the f32 model) reads the rounded values; the
+ * device reads and writes bf16. An f32 result must be within 1e-4 of
+ * max|ref| plus 1e-4 of |ref|; a bf16 one within 2^-6 of max|ref| plus 2^-7
+ * of |ref|: every pre-activation, activation and output the reference keeps
+ * in f32 is rounded to bf16 on the device (2^-9 relative each), and a K-long
+ * dot product of such rounded terms errs by a few 2^-9 of its typical size;
+ * a misplaced tile or fragment errs by O(max|ref|). */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +30,7 @@ typedef void (*Entry)(void **);
 typedef struct {
   int rank;
   int64_t shape[4];
+  int bf16; /* stored as bf16 on the device */
 } Arg;
 typedef struct {
   const char *name;
@@ -52,6 +62,49 @@ static int64_t *descriptor(const Arg *a, void *data) {
     stride *= a->shape[i];
   }
   return d;
+}
+
+/* f32 <-> bf16 (the upper 16 bits of an f32; rounding to nearest even). */
+static uint16_t to_bf16(float f) {
+  uint32_t bits;
+  memcpy(&bits, &f, 4);
+  if (isnan(f))
+    return 0x7FC0;
+  bits += 0x7FFF + ((bits >> 16) & 1);
+  return (uint16_t)(bits >> 16);
+}
+static float from_bf16(uint16_t h) {
+  uint32_t bits = (uint32_t)h << 16;
+  float f;
+  memcpy(&f, &bits, 4);
+  return f;
+}
+static size_t element_bytes(const Arg *a) { return a->bf16 ? 2 : 4; }
+
+/* Copies `e` floats of `host` to the device as the argument's type. */
+static void upload(const Arg *a, void *dev, const float *host, int64_t e) {
+  if (!a->bf16) {
+    gpucheck_copy(dev, host, e * sizeof(float));
+    return;
+  }
+  uint16_t *tmp = malloc(e * 2 + 2);
+  for (int64_t j = 0; j < e; ++j)
+    tmp[j] = to_bf16(host[j]);
+  gpucheck_copy(dev, tmp, e * 2);
+  free(tmp);
+}
+
+/* Copies `e` elements of the argument from the device into floats. */
+static void download(const Arg *a, float *host, const void *dev, int64_t e) {
+  if (!a->bf16) {
+    gpucheck_copy(host, dev, e * sizeof(float));
+    return;
+  }
+  uint16_t *tmp = malloc(e * 2 + 2);
+  gpucheck_copy(tmp, dev, e * 2);
+  for (int64_t j = 0; j < e; ++j)
+    host[j] = from_bf16(tmp[j]);
+  free(tmp);
 }
 
 static uint64_t rng = 88172645463325252ull;
@@ -88,17 +141,21 @@ int main(int argc, char **argv) {
         float scale = k->args[i].rank == 2 && i > 0
                           ? 1.0f / sqrtf((float)k->args[i].shape[0])
                           : 1.0f;
-        for (int64_t j = 0; j < e; ++j)
+        for (int64_t j = 0; j < e; ++j) {
           host[i][j] = uniform() * (i == 0 ? 2.0f : 1.0f) * scale;
+          if (k->args[i].bf16)
+            host[i][j] = from_bf16(to_bf16(host[i][j]));
+        }
       } else {
         for (int64_t j = 0; j < e; ++j)
           host[i][j] = NAN;
       }
-      dev[i] = mgpuMemAlloc(e * sizeof(float), 0, 0);
+      size_t bytes = e * element_bytes(&k->args[i]);
+      dev[i] = mgpuMemAlloc(bytes, 0, 0);
       if (i < k->inputs)
-        gpucheck_copy(dev[i], host[i], e * sizeof(float));
+        upload(&k->args[i], dev[i], host[i], e);
       else
-        gpucheck_poison(dev[i], e * sizeof(float));
+        gpucheck_poison(dev[i], bytes);
       hostArgs[i] = descriptor(&k->args[i], host[i]);
       devArgs[i] = descriptor(&k->args[i], dev[i]);
     }
@@ -119,14 +176,17 @@ int main(int argc, char **argv) {
       for (int i = k->inputs; i < n; ++i) {
         int64_t e = count(&k->args[i]);
         float *got = malloc(e * sizeof(float));
-        gpucheck_copy(got, dev[i], e * sizeof(float));
+        download(&k->args[i], got, dev[i], e);
+        /* See the file comment. */
+        double absTol = k->args[i].bf16 ? 1.0 / 64 : 1e-4;
+        double relTol = k->args[i].bf16 ? 1.0 / 128 : 1e-4;
         double maxRef = 0, maxErr = 0;
         int64_t bad = 0, worst = 0;
         for (int64_t j = 0; j < e; ++j)
           maxRef = fmax(maxRef, fabs(ref[i][j]));
         for (int64_t j = 0; j < e; ++j) {
           double err = fabs((double)got[j] - ref[i][j]);
-          if (!(err <= 1e-4 * maxRef + 1e-4 * fabs(ref[i][j])) ||
+          if (!(err <= absTol * maxRef + relTol * fabs(ref[i][j])) ||
               isnan(got[j])) {
             ++bad;
             if (bad == 1)
@@ -135,9 +195,10 @@ int main(int argc, char **argv) {
           if (err > maxErr || isnan(err))
             maxErr = isnan(err) ? INFINITY : err;
         }
-        printf("  result %d: %lld elements, max|ref| %.3g, max|err| %.3g "
+        printf("  result %d%s: %lld elements, max|ref| %.3g, max|err| %.3g "
                "(%.2g of max|ref|)%s\n",
-               i - k->inputs, (long long)e, maxRef, maxErr,
+               i - k->inputs, k->args[i].bf16 ? " (bf16)" : "", (long long)e,
+               maxRef, maxErr,
                maxRef > 0 ? maxErr / maxRef : maxErr, bad ? "  FAIL" : "");
         if (bad) {
           printf("    %lld bad; first at %lld: gpu %g, ref %g\n",
