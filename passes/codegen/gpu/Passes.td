@@ -10,8 +10,9 @@
 include "mlir/Pass/PassBase.td"
 
 def GluGpuGemm : Pass<"glu-gpu-gemm"> {
-  let summary = "Turn f32 ffn.gated_matmul and linalg.matmul into tiled GPU "
-                "GEMM kernels with fused epilogues";
+  let summary = "Turn the fused ffn GEMMs and linalg.matmul into tiled GPU "
+                "GEMM kernels with fused epilogues (FP32, or tensor cores "
+                "for bf16 and f16)";
   let description = [{
     On tensors, before bufferization: every f32 GEMM that `describeGemm`
     (codegen/common/GemmDescription.h) takes, the four fused ffn GEMMs and
@@ -59,7 +60,25 @@ def GluGpuGemm : Pass<"glu-gpu-gemm"> {
     ```
 
     A fused GEMM that keeps its pre-activations stores them (biased) from
-    the same registers before the gating. The pass makes no graph decision
+    the same registers before the gating.
+
+    GEMMs whose operands are bf16 or f16 (one type; f32 accumulation; the
+    result and pre-activations f32 or 16-bit) become tensor-core kernels
+    instead (`tensor-cores`, default on; glu-cuda-pipeline turns it off
+    before sm_80): `nvvm.mma.sync` m16n8k16 on fragments that
+    `nvgpu.ldmatrix` loads from shared tiles kept in their stored layout
+    with XOR-swizzled 16-byte chunks, filled by a three-stage
+    `nvgpu.device_async_copy` pipeline (zero fill past the edges; element
+    by element for operands whose rows are not 16-byte aligned). Tile
+    shapes come from `chooseMmaTiling` (GpuGemmTiling.h): 256 threads,
+    128 x 128 output tiles (gated: 128 x 64 h columns, both halves of the
+    packed weight staged), 64 rows when M is known to be at most 64, K
+    steps of 32. The epilogue is the FP32 kernel's, on the accumulator
+    registers; a 16-bit result is rounded where the reference
+    (convert-ffn-to-linalg) materializes one. The kernels need
+    16-byte-aligned workgroup memory (glu-align-workgroup-memory).
+
+    The pass makes no graph decision
     (ffn-fuse does). The patterns are exposed as `populateGpuGemmPatterns`
     (GpuGemm.h).
   }];
