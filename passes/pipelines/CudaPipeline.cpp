@@ -18,8 +18,9 @@
 //      block, copies, one-thread kernels for leftovers), glu-mark-c-interface,
 //      gpu-kernel-outlining, glu-align-workgroup-memory;
 //   6. kernels: nvvm-attach-target (libdevice linked when found, else math
-//      expanded), convert-nvgpu-to-nvvm,
-//      convert-gpu-to-nvvm, gpu-module-to-binary format=isa;
+//      expanded), convert-nvgpu-to-nvvm, convert-gpu-to-nvvm,
+//      convert-math-to-llvm (what NVVM leaves), gpu-module-to-binary
+//      format=isa;
 //   7. host: gpu-async-region, everything to the LLVM dialect (gpu-to-llvm),
 //      glu-emit-entry-points.
 //
@@ -126,6 +127,9 @@ void mlir::ffn::buildCudaPipeline(OpPassManager &pm,
   // The tensor-core kernels' cp.async and ldmatrix, before the rest.
   kernels.addPass(createConvertNVGPUToNVVMPass());
   kernels.addPass(createConvertGpuOpsToNVVMOps());
+  // What NVVM has no lowering of (math.absi: T5's relative position
+  // buckets) becomes LLVM intrinsics; every other math op is NVVM's by now.
+  kernels.addPass(createConvertMathToLLVMPass());
   kernels.addPass(createCanonicalizerPass());
   kernels.addPass(createCSEPass());
   kernels.addPass(createReconcileUnrealizedCastsPass());
