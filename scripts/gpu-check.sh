@@ -133,7 +133,17 @@ check() {
         --warmup 3 --iterations 20 --output-dir "$out/$name-u" 2>&1 | sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p' | head -1)"
     printf '%-26s %12s %12s %8s\n' "$name" "${f:-FAIL}" "${u:-FAIL}" \
       "$(python3 -c "print('%.2fx' % ($u / $f))" 2>/dev/null || echo -)"
+    echo "$name ${f:-FAIL} ${u:-FAIL}" >> "$out/glu-timings.txt"
   done < "$ARTIFACTS/models.txt"
+
+  # PyTorch on the same bf16 layers (the GPU machines have PyTorch with
+  # CUDA): cuBLAS's GEMMs alone, eager, torch.compile at T5-base width and
+  # M = 65536 (each shape compiles anew), beside glu's times.
+  if python3 -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2> /dev/null; then
+    log "bf16 peers: cuBLAS GEMMs alone, PyTorch eager, torch.compile"
+    timeout 300 python3 "$ROOT/bench/torch_ffn_peer.py" --glu-timings "$out/glu-timings.txt" \
+      --compile-only t5base-m65536 || echo "torch_ffn_peer.py did not finish"
+  fi
 
   if [ -f "$ROOT/bench/cublas_peer.cu" ] && command -v nvcc > /dev/null; then
     log "cuBLAS peer: the same layers' GEMMs alone (no epilogue)"
