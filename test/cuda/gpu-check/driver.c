@@ -198,8 +198,8 @@ int main(int argc, char **argv) {
         printf("  result %d%s: %lld elements, max|ref| %.3g, max|err| %.3g "
                "(%.2g of max|ref|)%s\n",
                i - k->inputs, k->args[i].bf16 ? " (bf16)" : "", (long long)e,
-               maxRef, maxErr,
-               maxRef > 0 ? maxErr / maxRef : maxErr, bad ? "  FAIL" : "");
+               maxRef, maxErr, maxRef > 0 ? maxErr / maxRef : maxErr,
+               bad ? "  FAIL" : "");
         if (bad) {
           printf("    %lld bad; first at %lld: gpu %g, ref %g\n",
                  (long long)bad, (long long)worst, got[worst], ref[i][worst]);
