@@ -133,7 +133,7 @@ TEST(MmaTiling, ChosenTilingsAreValid) {
   for (bool gated : {false, true})
     for (auto m : extents)
       for (auto n : extents) {
-        MmaTiling t = chooseMmaTiling(m, n, std::nullopt, gated);
+        MmaTiling t = chooseMmaTiling(m, n, gated);
         std::string why;
         EXPECT_TRUE(isValidMmaTiling(t, gated, &why)) << why;
         EXPECT_LE(t.sharedMemoryBytes(gated, 2), kMaxStaticSharedMemoryBytes);
@@ -146,12 +146,12 @@ TEST(MmaTiling, ChosenTilingsAreValid) {
 }
 
 TEST(MmaTiling, LargeProblemsUseTheLargestTiles) {
-  MmaTiling plain = chooseMmaTiling(8192, 2048, 768, /*gated=*/false);
+  MmaTiling plain = chooseMmaTiling(8192, 2048, /*gated=*/false);
   EXPECT_EQ(plain.tileM, 128);
   EXPECT_EQ(plain.tileN, 128);
   EXPECT_EQ(plain.stages, 3);
   EXPECT_EQ(plain.threads(), 256);
-  MmaTiling gated = chooseMmaTiling(8192, 2048, 768, /*gated=*/true);
+  MmaTiling gated = chooseMmaTiling(8192, 2048, /*gated=*/true);
   EXPECT_EQ(gated.tileM, 128);
   EXPECT_EQ(gated.tileN, 64); // 128 packed columns
   EXPECT_EQ(gated.sharedMemoryBytes(true, 2), 48 * 1024);

@@ -103,11 +103,10 @@ static MmaTiling chooseTiling(const GemmDescription &gemm) {
   };
   bool gated = gemm.epilogue == GemmEpilogue::Gate;
   std::optional<int64_t> m = extent(gemm.lhs.value, gemm.lhs.transposed);
-  std::optional<int64_t> k = extent(gemm.lhs.value, !gemm.lhs.transposed);
   std::optional<int64_t> n = extent(gemm.dest, 1);
   if (n && gemm.epilogue == GemmEpilogue::DGate)
     *n /= 2;
-  return chooseMmaTiling(m, n, k, gated);
+  return chooseMmaTiling(m, n, gated);
 }
 
 /// The buffers of `gemm`: its tensors as read-only buffers in their stored

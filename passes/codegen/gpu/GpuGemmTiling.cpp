@@ -4,9 +4,6 @@
 
 using namespace mlir::ffn;
 
-/// 16-bit elements in one 16-byte cp.async chunk.
-static constexpr int64_t kChunkElements = 8;
-
 int64_t MmaTiling::accumulatorsPerThread(bool gated) const {
   return mmaTilesM() * mmaTilesN() * 4 * (gated ? 2 : 1);
 }
@@ -18,8 +15,7 @@ int64_t MmaTiling::sharedMemoryBytes(bool gated, int64_t elementBytes) const {
 }
 
 MmaTiling mlir::ffn::chooseMmaTiling(std::optional<int64_t> m,
-                                     std::optional<int64_t> n,
-                                     std::optional<int64_t> /*k*/, bool gated) {
+                                     std::optional<int64_t> n, bool gated) {
   MmaTiling tiling;
   if (gated) {
     tiling.tileN = 64;
@@ -55,13 +51,13 @@ bool mlir::ffn::isValidMmaTiling(const MmaTiling &tiling, bool gated,
   if (tiling.tileK % 16 || tiling.tileK == 0)
     return fail("the K step must be whole k16 steps");
   auto splits = [&](int64_t rows, int64_t cols) {
-    return cols % kChunkElements == 0 &&
-           (rows * cols / kChunkElements) % tiling.threads() == 0;
+    return cols % kMmaChunkElements == 0 &&
+           (rows * cols / kMmaChunkElements) % tiling.threads() == 0;
   };
   // A is stored [tileM][tileK] or [tileK][tileM], B [tileK][tileN] or
   // [tileN][tileK]: either way the tile's chunks split over the threads
   // when both extents are multiples of the chunk.
-  if (tiling.tileM % kChunkElements || tiling.tileN % kChunkElements ||
+  if (tiling.tileM % kMmaChunkElements || tiling.tileN % kMmaChunkElements ||
       !splits(tiling.tileM, tiling.tileK) ||
       !splits(tiling.tileK, tiling.tileN))
     return fail("a tile's 16-byte chunks do not split evenly over the "

@@ -41,11 +41,15 @@ struct MmaTiling {
   int64_t sharedMemoryBytes(bool gated, int64_t elementBytes) const;
 };
 
+/// 16-bit elements in one 16-byte cp.async chunk: the unit in which the
+/// kernels copy and swizzle their shared tiles.
+inline constexpr int64_t kMmaChunkElements = 8;
+
 /// The most static shared memory a kernel may declare (48 KiB).
 inline constexpr int64_t kMaxStaticSharedMemoryBytes = 48 * 1024;
 
-/// The tiling for an M x N x K GEMM (each extent when known at compile
-/// time), `gated` or not, with 16-bit operands:
+/// The tiling for an M x N GEMM (each extent when known at compile time),
+/// `gated` or not, with 16-bit operands (K does not change it):
 ///
 ///   - 256 threads (8 warps), K steps of 32 (two m16n8k16 k-steps), three
 ///     stages (48 KiB of shared memory at the largest tile);
@@ -56,7 +60,7 @@ inline constexpr int64_t kMaxStaticSharedMemoryBytes = 48 * 1024;
 ///     (warps 2 x 4), so that half of every CTA is not padding;
 ///   - plain with N known to be at most 64: 64-column tiles (warps 4 x 2).
 MmaTiling chooseMmaTiling(std::optional<int64_t> m, std::optional<int64_t> n,
-                          std::optional<int64_t> k, bool gated);
+                          bool gated);
 
 /// Whether the kernel can be built with `tiling`: warp tiles of whole
 /// m16 x n16 blocks (ldmatrix.x4 loads two n8 fragments), a K step of whole

@@ -57,7 +57,7 @@ using namespace mlir::ffn;
 namespace {
 
 /// 16-bit elements in one 16-byte chunk.
-constexpr int64_t kChunk = 8;
+constexpr int64_t kChunk = kMmaChunkElements;
 
 /// Which columns of the stored matrix a tile's inner index reads.
 enum class PackedHalf { None, Gate, Linear };
