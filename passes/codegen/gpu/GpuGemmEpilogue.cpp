@@ -66,9 +66,20 @@ void mlir::ffn::emitGpuGemmEpilogue(OpBuilder &b, Location loc,
   case GemmEpilogue::Gate: {
     auto [gateCol, linearCol] =
         packedColumns(im, col, buffers.n, gemm.blockSize);
+    // Kept pre-activations are [a | b] = x P + [b | c] with the
+    // accumulators starting at the bias (rounded once, as the reference
+    // builds them); otherwise the reference rounds the product and adds
+    // the bias in the result's type.
+    bool biasFirst = buffers.bias && buffers.preactivationsOut;
+    if (biasFirst) {
+      acc = e.add(acc,
+                  e.convertTo(e.load(buffers.bias, {gateCol}), acc.getType()));
+      linear = e.add(linear, e.convertTo(e.load(buffers.bias, {linearCol}),
+                                         linear.getType()));
+    }
     acc = e.convert(acc, materialized);
     linear = e.convert(linear, materialized);
-    if (buffers.bias) {
+    if (buffers.bias && !biasFirst) {
       acc =
           e.add(acc, e.convert(e.load(buffers.bias, {gateCol}), materialized));
       linear = e.add(
@@ -85,8 +96,12 @@ void mlir::ffn::emitGpuGemmEpilogue(OpBuilder &b, Location loc,
   case GemmEpilogue::Activate: {
     Value kept =
         buffers.preactivationsOut ? buffers.preactivationsOut : buffers.out;
+    // As for Gate: kept pre-activations start at the bias.
+    bool biasFirst = buffers.bias && buffers.preactivationsOut;
+    if (biasFirst)
+      acc = e.add(acc, e.convertTo(e.load(buffers.bias, {col}), acc.getType()));
     acc = e.convert(acc, kept);
-    if (buffers.bias)
+    if (buffers.bias && !biasFirst)
       acc = e.add(acc, e.convert(e.load(buffers.bias, {col}), kept));
     if (buffers.preactivationsOut)
       e.store(acc, buffers.preactivationsOut, {row, col});

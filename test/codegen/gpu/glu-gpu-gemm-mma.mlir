@@ -127,3 +127,34 @@ func.func @dgate_bf16(%dy: tensor<5x24xbf16>, %w2: tensor<20x24xbf16>, %ab: tens
   %r = ffn.dgate_matmul swish block_size(8) ins(%dy, %w2, %ab : tensor<5x24xbf16>, tensor<20x24xbf16>, tensor<5x40xbf16>) outs(%e : tensor<5x40xbf16>) -> tensor<5x40xbf16>
   return %r : tensor<5x40xbf16>
 }
+
+// -----
+
+// Kept pre-activations with a bias: the reference builds [a | b] = x P +
+// [b | c] with the accumulators starting at the bias, so the kernel adds
+// the bias in f32 and rounds once, stores [a | b], and gates the rounded
+// values (without kept pre-activations it rounds first and adds in bf16:
+// @gated_bf16 above).
+
+// CHECK-LABEL: func.func @gated_kept_bias_bf16
+//       CHECK:     nvgpu.device_async_wait %{{.*}} {numGroups = 0 : i32}
+//       CHECK:     scf.if
+//       CHECK:       %[[BA:.*]] = memref.load %{{.*}} : memref<192xbf16
+//       CHECK:       %[[BA32:.*]] = arith.extf %[[BA]] : bf16 to f32
+//       CHECK:       %[[A:.*]] = arith.addf %{{.*}}, %[[BA32]] : f32
+//       CHECK:       %[[BB:.*]] = memref.load %{{.*}} : memref<192xbf16
+//       CHECK:       %[[BB32:.*]] = arith.extf %[[BB]] : bf16 to f32
+//       CHECK:       %[[B:.*]] = arith.addf %{{.*}}, %[[BB32]] : f32
+//       CHECK:       %[[A16:.*]] = arith.truncf %[[A]] : f32 to bf16
+//       CHECK:       %[[B16:.*]] = arith.truncf %[[B]] : f32 to bf16
+//       CHECK:       memref.store %[[A16]], %{{.*}} : memref<67x192xbf16>
+//       CHECK:       memref.store %[[B16]], %{{.*}} : memref<67x192xbf16>
+//       CHECK:       arith.extf %[[A16]] : bf16 to f32
+//       CHECK:       math.erf
+//       CHECK:       memref.store %{{.*}} : memref<67x96xbf16>
+func.func @gated_kept_bias_bf16(%x: tensor<67x64xbf16>, %p: tensor<64x192xbf16>, %bias: tensor<192xbf16>) -> (tensor<67x96xbf16>, tensor<67x192xbf16>) {
+  %e = tensor.empty() : tensor<67x96xbf16>
+  %e2 = tensor.empty() : tensor<67x192xbf16>
+  %h, %ab = ffn.gated_matmul gelu block_size(64) ins(%x, %p, %bias : tensor<67x64xbf16>, tensor<64x192xbf16>, tensor<192xbf16>) outs(%e : tensor<67x96xbf16>) preactivations(%e2 : tensor<67x192xbf16>) -> tensor<67x96xbf16>, tensor<67x192xbf16>
+  return %h, %ab : tensor<67x96xbf16>, tensor<67x192xbf16>
+}

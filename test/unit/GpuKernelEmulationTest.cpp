@@ -1,0 +1,504 @@
+//===- GpuKernelEmulationTest.cpp - tensor-core kernels run on the CPU ----===//
+//
+// Every fused op glu-gpu-gemm turns into a tensor-core kernel (the gated
+// and activated GEMMs with their epilogues, the dgate and dactivation
+// GEMMs, the packed dx and d[W | V] GEMMs, the down projection, the plain
+// matmuls of the unfused path) runs in the kernel emulator (test/emulator)
+// in bf16 and f16, at the awkward shapes of the GPU check (M = 1, 67, 130;
+// d_ff 45 in ragged 16-column blocks with rows that are not 16-byte
+// aligned, d_ff 200 aligned), and is compared with convert-ffn-to-linalg's
+// reference run by the same interpreter on the same inputs. The emulator
+// follows PTX's definitions of ldmatrix and mma.sync and reports races,
+// unsynchronized cp.async reads and out-of-bounds accesses; the last tests
+// break a kernel on purpose and check that the emulator notices.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelEmulator.h"
+#include "ScalarSemantics.h"
+
+#include "dialect/FFNDialect.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace mlir;
+using glu::emulator::KernelEmulator;
+using glu::emulator::View;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Layers, as the GPU check's harness writes them (test/cuda/gpu-check)
+//===----------------------------------------------------------------------===//
+
+std::string tensorType(std::vector<int64_t> shape, const std::string &dtype) {
+  std::string s = "tensor<";
+  for (int64_t d : shape)
+    s += std::to_string(d) + "x";
+  return s + dtype + ">";
+}
+
+struct Named {
+  std::string name, type;
+};
+
+std::string join(const std::vector<Named> &values, bool withTypes,
+                 bool onlyTypes = false) {
+  std::string s;
+  for (const Named &v : values) {
+    if (!s.empty())
+      s += ", ";
+    s += onlyTypes ? v.type : "%" + v.name + (withTypes ? ": " + v.type : "");
+  }
+  return s;
+}
+
+/// An ffn.glu / ffn.ffn layer (or its _grad) of `dtype` as @layer.
+std::string layer(const std::string &kind, const std::string &activation,
+                  int64_t m, int64_t k, int64_t f, bool backward, bool bias,
+                  const std::string &dtype) {
+  bool gated = kind == "glu";
+  auto t = [&](std::vector<int64_t> shape) { return tensorType(shape, dtype); };
+  std::vector<Named> ins = {{"x", t({m, k})}};
+  if (gated) {
+    ins.push_back({"w", t({k, f})});
+    ins.push_back({"v", t({k, f})});
+  } else {
+    ins.push_back({"w1", t({k, f})});
+  }
+  ins.push_back({"w2", t({f, k})});
+  if (backward)
+    ins.push_back({"dy", t({m, k})});
+  std::vector<Named> biases;
+  if (bias) {
+    if (gated)
+      biases = {{"b", t({f})}, {"c", t({f})}};
+    else
+      biases = {{"b1", t({f})}};
+    biases.push_back({"b2", t({k})});
+  }
+  std::vector<Named> all = ins;
+  all.insert(all.end(), biases.begin(), biases.end());
+  std::vector<Named> outs;
+  if (backward) {
+    outs.push_back({"dx", t({m, k})});
+    for (size_t i = 1; i + 1 < ins.size(); ++i)
+      outs.push_back({"d" + ins[i].name, ins[i].type});
+    for (const Named &b : biases)
+      outs.push_back({"d" + b.name, b.type});
+  } else {
+    outs.push_back({"y", t({m, k})});
+  }
+  std::string operands = join(ins, false);
+  for (const Named &b : biases)
+    operands += " " + b.name + "(%" + b.name + ")";
+  std::string results = join(outs, false),
+              resultTypes = join(outs, false, true);
+  return "func.func @layer(" + join(all, true) + ") -> (" + resultTypes +
+         ") {\n  " + results + " = ffn." + kind + (backward ? "_grad " : " ") +
+         activation + " " + operands + " : (" + join(all, false, true) +
+         ") -> (" + resultTypes + ")\n  return " + results + " : " +
+         resultTypes + "\n}\n";
+}
+
+/// A train step: the forward and the gradient of one layer.
+std::string trainStep(const std::string &kind, const std::string &activation,
+                      int64_t m, int64_t k, int64_t f,
+                      const std::string &dtype) {
+  bool gated = kind == "glu";
+  auto t = [&](std::vector<int64_t> shape) { return tensorType(shape, dtype); };
+  std::vector<Named> forward = {{"x", t({m, k})}};
+  if (gated) {
+    forward.push_back({"w", t({k, f})});
+    forward.push_back({"v", t({k, f})});
+  } else {
+    forward.push_back({"w1", t({k, f})});
+  }
+  forward.push_back({"w2", t({f, k})});
+  std::vector<Named> ins = forward;
+  ins.push_back({"dy", t({m, k})});
+  std::vector<Named> grads = {{"dx", t({m, k})}};
+  for (size_t i = 1; i < forward.size(); ++i)
+    grads.push_back({"d" + forward[i].name, forward[i].type});
+  std::vector<Named> outs = {{"y", t({m, k})}};
+  outs.insert(outs.end(), grads.begin(), grads.end());
+  std::string resultTypes = join(outs, false, true);
+  return "func.func @layer(" + join(ins, true) + ") -> (" + resultTypes +
+         ") {\n  %y = ffn." + kind + " " + activation + " " +
+         join(forward, false) + " : (" + join(forward, false, true) + ") -> " +
+         t({m, k}) + "\n  " + join(grads, false) + " = ffn." + kind + "_grad " +
+         activation + " " + join(ins, false) + " : (" + join(ins, false, true) +
+         ") -> (" + join(grads, false, true) + ")\n  return " +
+         join(outs, false) + " : " + resultTypes + "\n}\n";
+}
+
+//===----------------------------------------------------------------------===//
+// The fixture
+//===----------------------------------------------------------------------===//
+
+/// How close the kernels' results must be to the reference's. Both round
+/// to the 16-bit type where the reference materializes a tensor; they
+/// differ in the f32 accumulation order, which moves a sum by a few f32
+/// ulps and so, rarely, a rounding to bf16 by one bf16 ulp (2^-8), which
+/// later GEMMs spread thinly. A layout or synchronization mistake moves
+/// results by O(max |ref|); a missing or extra rounding step moves most
+/// elements by an ulp, which the share of bit-identical elements catches.
+struct Tolerance {
+  double ofMax = 1.0 / 64, relative = 1.0 / 128;
+  double minExactShare = 0.9;
+};
+
+class GpuKernelEmulationTest : public ::testing::Test {
+protected:
+  GpuKernelEmulationTest()
+      : handler(&context, [this](Diagnostic &diag) {
+          diagnostics += diag.str() + "\n";
+          return success();
+        }) {
+    static bool registered = [] {
+      registerAllPasses();
+      ffn::registerGluPasses();
+      return true;
+    }();
+    (void)registered;
+    DialectRegistry registry;
+    registerAllDialects(registry);
+    registerAllExtensions(registry);
+    registry.insert<ffn::FFNDialect>();
+    context.appendDialectRegistry(registry);
+    context.loadAllAvailableDialects();
+  }
+
+  OwningOpRef<ModuleOp> compile(const std::string &source,
+                                const std::string &pipeline) {
+    OwningOpRef<ModuleOp> module =
+        parseSourceString<ModuleOp>(source, &context);
+    if (!module)
+      return nullptr;
+    PassManager pm(&context, ModuleOp::getOperationName());
+    if (failed(parsePassPipeline(pipeline, pm)) || failed(pm.run(*module)))
+      return nullptr;
+    return module;
+  }
+
+  /// ffn-fuse with `fuseOptions`, or nothing for the unfused path.
+  static std::string fusion(const std::string &fuseOptions, bool fuse) {
+    return fuse ? "ffn-fuse{" + fuseOptions + "}," : "";
+  }
+
+  /// The kernels: glu-cuda-pipeline's steps 1-2 as sm_80 gets them.
+  OwningOpRef<ModuleOp> compileKernels(const std::string &source,
+                                       const std::string &fuseOptions,
+                                       bool fuse = true) {
+    return compile(source, fusion(fuseOptions, fuse) +
+                               "glu-gpu-gemm,convert-ffn-to-linalg,"
+                               "glu-gpu-gemm,linalg-generalize-named-ops");
+  }
+
+  /// convert-ffn-to-linalg's reference semantics, after the same fusion
+  /// when `fuseOptions` is given.
+  OwningOpRef<ModuleOp> compileReference(const std::string &source,
+                                         const std::string &fuseOptions = "",
+                                         bool fuse = false) {
+    return compile(source, fusion(fuseOptions, fuse) +
+                               "convert-ffn-to-linalg,"
+                               "linalg-generalize-named-ops");
+  }
+
+  /// Inputs for @layer: uniform in [-1, 1) (weights [-1/2, 1/2)), in the
+  /// arguments' element type; `misalign` starts argument 0 one element
+  /// into its storage.
+  static std::vector<View> inputs(func::FuncOp func, unsigned seed,
+                                  bool misalign = false) {
+    std::mt19937 random(seed);
+    std::uniform_real_distribution<double> uniform(-1.0, 1.0);
+    std::vector<View> views;
+    for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
+      auto tensor = cast<RankedTensorType>(type);
+      View view =
+          glu::emulator::makeView(tensor.getElementType(), tensor.getShape());
+      if (misalign && i == 0) {
+        view.storage->bits.insert(view.storage->bits.begin(), 0);
+        view.offset = 1;
+      }
+      double scale = i == 0 ? 1.0 : 0.5;
+      int64_t n = view.numElements();
+      for (int64_t e = 0; e < n; ++e)
+        view.storage->bits[view.offset + e] = glu::emulator::encodeScalar(
+            tensor.getElementType(), scale * uniform(random));
+      views.push_back(view);
+    }
+    return views;
+  }
+
+  /// Runs @layer of `module` on `arguments`.
+  FailureOr<SmallVector<View>> emulate(ModuleOp module,
+                                       const std::vector<View> &arguments) {
+    auto func = module.lookupSymbol<func::FuncOp>("layer");
+    return emulator.run(func, arguments);
+  }
+
+  /// Compares each result with the reference's; returns the worst error
+  /// as a multiple of what the tolerance allows there.
+  double compare(ArrayRef<View> got, ArrayRef<View> expected,
+                 const Tolerance &tolerance, bool expectPass = true) {
+    double worstRatio = 0;
+    EXPECT_EQ(got.size(), expected.size());
+    for (auto [r, pair] : llvm::enumerate(llvm::zip(got, expected))) {
+      auto &[g, e] = pair;
+      EXPECT_EQ(g.sizes, e.sizes) << "result " << r;
+      if (g.sizes != e.sizes)
+        continue;
+      double maxRef = 0;
+      std::vector<std::pair<std::vector<int64_t>, double>> refs;
+      glu::emulator::forEachIndex(e.sizes, [&](ArrayRef<int64_t> index) {
+        maxRef = std::max(maxRef, std::fabs(e.get(index)));
+      });
+      int64_t exact = 0, total = 0, bad = 0;
+      double worst = 0;
+      std::string where;
+      glu::emulator::forEachIndex(e.sizes, [&](ArrayRef<int64_t> index) {
+        double a = g.get(index), b = e.get(index);
+        double allowed =
+            tolerance.ofMax * maxRef + tolerance.relative * std::fabs(b);
+        double ratio = std::isfinite(a) ? std::fabs(a - b) / allowed : 1e30;
+        ++total;
+        exact += g.storage->bits[g.storageIndex(index)] ==
+                 e.storage->bits[e.storageIndex(index)];
+        if (ratio > 1)
+          ++bad;
+        if (ratio > worst) {
+          worst = ratio;
+          where = "[";
+          for (int64_t i : index)
+            where += std::to_string(i) + " ";
+          where +=
+              "] got " + std::to_string(a) + " expected " + std::to_string(b);
+        }
+      });
+      double share = total ? double(exact) / total : 1;
+      worstRatio = std::max(worstRatio, worst);
+      if (expectPass) {
+        EXPECT_EQ(bad, 0) << "result " << r << ": " << bad << " of " << total
+                          << " elements off; worst " << where << " (max |ref| "
+                          << maxRef << ")";
+        EXPECT_GE(share, tolerance.minExactShare)
+            << "result " << r << ": only " << exact << " of " << total
+            << " elements bit-identical to the reference";
+      }
+      if (share < tolerance.minExactShare)
+        worstRatio = std::max(worstRatio, 2.0);
+    }
+    return worstRatio;
+  }
+
+  /// Runs the kernels of `source` and compares them with the reference
+  /// semantics of the same fused program (to the bit for most elements:
+  /// only the kernels differ) and with the reference semantics of the
+  /// layer itself (within the tolerance: ffn-fuse rounds fewer times, e.g.
+  /// it starts the down projection's accumulators at the bias).
+  void checkLayer(const std::string &source, const std::string &fuseOptions,
+                  bool fuse = true, Tolerance tolerance = Tolerance()) {
+    SCOPED_TRACE(source);
+    OwningOpRef<ModuleOp> kernels = compileKernels(source, fuseOptions, fuse);
+    OwningOpRef<ModuleOp> fused = compileReference(source, fuseOptions, fuse);
+    OwningOpRef<ModuleOp> unfused = compileReference(source);
+    ASSERT_TRUE(kernels && fused && unfused) << diagnostics;
+    auto func = kernels->lookupSymbol<func::FuncOp>("layer");
+    FailureOr<SmallVector<View>> got = emulate(*kernels, inputs(func, 7));
+    ASSERT_TRUE(succeeded(got)) << diagnostics;
+    lastReport = emulator.report();
+    FailureOr<SmallVector<View>> expected = emulate(*fused, inputs(func, 7));
+    ASSERT_TRUE(succeeded(expected)) << diagnostics;
+    {
+      SCOPED_TRACE("against the fused program's reference semantics");
+      compare(*got, *expected, tolerance);
+    }
+    if (fuse) {
+      SCOPED_TRACE("against the layer's reference semantics");
+      FailureOr<SmallVector<View>> layerExpected =
+          emulate(*unfused, inputs(func, 7));
+      ASSERT_TRUE(succeeded(layerExpected)) << diagnostics;
+      Tolerance loose = tolerance;
+      loose.minExactShare = 0;
+      compare(*got, *layerExpected, loose);
+    }
+    EXPECT_GT(lastReport.launches, 0);
+    // 16-bit GEMMs run on the tensor cores, f32 ones on the FP32 kernels.
+    if (getElementTypeOrSelf(func.getArgumentTypes().front()).isF32()) {
+      EXPECT_EQ(lastReport.mmaSync, 0);
+    } else {
+      EXPECT_GT(lastReport.mmaSync, 0);
+      EXPECT_GT(lastReport.ldmatrix, 0);
+    }
+  }
+
+  MLIRContext context;
+  std::string diagnostics;
+  ScopedDiagnosticHandler handler;
+  KernelEmulator emulator;
+  glu::emulator::Report lastReport;
+};
+
+//===----------------------------------------------------------------------===//
+// Every fused op, forward and backward
+//===----------------------------------------------------------------------===//
+
+TEST_F(GpuKernelEmulationTest, SwiGLUForwardAlignedWithBiases) {
+  checkLayer(layer("glu", "swish", 67, 64, 200, false, true, "bf16"),
+             "target=cuda block-size=64");
+  // d_ff 200 and d_model 64: rows are 16-byte aligned, copies are cp.async.
+  EXPECT_GT(lastReport.asyncCopies, 0);
+}
+
+TEST_F(GpuKernelEmulationTest, GEGLUForwardOneRow) {
+  checkLayer(layer("glu", "gelu_tanh", 1, 64, 200, false, false, "bf16"),
+             "target=cuda");
+}
+
+TEST_F(GpuKernelEmulationTest, ReGLUForwardRaggedBlocksUnalignedRows) {
+  checkLayer(layer("glu", "relu", 67, 33, 45, false, true, "bf16"),
+             "target=cuda block-size=16");
+}
+
+TEST_F(GpuKernelEmulationTest, SwiGLUBackwardAligned) {
+  checkLayer(layer("glu", "swish", 67, 64, 200, true, false, "bf16"),
+             "target=cuda block-size=64");
+}
+
+TEST_F(GpuKernelEmulationTest, GEGLUBackwardRaggedBlocksWithBiases) {
+  checkLayer(layer("glu", "gelu", 67, 33, 45, true, true, "bf16"),
+             "target=cuda block-size=16");
+}
+
+TEST_F(GpuKernelEmulationTest, SwiGLUTrainStepKeepsActivations) {
+  checkLayer(trainStep("glu", "swish", 130, 64, 200, "bf16"),
+             "target=cuda keep-activations=true");
+}
+
+TEST_F(GpuKernelEmulationTest, FFNGeluTrainStep) {
+  checkLayer(trainStep("ffn", "gelu", 67, 64, 200, "bf16"),
+             "target=cuda keep-activations=true");
+}
+
+TEST_F(GpuKernelEmulationTest, FFNReluBackwardOneRowWithBiases) {
+  checkLayer(layer("ffn", "relu", 1, 33, 45, true, true, "bf16"),
+             "target=cuda");
+}
+
+TEST_F(GpuKernelEmulationTest, UnfusedSwiGLUForward) {
+  checkLayer(layer("glu", "swish", 67, 64, 200, false, false, "bf16"), "",
+             /*fuse=*/false);
+}
+
+TEST_F(GpuKernelEmulationTest, F16BilinearForward) {
+  checkLayer(layer("glu", "identity", 130, 64, 72, false, false, "f16"),
+             "target=cuda block-size=24");
+}
+
+TEST_F(GpuKernelEmulationTest, F32SwiGLUTrainStepOnTheSimtKernels) {
+  // f32 keeps the exact FP32 kernels (no tensor cores): the same
+  // emulator checks their shared-memory tiles and barriers. f32 sums in
+  // another order differ in the last bits, so no element need be
+  // bit-identical, and the tolerance is f32's.
+  Tolerance f32;
+  f32.ofMax = 1e-5;
+  f32.relative = 1e-5;
+  f32.minExactShare = 0;
+  checkLayer(trainStep("glu", "swish", 67, 33, 45, "f32"),
+             "target=cuda block-size=16 keep-activations=true", true, f32);
+  EXPECT_GT(lastReport.barriers, 0);
+}
+
+TEST_F(GpuKernelEmulationTest, MisalignedOperandTakesElementCopies) {
+  std::string source = layer("glu", "swish", 67, 64, 200, false, false, "bf16");
+  OwningOpRef<ModuleOp> kernels =
+      compileKernels(source, "target=cuda block-size=64");
+  OwningOpRef<ModuleOp> reference =
+      compileReference(source, "target=cuda block-size=64", true);
+  ASSERT_TRUE(kernels && reference) << diagnostics;
+  auto func = kernels->lookupSymbol<func::FuncOp>("layer");
+  ASSERT_TRUE(succeeded(emulate(*kernels, inputs(func, 3))));
+  int64_t alignedCopies = emulator.report().asyncCopies;
+  // x one bf16 element into its storage: 2 bytes off 16-byte alignment.
+  FailureOr<SmallVector<View>> got =
+      emulate(*kernels, inputs(func, 3, /*misalign=*/true));
+  ASSERT_TRUE(succeeded(got)) << diagnostics;
+  EXPECT_LT(emulator.report().asyncCopies, alignedCopies);
+  FailureOr<SmallVector<View>> expected =
+      emulate(*reference, inputs(func, 3, /*misalign=*/true));
+  ASSERT_TRUE(succeeded(expected)) << diagnostics;
+  compare(*got, *expected, Tolerance());
+}
+
+//===----------------------------------------------------------------------===//
+// The emulator notices broken kernels
+//===----------------------------------------------------------------------===//
+
+class BrokenKernelTest : public GpuKernelEmulationTest {
+protected:
+  void SetUp() override {
+    source = layer("glu", "swish", 67, 64, 200, false, false, "bf16");
+    kernels = compileKernels(source, "target=cuda block-size=64");
+    ASSERT_TRUE(kernels) << diagnostics;
+  }
+  std::string source;
+  OwningOpRef<ModuleOp> kernels;
+};
+
+TEST_F(BrokenKernelTest, MissingBarrierIsARace) {
+  kernels->walk([](gpu::BarrierOp barrier) { barrier.erase(); });
+  auto func = kernels->lookupSymbol<func::FuncOp>("layer");
+  EXPECT_TRUE(failed(emulate(*kernels, inputs(func, 1))));
+  EXPECT_NE(diagnostics.find("since the last barrier"), std::string::npos)
+      << diagnostics;
+}
+
+TEST_F(BrokenKernelTest, WaitingForTooFewCopiesReadsInFlightData) {
+  kernels->walk([](nvgpu::DeviceAsyncWaitOp wait) {
+    if (wait.getNumGroups().value_or(0) == 1)
+      wait.setNumGroups(2);
+  });
+  auto func = kernels->lookupSymbol<func::FuncOp>("layer");
+  EXPECT_TRUE(failed(emulate(*kernels, inputs(func, 1))));
+  EXPECT_NE(diagnostics.find("may still be writing"), std::string::npos)
+      << diagnostics;
+}
+
+TEST_F(BrokenKernelTest, UntransposedFragmentsGiveWrongResults) {
+  // The B operand stored [k][n] needs ldmatrix.trans; without it the
+  // kernel multiplies by the wrong elements.
+  kernels->walk([](nvgpu::LdMatrixOp load) {
+    if (load.getTranspose())
+      load.setTranspose(false);
+  });
+  OwningOpRef<ModuleOp> reference =
+      compileReference(source, "target=cuda block-size=64", true);
+  auto func = kernels->lookupSymbol<func::FuncOp>("layer");
+  FailureOr<SmallVector<View>> got = emulate(*kernels, inputs(func, 1));
+  ASSERT_TRUE(succeeded(got)) << diagnostics;
+  FailureOr<SmallVector<View>> expected = emulate(*reference, inputs(func, 1));
+  ASSERT_TRUE(succeeded(expected)) << diagnostics;
+  EXPECT_GT(compare(*got, *expected, Tolerance(), /*expectPass=*/false), 1.0);
+}
+
+} // namespace
