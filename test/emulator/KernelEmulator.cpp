@@ -251,6 +251,13 @@ std::string formatIndices(ArrayRef<int64_t> indices) {
 // The interpreter
 //===----------------------------------------------------------------------===//
 
+/// The device address of element `index` of `storage`.
+uint64_t byteAddress(const Storage &storage, int64_t index) {
+  return storage.address +
+         uint64_t(index) *
+             std::max<uint64_t>(1, bitWidth(storage.elementType) / 8);
+}
+
 /// The thread block being run and its launch.
 struct ThreadBlock {
   SharedMemoryHazards hazards;
@@ -865,6 +872,17 @@ LogicalResult Interpreter::runAsyncCopy(nvgpu::DeviceAsyncCopyOp op,
                                        << " of " << dstElements << " elements";
     SmallVector<int64_t> from = indices(op.getSrcIndices(), lane);
     SmallVector<int64_t> to = indices(op.getDstIndices(), lane);
+    // cp.async moves 4, 8 or 16 bytes between addresses aligned to that.
+    uint64_t bytes =
+        dstElements * std::max(1u, bitWidth(dst.storage->elementType) / 8);
+    int64_t fromIndex = src.storageIndex(from), toIndex = dst.storageIndex(to);
+    if (fromIndex >= 0 && toIndex >= 0 &&
+        (byteAddress(*src.storage, fromIndex) % bytes != 0 ||
+         byteAddress(*dst.storage, toIndex) % bytes != 0))
+      return op.emitOpError("thread ")
+             << lane << " copies " << bytes << " bytes from "
+             << formatIndices(from) << " to " << formatIndices(to)
+             << ", addresses not aligned to " << bytes << " bytes";
     for (int64_t e = 0; e < dstElements; ++e) {
       uint64_t bits = 0;
       if (e < srcElements) {
@@ -919,6 +937,12 @@ LogicalResult Interpreter::runLdmatrix(nvgpu::LdMatrixOp op,
     std::array<LdmatrixRow, kWarpLanes> rows{};
     for (unsigned l = 0; l < 8 * tiles; ++l) {
       SmallVector<int64_t> at = indices(op.getIndices(), first + l);
+      // Each row is 16 bytes at a 16-byte aligned address.
+      int64_t rowIndex = view.storageIndex(at);
+      if (rowIndex >= 0 && byteAddress(*view.storage, rowIndex) % 16 != 0)
+        return op->emitOpError("lane ")
+               << l << " of warp " << warp << " addresses row "
+               << formatIndices(at) << ", not 16-byte aligned";
       for (unsigned e = 0; e < 8; ++e) {
         SmallVector<int64_t> element = at;
         element.back() += e;

@@ -20,8 +20,10 @@
 #include "dialect/FFNDialect.h"
 #include "passes/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -481,6 +483,26 @@ TEST_F(BrokenKernelTest, WaitingForTooFewCopiesReadsInFlightData) {
   auto func = kernels->lookupSymbol<func::FuncOp>("layer");
   EXPECT_TRUE(failed(emulate(*kernels, inputs(func, 1))));
   EXPECT_NE(diagnostics.find("may still be writing"), std::string::npos)
+      << diagnostics;
+}
+
+TEST_F(BrokenKernelTest, CpAsyncFromAMisalignedOperandFaults) {
+  // Take the cp.async path whatever the alignment test says: with x one
+  // element off alignment its 16-byte copies are misaligned.
+  kernels->walk([](scf::IfOp branch) {
+    bool copies = false;
+    branch.getThenRegion().walk(
+        [&](nvgpu::DeviceAsyncCopyOp) { copies = true; });
+    if (copies && !branch.getElseRegion().empty()) {
+      OpBuilder b(branch);
+      branch.getConditionMutable().assign(
+          arith::ConstantIntOp::create(b, branch.getLoc(), 1, 1));
+    }
+  });
+  auto func = kernels->lookupSymbol<func::FuncOp>("layer");
+  EXPECT_TRUE(succeeded(emulate(*kernels, inputs(func, 1))));
+  EXPECT_TRUE(failed(emulate(*kernels, inputs(func, 1, /*misalign=*/true))));
+  EXPECT_NE(diagnostics.find("not aligned to 16 bytes"), std::string::npos)
       << diagnostics;
 }
 
