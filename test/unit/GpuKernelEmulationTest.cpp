@@ -122,10 +122,11 @@ std::string layer(const std::string &kind, const std::string &activation,
          resultTypes + "\n}\n";
 }
 
-/// A train step: the forward and the gradient of one layer.
+/// A train step: the forward and the gradient of one layer (with biases
+/// on both projections when `bias`).
 std::string trainStep(const std::string &kind, const std::string &activation,
-                      int64_t m, int64_t k, int64_t f,
-                      const std::string &dtype) {
+                      int64_t m, int64_t k, int64_t f, const std::string &dtype,
+                      bool bias = false) {
   bool gated = kind == "glu";
   auto t = [&](std::vector<int64_t> shape) { return tensorType(shape, dtype); };
   std::vector<Named> forward = {{"x", t({m, k})}};
@@ -136,21 +137,39 @@ std::string trainStep(const std::string &kind, const std::string &activation,
     forward.push_back({"w1", t({k, f})});
   }
   forward.push_back({"w2", t({f, k})});
+  std::vector<Named> biases;
+  if (bias) {
+    if (gated)
+      biases = {{"b", t({f})}, {"c", t({f})}};
+    else
+      biases = {{"b1", t({f})}};
+    biases.push_back({"b2", t({k})});
+  }
+  std::string biasOperands;
+  for (const Named &b : biases)
+    biasOperands += " " + b.name + "(%" + b.name + ")";
   std::vector<Named> ins = forward;
   ins.push_back({"dy", t({m, k})});
+  std::vector<Named> forwardTyped = forward, insTyped = ins, arguments = ins;
+  forwardTyped.insert(forwardTyped.end(), biases.begin(), biases.end());
+  insTyped.insert(insTyped.end(), biases.begin(), biases.end());
+  arguments.insert(arguments.end(), biases.begin(), biases.end());
   std::vector<Named> grads = {{"dx", t({m, k})}};
   for (size_t i = 1; i < forward.size(); ++i)
     grads.push_back({"d" + forward[i].name, forward[i].type});
+  for (const Named &b : biases)
+    grads.push_back({"d" + b.name, b.type});
   std::vector<Named> outs = {{"y", t({m, k})}};
   outs.insert(outs.end(), grads.begin(), grads.end());
   std::string resultTypes = join(outs, false, true);
-  return "func.func @layer(" + join(ins, true) + ") -> (" + resultTypes +
+  return "func.func @layer(" + join(arguments, true) + ") -> (" + resultTypes +
          ") {\n  %y = ffn." + kind + " " + activation + " " +
-         join(forward, false) + " : (" + join(forward, false, true) + ") -> " +
-         t({m, k}) + "\n  " + join(grads, false) + " = ffn." + kind + "_grad " +
-         activation + " " + join(ins, false) + " : (" + join(ins, false, true) +
-         ") -> (" + join(grads, false, true) + ")\n  return " +
-         join(outs, false) + " : " + resultTypes + "\n}\n";
+         join(forward, false) + biasOperands + " : (" +
+         join(forwardTyped, false, true) + ") -> " + t({m, k}) + "\n  " +
+         join(grads, false) + " = ffn." + kind + "_grad " + activation + " " +
+         join(ins, false) + biasOperands + " : (" +
+         join(insTyped, false, true) + ") -> (" + join(grads, false, true) +
+         ")\n  return " + join(outs, false) + " : " + resultTypes + "\n}\n";
 }
 
 //===----------------------------------------------------------------------===//
@@ -399,6 +418,13 @@ TEST_F(GpuKernelEmulationTest, SwiGLUTrainStepKeepsActivations) {
 
 TEST_F(GpuKernelEmulationTest, FFNGeluTrainStep) {
   checkLayer(trainStep("ffn", "gelu", 67, 64, 200, "bf16"),
+             "target=cuda keep-activations=true");
+}
+
+TEST_F(GpuKernelEmulationTest, FFNSwishTrainStepKeepsBiasedActivations) {
+  // The activated GEMM keeps a = x W1 + b1 for the backward: the kernel
+  // starts it at the bias and rounds once, as the reference does.
+  checkLayer(trainStep("ffn", "swish", 67, 33, 45, "bf16", /*bias=*/true),
              "target=cuda keep-activations=true");
 }
 
