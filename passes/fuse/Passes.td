@@ -165,4 +165,45 @@ def FFNFoldConstantTransposes : Pass<"ffn-fold-constant-transposes"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def FFNBf16Gemms : Pass<"ffn-bf16-gemms"> {
+  let summary = "Run f32 layers' GEMMs on bf16 copies of their operands, "
+                "accumulating in f32";
+  let description = [{
+    Mixed precision for a graph that keeps its parameters in f32 (a train
+    step whose optimizer updates f32 master weights): every `ffn.ffn`,
+    `ffn.glu` and their gradients with f32 operands reads bf16 copies of
+    them (`arith.truncf` in a linalg.generic) and its results are widened
+    back to f32, so the parameters, the optimizer and everything around
+    the layers stay f32 while the layers' GEMMs run on bf16 (tensor cores
+    on the GPU, f32 accumulation, as PyTorch's autocast does). With
+    `matmuls`, every f32 `linalg.matmul` (attention's projections, the
+    output layer) reads bf16 copies too and keeps its f32 accumulator and
+    result.
+
+    ```mlir
+    %y = ffn.glu swish %x, %w, %v, %w2 : (tensor<8x16xf32>, ...) -> tensor<8x16xf32>
+    ```
+
+    becomes
+
+    ```mlir
+    %xb = linalg.generic ... arith.truncf ... -> tensor<8x16xbf16>
+    ...
+    %yb = ffn.glu swish %xb, %wb, %vb, %w2b : (tensor<8x16xbf16>, ...) -> tensor<8x16xbf16>
+    %y = linalg.generic ... arith.extf ... -> tensor<8x16xf32>
+    ```
+
+    Run it after ffn-raise and before ffn-fuse (glu-compile
+    `--bf16-gemms`). Layers and matmuls of other types are left alone.
+  }];
+  let options = [
+    Option<"matmuls", "matmuls", "bool", /*default=*/"true",
+           "Also give f32 linalg.matmul ops bf16 operands">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect"
+  ];
+}
+
 #endif // GLU_PASSES_FUSE_PASSES_TD

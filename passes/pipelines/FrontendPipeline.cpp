@@ -46,6 +46,10 @@ void mlir::ffn::buildFrontendPipeline(OpPassManager &pm,
     raiseOptions.report = options.report;
     pm.addPass(createFFNRaise(raiseOptions));
   }
+  // Mixed precision: the layers (and matmuls) read bf16 copies of f32
+  // tensors; the fusion below sees bf16 layers.
+  if (options.bf16Gemms)
+    pm.addPass(createFFNBf16Gemms());
   if (options.fuse) {
     if (options.packArguments) {
       FFNPackArgumentsOptions packOptions;

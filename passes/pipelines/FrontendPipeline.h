@@ -48,6 +48,11 @@ struct FrontendPipelineOptions
       *this, "pack-arguments",
       llvm::cl::desc("Run ffn-pack-arguments before ffn-fuse"),
       llvm::cl::init(FFNFuseOptions().packArguments)};
+  PassOptions::Option<bool> bf16Gemms{
+      *this, "bf16-gemms",
+      llvm::cl::desc("Run ffn-bf16-gemms after ffn-raise: f32 layers and "
+                     "matmuls compute on bf16 copies, accumulating in f32"),
+      llvm::cl::init(false)};
   PassOptions::Option<bool> report{
       *this, "report", llvm::cl::desc("ffn-raise and ffn-fuse report"),
       llvm::cl::init(FFNFuseOptions().report)};

@@ -82,7 +82,8 @@ void mlir::ffn::registerGluPipelines() {
   PassPipelineRegistration<FrontendPipelineOptions>(
       "glu-frontend-pipeline",
       "From the IR front ends write to fused ffn IR, as glu-compile does: "
-      "tosa-to-linalg, elementwise to linalg, ffn-raise, ffn-fuse, "
+      "tosa-to-linalg, elementwise to linalg, ffn-raise, ffn-bf16-gemms "
+      "(option), ffn-fuse, "
       "canonicalize, cse",
       buildFrontendPipeline);
   registerCudaPipeline();

@@ -23,8 +23,15 @@ For one of the eight variants of "GLU Variants Improve Transformer"
 With --launcher glu-run runs under that command (test/compile/
 aarch64-qemu-torch.test: an AArch64 glu-run under qemu-aarch64).
 
-With --perturb the compiled results are perturbed by 1e-3 relative before
-the comparison, which must then fail (the harness can fail).
+With --bf16-gemms the layer is compiled with `glu-compile --bf16-gemms`
+(mixed precision: f32 arguments and results, the GEMMs on bf16 copies), the
+inputs are values bf16 can hold, and the tolerance is bf16's:
+|got - want| <= 2^-7 |want| + 2^-6 max|want| (the layer rounds its GEMMs'
+results and activations to bf16, 2^-9 relative each).
+
+With --perturb the compiled results are perturbed by 1e-3 relative (2^-4
+with --bf16-gemms) before the comparison, which must then fail (the
+harness can fail).
 """
 
 import argparse
@@ -43,6 +50,17 @@ from glu_mlir_testing import (ATOL_SCALE, RTOL, perturbed,  # noqa: E402
                               relative_errors)
 from ffn_reference_check import torch_activation  # noqa: E402
 from ffn_models import VARIANTS, operand_shapes, write_model  # noqa: E402
+
+BF16_RTOL, BF16_ATOL_SCALE = 2.0 ** -7, 2.0 ** -6
+
+
+def to_bf16_values(array):
+    """float32 `array` rounded to the nearest bf16 (ties to even), kept as
+    float32."""
+    bits = array.astype(np.float32).view(np.uint32).astype(np.uint64)
+    bits = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16 << 16
+    return bits.astype(np.uint32).view(np.float32)
+
 
 def reference(op, activation, mode, inputs, result_names):
     """Every result in float64 with PyTorch (autograd for the gradients)."""
@@ -93,6 +111,7 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--compile-arg", action="append", default=[],
                         help="an extra glu-compile argument")
+    parser.add_argument("--bf16-gemms", action="store_true")
     parser.add_argument("--perturb", action="store_true")
     parser.add_argument("--launcher", default="",
                         help="a command glu-run runs under (another "
@@ -100,9 +119,10 @@ def main():
     args = parser.parse_args()
 
     op, activation = VARIANTS[args.variant]
-    stem = "%s-%s-%s%s" % (args.variant, args.mode,
-                          "unfused" if args.no_fuse else "fused",
-                          "-bias" if args.biases else "")
+    stem = "%s-%s-%s%s%s" % (args.variant, args.mode,
+                            "unfused" if args.no_fuse else "fused",
+                            "-bias" if args.biases else "",
+                            "-bf16" if args.bf16_gemms else "")
     work = os.path.join(args.tmp, stem)
     os.makedirs(work, exist_ok=True)
     shapes = operand_shapes(op, args.rows, args.d_model, args.d_ff,
@@ -116,6 +136,8 @@ def main():
                "--force"]
     if args.no_fuse:
         command.append("--no-fuse")
+    if args.bf16_gemms:
+        command.append("--bf16-gemms")
     run(command + args.compile_arg, "glu-compile")
 
     rng = np.random.default_rng(args.seed)
@@ -124,6 +146,8 @@ def main():
                                  if args.mode == "train" else []):
         scale = 1.0 / np.sqrt(shape[0]) if name.startswith("w") else 1.0
         inputs[name] = (rng.uniform(-1, 1, shape) * scale).astype(np.float32)
+        if args.bf16_gemms:
+            inputs[name] = to_bf16_values(inputs[name])
     run_command = shlex.split(args.launcher) + [
         args.glu_run, artifact, "--entry", entry, "--device", "cpu",
         "--output-dir", os.path.join(work, "out")]
@@ -137,24 +161,37 @@ def main():
     worst, ok = 0.0, True
     for name in result_names:
         got = np.load(os.path.join(work, "out", name + ".npy"))
-        if args.perturb:
+        if args.perturb and args.bf16_gemms:
+            # 8 x bf16's relative tolerance.
+            got = (got.astype(np.float64) * (1 + 2.0 ** -4)).astype(got.dtype)
+        elif args.perturb:
             got = perturbed(got)
         if got.shape != want[name].shape or got.dtype != np.float32:
             print("FAIL: %s is %s %s, expected float32 %s"
                   % (name, got.dtype, got.shape, want[name].shape))
             ok = False
             continue
-        atol = ATOL_SCALE * float(np.max(np.abs(want[name])))
-        rel_err, within = relative_errors(got, want[name], atol)
+        if args.bf16_gemms:
+            rtol = BF16_RTOL
+            error = np.abs(got.astype(np.float64) - want[name])
+            allowed = (BF16_RTOL * np.abs(want[name])
+                       + BF16_ATOL_SCALE * float(np.max(np.abs(want[name]))))
+            rel_err = error / (allowed / BF16_RTOL)
+            within = error <= allowed
+        else:
+            rtol = RTOL
+            atol = ATOL_SCALE * float(np.max(np.abs(want[name])))
+            rel_err, within = relative_errors(got, want[name], atol)
         finite = np.all(np.isfinite(got))
         worst = max(worst, float(np.max(rel_err)))
         if not finite or not np.all(within):
             ok = False
             print("FAIL: %s: worst rel_err %.3g (tolerance %g)%s"
-                  % (name, float(np.max(rel_err)), RTOL,
+                  % (name, float(np.max(rel_err)), rtol,
                      "" if finite else ", not finite"))
     print("%s %s: %d results, worst rel_err %.3g (tolerance %g)"
-          % ("PASS" if ok else "FAIL", stem, len(result_names), worst, RTOL))
+          % ("PASS" if ok else "FAIL", stem, len(result_names), worst,
+             BF16_RTOL if args.bf16_gemms else RTOL))
     return 0 if ok else 1
 
 

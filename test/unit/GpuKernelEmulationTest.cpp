@@ -221,9 +221,11 @@ protected:
     return module;
   }
 
-  /// ffn-fuse with `fuseOptions`, or nothing for the unfused path.
-  static std::string fusion(const std::string &fuseOptions, bool fuse) {
-    return fuse ? "ffn-fuse{" + fuseOptions + "}," : "";
+  /// ffn-fuse with `fuseOptions`, or nothing for the unfused path; first
+  /// ffn-bf16-gemms when `bf16Gemms` is set.
+  std::string fusion(const std::string &fuseOptions, bool fuse) const {
+    return std::string(bf16Gemms ? "ffn-bf16-gemms," : "") +
+           (fuse ? "ffn-fuse{" + fuseOptions + "}," : "");
   }
 
   /// The kernels: glu-cuda-pipeline's steps 1-2 as sm_80 gets them.
@@ -235,21 +237,23 @@ protected:
                                "glu-gpu-gemm,linalg-generalize-named-ops");
   }
 
-  /// convert-ffn-to-linalg's reference semantics, after the same fusion
-  /// when `fuseOptions` is given.
+  /// convert-ffn-to-linalg's reference semantics, after the same passes
+  /// as the kernels when `fuseOptions` is given, of the layer as written
+  /// otherwise.
   OwningOpRef<ModuleOp> compileReference(const std::string &source,
                                          const std::string &fuseOptions = "",
                                          bool fuse = false) {
-    return compile(source, fusion(fuseOptions, fuse) +
-                               "convert-ffn-to-linalg,"
-                               "linalg-generalize-named-ops");
+    bool asWritten = fuseOptions.empty() && !fuse;
+    return compile(source,
+                   (asWritten ? std::string() : fusion(fuseOptions, fuse)) +
+                       "convert-ffn-to-linalg,linalg-generalize-named-ops");
   }
 
   /// Inputs for @layer: uniform in [-1, 1) (weights [-1/2, 1/2)), in the
-  /// arguments' element type; `misalign` starts argument 0 one element
-  /// into its storage.
-  static std::vector<View> inputs(func::FuncOp func, unsigned seed,
-                                  bool misalign = false) {
+  /// arguments' element type (and values bf16 can hold when `bf16Gemms`);
+  /// `misalign` starts argument 0 one element into its storage.
+  std::vector<View> inputs(func::FuncOp func, unsigned seed,
+                           bool misalign = false) const {
     std::mt19937 random(seed);
     std::uniform_real_distribution<double> uniform(-1.0, 1.0);
     std::vector<View> views;
@@ -263,9 +267,15 @@ protected:
       }
       double scale = i == 0 ? 1.0 : 0.5;
       int64_t n = view.numElements();
-      for (int64_t e = 0; e < n; ++e)
-        view.storage->bits[view.offset + e] = glu::emulator::encodeScalar(
-            tensor.getElementType(), scale * uniform(random));
+      Type bf16 = BFloat16Type::get(func.getContext());
+      for (int64_t e = 0; e < n; ++e) {
+        double value = scale * uniform(random);
+        if (bf16Gemms)
+          value = glu::emulator::decodeScalar(
+              bf16, glu::emulator::encodeScalar(bf16, value));
+        view.storage->bits[view.offset + e] =
+            glu::emulator::encodeScalar(tensor.getElementType(), value);
+      }
       views.push_back(view);
     }
     return views;
@@ -365,7 +375,8 @@ protected:
     }
     EXPECT_GT(lastReport.launches, 0);
     // 16-bit GEMMs run on the tensor cores, f32 ones on the FP32 kernels.
-    if (getElementTypeOrSelf(func.getArgumentTypes().front()).isF32()) {
+    if (getElementTypeOrSelf(func.getArgumentTypes().front()).isF32() &&
+        !bf16Gemms) {
       EXPECT_EQ(lastReport.mmaSync, 0);
     } else {
       EXPECT_GT(lastReport.mmaSync, 0);
@@ -378,6 +389,8 @@ protected:
   ScopedDiagnosticHandler handler;
   KernelEmulator emulator;
   glu::emulator::Report lastReport;
+  /// Whether the kernels (and the fused reference) run ffn-bf16-gemms.
+  bool bf16Gemms = false;
 };
 
 //===----------------------------------------------------------------------===//
@@ -455,6 +468,16 @@ TEST_F(GpuKernelEmulationTest, F32SwiGLUTrainStepOnTheSimtKernels) {
   checkLayer(trainStep("glu", "swish", 67, 33, 45, "f32"),
              "target=cuda block-size=16 keep-activations=true", true, f32);
   EXPECT_GT(lastReport.barriers, 0);
+}
+
+TEST_F(GpuKernelEmulationTest, F32TrainStepWithBf16Gemms) {
+  // Mixed precision: the f32 train step keeps f32 arguments and results
+  // (master weights, their gradients) while ffn-bf16-gemms gives its
+  // layers bf16 copies: the GEMMs run on the tensor cores. Against the
+  // f32 layer on the same (bf16-representable) inputs, the bf16 tolerance.
+  bf16Gemms = true;
+  checkLayer(trainStep("glu", "swish", 67, 64, 200, "f32", /*bias=*/true),
+             "target=cuda keep-activations=true");
 }
 
 TEST_F(GpuKernelEmulationTest, MisalignedOperandTakesElementCopies) {

@@ -92,6 +92,13 @@ static cl::opt<bool> packArguments(
     "pack-arguments", cl::init(false),
     cl::desc("Take gate/linear weight pairs as one packed argument"),
     cl::cat(category));
+static cl::opt<bool> bf16Gemms(
+    "bf16-gemms", cl::init(false),
+    cl::desc("Mixed precision: f32 layers and matmuls compute on bf16 "
+             "copies of their operands with f32 accumulation (ffn-bf16-gemms; "
+             "the tensor cores on cuda); arguments, results and everything "
+             "else stay f32"),
+    cl::cat(category));
 static cl::opt<std::string>
     chip("chip", cl::init("sm_80"),
          cl::desc("cuda: the GPU architecture of the PTX (sm_80, sm_90a)"),
@@ -159,6 +166,7 @@ static void setFrontendOptions(ModuleOp module, ffn::Target target,
   options.blockSize = blockSize;
   options.keepActivations = keepActivations;
   options.packArguments = packArguments;
+  options.bf16Gemms = bf16Gemms;
   options.report = report;
 }
 
