@@ -60,6 +60,7 @@ void mlir::ffn::buildCudaPipeline(OpPassManager &pm,
   bool generated = options.gemm == CudaGemmKind::Generated;
   GluGpuGemmOptions gemmOptions;
   gemmOptions.tensorCores = hasMmaSync(options.chip);
+  gemmOptions.tf32 = options.tf32;
 
   // 1-2. Kernels for the GEMMs, reference linalg for the rest.
   if (generated)

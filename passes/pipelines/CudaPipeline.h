@@ -39,6 +39,12 @@ struct CudaPipelineOptions : public PassPipelineOptions<CudaPipelineOptions> {
           clEnumValN(CudaGemmKind::Reference, "reference",
                      "every op through convert-ffn-to-linalg and generic "
                      "parallel loops"))};
+  PassOptions::Option<bool> tf32{
+      *this, "tf32",
+      llvm::cl::desc("f32 GEMMs on the tensor cores as tf32 (sm_80 and "
+                     "later; 10-bit mantissa products, f32 accumulation) "
+                     "instead of the exact FP32 kernels"),
+      llvm::cl::init(false)};
   PassOptions::Option<std::string> libdevice{
       *this, "libdevice",
       llvm::cl::desc("libdevice bitcode linked into the kernels for erf, "

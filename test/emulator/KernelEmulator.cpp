@@ -3,8 +3,8 @@
 // Values are kept per thread ("lane") of the running thread block: a value
 // computed from uniform values only is kept once. Structured control flow
 // runs under a mask of active lanes; scf.if with a per-lane condition runs
-// both regions under complementary masks, scf.for requires the same trip
-// count in every active lane (the kernels' loops are uniform).
+// both regions under complementary masks, an scf.for whose bounds differ
+// between lanes runs each lane's iterations with the finished lanes masked.
 //
 //===----------------------------------------------------------------------===//
 
@@ -307,7 +307,6 @@ private:
   int64_t integer(Value v, unsigned lane = 0) {
     return decodeScalar(getElementTypeOrSelf(v.getType()), value(v).get(lane));
   }
-  FailureOr<int64_t> uniformInteger(Operation &op, Value v, const Lanes &lanes);
   SmallVector<int64_t> indices(ValueRange operands, unsigned lane) {
     SmallVector<int64_t> result;
     for (Value v : operands)
@@ -341,27 +340,6 @@ private:
   DenseMap<Operation *, std::optional<ElementwiseOp>> elementwiseOps;
   uint64_t nextAddress = 1 << 20;
 };
-
-FailureOr<int64_t> Interpreter::uniformInteger(Operation &op, Value v,
-                                               const Lanes &lanes) {
-  const EValue &e = value(v);
-  int64_t first = 0;
-  bool seen = false;
-  for (unsigned lane = 0; lane < lanes.count; ++lane) {
-    if (!lanes.active[lane])
-      continue;
-    int64_t x = integer(v, lane);
-    if (seen && x != first)
-      return op.emitOpError("the emulator needs ")
-             << "an operand that is the same in every thread (lanes "
-             << "differ: " << first << " and " << x << ")";
-    first = x;
-    seen = true;
-    if (e.lanes == 1)
-      break;
-  }
-  return first;
-}
 
 LogicalResult Interpreter::access(Operation &op, const View &view,
                                   ArrayRef<int64_t> indices, unsigned lane,
@@ -635,23 +613,76 @@ LogicalResult Interpreter::runIf(scf::IfOp op, const Lanes &lanes) {
 }
 
 LogicalResult Interpreter::runFor(scf::ForOp op, const Lanes &lanes) {
-  FailureOr<int64_t> lower = uniformInteger(*op, op.getLowerBound(), lanes);
-  FailureOr<int64_t> upper = uniformInteger(*op, op.getUpperBound(), lanes);
-  FailureOr<int64_t> step = uniformInteger(*op, op.getStep(), lanes);
-  if (failed(lower) || failed(upper) || failed(step))
-    return failure();
-  if (*step <= 0)
-    return op.emitOpError("the emulator needs a positive step");
   SmallVector<EValue> carried;
   for (Value init : op.getInitArgs())
     carried.push_back(value(init));
   Block &body = *op.getBody();
-  for (int64_t i = *lower; i < *upper; i += *step) {
-    values[op.getInductionVar()] = EValue::uniform({uint64_t(i)});
-    for (auto [arg, v] : llvm::zip(op.getRegionIterArgs(), carried))
-      values[arg] = v;
-    if (failed(runBlock(body, lanes, carried)))
-      return failure();
+  bool uniform = llvm::all_of(
+      ValueRange{op.getLowerBound(), op.getUpperBound(), op.getStep()},
+      [&](Value v) { return value(v).lanes == 1; });
+  if (uniform) {
+    int64_t lower = integer(op.getLowerBound());
+    int64_t upper = integer(op.getUpperBound());
+    int64_t step = integer(op.getStep());
+    if (step <= 0)
+      return op.emitOpError("the emulator needs a positive step");
+    for (int64_t i = lower; i < upper; i += step) {
+      values[op.getInductionVar()] = EValue::uniform({uint64_t(i)});
+      for (auto [arg, v] : llvm::zip(op.getRegionIterArgs(), carried))
+        values[arg] = v;
+      if (failed(runBlock(body, lanes, carried)))
+        return failure();
+    }
+  } else {
+    // Bounds that differ between threads (a thread striding over rows):
+    // every thread runs its own iterations, those done wait masked off.
+    EValue iv = EValue::perLane(lanes.count, 1);
+    for (unsigned lane = 0; lane < lanes.count; ++lane) {
+      if (!lanes.active[lane])
+        continue;
+      if (integer(op.getStep(), lane) <= 0)
+        return op.emitOpError("the emulator needs a positive step");
+      iv.at(lane) = uint64_t(integer(op.getLowerBound(), lane));
+    }
+    // Carried values become per-lane: lanes leave the loop at different
+    // iterations.
+    for (EValue &v : carried) {
+      if (v.view || v.lanes != 1)
+        continue;
+      EValue spread = EValue::perLane(lanes.count, v.width);
+      for (unsigned lane = 0; lane < lanes.count; ++lane)
+        for (unsigned e = 0; e < v.width; ++e)
+          spread.at(lane, e) = v.get(0, e);
+      v = std::move(spread);
+    }
+    while (true) {
+      Lanes inLoop = lanes;
+      for (unsigned lane = 0; lane < lanes.count; ++lane)
+        inLoop.active[lane] =
+            lanes.active[lane] &&
+            int64_t(iv.get(lane)) < integer(op.getUpperBound(), lane);
+      if (!inLoop.any())
+        break;
+      values[op.getInductionVar()] = iv;
+      for (auto [arg, v] : llvm::zip(op.getRegionIterArgs(), carried))
+        values[arg] = v;
+      SmallVector<EValue> yielded;
+      if (failed(runBlock(body, inLoop, yielded)))
+        return failure();
+      for (auto [c, y] : llvm::zip(carried, yielded)) {
+        if (c.view) {
+          c = y;
+          continue;
+        }
+        for (unsigned lane = 0; lane < lanes.count; ++lane)
+          if (inLoop.active[lane])
+            for (unsigned e = 0; e < c.width; ++e)
+              c.at(lane, e) = y.get(lane, e);
+      }
+      for (unsigned lane = 0; lane < lanes.count; ++lane)
+        if (inLoop.active[lane])
+          iv.at(lane) += uint64_t(integer(op.getStep(), lane));
+    }
   }
   for (auto [result, v] : llvm::zip(op.getResults(), carried))
     values[result] = v;
@@ -928,7 +959,15 @@ LogicalResult Interpreter::runLdmatrix(nvgpu::LdMatrixOp op,
     return failure();
   const View &view = viewOf(op.getSrcMemref());
   unsigned tiles = op.getNumTiles();
-  EValue result = EValue::perLane(lanes.count, 2 * tiles);
+  unsigned elementBits = bitWidth(view.storage->elementType);
+  if ((elementBits != 16 && elementBits != 32) ||
+      (elementBits == 32 && op.getTranspose()))
+    return op.emitOpError("the emulator runs ldmatrix on 16-bit elements, ")
+           << "or untransposed on 32-bit ones";
+  // 16 bytes a row; a 32-bit element takes a b16 pair's place.
+  unsigned rowElements = 128 / elementBits;
+  unsigned perMatrix = elementBits == 16 ? 2 : 1;
+  EValue result = EValue::perLane(lanes.count, perMatrix * tiles);
   for (unsigned warp = 0; warp < lanes.count / kWarpLanes; ++warp) {
     unsigned first = warp * kWarpLanes;
     if (!lanes.active[first])
@@ -943,7 +982,7 @@ LogicalResult Interpreter::runLdmatrix(nvgpu::LdMatrixOp op,
         return op->emitOpError("lane ")
                << l << " of warp " << warp << " addresses row "
                << formatIndices(at) << ", not 16-byte aligned";
-      for (unsigned e = 0; e < 8; ++e) {
+      for (unsigned e = 0; e < rowElements; ++e) {
         SmallVector<int64_t> element = at;
         element.back() += e;
         if (failed(access(*op, view, element, first + l, /*write=*/false,
@@ -952,9 +991,9 @@ LogicalResult Interpreter::runLdmatrix(nvgpu::LdMatrixOp op,
       }
     }
     std::array<LdmatrixRegisters, kWarpLanes> registers =
-        ldmatrix(rows, tiles, op.getTranspose());
+        ldmatrix(rows, tiles, op.getTranspose(), elementBits);
     for (unsigned l = 0; l < kWarpLanes; ++l)
-      for (unsigned e = 0; e < 2 * tiles; ++e)
+      for (unsigned e = 0; e < perMatrix * tiles; ++e)
         result.at(first + l, e) = registers[l][e];
   }
   values[op.getResult()] = std::move(result);
@@ -966,13 +1005,17 @@ LogicalResult Interpreter::runMma(NVVM::MmaOp op, const Lanes &lanes) {
     return failure();
   NVVM::MMAShapeAttr shape = op.getShape();
   std::optional<NVVM::MMATypes> aType = op.getMultiplicandAPtxType();
-  if (shape.getM() != 16 || shape.getN() != 8 || shape.getK() != 16 ||
+  bool tf32 = aType == NVVM::MMATypes::tf32 &&
+              op.getMultiplicandBPtxType() == aType && shape.getK() == 8;
+  if (shape.getM() != 16 || shape.getN() != 8 ||
+      (shape.getK() != 16 && !tf32) ||
       op.getLayoutA() != NVVM::MMALayout::row ||
       op.getLayoutB() != NVVM::MMALayout::col || !aType ||
-      (*aType != NVVM::MMATypes::bf16 && *aType != NVVM::MMATypes::f16) ||
+      (*aType != NVVM::MMATypes::bf16 && *aType != NVVM::MMATypes::f16 &&
+       !tf32) ||
       op.getMultiplicandBPtxType() != aType)
-    return op.emitOpError("the emulator runs m16n8k16 row.col mma.sync ")
-           << "with bf16 or f16 operands only";
+    return op.emitOpError("the emulator runs row.col mma.sync m16n8k16 ")
+           << "with bf16 or f16 operands and m16n8k8 with tf32 only";
   Type elementType = *aType == NVVM::MMATypes::bf16
                          ? Type(BFloat16Type::get(op.getContext()))
                          : Type(Float16Type::get(op.getContext()));
@@ -983,7 +1026,9 @@ LogicalResult Interpreter::runMma(NVVM::MmaOp op, const Lanes &lanes) {
     unsigned next = 0;
     for (Value r : registers) {
       const EValue &v = value(r);
-      if (v.width == 2) {
+      if (tf32) {
+        out[next++] = v.get(lane);
+      } else if (v.width == 2) {
         out[next++] = v.get(lane, 0);
         out[next++] = v.get(lane, 1);
       } else {
@@ -1007,7 +1052,8 @@ LogicalResult Interpreter::runMma(NVVM::MmaOp op, const Lanes &lanes) {
         operands[l].c[i] = decodeScalar(f32, value(c).get(first + l));
     }
     std::array<std::array<float, 4>, kWarpLanes> d =
-        mmaSyncM16N8K16(elementType, operands);
+        tf32 ? mmaSyncM16N8K8Tf32(operands)
+             : mmaSyncM16N8K16(elementType, operands);
     for (unsigned l = 0; l < kWarpLanes; ++l)
       for (unsigned i = 0; i < 4; ++i)
         result.at(first + l, i) = encodeScalar(f32, d[l][i]);

@@ -232,9 +232,10 @@ protected:
   OwningOpRef<ModuleOp> compileKernels(const std::string &source,
                                        const std::string &fuseOptions,
                                        bool fuse = true) {
-    return compile(source, fusion(fuseOptions, fuse) +
-                               "glu-gpu-gemm,convert-ffn-to-linalg,"
-                               "glu-gpu-gemm,linalg-generalize-named-ops");
+    std::string gemm = tf32 ? "glu-gpu-gemm{tf32=true}," : "glu-gpu-gemm,";
+    return compile(source, fusion(fuseOptions, fuse) + gemm +
+                               "convert-ffn-to-linalg," + gemm +
+                               "linalg-generalize-named-ops");
   }
 
   /// convert-ffn-to-linalg's reference semantics, after the same passes
@@ -376,7 +377,7 @@ protected:
     EXPECT_GT(lastReport.launches, 0);
     // 16-bit GEMMs run on the tensor cores, f32 ones on the FP32 kernels.
     if (getElementTypeOrSelf(func.getArgumentTypes().front()).isF32() &&
-        !bf16Gemms) {
+        !bf16Gemms && !tf32) {
       EXPECT_EQ(lastReport.mmaSync, 0);
     } else {
       EXPECT_GT(lastReport.mmaSync, 0);
@@ -391,6 +392,8 @@ protected:
   glu::emulator::Report lastReport;
   /// Whether the kernels (and the fused reference) run ffn-bf16-gemms.
   bool bf16Gemms = false;
+  /// Whether f32 GEMMs take the tensor-core kernel as tf32.
+  bool tf32 = false;
 };
 
 //===----------------------------------------------------------------------===//
@@ -478,6 +481,32 @@ TEST_F(GpuKernelEmulationTest, F32TrainStepWithBf16Gemms) {
   bf16Gemms = true;
   checkLayer(trainStep("glu", "swish", 67, 64, 200, "f32", /*bias=*/true),
              "target=cuda keep-activations=true");
+}
+
+/// tf32 reads each operand with a 10-bit mantissa (truncated): products
+/// err by up to 2^-10 relative, their sums by less.
+Tolerance tf32Tolerance() {
+  Tolerance t;
+  t.ofMax = 1.0 / 256;
+  t.relative = 1.0 / 256;
+  t.minExactShare = 0;
+  return t;
+}
+
+TEST_F(GpuKernelEmulationTest, Tf32SwiGLUTrainStepAligned) {
+  // f32 on the tensor cores (glu-gpu-gemm tf32): cp.async copies, ldmatrix
+  // for the operands stored with k contiguous, per-lane loads for those
+  // stored with k as rows (x^T of dW, the weights of the forward).
+  tf32 = true;
+  checkLayer(trainStep("glu", "swish", 130, 64, 200, "f32", /*bias=*/true),
+             "target=cuda keep-activations=true", true, tf32Tolerance());
+  EXPECT_GT(lastReport.asyncCopies, 0);
+}
+
+TEST_F(GpuKernelEmulationTest, Tf32GEGLUBackwardRaggedUnaligned) {
+  tf32 = true;
+  checkLayer(layer("glu", "gelu", 67, 33, 45, true, true, "f32"),
+             "target=cuda block-size=16", true, tf32Tolerance());
 }
 
 TEST_F(GpuKernelEmulationTest, MisalignedOperandTakesElementCopies) {

@@ -136,12 +136,28 @@ TEST(MmaTiling, ChosenTilingsAreValid) {
         MmaTiling t = chooseMmaTiling(m, n, gated);
         std::string why;
         EXPECT_TRUE(isValidMmaTiling(t, gated, &why)) << why;
-        EXPECT_LE(t.sharedMemoryBytes(gated, 2), kMaxStaticSharedMemoryBytes);
+        EXPECT_LE(t.sharedMemoryBytes(gated), kMaxStaticSharedMemoryBytes);
         // At most 64 accumulators a thread: room for the fragments.
         EXPECT_LE(t.accumulatorsPerThread(gated), 64);
         EXPECT_GE(t.accumulatorsPerThread(gated), 32);
         if (m && *m <= 64)
           EXPECT_EQ(t.tileM, 64);
+      }
+}
+
+TEST(MmaTiling, Tf32TilingsStepHalfTheKAndFillTheSameSharedMemory) {
+  std::optional<int64_t> extents[] = {std::nullopt, 1, 64, 65, 8192};
+  for (bool gated : {false, true})
+    for (auto m : extents)
+      for (auto n : extents) {
+        MmaTiling t = chooseMmaTiling(m, n, gated, /*elementBytes=*/4);
+        std::string why;
+        EXPECT_TRUE(isValidMmaTiling(t, gated, &why)) << why;
+        EXPECT_EQ(t.tileK, 16);
+        EXPECT_EQ(t.mmaK(), 8);
+        EXPECT_EQ(t.chunkElements(), 4);
+        EXPECT_EQ(t.sharedMemoryBytes(gated),
+                  chooseMmaTiling(m, n, gated).sharedMemoryBytes(gated));
       }
 }
 
@@ -154,7 +170,7 @@ TEST(MmaTiling, LargeProblemsUseTheLargestTiles) {
   MmaTiling gated = chooseMmaTiling(8192, 2048, /*gated=*/true);
   EXPECT_EQ(gated.tileM, 128);
   EXPECT_EQ(gated.tileN, 64); // 128 packed columns
-  EXPECT_EQ(gated.sharedMemoryBytes(true, 2), 48 * 1024);
+  EXPECT_EQ(gated.sharedMemoryBytes(true), 48 * 1024);
 }
 
 TEST(MmaTiling, InvalidTilingsSayWhy) {
@@ -162,7 +178,11 @@ TEST(MmaTiling, InvalidTilingsSayWhy) {
   MmaTiling t;
   t.tileK = 24;
   EXPECT_FALSE(isValidMmaTiling(t, false, &why));
-  EXPECT_NE(why.find("k16"), std::string::npos) << why;
+  EXPECT_NE(why.find("k-steps"), std::string::npos) << why;
+  t = MmaTiling();
+  t.elementBytes = 1;
+  EXPECT_FALSE(isValidMmaTiling(t, false, &why));
+  EXPECT_NE(why.find("tf32"), std::string::npos) << why;
   t = MmaTiling();
   t.stages = 4;
   EXPECT_FALSE(isValidMmaTiling(t, false, &why));

@@ -99,6 +99,12 @@ static cl::opt<bool> bf16Gemms(
              "the tensor cores on cuda); arguments, results and everything "
              "else stay f32"),
     cl::cat(category));
+static cl::opt<bool>
+    tf32("tf32", cl::init(false),
+         cl::desc("cuda: f32 GEMMs on the tensor cores as tf32 (10-bit "
+                  "mantissa products, f32 accumulation) instead of exact "
+                  "FP32 (glu-cuda-pipeline's tf32)"),
+         cl::cat(category));
 static cl::opt<std::string>
     chip("chip", cl::init("sm_80"),
          cl::desc("cuda: the GPU architecture of the PTX (sm_80, sm_90a)"),
@@ -212,7 +218,7 @@ static LogicalResult addLoweringPipeline(OpPassManager &pm, ffn::Target target,
     return success();
   }
   auto options = ffn::CudaPipelineOptions::createFromString(
-      "chip=" + chip + " " + pipelineOptions);
+      "chip=" + chip + (tf32 ? " tf32=true " : " ") + pipelineOptions);
   if (!options)
     return reportBadOptions();
   ffn::buildCudaPipeline(pm, *options);
@@ -411,6 +417,11 @@ int main(int argc, char **argv) {
       (*parsedTarget == ffn::Target::Cuda &&
        failed(glu::checkCudaChip(chip, targetError)))) {
     llvm::errs() << "glu-compile: " << targetError << "\n";
+    return 1;
+  }
+  if (tf32 && *parsedTarget != ffn::Target::Cuda) {
+    llvm::errs() << "glu-compile: --tf32 is for --target=cuda (the tensor "
+                    "cores); the cpu target computes f32 exactly\n";
     return 1;
   }
 

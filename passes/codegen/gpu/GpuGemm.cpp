@@ -64,10 +64,12 @@ static bool isF32Gemm(const GemmDescription &gemm) {
 }
 
 /// Whether `gemm` runs on tensor cores (mma.sync): 2-D lhs and rhs of the
-/// same 16-bit float type (bf16, f16), every other tensor of a float type
-/// (the result and pre-activations may be f32 or 16-bit), and a gated
-/// GEMM's packed weight stored as [K, 2 N]. Says why not in `why`.
-static bool isMmaGemm(const GemmDescription &gemm, std::string &why) {
+/// same 16-bit float type (bf16, f16; or f32 read as tf32 when `tf32`),
+/// every other tensor of a float type (the result and pre-activations may
+/// be f32 or 16-bit), and a gated GEMM's packed weight stored as [K, 2 N].
+/// Says why not in `why`.
+static bool isMmaGemm(const GemmDescription &gemm, bool tf32,
+                      std::string &why) {
   auto matrixOf = [](Value v) -> RankedTensorType {
     auto type = dyn_cast<RankedTensorType>(v.getType());
     return type && type.getRank() == 2 ? type : RankedTensorType();
@@ -75,8 +77,10 @@ static bool isMmaGemm(const GemmDescription &gemm, std::string &why) {
   RankedTensorType lhs = matrixOf(gemm.lhs.value),
                    rhs = matrixOf(gemm.rhs.value);
   if (!lhs || !rhs || lhs.getElementType() != rhs.getElementType() ||
-      !(lhs.getElementType().isBF16() || lhs.getElementType().isF16())) {
-    why = "operands are not 2-D bf16 or f16 matrices of one type";
+      !(lhs.getElementType().isBF16() || lhs.getElementType().isF16() ||
+        (tf32 && lhs.getElementType().isF32()))) {
+    why = tf32 ? "operands are not 2-D bf16, f16 or f32 matrices of one type"
+               : "operands are not 2-D bf16 or f16 matrices of one type";
     return false;
   }
   for (Value v : {gemm.dest, gemm.init, gemm.preactivations,
@@ -93,7 +97,8 @@ static bool isMmaGemm(const GemmDescription &gemm, std::string &why) {
   return true;
 }
 
-/// The tiling of `gemm` from its extents known at compile time.
+/// The tiling of `gemm` from its extents known at compile time and its
+/// operands' element size.
 static MmaTiling chooseTiling(const GemmDescription &gemm) {
   auto extent = [](Value v, unsigned dim) -> std::optional<int64_t> {
     auto type = cast<RankedTensorType>(v.getType());
@@ -106,7 +111,10 @@ static MmaTiling chooseTiling(const GemmDescription &gemm) {
   std::optional<int64_t> n = extent(gemm.dest, 1);
   if (n && gemm.epilogue == GemmEpilogue::DGate)
     *n /= 2;
-  return chooseMmaTiling(m, n, gated);
+  int64_t elementBytes = cast<RankedTensorType>(gemm.lhs.value.getType())
+                             .getElementTypeBitWidth() /
+                         8;
+  return chooseMmaTiling(m, n, gated, elementBytes);
 }
 
 /// The buffers of `gemm`: its tensors as read-only buffers in their stored
@@ -144,10 +152,11 @@ static GpuGemmBuffers createBuffers(OpBuilder &b, Location loc,
 namespace {
 /// A GEMM op (2-D, on tensors) -> one tiled gpu.launch with its epilogue,
 /// into fresh buffers returned as tensors: the FP32 kernel for f32, the
-/// tensor-core kernel for 16-bit operands when `tensorCores`.
+/// tensor-core kernel for 16-bit operands when `tensorCores` (and for f32
+/// ones with `tf32`).
 template <typename OpTy> struct GemmToGpu : OpRewritePattern<OpTy> {
-  GemmToGpu(MLIRContext *context, bool tensorCores)
-      : OpRewritePattern<OpTy>(context), tensorCores(tensorCores) {}
+  GemmToGpu(MLIRContext *context, bool tensorCores, bool tf32)
+      : OpRewritePattern<OpTy>(context), tensorCores(tensorCores), tf32(tf32) {}
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
@@ -160,7 +169,8 @@ template <typename OpTy> struct GemmToGpu : OpRewritePattern<OpTy> {
           op, "batched GEMMs are not generated on the GPU yet");
     bool f32 = isF32Gemm(*gemm);
     std::string whyNotMma;
-    bool mma = !f32 && tensorCores && isMmaGemm(*gemm, whyNotMma);
+    bool mma =
+        (!f32 || tf32) && tensorCores && isMmaGemm(*gemm, tf32, whyNotMma);
     if (!f32 && !mma)
       return rewriter.notifyMatchFailure(
           op, tensorCores
@@ -189,7 +199,7 @@ template <typename OpTy> struct GemmToGpu : OpRewritePattern<OpTy> {
   }
 
 private:
-  bool tensorCores;
+  bool tensorCores, tf32;
 };
 
 struct GluGpuGemm : mlir::ffn::impl::GluGpuGemmBase<GluGpuGemm> {
@@ -197,7 +207,7 @@ struct GluGpuGemm : mlir::ffn::impl::GluGpuGemmBase<GluGpuGemm> {
 
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    populateGpuGemmPatterns(patterns, matmuls, tensorCores);
+    populateGpuGemmPatterns(patterns, matmuls, tensorCores, tf32);
     // The kernels are built bottom-up once; do not fold or revisit them.
     GreedyRewriteConfig config;
     config.enableFolding(false);
@@ -210,12 +220,13 @@ struct GluGpuGemm : mlir::ffn::impl::GluGpuGemmBase<GluGpuGemm> {
 } // namespace
 
 void mlir::ffn::populateGpuGemmPatterns(RewritePatternSet &patterns,
-                                        bool matmuls, bool tensorCores) {
+                                        bool matmuls, bool tensorCores,
+                                        bool tf32) {
   patterns.add<GemmToGpu<GatedMatmulOp>, GemmToGpu<ActivatedMatmulOp>,
                GemmToGpu<DActivationMatmulOp>, GemmToGpu<DGateMatmulOp>>(
-      patterns.getContext(), tensorCores);
+      patterns.getContext(), tensorCores, tf32);
   if (matmuls)
     patterns.add<GemmToGpu<linalg::MatmulOp>>(patterns.getContext(),
-                                              tensorCores);
+                                              tensorCores, tf32);
   populateGpuDataMovementPatterns(patterns, /*columnSums=*/matmuls);
 }

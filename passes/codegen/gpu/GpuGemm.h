@@ -20,9 +20,10 @@ namespace ffn {
 /// gpu.launch between bufferization.to_buffer of the inputs and
 /// bufferization.to_tensor of a new result buffer. f32 GEMMs get the FP32
 /// kernel; GEMMs of bf16 or f16 operands the mma.sync tensor-core kernel
-/// when `tensorCores` (sm_80 and later), else they are left alone.
+/// when `tensorCores` (sm_80 and later), else they are left alone; with
+/// `tf32` (and `tensorCores`) f32 GEMMs take the tensor-core kernel too.
 void populateGpuGemmPatterns(RewritePatternSet &patterns, bool matmuls = true,
-                             bool tensorCores = true);
+                             bool tensorCores = true, bool tf32 = false);
 
 /// Adds the patterns that turn f32 ffn.apply_gate and, if `columnSums`,
 /// column sums (describeColumnSum) into their kernels.

@@ -8,15 +8,19 @@ int64_t MmaTiling::accumulatorsPerThread(bool gated) const {
   return mmaTilesM() * mmaTilesN() * 4 * (gated ? 2 : 1);
 }
 
-int64_t MmaTiling::sharedMemoryBytes(bool gated, int64_t elementBytes) const {
+int64_t MmaTiling::sharedMemoryBytes(bool gated) const {
   // One A tile and one B tile (gated: a gate and a linear tile) a stage.
   int64_t elements = tileM * tileK + tileK * tileN * (gated ? 2 : 1);
   return stages * elements * elementBytes;
 }
 
 MmaTiling mlir::ffn::chooseMmaTiling(std::optional<int64_t> m,
-                                     std::optional<int64_t> n, bool gated) {
+                                     std::optional<int64_t> n, bool gated,
+                                     int64_t elementBytes) {
   MmaTiling tiling;
+  tiling.elementBytes = elementBytes;
+  // 64 bytes of K a stage.
+  tiling.tileK = 64 / elementBytes;
   if (gated) {
     tiling.tileN = 64;
     tiling.warpsM = 4;
@@ -48,21 +52,23 @@ bool mlir::ffn::isValidMmaTiling(const MmaTiling &tiling, bool gated,
   if (tiling.warpTileM() % 16 || tiling.warpTileN() % 16 ||
       tiling.warpTileM() == 0 || tiling.warpTileN() == 0)
     return fail("a warp tile must be whole 16 x 16 blocks");
-  if (tiling.tileK % 16 || tiling.tileK == 0)
-    return fail("the K step must be whole k16 steps");
+  if (tiling.elementBytes != 2 && tiling.elementBytes != 4)
+    return fail("operands are 16-bit or f32 (tf32)");
+  if (tiling.tileK % tiling.mmaK() || tiling.tileK == 0)
+    return fail("the K step must be whole mma k-steps");
+  int64_t chunk = tiling.chunkElements();
   auto splits = [&](int64_t rows, int64_t cols) {
-    return cols % kMmaChunkElements == 0 &&
-           (rows * cols / kMmaChunkElements) % tiling.threads() == 0;
+    return cols % chunk == 0 && (rows * cols / chunk) % tiling.threads() == 0;
   };
   // A is stored [tileM][tileK] or [tileK][tileM], B [tileK][tileN] or
   // [tileN][tileK]: either way the tile's chunks split over the threads
   // when both extents are multiples of the chunk.
-  if (tiling.tileM % kMmaChunkElements || tiling.tileN % kMmaChunkElements ||
+  if (tiling.tileM % chunk || tiling.tileN % chunk ||
       !splits(tiling.tileM, tiling.tileK) ||
       !splits(tiling.tileK, tiling.tileN))
     return fail("a tile's 16-byte chunks do not split evenly over the "
                 "threads");
-  if (tiling.sharedMemoryBytes(gated, 2) > kMaxStaticSharedMemoryBytes)
+  if (tiling.sharedMemoryBytes(gated) > kMaxStaticSharedMemoryBytes)
     return fail("the stages need more than 48 KiB of shared memory");
   return true;
 }

@@ -28,31 +28,41 @@ struct MmaTiling {
   int64_t warpsM = 2, warpsN = 4;
   /// K tiles in flight through shared memory (cp.async groups).
   int64_t stages = 3;
+  /// Bytes of an operand element: 2 (bf16, f16: mma.sync m16n8k16) or 4
+  /// (f32 read as tf32: mma.sync m16n8k8).
+  int64_t elementBytes = 2;
 
   int64_t warpTileM() const { return tileM / warpsM; }
   int64_t warpTileN() const { return tileN / warpsN; }
   int64_t threads() const { return 32 * warpsM * warpsN; }
-  /// m16n8k16 operations of a warp along M and N.
+  /// mma.sync operations of a warp along M and N.
   int64_t mmaTilesM() const { return warpTileM() / 16; }
   int64_t mmaTilesN() const { return warpTileN() / 8; }
+  /// The K of one mma.sync: 16 for 16-bit operands, 8 for tf32.
+  int64_t mmaK() const { return elementBytes == 4 ? 8 : 16; }
+  /// Elements in one 16-byte cp.async chunk.
+  int64_t chunkElements() const { return 16 / elementBytes; }
   /// f32 accumulators of one thread (twice as many when gated).
   int64_t accumulatorsPerThread(bool gated) const;
-  /// Bytes of shared memory of all stages for `elementBytes`-byte operands.
-  int64_t sharedMemoryBytes(bool gated, int64_t elementBytes) const;
+  /// Bytes of shared memory of all stages.
+  int64_t sharedMemoryBytes(bool gated) const;
 };
 
 /// 16-bit elements in one 16-byte cp.async chunk: the unit in which the
-/// kernels copy and swizzle their shared tiles.
+/// kernels copy and swizzle their shared tiles (MmaTiling::chunkElements
+/// for either element size).
 inline constexpr int64_t kMmaChunkElements = 8;
 
 /// The most static shared memory a kernel may declare (48 KiB).
 inline constexpr int64_t kMaxStaticSharedMemoryBytes = 48 * 1024;
 
 /// The tiling for an M x N GEMM (each extent when known at compile time),
-/// `gated` or not, with 16-bit operands (K does not change it):
+/// `gated` or not, with operands of `elementBytes` (2: bf16, f16; 4: f32 on
+/// tf32 tensor cores) bytes (K does not change it):
 ///
-///   - 256 threads (8 warps), K steps of 32 (two m16n8k16 k-steps), three
-///     stages (48 KiB of shared memory at the largest tile);
+///   - 256 threads (8 warps), K steps of 32 16-bit elements (two m16n8k16
+///     k-steps) or 16 f32 ones (two m16n8k8 k-steps), three stages (48 KiB
+///     of shared memory at the largest tile either way);
 ///   - plain GEMMs: 128 x 128, warps 2 x 4 of 64 x 32; gated: 128 x 64 h
 ///     columns (128 packed columns), warps 4 x 2 of 32 x 32: both 64
 ///     accumulators a thread;
@@ -60,7 +70,7 @@ inline constexpr int64_t kMaxStaticSharedMemoryBytes = 48 * 1024;
 ///     (warps 2 x 4), so that half of every CTA is not padding;
 ///   - plain with N known to be at most 64: 64-column tiles (warps 4 x 2).
 MmaTiling chooseMmaTiling(std::optional<int64_t> m, std::optional<int64_t> n,
-                          bool gated);
+                          bool gated, int64_t elementBytes = 2);
 
 /// Whether the kernel can be built with `tiling`: warp tiles of whole
 /// m16 x n16 blocks (ldmatrix.x4 loads two n8 fragments), a K step of whole

@@ -1,7 +1,10 @@
 //===- GpuMmaGemmKernel.cpp - tensor-core GEMM kernels (mma.sync) ---------===//
 //
 // The GEMM kernel for 16-bit operands (bf16, f16) with f32 accumulators on
-// sm_80 and later, for every epilogue of GemmDescription. Its tiles come
+// sm_80 and later, for every epilogue of GemmDescription; with glu-gpu-gemm's
+// tf32 option also for f32 operands read as tf32 (mma.sync m16n8k8: 4
+// elements a 16-byte chunk, K steps of 16, fragments as loadTf32Fragments
+// says). Its tiles come
 // from GpuGemmTiling.h (one CTA of tiling.threads() threads per
 // tileM x tileN output tile; each warp a warpTileM x warpTileN block of it).
 //
@@ -56,9 +59,6 @@ using namespace mlir::ffn;
 
 namespace {
 
-/// 16-bit elements in one 16-byte chunk.
-constexpr int64_t kChunk = kMmaChunkElements;
-
 /// Which columns of the stored matrix a tile's inner index reads.
 enum class PackedHalf { None, Gate, Linear };
 
@@ -78,8 +78,10 @@ struct TileOperand {
   PackedHalf packed = PackedHalf::None;
   /// i1: whether 16-byte chunks of `global` may be copied with cp.async.
   Value aligned;
+  /// Elements in one 16-byte chunk.
+  int64_t chunk = kMmaChunkElements;
 
-  int64_t chunksPerRow() const { return cols / kChunk; }
+  int64_t chunksPerRow() const { return cols / chunk; }
   /// ldmatrix reads k-contiguous tiles without .trans.
   bool kContiguous() const { return !kRows; }
 };
@@ -122,7 +124,7 @@ private:
   const MmaTiling &tiling;
   /// Only the gated GEMM reads two B tiles (gate and linear) per output.
   bool gated;
-  /// The operands' element type (bf16 or f16).
+  /// The operands' element type (bf16 or f16; f32 read as tf32).
   Type element;
   Value tid, lane, warpRow, warpCol, rowBase, colBase;
   TileOperand a, bGate, bLinear;
@@ -169,6 +171,7 @@ private:
     a = {buffers.lhs, shared[0],           aRows,
          aCols,       gemm.lhs.transposed, rowBase,
          buffers.m,   PackedHalf::None,    Value()};
+    a.chunk = tiling.chunkElements();
     a.aligned = chunkAligned(a);
     auto [bRows, bCols] = bTileShape();
     bGate = {buffers.rhs,
@@ -180,6 +183,7 @@ private:
              buffers.n,
              gated ? PackedHalf::Gate : PackedHalf::None,
              Value()};
+    bGate.chunk = tiling.chunkElements();
     bGate.aligned = chunkAligned(bGate);
     if (gated) {
       bLinear = bGate;
@@ -199,7 +203,8 @@ private:
       return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
                                    im.rem(v, im.c(m)), im.c(0));
     };
-    if (operand.packed != PackedHalf::None && gemm.blockSize % kChunk != 0)
+    int64_t chunk = operand.chunk;
+    if (operand.packed != PackedHalf::None && gemm.blockSize % chunk != 0)
       return arith::ConstantIntOp::create(b, loc, b.getI1Type(), false);
     auto metadata =
         memref::ExtractStridedMetadataOp::create(b, loc, operand.global);
@@ -208,12 +213,12 @@ private:
     int64_t elementBytes = element.getIntOrFloatBitWidth() / 8;
     Value first =
         im.add(pointer, im.mul(metadata.getOffset(), im.c(elementBytes)));
-    Value ok = im.both(multipleOf(first, kChunk * elementBytes),
-                       multipleOf(metadata.getStrides()[0], kChunk));
+    Value ok = im.both(multipleOf(first, chunk * elementBytes),
+                       multipleOf(metadata.getStrides()[0], chunk));
     // The ragged last block's linear columns start at its width past its
     // gate columns.
     if (operand.packed != PackedHalf::None)
-      ok = im.both(ok, multipleOf(buffers.n, kChunk));
+      ok = im.both(ok, multipleOf(buffers.n, chunk));
     return ok;
   }
 
@@ -241,7 +246,7 @@ private:
       Value e = im.add(tid, im.c(tiling.threads() * l));
       Value row = im.div(e, im.c(operand.chunksPerRow()));
       Value chunk = im.rem(e, im.c(operand.chunksPerRow()));
-      Value col = im.mul(chunk, im.c(kChunk));
+      Value col = im.mul(chunk, im.c(operand.chunk));
       // The stored tile's row is k (or m, n); its columns run along the
       // other index, whose first element this chunk copies is `inner`.
       Value outer, outerLimit, inner, innerLimit;
@@ -258,7 +263,7 @@ private:
       }
       Value physical =
           im.mul(emitSwizzledChunk(b, loc, row, chunk, operand.chunksPerRow()),
-                 im.c(kChunk));
+                 im.c(operand.chunk));
       SmallVector<Value> dst = {stage, row, physical};
       auto ifOp = scf::IfOp::create(b, loc, operand.aligned,
                                     /*withElseRegion=*/true);
@@ -270,7 +275,7 @@ private:
     }
   }
 
-  /// One cp.async of a chunk: min(8, innerLimit - inner) elements (none
+  /// One cp.async of a chunk: min(chunk, innerLimit - inner) elements (none
   /// when the row is out of bounds), the rest of the 16 bytes zero.
   void copyChunk(const TileOperand &operand, ArrayRef<Value> dst, Value outer,
                  Value outerLimit, Value inner, Value innerLimit) {
@@ -278,8 +283,8 @@ private:
     Value rowOk = im.lt(outer, outerLimit);
     Value left =
         arith::SubIOp::create(b, loc, innerLimit, im.min(inner, innerLimit));
-    Value count = arith::SelectOp::create(b, loc, rowOk,
-                                          im.min(left, im.c(kChunk)), im.c(0));
+    Value count = arith::SelectOp::create(
+        b, loc, rowOk, im.min(left, im.c(operand.chunk)), im.c(0));
     // Nothing is read from a chunk of count 0; point it at the first
     // element of the matrix anyway.
     Value readOk = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt,
@@ -291,7 +296,7 @@ private:
     nvgpu::DeviceAsyncCopyOp::create(
         b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()),
         operand.shared, dst, operand.global, ValueRange{srcOuter, srcInner},
-        b.getIndexAttr(kChunk), count, b.getUnitAttr());
+        b.getIndexAttr(operand.chunk), count, b.getUnitAttr());
   }
 
   /// The same chunk loaded element by element (unaligned layouts), stored
@@ -304,7 +309,7 @@ private:
     Value zero = arith::ConstantOp::create(b, loc, element,
                                            b.getFloatAttr(element, 0.0));
     SmallVector<Value> elements;
-    for (int64_t j = 0; j < kChunk; ++j) {
+    for (int64_t j = 0; j < operand.chunk; ++j) {
       Value index = im.add(inner, im.c(j));
       Value ok = im.both(rowOk, im.lt(index, innerLimit));
       auto ifOp = scf::IfOp::create(b, loc, TypeRange{element}, ok,
@@ -319,7 +324,7 @@ private:
       scf::YieldOp::create(b, loc, zero);
       elements.push_back(ifOp.getResult(0));
     }
-    auto vectorType = VectorType::get({kChunk}, element);
+    auto vectorType = VectorType::get({operand.chunk}, element);
     Value chunk = vector::FromElementsOp::create(b, loc, vectorType, elements);
     vector::StoreOp::create(b, loc, chunk, operand.shared, dst);
   }
@@ -401,10 +406,11 @@ private:
     Value storedRowOrigin = operand.kRows ? im.c(kOrigin) : outerOrigin;
     Value storedColOrigin = operand.kRows ? outerOrigin : im.c(kOrigin);
     Value row = im.add(storedRowOrigin, rowOffset);
-    Value chunk = im.div(im.add(storedColOrigin, colOffset), im.c(kChunk));
+    Value chunk =
+        im.div(im.add(storedColOrigin, colOffset), im.c(operand.chunk));
     Value col =
         im.mul(emitSwizzledChunk(b, loc, row, chunk, operand.chunksPerRow()),
-               im.c(kChunk));
+               im.c(operand.chunk));
     auto fragmentType = VectorType::get({4, 2}, element);
     Value matrices = nvgpu::LdMatrixOp::create(
         b, loc, fragmentType, operand.shared, ValueRange{stageIndex, row, col},
@@ -413,6 +419,71 @@ private:
     for (int64_t j = 0; j < 4; ++j) {
       Value pair = vector::ExtractOp::create(b, loc, matrices, j);
       registers.push_back(asMmaOperand(pair));
+    }
+    return registers;
+  }
+
+  /// The tf32 fragments of mma.sync m16n8k8 (PTX: with g = lane / 4 and
+  /// t = lane % 4, A register i holds (m, k) = (g + 8 (i % 2), t + 4 (i / 2)),
+  /// B register i holds (k, n) = (t + 4 i, g)) from a tile of `operand`
+  /// (rows m or n, columns k, in the mma's sense) at (`outerOrigin`,
+  /// `kOrigin`) of stage `stageIndex`: for A the four registers of a 16 x 8
+  /// tile, for B those of two n8 blocks (16 x 8), b0 and b1 of the first
+  /// block then of the second. Where k is contiguous in the stored tile
+  /// one ldmatrix.x4 loads them (a b16 pair is one f32: lane l receives
+  /// element l % 4 of row l / 4 of each 8 x 4 matrix); where it is not,
+  /// each lane loads its own elements.
+  SmallVector<Value> loadTf32Fragments(const TileOperand &operand,
+                                       MmaOperand which, Value stageIndex,
+                                       Value outerOrigin, int64_t kOrigin) {
+    IndexMath im{b, loc};
+    Type i32 = b.getI32Type();
+    // The (outer, k) offsets of register i at group g and thread t.
+    auto offsets = [&](int64_t i, Value g, Value t) -> std::pair<Value, Value> {
+      if (which == MmaOperand::A)
+        return {im.add(g, im.c(8 * (i % 2))), im.add(t, im.c(4 * (i / 2)))};
+      return {im.add(g, im.c(8 * (i / 2))), im.add(t, im.c(4 * (i % 2)))};
+    };
+    // Column `col` of stored row `row` after the chunk swizzle.
+    auto physical = [&](Value row, Value col) {
+      Value chunk = im.div(col, im.c(operand.chunk));
+      Value swizzled =
+          emitSwizzledChunk(b, loc, row, chunk, operand.chunksPerRow());
+      return im.add(im.mul(swizzled, im.c(operand.chunk)),
+                    im.rem(col, im.c(operand.chunk)));
+    };
+    SmallVector<Value> registers;
+    if (operand.kContiguous()) {
+      // Lane l gives row l % 8 of matrix j = l / 8, register j's 8 x 4
+      // block: its rows at (8 (j % 2), 4 (j / 2)) (A) or (8 (j / 2),
+      // 4 (j % 2)) (B), whose first row's group and thread are 0.
+      Value j = im.div(lane, im.c(8)), r = im.rem(lane, im.c(8));
+      Value jLow = im.rem(j, im.c(2)), jHigh = im.div(j, im.c(2));
+      Value outer = which == MmaOperand::A ? jLow : jHigh;
+      Value kBlock = which == MmaOperand::A ? jHigh : jLow;
+      Value row = im.add(outerOrigin, im.add(r, im.mul(outer, im.c(8))));
+      Value col = im.add(im.c(kOrigin), im.mul(kBlock, im.c(4)));
+      auto fragmentType = VectorType::get({4, 1}, element);
+      Value matrices = nvgpu::LdMatrixOp::create(
+          b, loc, fragmentType, operand.shared,
+          ValueRange{stageIndex, row, physical(row, col)},
+          /*transpose=*/false, /*numTiles=*/4);
+      for (int64_t i = 0; i < 4; ++i) {
+        Value v = vector::ExtractOp::create(b, loc, matrices,
+                                            ArrayRef<int64_t>{i, 0});
+        registers.push_back(arith::BitcastOp::create(b, loc, i32, v));
+      }
+      return registers;
+    }
+    Value g = im.div(lane, im.c(4)), t = im.rem(lane, im.c(4));
+    for (int64_t i = 0; i < 4; ++i) {
+      auto [outerOffset, kOffset] = offsets(i, g, t);
+      Value row = im.add(im.c(kOrigin), kOffset);
+      Value col = im.add(outerOrigin, outerOffset);
+      Value v = memref::LoadOp::create(
+          b, loc, operand.shared,
+          ValueRange{stageIndex, row, physical(row, col)});
+      registers.push_back(arith::BitcastOp::create(b, loc, i32, v));
     }
     return registers;
   }
@@ -427,17 +498,20 @@ private:
     return vector::ExtractOp::create(b, loc, bits, 0);
   }
 
-  /// mma.sync m16n8k16: acc += A B on the four accumulators `acc`.
+  /// mma.sync m16n8k16 (m16n8k8 for tf32): acc += A B on the four
+  /// accumulators `acc`.
   SmallVector<Value> mma(ArrayRef<Value> aRegs, ArrayRef<Value> bRegs,
                          ArrayRef<Value> acc) {
     Type f32 = b.getF32Type();
     auto resultType =
         LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
-    NVVM::MMATypes type =
-        element.isF16() ? NVVM::MMATypes::f16 : NVVM::MMATypes::bf16;
+    NVVM::MMATypes type = element.isF32()   ? NVVM::MMATypes::tf32
+                          : element.isF16() ? NVVM::MMATypes::f16
+                                            : NVVM::MMATypes::bf16;
     Value d = NVVM::MmaOp::create(
-        b, loc, resultType, aRegs, bRegs, acc, {kMmaM, kMmaN, kMmaK},
-        std::nullopt, std::nullopt, std::array{type, type},
+        b, loc, resultType, aRegs, bRegs, acc,
+        {kMmaM, kMmaN, static_cast<int>(tiling.mmaK())}, std::nullopt,
+        std::nullopt, std::array{type, type},
         std::array{NVVM::MMALayout::row, NVVM::MMALayout::col});
     SmallVector<Value> out;
     for (int64_t i = 0; i < kMmaCElements; ++i)
@@ -449,18 +523,25 @@ private:
   SmallVector<Value> computeTile(Value stageIndex, ValueRange acc) {
     IndexMath im{b, loc};
     SmallVector<Value> sums(acc.begin(), acc.end());
-    for (int64_t ks = 0; ks < tiling.tileK; ks += kMmaK) {
+    bool tf32 = element.isF32();
+    auto load = [&](const TileOperand &operand, MmaOperand which,
+                    Value outerOrigin, int64_t kOrigin) {
+      return tf32 ? loadTf32Fragments(operand, which, stageIndex, outerOrigin,
+                                      kOrigin)
+                  : loadFragments(operand, which, stageIndex, outerOrigin,
+                                  kOrigin);
+    };
+    for (int64_t ks = 0; ks < tiling.tileK; ks += tiling.mmaK()) {
       SmallVector<SmallVector<Value>> aFrags, gateFrags, linearFrags;
       for (int64_t mi = 0; mi < tiling.mmaTilesM(); ++mi)
-        aFrags.push_back(loadFragments(a, MmaOperand::A, stageIndex,
-                                       im.add(warpRow, im.c(mi * kMmaM)), ks));
+        aFrags.push_back(
+            load(a, MmaOperand::A, im.add(warpRow, im.c(mi * kMmaM)), ks));
       // One ldmatrix.x4 holds the B fragments of two n8 blocks.
       auto loadB = [&](const TileOperand &operand,
                        SmallVector<SmallVector<Value>> &frags) {
         for (int64_t nj = 0; nj < tiling.mmaTilesN(); nj += 2) {
-          SmallVector<Value> regs =
-              loadFragments(operand, MmaOperand::B, stageIndex,
-                            im.add(warpCol, im.c(nj * kMmaN)), ks);
+          SmallVector<Value> regs = load(operand, MmaOperand::B,
+                                         im.add(warpCol, im.c(nj * kMmaN)), ks);
           frags.push_back({regs[0], regs[1]});
           frags.push_back({regs[2], regs[3]});
         }

@@ -75,7 +75,10 @@ def GluGpuGemm : Pass<"glu-gpu-gemm"> {
     packed weight staged), 64 rows when M is known to be at most 64, K
     steps of 32. The epilogue is the FP32 kernel's, on the accumulator
     registers; a 16-bit result is rounded where the reference
-    (convert-ffn-to-linalg) materializes one. The kernels need
+    (convert-ffn-to-linalg) materializes one. With `tf32`, f32 GEMMs take
+    the same kernel with m16n8k8 tf32 mma.sync (K steps of 16; ldmatrix
+    where k is contiguous in the stored tile, scalar shared loads where it
+    is not); exact FP32 stays the default. The kernels need
     16-byte-aligned workgroup memory (glu-align-workgroup-memory).
 
     The pass makes no graph decision
@@ -87,7 +90,11 @@ def GluGpuGemm : Pass<"glu-gpu-gemm"> {
            "Also turn linalg.matmul into kernels (not only ffn.gated_matmul)">,
     Option<"tensorCores", "tensor-cores", "bool", /*default=*/"true",
            "GEMMs of bf16 or f16 operands become mma.sync tensor-core "
-           "kernels (sm_80 and later); off, they are left alone">
+           "kernels (sm_80 and later); off, they are left alone">,
+    Option<"tf32", "tf32", "bool", /*default=*/"false",
+           "f32 GEMMs run on the tensor cores as tf32 (mma.sync m16n8k8: "
+           "operands truncated to 10-bit mantissas, f32 accumulation) "
+           "instead of the exact FP32 kernels; needs tensor-cores">
   ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect",

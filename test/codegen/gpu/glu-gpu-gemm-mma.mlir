@@ -1,6 +1,7 @@
 // RUN: glu-opt %s -split-input-file --glu-gpu-gemm | FileCheck %s
 // RUN: glu-opt %s -split-input-file --glu-gpu-gemm=tensor-cores=false | FileCheck %s --check-prefix=NOMMA
 // RUN: glu-opt %s -split-input-file --glu-cuda-pipeline=chip=sm_75 | FileCheck %s --check-prefix=SM75
+// RUN: glu-opt %s -split-input-file --glu-gpu-gemm=tf32=true | FileCheck %s --check-prefix=TF32
 //
 // GEMMs of bf16 or f16 operands become the mma.sync tensor-core kernel
 // (GpuMmaGemmKernel.cpp): tiles from chooseMmaTiling, three cp.async
@@ -157,4 +158,36 @@ func.func @gated_kept_bias_bf16(%x: tensor<67x64xbf16>, %p: tensor<64x192xbf16>,
   %e2 = tensor.empty() : tensor<67x192xbf16>
   %h, %ab = ffn.gated_matmul gelu block_size(64) ins(%x, %p, %bias : tensor<67x64xbf16>, tensor<64x192xbf16>, tensor<192xbf16>) outs(%e : tensor<67x96xbf16>) preactivations(%e2 : tensor<67x192xbf16>) -> tensor<67x96xbf16>, tensor<67x192xbf16>
   return %h, %ab : tensor<67x96xbf16>, tensor<67x192xbf16>
+}
+
+// -----
+
+// tf32: an f32 matmul takes the tensor-core kernel with tf32=true (K steps
+// of 16 f32, 16-byte chunks of 4), exact FP32 otherwise. A is stored with k
+// contiguous: ldmatrix.x4 of 32-bit elements (vector<4x1xf32>, no .trans);
+// B is stored [k][n]: each lane loads its two elements. 2 k8 steps x 4 m16
+// x 4 n8 = 32 m16n8k8 mma.sync a K tile.
+
+// TF32-LABEL: func.func @tf32_matmul
+//       TF32:   gpu.launch
+//  TF32-SAME:     workgroup(%[[A:.*]] : memref<3x128x16xf32, #gpu.address_space<workgroup>>, %[[B:.*]] : memref<3x16x128xf32, #gpu.address_space<workgroup>>)
+//       TF32:     nvgpu.device_async_copy {{.*}}, %[[A]][{{.*}}], 4, %{{.*}} {bypassL1}
+//       TF32:     scf.for
+//       TF32:       nvgpu.ldmatrix %[[A]][{{.*}}] {numTiles = 4 : i32, transpose = false} : memref<3x128x16xf32, #gpu.address_space<workgroup>> -> vector<4x1xf32>
+//       TF32:       arith.bitcast %{{.*}} : f32 to i32
+//       TF32:       memref.load %[[B]][{{.*}}] : memref<3x16x128xf32, #gpu.address_space<workgroup>>
+// TF32-COUNT-32:    nvvm.mma.sync {{.*}}multiplicandAPtxType = #nvvm.mma_type<tf32>, multiplicandBPtxType = #nvvm.mma_type<tf32>, shape = #nvvm.shape<m = 16, n = 8, k = 8>}
+//   TF32-NOT:       nvvm.mma.sync
+
+// NOMMA-LABEL: func.func @tf32_matmul
+//   NOMMA-NOT:   nvvm.mma.sync
+// CHECK-LABEL: func.func @tf32_matmul
+//   CHECK-NOT:   nvvm.mma.sync
+//       CHECK:   gpu.launch
+func.func @tf32_matmul(%a: tensor<67x40xf32>, %b: tensor<40x200xf32>) -> tensor<67x200xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<67x200xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<67x200xf32>) -> tensor<67x200xf32>
+  %c = linalg.matmul ins(%a, %b : tensor<67x40xf32>, tensor<40x200xf32>) outs(%init : tensor<67x200xf32>) -> tensor<67x200xf32>
+  return %c : tensor<67x200xf32>
 }
