@@ -69,11 +69,6 @@ double View::get(ArrayRef<int64_t> indices) const {
                       storage->bits[storageIndex(indices)]);
 }
 
-void View::set(ArrayRef<int64_t> indices, double value) {
-  storage->bits[storageIndex(indices)] =
-      encodeScalar(storage->elementType, value);
-}
-
 namespace {
 
 SmallVector<int64_t> rowMajorStrides(ArrayRef<int64_t> sizes) {
@@ -318,11 +313,15 @@ private:
       return cast<IntegerAttr>(attr).getInt();
     return integer(cast<Value>(r));
   }
+  /// Gives `storage` the next 256-byte aligned device address.
+  void place(Storage &storage) {
+    storage.address = nextAddress;
+    uint64_t bytes = std::max(1u, bitWidth(storage.elementType) / 8);
+    nextAddress += (storage.bits.size() * bytes + 255) / 256 * 256 + 256;
+  }
   View newView(Type elementType, ArrayRef<int64_t> shape) {
     View view = makeView(elementType, shape);
-    view.storage->address = nextAddress;
-    int64_t bytes = std::max<int64_t>(1, bitWidth(elementType) / 8);
-    nextAddress += (view.numElements() * bytes + 255) / 256 * 256 + 256;
+    place(*view.storage);
     return view;
   }
   /// Reads or writes element `indices` of `view` for `lane`, with bounds,
@@ -358,7 +357,6 @@ LogicalResult Interpreter::access(Operation &op, const View &view,
       return op.emitOpError(hazard);
   } else if (block) {
     int64_t me = block->firstThread + lane;
-    auto it = block->globalWriters.find(&storage);
     if (write) {
       std::vector<int64_t> &writers = block->globalWriters[&storage];
       if (writers.empty())
@@ -369,7 +367,7 @@ LogicalResult Interpreter::access(Operation &op, const View &view,
                << writers[index] << " and " << me << " of one launch";
       writers[index] = me;
     } else {
-      ++report.globalLoads;
+      auto it = block->globalWriters.find(&storage);
       if (it != block->globalWriters.end() && it->second[index] != -1 &&
           it->second[index] != me)
         return op.emitOpError("thread ")
@@ -393,12 +391,9 @@ Interpreter::runFunction(func::FuncOp func, ArrayRef<View> arguments) {
            << entry.getNumArguments() << " arguments, the emulator got "
            << arguments.size();
   for (auto [arg, view] : llvm::zip(entry.getArguments(), arguments)) {
-    View v = view;
-    if (!v.storage->address) {
-      v.storage->address = nextAddress;
-      nextAddress += (v.storage->bits.size() * 8 + 255) / 256 * 256 + 256;
-    }
-    values[arg] = EValue::ofView(v);
+    if (!view.storage->address)
+      place(*view.storage);
+    values[arg] = EValue::ofView(view);
   }
   SmallVector<EValue> results;
   if (failed(runBlock(entry, Lanes(), results)))

@@ -57,7 +57,6 @@ struct View {
   /// The storage index of `indices`, or -1 when they are out of bounds.
   int64_t storageIndex(llvm::ArrayRef<int64_t> indices) const;
   double get(llvm::ArrayRef<int64_t> indices) const;
-  void set(llvm::ArrayRef<int64_t> indices, double value);
 };
 
 /// A new row-major view of `shape` over fresh storage, every element NaN
@@ -75,7 +74,7 @@ struct Report {
   /// Warp-wide instructions.
   int64_t mmaSync = 0, ldmatrix = 0;
   /// Per-thread instructions.
-  int64_t asyncCopies = 0, globalLoads = 0, barriers = 0;
+  int64_t asyncCopies = 0, barriers = 0;
 };
 
 /// Runs functions of tensors whose GEMMs are gpu.launch kernels.

@@ -301,7 +301,6 @@ protected:
       if (g.sizes != e.sizes)
         continue;
       double maxRef = 0;
-      std::vector<std::pair<std::vector<int64_t>, double>> refs;
       glu::emulator::forEachIndex(e.sizes, [&](ArrayRef<int64_t> index) {
         maxRef = std::max(maxRef, std::fabs(e.get(index)));
       });
