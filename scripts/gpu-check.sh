@@ -44,6 +44,8 @@ prepare() {
     jobs+=("$compile $path -o $ARTIFACTS/$name-cuda-unfused --target=cuda --no-fuse")
     case "$name" in
       check-*) jobs+=("$compile $path -o $ARTIFACTS/$name-cpu --target=cpu --cpu=x86-64-v3") ;;
+      # Hopper: the same layers with the wgmma kernels (sm_90a PTX).
+      time-*) jobs+=("$compile $path -o $ARTIFACTS/$name-cuda-fused-sm90a --target=cuda --chip=sm_90a") ;;
     esac
   done < "$ARTIFACTS/models.txt"
   log "Compiling ${#jobs[@]} artifacts"
@@ -54,6 +56,11 @@ prepare() {
   "$GLU_VENV/bin/python" "$ROOT/test/cuda/gpu-check/build.py" --glu-opt "$GLU_BUILD_DIR/bin/glu-opt" \
     --llvm-bin "$GLU_LLVM_BIN" --out "$CHECK_DIR/harness-build" > /dev/null
   cp "$CHECK_DIR/harness-build/gpu-check" "$CHECK_DIR/harness/"
+  # The same cases with the sm_90a kernels (wgmma), run on Hopper only.
+  rm -rf "$CHECK_DIR/harness-build-sm90a"
+  "$GLU_VENV/bin/python" "$ROOT/test/cuda/gpu-check/build.py" --glu-opt "$GLU_BUILD_DIR/bin/glu-opt" \
+    --llvm-bin "$GLU_LLVM_BIN" --out "$CHECK_DIR/harness-build-sm90a" --chip sm_90a > /dev/null
+  cp "$CHECK_DIR/harness-build-sm90a/gpu-check" "$CHECK_DIR/harness/gpu-check-sm90a"
 
   # GoogleTest for the runtime's GPU tests (the GPU machine has none).
   rm -rf "$ROOT/build-gtest" && mkdir -p "$ROOT/build-gtest/lib"
@@ -95,6 +102,14 @@ check() {
     log "Kernel harness: every fused op at awkward shapes vs the CPU reference"
     timeout 180 "$CHECK_DIR/harness/gpu-check" 2>&1 | tail -40 || status=1
   fi
+  local hopper=0
+  case "$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -1)" in
+    9.*) hopper=1 ;;
+  esac
+  if [ "$hopper" = 1 ] && [ -x "$CHECK_DIR/harness/gpu-check-sm90a" ]; then
+    log "Kernel harness, sm_90a (wgmma kernels)"
+    timeout 180 "$CHECK_DIR/harness/gpu-check-sm90a" 2>&1 | tail -40 || status=1
+  fi
 
   log "cuda artifacts vs the CPU artifact of the same model (same seeded inputs)"
   local out="$CHECK_DIR/out"
@@ -123,7 +138,7 @@ check() {
   done < "$ARTIFACTS/models.txt"
 
   log "Timing (median of 20 calls after 3 warm-up calls; ms)"
-  printf '%-26s %12s %12s %8s\n' model fused unfused speedup
+  printf '%-26s %12s %12s %8s %12s\n' model fused unfused speedup sm90a-fused
   while read -r name path entry inputs; do
     case "$name" in time-*) ;; *) continue ;; esac
     local f u
@@ -131,8 +146,13 @@ check() {
         --warmup 3 --iterations 20 --output-dir "$out/$name-f" 2>&1 | sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p' | head -1)"
     u="$(timeout 120 "$run" "$ARTIFACTS/$name-cuda-unfused" --entry "$entry" --seed 1 --device cuda \
         --warmup 3 --iterations 20 --output-dir "$out/$name-u" 2>&1 | sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p' | head -1)"
-    printf '%-26s %12s %12s %8s\n' "$name" "${f:-FAIL}" "${u:-FAIL}" \
-      "$(python3 -c "print('%.2fx' % ($u / $f))" 2>/dev/null || echo -)"
+    local h=-
+    if [ "$hopper" = 1 ] && [ -d "$ARTIFACTS/$name-cuda-fused-sm90a" ]; then
+      h="$(timeout 120 "$run" "$ARTIFACTS/$name-cuda-fused-sm90a" --entry "$entry" --seed 1 --device cuda \
+          --warmup 3 --iterations 20 --output-dir "$out/$name-h" 2>&1 | sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p' | head -1)"
+    fi
+    printf '%-26s %12s %12s %8s %12s\n' "$name" "${f:-FAIL}" "${u:-FAIL}" \
+      "$(python3 -c "print('%.2fx' % ($u / $f))" 2>/dev/null || echo -)" "${h:-FAIL}"
     echo "$name ${f:-FAIL} ${u:-FAIL}" >> "$out/glu-timings.txt"
   done < "$ARTIFACTS/models.txt"
 

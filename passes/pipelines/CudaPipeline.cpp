@@ -5,7 +5,8 @@
 //
 //   1. glu-gpu-gemm (gemm=generated): fused GEMMs, apply_gate and matmuls ->
 //      tiled gpu.launch kernels with their epilogues, on tensors (16-bit
-//      operands on tensor cores when the chip is sm_80 or later);
+//      operands on tensor cores when the chip is sm_80 or later: mma.sync,
+//      or warpgroup wgmma on sm_90a unless wgmma=false);
 //   2. convert-ffn-to-linalg for every other ffn op, glu-gpu-gemm again for
 //      the matmuls that lowering made, elementwise fusion;
 //   3. one-shot bufferization (function boundaries, identity layouts),
@@ -19,7 +20,8 @@
 //      gpu-kernel-outlining, glu-align-workgroup-memory;
 //   6. kernels: nvvm-attach-target (libdevice linked when found, else math
 //      expanded), convert-nvgpu-to-nvvm, convert-gpu-to-nvvm,
-//      convert-math-to-llvm (what NVVM leaves), gpu-module-to-binary
+//      convert-math-to-llvm (what NVVM leaves), convert-nvvm-to-llvm (inline
+//      PTX for wgmma), gpu-module-to-binary
 //      format=isa;
 //   7. host: gpu-async-region, everything to the LLVM dialect (gpu-to-llvm),
 //      glu-emit-entry-points.
@@ -55,12 +57,15 @@ bool mlir::ffn::hasMmaSync(StringRef chip) {
   return version >= 80;
 }
 
+bool mlir::ffn::hasWgmma(StringRef chip) { return chip == "sm_90a"; }
+
 void mlir::ffn::buildCudaPipeline(OpPassManager &pm,
                                   const CudaPipelineOptions &options) {
   bool generated = options.gemm == CudaGemmKind::Generated;
   GluGpuGemmOptions gemmOptions;
   gemmOptions.tensorCores = hasMmaSync(options.chip);
   gemmOptions.tf32 = options.tf32;
+  gemmOptions.wgmma = options.wgmma && hasWgmma(options.chip);
 
   // 1-2. Kernels for the GEMMs, reference linalg for the rest.
   if (generated)
@@ -131,6 +136,9 @@ void mlir::ffn::buildCudaPipeline(OpPassManager &pm,
   // What NVVM has no lowering of (math.absi: T5's relative position
   // buckets) becomes LLVM intrinsics; every other math op is NVVM's by now.
   kernels.addPass(createConvertMathToLLVMPass());
+  // NVVM ops with no LLVM intrinsic (wgmma.mma_async, fence.proxy) as
+  // inline PTX.
+  kernels.addPass(createConvertNVVMToLLVMPass());
   kernels.addPass(createCanonicalizerPass());
   kernels.addPass(createCSEPass());
   kernels.addPass(createReconcileUnrealizedCastsPass());

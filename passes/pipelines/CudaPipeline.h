@@ -45,6 +45,11 @@ struct CudaPipelineOptions : public PassPipelineOptions<CudaPipelineOptions> {
                      "later; 10-bit mantissa products, f32 accumulation) "
                      "instead of the exact FP32 kernels"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> wgmma{
+      *this, "wgmma",
+      llvm::cl::desc("On sm_90a, 16-bit GEMMs compute with warpgroup "
+                     "wgmma.mma_async instead of mma.sync"),
+      llvm::cl::init(true)};
   PassOptions::Option<std::string> libdevice{
       *this, "libdevice",
       llvm::cl::desc("libdevice bitcode linked into the kernels for erf, "
@@ -64,6 +69,10 @@ void buildCudaPipeline(OpPassManager &pm, const CudaPipelineOptions &options);
 /// Whether `chip` (sm_XY[a]) has mma.sync with bf16 operands (sm_80 and
 /// later): glu-gpu-gemm's tensor-core kernels are used on it.
 bool hasMmaSync(StringRef chip);
+
+/// Whether `chip` has warpgroup wgmma (sm_90a: the arch-specific Hopper
+/// target; wgmma is not in sm_90 nor in later chips' PTX).
+bool hasWgmma(StringRef chip);
 
 /// Registers glu-cuda-pipeline (called by registerGluPipelines).
 void registerCudaPipeline();

@@ -12,6 +12,7 @@
 #include "ScalarSemantics.h"
 #include "SharedMemoryHazards.h"
 #include "WarpCollectives.h"
+#include "WarpgroupMma.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -28,11 +29,13 @@
 #include "mlir/IR/BuiltinTypes.h"
 
 #include "llvm/ADT/APInt.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallBitVector.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
+#include <deque>
 #include <limits>
 
 using namespace mlir;
@@ -259,6 +262,14 @@ struct ThreadBlock {
   int64_t firstThread;
   /// Global elements written during this launch, by global thread id.
   llvm::DenseMap<Storage *, std::vector<int64_t>> &globalWriters;
+  /// The block's shared memory, at its own addresses.
+  SmallVector<Storage *> shared;
+  /// wgmma: a wgmma.fence since the last wgmma.wait_group; the results of
+  /// the open group, of committed groups, and all not yet waited for.
+  bool wgmmaFenced = false;
+  SmallVector<Value> openWgmmaResults;
+  std::deque<SmallVector<Value>> committedWgmmaResults;
+  DenseSet<Value> pendingWgmmaResults;
 };
 
 class Interpreter {
@@ -283,6 +294,8 @@ private:
   LogicalResult runAsyncCopy(nvgpu::DeviceAsyncCopyOp op, const Lanes &lanes);
   LogicalResult runLdmatrix(nvgpu::LdMatrixOp op, const Lanes &lanes);
   LogicalResult runMma(NVVM::MmaOp op, const Lanes &lanes);
+  LogicalResult runWgmma(NVVM::WgmmaMmaAsyncOp op, const Lanes &lanes);
+  LogicalResult runWgmmaSync(Operation &op, const Lanes &lanes);
   LogicalResult runViewOp(Operation &op, const Lanes &lanes);
   LogicalResult runGeneric(linalg::GenericOp op);
 
@@ -427,6 +440,14 @@ LogicalResult Interpreter::runOp(Operation &op, const Lanes &lanes) {
   auto [known, inserted] = elementwiseOps.try_emplace(&op, std::nullopt);
   if (inserted)
     known->second = ElementwiseOp::get(&op);
+  if (block && !block->pendingWgmmaResults.empty())
+    for (OpOperand &operand : op.getOpOperands()) {
+      bool chained =
+          isa<NVVM::WgmmaMmaAsyncOp>(op) && operand.getOperandNumber() == 0;
+      if (!chained && block->pendingWgmmaResults.contains(operand.get()))
+        return op.emitOpError("reads a wgmma's accumulators before a "
+                              "wgmma.wait_group covers that wgmma");
+    }
   if (known->second)
     return runElementwise(op, *known->second, lanes);
   return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
@@ -489,6 +510,21 @@ LogicalResult Interpreter::runOp(Operation &op, const Lanes &lanes) {
       })
       .Case([&](nvgpu::LdMatrixOp o) { return runLdmatrix(o, lanes); })
       .Case([&](NVVM::MmaOp o) { return runMma(o, lanes); })
+      .Case([&](NVVM::WgmmaMmaAsyncOp o) { return runWgmma(o, lanes); })
+      .Case<NVVM::WgmmaFenceAlignedOp, NVVM::WgmmaGroupSyncAlignedOp,
+            NVVM::WgmmaWaitGroupSyncOp>(
+          [&](Operation *o) { return runWgmmaSync(*o, lanes); })
+      .Case([&](NVVM::FenceProxyOp o) -> LogicalResult {
+        if (!block)
+          return op.emitOpError("outside a kernel");
+        if (o.getKind() != NVVM::ProxyKind::async_shared)
+          return op.emitOpError("the emulator knows fence.proxy.async.shared "
+                                "only");
+        for (unsigned lane = 0; lane < lanes.count; ++lane)
+          if (lanes.active[lane])
+            block->hazards.fenceProxyAsync(lane);
+        return success();
+      })
       .Case([&](linalg::GenericOp o) -> LogicalResult {
         if (block)
           return op.emitOpError("the emulator runs linalg only on the host");
@@ -730,14 +766,25 @@ LogicalResult Interpreter::runLaunch(gpu::LaunchOp op, const Lanes &lanes) {
         set(blockIds.x, x);
         set(blockIds.y, y);
         set(blockIds.z, z);
-        for (BlockArgument shared : op.getWorkgroupAttributions()) {
-          auto type = cast<MemRefType>(shared.getType());
-          View view = newView(type.getElementType(), type.getShape());
-          view.storage->workgroup = true;
-          values[shared] = EValue::ofView(view);
-        }
         ThreadBlock current{SharedMemoryHazards(count),
                             blockIndex * int64_t(count), globalWriters};
+        // Shared memory gets addresses of its own, from 16 and only
+        // 16-byte aligned (what glu-align-workgroup-memory asks for).
+        uint64_t sharedAddress = 16;
+        for (BlockArgument shared : op.getWorkgroupAttributions()) {
+          auto type = cast<MemRefType>(shared.getType());
+          View view = makeView(type.getElementType(), type.getShape());
+          Storage &storage = *view.storage;
+          storage.workgroup = true;
+          storage.address = sharedAddress;
+          sharedAddress +=
+              (storage.bits.size() *
+                   std::max(1u, bitWidth(type.getElementType()) / 8) +
+               15) /
+              16 * 16;
+          current.shared.push_back(&storage);
+          values[shared] = EValue::ofView(view);
+        }
         block = &current;
         SmallVector<EValue> ignored;
         LogicalResult ran = runBlock(body, Lanes::all(count), ignored);
@@ -747,6 +794,9 @@ LogicalResult Interpreter::runLaunch(gpu::LaunchOp op, const Lanes &lanes) {
           return failure();
         if (!pending.empty())
           return op.emitOpError(pending);
+        if (!current.pendingWgmmaResults.empty())
+          return op.emitOpError("the kernel ends with wgmmas it never "
+                                "waited for");
       }
   return success();
 }
@@ -1054,6 +1104,149 @@ LogicalResult Interpreter::runMma(NVVM::MmaOp op, const Lanes &lanes) {
         result.at(first + l, i) = encodeScalar(f32, d[l][i]);
   }
   values[op.getResult()] = std::move(result);
+  return success();
+}
+
+/// Whether every thread of the block runs `op`: the emulator keeps one
+/// wgmma state for the whole block, whose warpgroups run in lockstep.
+static LogicalResult checkWholeBlock(Operation &op, const Lanes &lanes) {
+  if (lanes.count % kWarpgroupThreads != 0)
+    return op.emitOpError("a wgmma kernel's blocks are whole warpgroups, not ")
+           << lanes.count << " threads";
+  if (!lanes.every())
+    return op.emitOpError("the emulator runs warpgroup instructions with "
+                          "every thread of the block");
+  return success();
+}
+
+LogicalResult Interpreter::runWgmmaSync(Operation &op, const Lanes &lanes) {
+  if (!block)
+    return op.emitOpError("outside a kernel");
+  if (failed(checkWholeBlock(op, lanes)))
+    return failure();
+  if (isa<NVVM::WgmmaFenceAlignedOp>(op)) {
+    block->wgmmaFenced = true;
+  } else if (isa<NVVM::WgmmaGroupSyncAlignedOp>(op)) {
+    block->hazards.commitWgmmaGroup();
+    block->committedWgmmaResults.push_back(std::move(block->openWgmmaResults));
+    block->openWgmmaResults.clear();
+  } else {
+    auto wait = cast<NVVM::WgmmaWaitGroupSyncOp>(op);
+    uint64_t pending = wait.getGroup();
+    block->hazards.waitWgmmaGroups(pending);
+    while (block->committedWgmmaResults.size() > pending) {
+      for (Value v : block->committedWgmmaResults.front())
+        block->pendingWgmmaResults.erase(v);
+      block->committedWgmmaResults.pop_front();
+    }
+    // Registers the wgmmas wrote may be touched now: the next wgmma needs
+    // a fence again.
+    block->wgmmaFenced = false;
+  }
+  return success();
+}
+
+LogicalResult Interpreter::runWgmma(NVVM::WgmmaMmaAsyncOp op,
+                                    const Lanes &lanes) {
+  if (!block)
+    return op.emitOpError("outside a kernel");
+  if (failed(checkWholeBlock(*op, lanes)))
+    return failure();
+  if (!block->wgmmaFenced)
+    return op.emitOpError("no wgmma.fence precedes this wgmma since its "
+                          "accumulators were last touched");
+  NVVM::MMAShapeAttr shape = op.getShape();
+  NVVM::WGMMATypes type = op.getTypeA();
+  unsigned n = shape.getN();
+  if (shape.getM() != 64 || shape.getK() != 16 || n % 8 != 0 || n > 256 ||
+      (type != NVVM::WGMMATypes::bf16 && type != NVVM::WGMMATypes::f16) ||
+      op.getTypeB() != type || op.getTypeD() != NVVM::WGMMATypes::f32 ||
+      op.getScaleA() != NVVM::WGMMAScaleIn::one ||
+      op.getScaleB() != NVVM::WGMMAScaleIn::one)
+    return op.emitOpError("the emulator runs wgmma m64nNk16 with bf16 or f16 ")
+           << "operands, unscaled, and f32 accumulators only";
+  Type elementType = type == NVVM::WGMMATypes::bf16
+                         ? Type(BFloat16Type::get(op.getContext()))
+                         : Type(Float16Type::get(op.getContext()));
+  Type f32 = Float32Type::get(op.getContext());
+  bool accumulate = op.getScaleD() == NVVM::WGMMAScaleOut::one;
+  // A is K-major when "row", B when "col"; the other layouts transpose.
+  bool aMnMajor = op.getLayoutA() == NVVM::MMALayout::col;
+  bool bMnMajor = op.getLayoutB() == NVVM::MMALayout::row;
+  unsigned registers = n / 2;
+  const EValue &inouts = value(op.getInouts());
+  if (inouts.width != registers)
+    return op.emitOpError("the accumulator struct has ")
+           << inouts.width << " members, m64n" << n << " needs " << registers;
+  EValue result = EValue::perLane(lanes.count, registers);
+  for (unsigned first = 0; first < lanes.count; first += kWarpgroupThreads) {
+    ++report.wgmma;
+    // The descriptors must be the same in every thread of the warpgroup.
+    uint64_t descriptorBits[2];
+    Value descriptors[2] = {op.getDescriptorA(), op.getDescriptorB()};
+    for (auto [i, operand] : llvm::enumerate(descriptors)) {
+      descriptorBits[i] = value(operand).get(first);
+      for (unsigned t = 1; t < kWarpgroupThreads; ++t)
+        if (value(operand).get(first + t) != descriptorBits[i])
+          return op.emitOpError("thread ")
+                 << first + t << " passes a different descriptor "
+                 << (i ? "B" : "A") << " than thread " << first
+                 << " of its warpgroup";
+    }
+    // Reads element (mn, k) of an operand through its descriptor.
+    auto readOperand = [&](uint64_t bits, bool mnMajor, int64_t mn, int64_t k,
+                           double &out) -> LogicalResult {
+      WgmmaDescriptor descriptor = decodeWgmmaDescriptor(bits);
+      std::string unsupported = unsupportedWgmmaDescriptor(descriptor);
+      if (!unsupported.empty())
+        return op.emitOpError(unsupported);
+      uint64_t address = wgmmaElementAddress(descriptor, mnMajor, mn, k);
+      for (Storage *storage : block->shared) {
+        unsigned bytes = std::max(1u, bitWidth(storage->elementType) / 8);
+        if (address < storage->address ||
+            address >= storage->address + storage->bits.size() * bytes)
+          continue;
+        if (storage->elementType != elementType ||
+            (address - storage->address) % bytes != 0)
+          return op.emitOpError("a wgmma operand element at shared address ")
+                 << address << " is not a " << elementType
+                 << " element of the shared buffer it falls in";
+        int64_t index = (address - storage->address) / bytes;
+        std::string hazard = block->hazards.wgmmaRead(*storage, index, first);
+        if (!hazard.empty())
+          return op.emitOpError(hazard);
+        out = decodeScalar(elementType, storage->bits[index]);
+        return success();
+      }
+      return op.emitOpError("a wgmma operand element at shared address ")
+             << address << " lies outside the block's shared memory";
+    };
+    std::vector<double> a(64 * 16), b(16 * n);
+    for (int64_t m = 0; m < 64; ++m)
+      for (int64_t k = 0; k < 16; ++k)
+        if (failed(
+                readOperand(descriptorBits[0], aMnMajor, m, k, a[m * 16 + k])))
+          return failure();
+    for (int64_t k = 0; k < 16; ++k)
+      for (int64_t col = 0; col < n; ++col)
+        if (failed(readOperand(descriptorBits[1], bMnMajor, col, k,
+                               b[k * n + col])))
+          return failure();
+    // D = A B (+ D): products exact, each sum rounded once to f32, as the
+    // emulator's mma.sync does.
+    for (unsigned t = 0; t < kWarpgroupThreads; ++t)
+      for (unsigned i = 0; i < registers; ++i) {
+        auto [row, col] = wgmmaAccumulatorPosition(t, i);
+        double sum =
+            accumulate ? decodeScalar(f32, inouts.get(first + t, i)) : 0.0;
+        for (unsigned k = 0; k < 16; ++k)
+          sum += a[row * 16 + k] * b[k * n + col];
+        result.at(first + t, i) = encodeScalar(f32, float(sum));
+      }
+  }
+  values[op.getResult()] = std::move(result);
+  block->openWgmmaResults.push_back(op.getResult());
+  block->pendingWgmmaResults.insert(op.getResult());
   return success();
 }
 

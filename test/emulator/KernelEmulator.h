@@ -5,14 +5,19 @@
 // tensors (glu-cuda-pipeline's steps 1-2). It runs the threads of a thread
 // block in lockstep, one operation at a time for all threads, so that the
 // warp-collective operations of the tensor-core kernels (nvgpu.ldmatrix,
-// nvvm.mma.sync) see every lane's registers, and follows PTX's definitions
-// of those instructions rather than glu's own fragment maps. It checks what
+// nvvm.mma.sync, nvvm.wgmma.mma_async) see every lane's registers, and
+// follows PTX's definitions of those instructions rather than glu's own
+// fragment maps. It checks what
 // a GPU would not report: every access is in bounds, shared memory is not
 // read or written by one thread while another thread wrote or read it since
 // the last barrier, nothing reads a cp.async destination before the
 // thread's cp.async.wait_group covers it, no global element is written by
 // two threads, barriers and warp-collective operations run with every
-// thread present. Memory the program allocates starts as NaN.
+// thread present; for wgmma, that its operands were fenced for the async
+// proxy, that nothing overwrites them and nothing reads its accumulators
+// before a wgmma.wait_group covers it, and that a wgmma.fence precedes it.
+// Memory the program allocates starts as NaN; shared memory has its own
+// addresses (from 16, 16-byte aligned), as wgmma's descriptors need.
 //
 // The same interpreter runs the reference (convert-ffn-to-linalg's linalg
 // on tensors), so the tensor-core kernels are checked numerically on a CPU.
@@ -71,8 +76,8 @@ void forEachIndex(llvm::ArrayRef<int64_t> sizes,
 /// path a kernel took.
 struct Report {
   int64_t launches = 0, blocks = 0;
-  /// Warp-wide instructions.
-  int64_t mmaSync = 0, ldmatrix = 0;
+  /// Warp-wide instructions, and warpgroup-wide wgmma.mma_async.
+  int64_t mmaSync = 0, ldmatrix = 0, wgmma = 0;
   /// Per-thread instructions.
   int64_t asyncCopies = 0, barriers = 0;
 };

@@ -7,7 +7,7 @@
 namespace glu::emulator {
 
 SharedMemoryHazards::SharedMemoryHazards(unsigned threads)
-    : open(threads), committed(threads) {}
+    : open(threads), committed(threads), proxyFences(threads, 0) {}
 
 SharedMemoryHazards::ElementState &SharedMemoryHazards::state(Storage &storage,
                                                               int64_t index) {
@@ -60,8 +60,13 @@ std::string SharedMemoryHazards::write(Storage &storage, int64_t index,
         thread, index,
         s.reader == kManyThreads ? std::string("several threads")
                                  : "thread " + std::to_string(s.reader));
+  if (s.wgmmaReaders)
+    return llvm::formatv("thread {0} overwrites shared element {1} that a "
+                         "wgmma still reads (no wgmma.wait_group covers it)",
+                         thread, index);
   s.writer = thread;
   s.writeEpoch = epoch;
+  s.writerFences = proxyFences[thread];
   return {};
 }
 
@@ -90,12 +95,43 @@ void SharedMemoryHazards::waitGroups(unsigned thread, unsigned pending) {
       s.inflight = kNobody;
       s.writer = thread;
       s.writeEpoch = epoch;
+      s.writerFences = proxyFences[thread];
     }
     groups.pop_front();
   }
 }
 
+std::string SharedMemoryHazards::wgmmaRead(Storage &storage, int64_t index,
+                                           unsigned thread) {
+  std::string hazard = read(storage, index, thread);
+  if (!hazard.empty())
+    return hazard;
+  ElementState &s = state(storage, index);
+  if (s.writer >= 0 && proxyFences[s.writer] == s.writerFences)
+    return llvm::formatv("a wgmma reads shared element {0}, which thread {1} "
+                         "wrote without a fence.proxy.async after it",
+                         index, s.writer);
+  ++s.wgmmaReaders;
+  openWgmmaReads.push_back(&s);
+  return {};
+}
+
+void SharedMemoryHazards::commitWgmmaGroup() {
+  committedWgmmaReads.push_back(std::move(openWgmmaReads));
+  openWgmmaReads.clear();
+}
+
+void SharedMemoryHazards::waitWgmmaGroups(unsigned pending) {
+  while (committedWgmmaReads.size() > pending) {
+    for (ElementState *s : committedWgmmaReads.front())
+      --s->wgmmaReaders;
+    committedWgmmaReads.pop_front();
+  }
+}
+
 std::string SharedMemoryHazards::finish() const {
+  if (!openWgmmaReads.empty() || !committedWgmmaReads.empty())
+    return "the kernel ends with wgmmas it never waited for";
   for (unsigned thread = 0; thread < open.size(); ++thread)
     if (!open[thread].empty() || !committed[thread].empty())
       return llvm::formatv("thread {0} ends with cp.async copies it never "

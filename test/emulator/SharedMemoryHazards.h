@@ -11,6 +11,11 @@
 // reported instead. The pending copies' data lands in storage when their
 // group completes.
 //
+// wgmma reads shared memory through the async proxy: what a thread wrote
+// (generic proxy, cp.async included) is visible to it only after that
+// thread's fence.proxy.async, and an element a wgmma reads may not be
+// written until a wgmma.wait_group covers that wgmma.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef GLU_TEST_EMULATOR_SHAREDMEMORYHAZARDS_H
@@ -44,7 +49,18 @@ public:
   void waitGroups(unsigned thread, unsigned pending);
   /// bar.sync: a new interval in which accesses are ordered again.
   void barrier() { ++epoch; }
-  /// At the kernel's end: copies never waited for.
+  /// A read by a wgmma issued by `thread`'s warpgroup (checked as that
+  /// thread's read): the element must have been fenced for the async proxy
+  /// by its writer; it stays read until the wgmma's group completes.
+  std::string wgmmaRead(Storage &storage, int64_t index, unsigned thread);
+  /// fence.proxy.async by `thread`: its writes so far become visible to
+  /// the async proxy.
+  void fenceProxyAsync(unsigned thread) { ++proxyFences[thread]; }
+  /// wgmma.commit_group and wgmma.wait_group `pending` (the thread block's
+  /// warpgroups run them together).
+  void commitWgmmaGroup();
+  void waitWgmmaGroups(unsigned pending);
+  /// At the kernel's end: copies or wgmmas never waited for.
   std::string finish() const;
 
 private:
@@ -53,6 +69,10 @@ private:
   struct ElementState {
     int32_t writer = kNobody, reader = kNobody, inflight = kNobody;
     uint32_t writeEpoch = kNever, readEpoch = kNever;
+    /// The writer's fence.proxy.async count when it wrote.
+    uint32_t writerFences = 0;
+    /// wgmmas not yet waited for that read the element.
+    uint32_t wgmmaReaders = 0;
   };
   struct PendingWrite {
     Storage *storage;
@@ -65,6 +85,10 @@ private:
   llvm::DenseMap<Storage *, std::vector<ElementState>> states;
   std::vector<std::vector<PendingWrite>> open;
   std::vector<std::deque<std::vector<PendingWrite>>> committed;
+  std::vector<uint32_t> proxyFences;
+  /// Elements read by wgmmas of the open group and of committed groups.
+  std::vector<ElementState *> openWgmmaReads;
+  std::deque<std::vector<ElementState *>> committedWgmmaReads;
   uint32_t epoch = 0;
 };
 

@@ -8,20 +8,24 @@
 // d_ff 45 in ragged 16-column blocks with rows that are not 16-byte
 // aligned, d_ff 200 aligned), and is compared with convert-ffn-to-linalg's
 // reference run by the same interpreter on the same inputs. The emulator
-// follows PTX's definitions of ldmatrix and mma.sync and reports races,
-// unsynchronized cp.async reads and out-of-bounds accesses; the last tests
+// follows PTX's definitions of ldmatrix, mma.sync and wgmma and reports
+// races, unsynchronized cp.async reads, wgmma operands not fenced for the
+// async proxy or overwritten in flight, and out-of-bounds accesses. The
+// sm_90a kernels (glu-gpu-gemm wgmma) run the same layers. The last tests
 // break a kernel on purpose and check that the emulator notices.
 //
 //===----------------------------------------------------------------------===//
 
 #include "KernelEmulator.h"
 #include "ScalarSemantics.h"
+#include "SharedMemoryHazards.h"
 
 #include "dialect/FFNDialect.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -228,11 +232,14 @@ protected:
            (fuse ? "ffn-fuse{" + fuseOptions + "}," : "");
   }
 
-  /// The kernels: glu-cuda-pipeline's steps 1-2 as sm_80 gets them.
+  /// The kernels: glu-cuda-pipeline's steps 1-2 as sm_80 (sm_90a when
+  /// `wgmma`) gets them.
   OwningOpRef<ModuleOp> compileKernels(const std::string &source,
                                        const std::string &fuseOptions,
                                        bool fuse = true) {
-    std::string gemm = tf32 ? "glu-gpu-gemm{tf32=true}," : "glu-gpu-gemm,";
+    std::string gemm = std::string("glu-gpu-gemm{tf32=") +
+                       (tf32 ? "true" : "false") +
+                       " wgmma=" + (wgmma ? "true" : "false") + "},";
     return compile(source, fusion(fuseOptions, fuse) + gemm +
                                "convert-ffn-to-linalg," + gemm +
                                "linalg-generalize-named-ops");
@@ -378,6 +385,10 @@ protected:
     if (getElementTypeOrSelf(func.getArgumentTypes().front()).isF32() &&
         !bf16Gemms && !tf32) {
       EXPECT_EQ(lastReport.mmaSync, 0);
+    } else if (wgmma && !tf32) {
+      EXPECT_GT(lastReport.wgmma, 0);
+      EXPECT_EQ(lastReport.mmaSync, 0);
+      EXPECT_EQ(lastReport.ldmatrix, 0);
     } else {
       EXPECT_GT(lastReport.mmaSync, 0);
       EXPECT_GT(lastReport.ldmatrix, 0);
@@ -393,6 +404,8 @@ protected:
   bool bf16Gemms = false;
   /// Whether f32 GEMMs take the tensor-core kernel as tf32.
   bool tf32 = false;
+  /// Whether 16-bit GEMMs compute with wgmma (sm_90a).
+  bool wgmma = false;
 };
 
 //===----------------------------------------------------------------------===//
@@ -508,6 +521,47 @@ TEST_F(GpuKernelEmulationTest, Tf32GEGLUBackwardRaggedUnaligned) {
              "target=cuda block-size=16", true, tf32Tolerance());
 }
 
+//===----------------------------------------------------------------------===//
+// sm_90a: the same layers on warpgroup wgmma
+//===----------------------------------------------------------------------===//
+
+TEST_F(GpuKernelEmulationTest, WgmmaSwiGLUForwardAlignedWithBiases) {
+  // M = 67: 128-row tiles, two warpgroups stacked along M; the gated GEMM
+  // one m64n64 wgmma per half of the packed weight and k16 step.
+  wgmma = true;
+  checkLayer(layer("glu", "swish", 67, 64, 200, false, true, "bf16"),
+             "target=cuda block-size=64");
+  EXPECT_GT(lastReport.asyncCopies, 0);
+}
+
+TEST_F(GpuKernelEmulationTest, WgmmaGEGLUBackwardRaggedBlocksWithBiases) {
+  // Rows not 16-byte aligned: element copies into the core-matrix layout.
+  wgmma = true;
+  checkLayer(layer("glu", "gelu", 67, 33, 45, true, true, "bf16"),
+             "target=cuda block-size=16");
+}
+
+TEST_F(GpuKernelEmulationTest, WgmmaSwiGLUTrainStepKeepsActivations) {
+  // Every operand layout: x (K-major A), x^T for dW|dV (MN-major A), the
+  // [K, N] weights (MN-major B) and W^T for dx (K-major B).
+  wgmma = true;
+  checkLayer(trainStep("glu", "swish", 130, 64, 200, "bf16"),
+             "target=cuda keep-activations=true");
+}
+
+TEST_F(GpuKernelEmulationTest, WgmmaFFNReluBackwardOneRowWithBiases) {
+  // M = 1: 64-row tiles, the two warpgroups side by side along N.
+  wgmma = true;
+  checkLayer(layer("ffn", "relu", 1, 33, 45, true, true, "bf16"),
+             "target=cuda");
+}
+
+TEST_F(GpuKernelEmulationTest, WgmmaF16BilinearForward) {
+  wgmma = true;
+  checkLayer(layer("glu", "identity", 130, 64, 72, false, false, "f16"),
+             "target=cuda block-size=24");
+}
+
 TEST_F(GpuKernelEmulationTest, MisalignedOperandTakesElementCopies) {
   std::string source = layer("glu", "swish", 67, 64, 200, false, false, "bf16");
   OwningOpRef<ModuleOp> kernels =
@@ -540,16 +594,31 @@ protected:
     kernels = compileKernels(source, "target=cuda block-size=64");
     ASSERT_TRUE(kernels) << diagnostics;
   }
+  /// The emulator must refuse the kernels with `message`.
+  void expectHazard(const std::string &message) {
+    auto func = kernels->lookupSymbol<func::FuncOp>("layer");
+    EXPECT_TRUE(failed(emulate(*kernels, inputs(func, 1))));
+    EXPECT_NE(diagnostics.find(message), std::string::npos) << diagnostics;
+  }
+  /// The kernels must run and give results outside the tolerance.
+  void expectWrongResults() {
+    OwningOpRef<ModuleOp> reference =
+        compileReference(source, "target=cuda block-size=64", true);
+    auto func = kernels->lookupSymbol<func::FuncOp>("layer");
+    FailureOr<SmallVector<View>> got = emulate(*kernels, inputs(func, 1));
+    ASSERT_TRUE(succeeded(got)) << diagnostics;
+    FailureOr<SmallVector<View>> expected =
+        emulate(*reference, inputs(func, 1));
+    ASSERT_TRUE(succeeded(expected)) << diagnostics;
+    EXPECT_GT(compare(*got, *expected, Tolerance(), /*expectPass=*/false), 1.0);
+  }
   std::string source;
   OwningOpRef<ModuleOp> kernels;
 };
 
 TEST_F(BrokenKernelTest, MissingBarrierIsARace) {
   kernels->walk([](gpu::BarrierOp barrier) { barrier.erase(); });
-  auto func = kernels->lookupSymbol<func::FuncOp>("layer");
-  EXPECT_TRUE(failed(emulate(*kernels, inputs(func, 1))));
-  EXPECT_NE(diagnostics.find("since the last barrier"), std::string::npos)
-      << diagnostics;
+  expectHazard("since the last barrier");
 }
 
 TEST_F(BrokenKernelTest, WaitingForTooFewCopiesReadsInFlightData) {
@@ -557,10 +626,7 @@ TEST_F(BrokenKernelTest, WaitingForTooFewCopiesReadsInFlightData) {
     if (wait.getNumGroups().value_or(0) == 1)
       wait.setNumGroups(2);
   });
-  auto func = kernels->lookupSymbol<func::FuncOp>("layer");
-  EXPECT_TRUE(failed(emulate(*kernels, inputs(func, 1))));
-  EXPECT_NE(diagnostics.find("may still be writing"), std::string::npos)
-      << diagnostics;
+  expectHazard("may still be writing");
 }
 
 TEST_F(BrokenKernelTest, CpAsyncFromAMisalignedOperandFaults) {
@@ -590,14 +656,79 @@ TEST_F(BrokenKernelTest, UntransposedFragmentsGiveWrongResults) {
     if (load.getTranspose())
       load.setTranspose(false);
   });
-  OwningOpRef<ModuleOp> reference =
-      compileReference(source, "target=cuda block-size=64", true);
-  auto func = kernels->lookupSymbol<func::FuncOp>("layer");
-  FailureOr<SmallVector<View>> got = emulate(*kernels, inputs(func, 1));
-  ASSERT_TRUE(succeeded(got)) << diagnostics;
-  FailureOr<SmallVector<View>> expected = emulate(*reference, inputs(func, 1));
-  ASSERT_TRUE(succeeded(expected)) << diagnostics;
-  EXPECT_GT(compare(*got, *expected, Tolerance(), /*expectPass=*/false), 1.0);
+  expectWrongResults();
+}
+
+//===----------------------------------------------------------------------===//
+// ... and broken wgmma kernels
+//===----------------------------------------------------------------------===//
+
+class BrokenWgmmaKernelTest : public BrokenKernelTest {
+protected:
+  void SetUp() override {
+    wgmma = true;
+    BrokenKernelTest::SetUp();
+  }
+};
+
+TEST_F(BrokenWgmmaKernelTest, MissingProxyFenceHidesTheCopies) {
+  kernels->walk([](NVVM::FenceProxyOp fence) { fence.erase(); });
+  expectHazard("without a fence.proxy.async");
+}
+
+TEST_F(BrokenWgmmaKernelTest, MissingWaitReadsPendingAccumulators) {
+  kernels->walk([](NVVM::WgmmaWaitGroupSyncOp wait) { wait.erase(); });
+  expectHazard("before a wgmma.wait_group");
+}
+
+TEST_F(BrokenWgmmaKernelTest, WaitingForTooFewReadsPendingAccumulators) {
+  kernels->walk([](NVVM::WgmmaWaitGroupSyncOp wait) { wait.setGroup(1); });
+  expectHazard("before a wgmma.wait_group");
+}
+
+TEST_F(BrokenWgmmaKernelTest, MissingFenceBeforeTheWgmmas) {
+  kernels->walk([](NVVM::WgmmaFenceAlignedOp fence) { fence.erase(); });
+  expectHazard("no wgmma.fence precedes");
+}
+
+TEST_F(BrokenWgmmaKernelTest, WrongTransposeGivesWrongResults) {
+  // The [K, N] weight is MN-major ("row" B); read as K-major the kernel
+  // multiplies by the wrong elements.
+  kernels->walk([](NVVM::WgmmaMmaAsyncOp mma) {
+    if (mma.getLayoutB() == NVVM::MMALayout::row)
+      mma.setLayoutB(NVVM::MMALayout::col);
+  });
+  expectWrongResults();
+}
+
+TEST(SharedMemoryHazards, WgmmaOperandsNeedAProxyFenceAndAWait) {
+  MLIRContext context;
+  glu::emulator::View shared = glu::emulator::makeView(
+      BFloat16Type::get(&context), ArrayRef<int64_t>{64});
+  glu::emulator::Storage &storage = *shared.storage;
+  storage.workgroup = true;
+  glu::emulator::SharedMemoryHazards hazards(256);
+  // Thread 3 writes element 5; a wgmma of thread 0's warpgroup may read it
+  // only after thread 3's fence.proxy.async and a barrier.
+  EXPECT_EQ(hazards.write(storage, 5, 3), "");
+  hazards.barrier();
+  EXPECT_NE(hazards.wgmmaRead(storage, 5, 0).find("fence.proxy.async"),
+            std::string::npos);
+  hazards.fenceProxyAsync(3);
+  EXPECT_EQ(hazards.wgmmaRead(storage, 5, 0), "");
+  // Until a wait covers that wgmma, nobody may overwrite the element,
+  // even after a barrier.
+  hazards.commitWgmmaGroup();
+  hazards.barrier();
+  EXPECT_NE(hazards.write(storage, 5, 3).find("wgmma still reads"),
+            std::string::npos);
+  hazards.waitWgmmaGroups(1);
+  EXPECT_NE(hazards.write(storage, 5, 3).find("wgmma still reads"),
+            std::string::npos);
+  EXPECT_NE(hazards.finish(), "");
+  hazards.waitWgmmaGroups(0);
+  EXPECT_EQ(hazards.write(storage, 5, 3), "");
+  EXPECT_EQ(hazards.finish(), "");
 }
 
 } // namespace

@@ -161,6 +161,36 @@ TEST(MmaTiling, Tf32TilingsStepHalfTheKAndFillTheSameSharedMemory) {
       }
 }
 
+TEST(MmaTiling, WgmmaTilingsAreWarpgroupsOf64Rows) {
+  std::optional<int64_t> extents[] = {std::nullopt, 1, 24, 64, 65, 8192};
+  for (bool gated : {false, true})
+    for (auto m : extents)
+      for (auto n : extents) {
+        MmaTiling t = chooseMmaTiling(m, n, gated, /*elementBytes=*/2,
+                                      MmaInstruction::Wgmma);
+        MmaTiling sync = chooseMmaTiling(m, n, gated);
+        std::string why;
+        EXPECT_TRUE(isValidMmaTiling(t, gated, &why)) << why;
+        EXPECT_TRUE(t.isWgmma());
+        // The same CTA tiles and stages as mma.sync, 8 warps as 2
+        // warpgroups of 4 warps x 16 rows.
+        EXPECT_EQ(t.tileM, sync.tileM);
+        EXPECT_EQ(t.tileN, sync.tileN);
+        EXPECT_EQ(t.sharedMemoryBytes(gated), sync.sharedMemoryBytes(gated));
+        EXPECT_EQ(t.threads(), 256);
+        EXPECT_EQ(t.warpTileM(), 16);
+        EXPECT_EQ(t.warpgroupsM() * t.warpsN, 2);
+        EXPECT_EQ(t.accumulatorsPerThread(gated),
+                  sync.accumulatorsPerThread(gated));
+      }
+  MmaTiling tall = chooseMmaTiling(8192, 2048, false, 2, MmaInstruction::Wgmma);
+  EXPECT_EQ(tall.warpgroupsM(), 2); // m64n128 each
+  EXPECT_EQ(tall.warpTileN(), 128);
+  MmaTiling wide = chooseMmaTiling(1, 2048, false, 2, MmaInstruction::Wgmma);
+  EXPECT_EQ(wide.warpgroupsM(), 1); // two m64n64 side by side
+  EXPECT_EQ(wide.warpTileN(), 64);
+}
+
 TEST(MmaTiling, LargeProblemsUseTheLargestTiles) {
   MmaTiling plain = chooseMmaTiling(8192, 2048, /*gated=*/false);
   EXPECT_EQ(plain.tileM, 128);
@@ -191,6 +221,14 @@ TEST(MmaTiling, InvalidTilingsSayWhy) {
   t.warpsN = 16; // warp tiles 8 columns wide
   EXPECT_FALSE(isValidMmaTiling(t, false, &why));
   EXPECT_NE(why.find("16 x 16"), std::string::npos) << why;
+  t = chooseMmaTiling(8192, 8192, false, 4, MmaInstruction::Wgmma);
+  EXPECT_FALSE(isValidMmaTiling(t, false, &why));
+  EXPECT_NE(why.find("16-bit"), std::string::npos) << why;
+  t = chooseMmaTiling(8192, 8192, false, 2, MmaInstruction::Wgmma);
+  t.warpsM = 2; // warps of 64 rows
+  t.warpsN = 4;
+  EXPECT_FALSE(isValidMmaTiling(t, false, &why));
+  EXPECT_NE(why.find("warpgroup"), std::string::npos) << why;
 }
 
 } // namespace

@@ -99,7 +99,7 @@ static bool isMmaGemm(const GemmDescription &gemm, bool tf32,
 
 /// The tiling of `gemm` from its extents known at compile time and its
 /// operands' element size.
-static MmaTiling chooseTiling(const GemmDescription &gemm) {
+static MmaTiling chooseTiling(const GemmDescription &gemm, bool wgmma) {
   auto extent = [](Value v, unsigned dim) -> std::optional<int64_t> {
     auto type = cast<RankedTensorType>(v.getType());
     if (type.isDynamicDim(dim))
@@ -114,7 +114,9 @@ static MmaTiling chooseTiling(const GemmDescription &gemm) {
   int64_t elementBytes = cast<RankedTensorType>(gemm.lhs.value.getType())
                              .getElementTypeBitWidth() /
                          8;
-  return chooseMmaTiling(m, n, gated, elementBytes);
+  return chooseMmaTiling(m, n, gated, elementBytes,
+                         wgmma && elementBytes == 2 ? MmaInstruction::Wgmma
+                                                    : MmaInstruction::MmaSync);
 }
 
 /// The buffers of `gemm`: its tensors as read-only buffers in their stored
@@ -153,10 +155,11 @@ namespace {
 /// A GEMM op (2-D, on tensors) -> one tiled gpu.launch with its epilogue,
 /// into fresh buffers returned as tensors: the FP32 kernel for f32, the
 /// tensor-core kernel for 16-bit operands when `tensorCores` (and for f32
-/// ones with `tf32`).
+/// ones with `tf32`), with wgmma for 16-bit operands when `wgmma`.
 template <typename OpTy> struct GemmToGpu : OpRewritePattern<OpTy> {
-  GemmToGpu(MLIRContext *context, bool tensorCores, bool tf32)
-      : OpRewritePattern<OpTy>(context), tensorCores(tensorCores), tf32(tf32) {}
+  GemmToGpu(MLIRContext *context, bool tensorCores, bool tf32, bool wgmma)
+      : OpRewritePattern<OpTy>(context), tensorCores(tensorCores), tf32(tf32),
+        wgmma(wgmma) {}
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
@@ -179,12 +182,13 @@ template <typename OpTy> struct GemmToGpu : OpRewritePattern<OpTy> {
     Location loc = op.getLoc();
     GpuGemmBuffers buffers = createBuffers(rewriter, loc, *gemm, mma);
     if (mma) {
-      MmaTiling tiling = chooseTiling(*gemm);
+      MmaTiling tiling = chooseTiling(*gemm, wgmma);
       LLVM_DEBUG(llvm::dbgs()
-                 << "glu-gpu-gemm: mma.sync kernel for " << op->getName()
-                 << " at " << op->getLoc() << ", tile " << tiling.tileM << "x"
-                 << tiling.tileN << "x" << tiling.tileK << ", " << tiling.stages
-                 << " stages\n");
+                 << "glu-gpu-gemm: "
+                 << (tiling.isWgmma() ? "wgmma" : "mma.sync") << " kernel for "
+                 << op->getName() << " at " << op->getLoc() << ", tile "
+                 << tiling.tileM << "x" << tiling.tileN << "x" << tiling.tileK
+                 << ", " << tiling.stages << " stages\n");
       emitGpuMmaGemmKernel(rewriter, loc, *gemm, buffers, tiling);
     } else {
       LLVM_DEBUG(llvm::dbgs()
@@ -199,7 +203,7 @@ template <typename OpTy> struct GemmToGpu : OpRewritePattern<OpTy> {
   }
 
 private:
-  bool tensorCores, tf32;
+  bool tensorCores, tf32, wgmma;
 };
 
 struct GluGpuGemm : mlir::ffn::impl::GluGpuGemmBase<GluGpuGemm> {
@@ -207,7 +211,7 @@ struct GluGpuGemm : mlir::ffn::impl::GluGpuGemmBase<GluGpuGemm> {
 
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    populateGpuGemmPatterns(patterns, matmuls, tensorCores, tf32);
+    populateGpuGemmPatterns(patterns, matmuls, tensorCores, tf32, wgmma);
     // The kernels are built bottom-up once; do not fold or revisit them.
     GreedyRewriteConfig config;
     config.enableFolding(false);
@@ -221,12 +225,12 @@ struct GluGpuGemm : mlir::ffn::impl::GluGpuGemmBase<GluGpuGemm> {
 
 void mlir::ffn::populateGpuGemmPatterns(RewritePatternSet &patterns,
                                         bool matmuls, bool tensorCores,
-                                        bool tf32) {
+                                        bool tf32, bool wgmma) {
   patterns.add<GemmToGpu<GatedMatmulOp>, GemmToGpu<ActivatedMatmulOp>,
                GemmToGpu<DActivationMatmulOp>, GemmToGpu<DGateMatmulOp>>(
-      patterns.getContext(), tensorCores, tf32);
+      patterns.getContext(), tensorCores, tf32, wgmma);
   if (matmuls)
     patterns.add<GemmToGpu<linalg::MatmulOp>>(patterns.getContext(),
-                                              tensorCores, tf32);
+                                              tensorCores, tf32, wgmma);
   populateGpuDataMovementPatterns(patterns, /*columnSums=*/matmuls);
 }

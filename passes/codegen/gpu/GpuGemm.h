@@ -21,9 +21,12 @@ namespace ffn {
 /// bufferization.to_tensor of a new result buffer. f32 GEMMs get the FP32
 /// kernel; GEMMs of bf16 or f16 operands the mma.sync tensor-core kernel
 /// when `tensorCores` (sm_80 and later), else they are left alone; with
-/// `tf32` (and `tensorCores`) f32 GEMMs take the tensor-core kernel too.
+/// `tf32` (and `tensorCores`) f32 GEMMs take the tensor-core kernel too;
+/// with `wgmma` (sm_90a) the 16-bit ones compute with warpgroup wgmma
+/// instead of mma.sync.
 void populateGpuGemmPatterns(RewritePatternSet &patterns, bool matmuls = true,
-                             bool tensorCores = true, bool tf32 = false);
+                             bool tensorCores = true, bool tf32 = false,
+                             bool wgmma = false);
 
 /// Adds the patterns that turn f32 ffn.apply_gate and, if `columnSums`,
 /// column sums (describeColumnSum) into their kernels.

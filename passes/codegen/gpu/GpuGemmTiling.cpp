@@ -16,9 +16,11 @@ int64_t MmaTiling::sharedMemoryBytes(bool gated) const {
 
 MmaTiling mlir::ffn::chooseMmaTiling(std::optional<int64_t> m,
                                      std::optional<int64_t> n, bool gated,
-                                     int64_t elementBytes) {
+                                     int64_t elementBytes,
+                                     MmaInstruction instruction) {
   MmaTiling tiling;
   tiling.elementBytes = elementBytes;
+  tiling.instruction = instruction;
   // 64 bytes of K a stage.
   tiling.tileK = 64 / elementBytes;
   if (gated) {
@@ -35,6 +37,11 @@ MmaTiling mlir::ffn::chooseMmaTiling(std::optional<int64_t> m,
     tiling.warpsM = 4;
     tiling.warpsN = 2;
   }
+  if (tiling.isWgmma()) {
+    // 8 warps in two warpgroups of 64 rows: both along M, or side by side.
+    tiling.warpsM = tiling.tileM / 16;
+    tiling.warpsN = 8 / tiling.warpsM;
+  }
   return tiling;
 }
 
@@ -49,6 +56,14 @@ bool mlir::ffn::isValidMmaTiling(const MmaTiling &tiling, bool gated,
     return fail("a tiling needs at least one warp and two stages");
   if (tiling.tileM % tiling.warpsM || tiling.tileN % tiling.warpsN)
     return fail("the CTA tile does not split evenly over the warps");
+  if (tiling.isWgmma()) {
+    if (tiling.elementBytes != 2)
+      return fail("wgmma kernels take 16-bit operands");
+    if (tiling.warpTileM() != 16 || tiling.warpsM % 4)
+      return fail("a wgmma warpgroup is 4 warps of 16 rows along M");
+    if (tiling.warpTileN() % 16 || tiling.warpTileN() > 256)
+      return fail("a wgmma's N must be a multiple of 16 up to 256");
+  }
   if (tiling.warpTileM() % 16 || tiling.warpTileN() % 16 ||
       tiling.warpTileM() == 0 || tiling.warpTileN() == 0)
     return fail("a warp tile must be whole 16 x 16 blocks");

@@ -17,9 +17,22 @@
 
 namespace mlir::ffn {
 
-/// The tiles of one mma.sync GEMM kernel. Columns are output columns: for
-/// the gated GEMM, h columns, each reading a gate and a linear column of the
-/// packed weight (two B tiles, two accumulators per output).
+/// The tensor-core instruction a GEMM kernel computes with.
+enum class MmaInstruction {
+  /// Warp-level mma.sync (sm_80 and later), fragments loaded by ldmatrix.
+  MmaSync,
+  /// Warpgroup-level wgmma.mma_async (sm_90a), operands read from shared
+  /// memory through matrix descriptors.
+  Wgmma,
+};
+
+/// The tiles of one tensor-core GEMM kernel. Columns are output columns:
+/// for the gated GEMM, h columns, each reading a gate and a linear column of
+/// the packed weight (two B tiles, two accumulators per output).
+///
+/// With wgmma the warps form warpgroups of 4 consecutive warps stacked along
+/// M: a warpgroup computes a 64 x warpTileN block, its warp w the 16 rows
+/// 16 w .. 16 w + 15 of it (warpTileM is 16 and warpsM a multiple of 4).
 struct MmaTiling {
   /// The CTA's output tile and its K step.
   int64_t tileM = 128, tileN = 128, tileK = 32;
@@ -31,10 +44,15 @@ struct MmaTiling {
   /// Bytes of an operand element: 2 (bf16, f16: mma.sync m16n8k16) or 4
   /// (f32 read as tf32: mma.sync m16n8k8).
   int64_t elementBytes = 2;
+  /// The instruction; wgmma needs 16-bit operands.
+  MmaInstruction instruction = MmaInstruction::MmaSync;
 
+  bool isWgmma() const { return instruction == MmaInstruction::Wgmma; }
   int64_t warpTileM() const { return tileM / warpsM; }
   int64_t warpTileN() const { return tileN / warpsN; }
   int64_t threads() const { return 32 * warpsM * warpsN; }
+  /// Warpgroups along M (wgmma).
+  int64_t warpgroupsM() const { return warpsM / 4; }
   /// mma.sync operations of a warp along M and N.
   int64_t mmaTilesM() const { return warpTileM() / 16; }
   int64_t mmaTilesN() const { return warpTileN() / 8; }
@@ -69,14 +87,21 @@ inline constexpr int64_t kMaxStaticSharedMemoryBytes = 48 * 1024;
 ///   - M known to be at most 64 (decoding, small batches): 64-row tiles
 ///     (warps 2 x 4), so that half of every CTA is not padding;
 ///   - plain with N known to be at most 64: 64-column tiles (warps 4 x 2).
+///
+/// With `instruction` wgmma (16-bit operands only) the CTA tiles are the
+/// same and the 8 warps form 2 warpgroups: stacked along M for 128-row
+/// tiles (each one m64 wgmma per operand tile and k16 step, n the tile's
+/// width: 128, or 64 gated), side by side along N for 64-row ones.
 MmaTiling chooseMmaTiling(std::optional<int64_t> m, std::optional<int64_t> n,
-                          bool gated, int64_t elementBytes = 2);
+                          bool gated, int64_t elementBytes = 2,
+                          MmaInstruction instruction = MmaInstruction::MmaSync);
 
 /// Whether the kernel can be built with `tiling`: warp tiles of whole
 /// m16 x n16 blocks (ldmatrix.x4 loads two n8 fragments), a K step of whole
-/// k16 steps, every tile copied in 16-byte chunks split evenly over the
-/// threads, and shared memory within kMaxStaticSharedMemoryBytes. On
-/// failure, says why in `why` when given.
+/// k16 steps (wgmma: warpgroups of 64 x warpTileN with warpTileN a
+/// multiple of 8 up to 256, 16-bit operands), every tile copied in 16-byte
+/// chunks split evenly over the threads, and shared memory within
+/// kMaxStaticSharedMemoryBytes. On failure, says why in `why` when given.
 bool isValidMmaTiling(const MmaTiling &tiling, bool gated,
                       std::string *why = nullptr);
 

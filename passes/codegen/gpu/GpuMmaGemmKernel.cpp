@@ -28,6 +28,13 @@
 //     layout has k as rows) loads each A fragment and each pair of B
 //     fragments at the lane's row address (MmaFragments.h), then one
 //     nvvm.mma.sync m16n8k16 per (m16, n8) block of the warp's tile.
+//   - wgmma (sm_90a, MmaTiling::instruction): the same tiles, copies and
+//     pipeline; the shared tiles in wgmma's core-matrix layout instead of
+//     the swizzle (sharedIndices), fenced for the async proxy before the
+//     barrier; each warpgroup issues per k16 step one m64nNk16 wgmma per B
+//     tile on matrix descriptors of its A rows and B columns, and waits for
+//     them at the end of the K tile. Its accumulators are laid out like
+//     mma.sync's, so the epilogue below is shared.
 //   - Epilogue: accumulator i of a block sits at mmaCElement(i) of the lane;
 //     each in-bounds output runs emitGpuGemmEpilogue (GpuGemmEpilogue.h) on
 //     its registers before the only store. Gated: the lane holds the gate
@@ -58,6 +65,9 @@ using namespace mlir;
 using namespace mlir::ffn;
 
 namespace {
+
+/// The M and K of one wgmma with 16-bit operands.
+constexpr int64_t kWgmmaM = 64, kWgmmaK = 16;
 
 /// Which columns of the stored matrix a tile's inner index reads.
 enum class PackedHalf { None, Gate, Linear };
@@ -103,10 +113,20 @@ public:
     tid = launch.getThreadIds().x;
     lane = im.rem(tid, im.c(ffn::kWarpSize));
     Value warp = im.div(tid, im.c(ffn::kWarpSize));
-    warpRow =
-        im.mul(im.div(warp, im.c(tiling.warpsN)), im.c(tiling.warpTileM()));
-    warpCol =
-        im.mul(im.rem(warp, im.c(tiling.warpsN)), im.c(tiling.warpTileN()));
+    if (tiling.isWgmma()) {
+      // Warpgroup g = warp / 4 owns 64 rows and warpTileN columns; its warp
+      // w = warp % 4 the accumulator rows 16 w .. 16 w + 15 of them.
+      Value group = im.div(warp, im.c(4));
+      warpgroupRow = im.mul(im.div(group, im.c(tiling.warpsN)), im.c(kWgmmaM));
+      warpRow = im.add(warpgroupRow, im.mul(im.rem(warp, im.c(4)), im.c(16)));
+      warpCol =
+          im.mul(im.rem(group, im.c(tiling.warpsN)), im.c(tiling.warpTileN()));
+    } else {
+      warpRow =
+          im.mul(im.div(warp, im.c(tiling.warpsN)), im.c(tiling.warpTileM()));
+      warpCol =
+          im.mul(im.rem(warp, im.c(tiling.warpsN)), im.c(tiling.warpTileN()));
+    }
     rowBase = im.mul(launch.getBlockIds().y, im.c(tiling.tileM));
     colBase = im.mul(launch.getBlockIds().x, im.c(tiling.tileN));
     ArrayRef<BlockArgument> shared = launch.getWorkgroupAttributions();
@@ -127,6 +147,8 @@ private:
   /// The operands' element type (bf16 or f16; f32 read as tf32).
   Type element;
   Value tid, lane, warpRow, warpCol, rowBase, colBase;
+  /// wgmma: the first row of the thread's warpgroup in the CTA tile.
+  Value warpgroupRow;
   TileOperand a, bGate, bLinear;
 
   //===--------------------------------------------------------------------===//
@@ -223,6 +245,40 @@ private:
   }
 
   //===--------------------------------------------------------------------===//
+  // Shared tile layouts
+  //===--------------------------------------------------------------------===//
+
+  /// Where element (`row`, `col`) of `operand`'s stored tile sits in stage
+  /// `stageIndex` of its shared tiles (memref<stages x rows x cols>):
+  ///   - mma.sync: in row `row`, its 16-byte chunk swizzled
+  ///     (SharedTileSwizzle.h), for conflict-free ldmatrix;
+  ///   - wgmma: in wgmma's "core matrix" layout without swizzle: the stored
+  ///     tile is cut into 8 x 8 blocks (8 rows of one 16-byte chunk), block
+  ///     (row / 8, col / 8) the (row / 8) * (cols / 8) + col / 8-th run of
+  ///     64 contiguous elements, its rows 16 bytes apart (the position is
+  ///     given in the memref's own row-major indices).
+  /// The 8 elements of a chunk stay contiguous either way.
+  SmallVector<Value> sharedIndices(const TileOperand &operand, Value stageIndex,
+                                   Value row, Value col) {
+    IndexMath im{b, loc};
+    Value chunk = im.div(col, im.c(operand.chunk));
+    Value inChunk = im.rem(col, im.c(operand.chunk));
+    if (!tiling.isWgmma()) {
+      Value swizzled =
+          emitSwizzledChunk(b, loc, row, chunk, operand.chunksPerRow());
+      return {stageIndex, row,
+              im.add(im.mul(swizzled, im.c(operand.chunk)), inChunk)};
+    }
+    Value block = im.add(
+        im.mul(im.div(row, im.c(8)), im.c(operand.chunksPerRow())), chunk);
+    Value position = im.add(
+        im.mul(block, im.c(8 * operand.chunk)),
+        im.add(im.mul(im.rem(row, im.c(8)), im.c(operand.chunk)), inChunk));
+    return {stageIndex, im.div(position, im.c(operand.cols)),
+            im.rem(position, im.c(operand.cols))};
+  }
+
+  //===--------------------------------------------------------------------===//
   // Global -> shared
   //===--------------------------------------------------------------------===//
 
@@ -261,10 +317,7 @@ private:
         inner = im.add(k0, col);
         innerLimit = buffers.k;
       }
-      Value physical =
-          im.mul(emitSwizzledChunk(b, loc, row, chunk, operand.chunksPerRow()),
-                 im.c(operand.chunk));
-      SmallVector<Value> dst = {stage, row, physical};
+      SmallVector<Value> dst = sharedIndices(operand, stage, row, col);
       auto ifOp = scf::IfOp::create(b, loc, operand.aligned,
                                     /*withElseRegion=*/true);
       OpBuilder::InsertionGuard guard(b);
@@ -374,11 +427,23 @@ private:
           // copies visible and ends every read of tile kTile - 1's stage.
           nvgpu::DeviceAsyncWaitOp::create(
               b, loc, iterArgs.back(), b.getI32IntegerAttr(tiling.stages - 2));
+          // wgmma reads shared memory through the async proxy: the copies
+          // (generic proxy) must be fenced before the barrier publishes them.
+          if (tiling.isWgmma())
+            NVVM::FenceProxyOp::create(
+                b, loc,
+                NVVM::ProxyKindAttr::get(b.getContext(),
+                                         NVVM::ProxyKind::async_shared),
+                NVVM::SharedSpaceAttr::get(b.getContext(),
+                                           NVVM::SharedSpace::shared_cta));
           gpu::BarrierOp::create(b, loc);
           Value next = lm.add(kTile, lm.c(tiling.stages - 1));
           Value nextToken = stageAll(lm.rem(next, lm.c(tiling.stages)), next);
-          SmallVector<Value> sums = computeTile(
-              lm.rem(kTile, lm.c(tiling.stages)), iterArgs.drop_back());
+          Value stageIndex = lm.rem(kTile, lm.c(tiling.stages));
+          SmallVector<Value> sums =
+              tiling.isWgmma()
+                  ? computeTileWgmma(stageIndex, iterArgs.drop_back())
+                  : computeTile(stageIndex, iterArgs.drop_back());
           sums.push_back(nextToken);
           scf::YieldOp::create(b, loc, sums);
         });
@@ -406,14 +471,11 @@ private:
     Value storedRowOrigin = operand.kRows ? im.c(kOrigin) : outerOrigin;
     Value storedColOrigin = operand.kRows ? outerOrigin : im.c(kOrigin);
     Value row = im.add(storedRowOrigin, rowOffset);
-    Value chunk =
-        im.div(im.add(storedColOrigin, colOffset), im.c(operand.chunk));
-    Value col =
-        im.mul(emitSwizzledChunk(b, loc, row, chunk, operand.chunksPerRow()),
-               im.c(operand.chunk));
+    Value col = im.add(storedColOrigin, colOffset);
     auto fragmentType = VectorType::get({4, 2}, element);
     Value matrices = nvgpu::LdMatrixOp::create(
-        b, loc, fragmentType, operand.shared, ValueRange{stageIndex, row, col},
+        b, loc, fragmentType, operand.shared,
+        sharedIndices(operand, stageIndex, row, col),
         ldmatrixTransposes(which, operand.kContiguous()), /*numTiles=*/4);
     SmallVector<Value> registers;
     for (int64_t j = 0; j < 4; ++j) {
@@ -444,14 +506,6 @@ private:
         return {im.add(g, im.c(8 * (i % 2))), im.add(t, im.c(4 * (i / 2)))};
       return {im.add(g, im.c(8 * (i / 2))), im.add(t, im.c(4 * (i % 2)))};
     };
-    // Column `col` of stored row `row` after the chunk swizzle.
-    auto physical = [&](Value row, Value col) {
-      Value chunk = im.div(col, im.c(operand.chunk));
-      Value swizzled =
-          emitSwizzledChunk(b, loc, row, chunk, operand.chunksPerRow());
-      return im.add(im.mul(swizzled, im.c(operand.chunk)),
-                    im.rem(col, im.c(operand.chunk)));
-    };
     SmallVector<Value> registers;
     if (operand.kContiguous()) {
       // Lane l gives row l % 8 of matrix j = l / 8, register j's 8 x 4
@@ -466,7 +520,7 @@ private:
       auto fragmentType = VectorType::get({4, 1}, element);
       Value matrices = nvgpu::LdMatrixOp::create(
           b, loc, fragmentType, operand.shared,
-          ValueRange{stageIndex, row, physical(row, col)},
+          sharedIndices(operand, stageIndex, row, col),
           /*transpose=*/false, /*numTiles=*/4);
       for (int64_t i = 0; i < 4; ++i) {
         Value v = vector::ExtractOp::create(b, loc, matrices,
@@ -481,8 +535,7 @@ private:
       Value row = im.add(im.c(kOrigin), kOffset);
       Value col = im.add(outerOrigin, outerOffset);
       Value v = memref::LoadOp::create(
-          b, loc, operand.shared,
-          ValueRange{stageIndex, row, physical(row, col)});
+          b, loc, operand.shared, sharedIndices(operand, stageIndex, row, col));
       registers.push_back(arith::BitcastOp::create(b, loc, i32, v));
     }
     return registers;
@@ -562,6 +615,106 @@ private:
           if (gated)
             update(linearFrags[ni], /*linear=*/true);
         }
+    }
+    return sums;
+  }
+
+  /// The wgmma matrix descriptor of the 64 x 16 (A) or 16 x warpTileN (B)
+  /// block of `operand` at (`outerOrigin`, `kOrigin`) (m or n, k in the
+  /// mma's sense) of stage `stageIndex`, in sharedIndices' core-matrix
+  /// layout: start address, LBO (the byte distance between core matrices
+  /// adjacent along K) and SBO (along M or N), each >> 4, in bits 0-13,
+  /// 16-29 and 32-45; swizzle mode 0 (none) in bits 62-63.
+  Value descriptor(const TileOperand &operand, Value stageIndex,
+                   Value outerOrigin, int64_t kOrigin) {
+    IndexMath im{b, loc};
+    int64_t elementBytes = tiling.elementBytes;
+    int64_t blockBytes = 8 * operand.chunk * elementBytes;
+    int64_t rowOfBlocks = operand.chunksPerRow() * blockBytes;
+    Value row = operand.kRows ? im.c(kOrigin) : outerOrigin;
+    Value col = operand.kRows ? outerOrigin : im.c(kOrigin);
+    Value block =
+        im.add(im.mul(im.div(row, im.c(8)), im.c(operand.chunksPerRow())),
+               im.div(col, im.c(operand.chunk)));
+    Value stageBytes =
+        im.mul(stageIndex, im.c(operand.rows * operand.cols * elementBytes));
+    Value base =
+        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, operand.shared);
+    Value address =
+        im.add(base, im.add(stageBytes, im.mul(block, im.c(blockBytes))));
+    // Stored with k as rows, blocks adjacent along K are a row of blocks
+    // apart; with k along the row, adjacent.
+    int64_t leading = operand.kRows ? rowOfBlocks : blockBytes;
+    int64_t stride = operand.kRows ? blockBytes : rowOfBlocks;
+    Type i64 = b.getI64Type();
+    auto constant = [&](int64_t v) {
+      return arith::ConstantIntOp::create(b, loc, i64, v);
+    };
+    Value start = arith::AndIOp::create(
+        b, loc,
+        arith::ShRUIOp::create(
+            b, loc, arith::IndexCastUIOp::create(b, loc, i64, address),
+            constant(4)),
+        constant(0x3fff));
+    int64_t fields = ((leading >> 4) << 16) | ((stride >> 4) << 32);
+    return arith::OrIOp::create(b, loc, start, constant(fields));
+  }
+
+  /// `values` as the llvm.struct of f32 a wgmma reads and writes.
+  Value packAccumulators(ValueRange values) {
+    SmallVector<Type> members(values.size(), b.getF32Type());
+    auto type = LLVM::LLVMStructType::getLiteral(b.getContext(), members);
+    Value packed = LLVM::PoisonOp::create(b, loc, type);
+    for (auto [i, v] : llvm::enumerate(values))
+      packed = LLVM::InsertValueOp::create(b, loc, packed, v, i);
+    return packed;
+  }
+
+  /// The warpgroup's products of one K tile (in stage `stageIndex`): per
+  /// k16 step one wgmma m64nNk16 (N = warpTileN) per B tile, reading A and
+  /// B from shared memory through descriptors; the accumulator registers
+  /// are struct member i = accumulatorIndex(0, i / 4, i % 4), the layout of
+  /// mma.sync's C fragments for the warp's 16 rows and n8 block i / 4.
+  /// Waits for its wgmmas before returning, so the stage may be refilled.
+  SmallVector<Value> computeTileWgmma(Value stageIndex, ValueRange acc) {
+    MLIRContext *ctx = b.getContext();
+    int64_t count = tiling.accumulatorsPerThread(false);
+    Value gate = packAccumulators(acc.take_front(count));
+    Value linear = gated ? packAccumulators(acc.drop_front(count)) : Value();
+    NVVM::WGMMATypes type =
+        element.isF16() ? NVVM::WGMMATypes::f16 : NVVM::WGMMATypes::bf16;
+    // A and B are "row" and "col" when k is contiguous (K-major); the
+    // other layout transposes.
+    NVVM::MMALayout layoutA =
+        a.kRows ? NVVM::MMALayout::col : NVVM::MMALayout::row;
+    auto layoutB = [](const TileOperand &operand) {
+      return operand.kRows ? NVVM::MMALayout::row : NVVM::MMALayout::col;
+    };
+    auto shape =
+        NVVM::MMAShapeAttr::get(ctx, kWgmmaM, tiling.warpTileN(), kWgmmaK);
+    NVVM::WgmmaFenceAlignedOp::create(b, loc);
+    for (int64_t ks = 0; ks < tiling.tileK; ks += kWgmmaK) {
+      Value descA = descriptor(a, stageIndex, warpgroupRow, ks);
+      auto multiply = [&](const TileOperand &operand, Value sums) -> Value {
+        Value descB = descriptor(operand, stageIndex, warpCol, ks);
+        return NVVM::WgmmaMmaAsyncOp::create(
+            b, loc, sums.getType(), sums, descA, descB, shape, type, type,
+            NVVM::WGMMATypes::f32, NVVM::WGMMAScaleOut::one,
+            NVVM::WGMMAScaleIn::one, NVVM::WGMMAScaleIn::one, layoutA,
+            layoutB(operand), /*satfinite=*/nullptr);
+      };
+      gate = multiply(bGate, gate);
+      if (gated)
+        linear = multiply(bLinear, linear);
+    }
+    NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+    NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
+    SmallVector<Value> sums;
+    for (Value packed : {gate, linear}) {
+      if (!packed)
+        continue;
+      for (int64_t i = 0; i < count; ++i)
+        sums.push_back(LLVM::ExtractValueOp::create(b, loc, packed, i));
     }
     return sums;
   }

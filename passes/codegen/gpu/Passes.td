@@ -78,7 +78,12 @@ def GluGpuGemm : Pass<"glu-gpu-gemm"> {
     (convert-ffn-to-linalg) materializes one. With `tf32`, f32 GEMMs take
     the same kernel with m16n8k8 tf32 mma.sync (K steps of 16; ldmatrix
     where k is contiguous in the stored tile, scalar shared loads where it
-    is not); exact FP32 stays the default. The kernels need
+    is not); exact FP32 stays the default. With `wgmma` (sm_90a), 16-bit
+    GEMMs compute with warpgroup wgmma.mma_async instead: the same tiles
+    and cp.async pipeline, the shared tiles in wgmma's core-matrix layout,
+    two warpgroups of m64 wgmmas reading A and B through matrix
+    descriptors, the epilogue on the same accumulator registers. The
+    kernels need
     16-byte-aligned workgroup memory (glu-align-workgroup-memory).
 
     The pass makes no graph decision
@@ -94,7 +99,11 @@ def GluGpuGemm : Pass<"glu-gpu-gemm"> {
     Option<"tf32", "tf32", "bool", /*default=*/"false",
            "f32 GEMMs run on the tensor cores as tf32 (mma.sync m16n8k8: "
            "operands truncated to 10-bit mantissas, f32 accumulation) "
-           "instead of the exact FP32 kernels; needs tensor-cores">
+           "instead of the exact FP32 kernels; needs tensor-cores">,
+    Option<"wgmma", "wgmma", "bool", /*default=*/"false",
+           "GEMMs of bf16 or f16 operands compute with warpgroup "
+           "wgmma.mma_async (sm_90a) instead of mma.sync; needs "
+           "tensor-cores">
   ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect",

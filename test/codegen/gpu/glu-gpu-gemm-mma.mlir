@@ -2,6 +2,8 @@
 // RUN: glu-opt %s -split-input-file --glu-gpu-gemm=tensor-cores=false | FileCheck %s --check-prefix=NOMMA
 // RUN: glu-opt %s -split-input-file --glu-cuda-pipeline=chip=sm_75 | FileCheck %s --check-prefix=SM75
 // RUN: glu-opt %s -split-input-file --glu-gpu-gemm=tf32=true | FileCheck %s --check-prefix=TF32
+// RUN: glu-opt %s -split-input-file --glu-gpu-gemm=wgmma=true | FileCheck %s --check-prefix=WGMMA
+// RUN: glu-opt %s -split-input-file --glu-gpu-gemm="wgmma=true tf32=true" | FileCheck %s --check-prefix=WGTF32
 //
 // GEMMs of bf16 or f16 operands become the mma.sync tensor-core kernel
 // (GpuMmaGemmKernel.cpp): tiles from chooseMmaTiling, three cp.async
@@ -58,6 +60,42 @@
 //   CHECK-NOT:     scf.if
 //       CHECK:     gpu.terminator
 
+// With wgmma (sm_90a) the same tiles and pipeline; the shared tiles are in
+// wgmma's core-matrix layout (no swizzle: no xori), fenced for the async
+// proxy before the barrier, and each of the 2 warpgroups issues per k16
+// step one m64n64k16 wgmma on the gate tile and one on the linear tile,
+// through descriptors: A (x, K-major "row": LBO 128 bytes, SBO 4 x 128 =
+// 512: 8 << 16 | 32 << 32 = 137439477760), B ([K, N] weight halves,
+// MN-major "row": LBO 8 x 128 = 1024, SBO 128: 64 << 16 | 8 << 32 =
+// 34363932672). The accumulators are waited for before the stage is
+// refilled, and the epilogue is mma.sync's.
+// WGMMA-LABEL: func.func @gated_bf16
+//   WGMMA-NOT:   arith.xori
+//       WGMMA:   gpu.launch
+//  WGMMA-SAME:     threads({{.*}}) in ({{.*}} = %c256, {{.*}} = %c1, {{.*}} = %c1)
+//  WGMMA-SAME:     workgroup(%[[A:.*]] : memref<3x128x32xbf16, #gpu.address_space<workgroup>>, %[[G:.*]] : memref<3x32x64xbf16, #gpu.address_space<workgroup>>, %[[L:.*]] : memref<3x32x64xbf16, #gpu.address_space<workgroup>>)
+//   WGMMA-NOT:     arith.xori
+//       WGMMA:     scf.for
+//       WGMMA:       nvgpu.device_async_wait %{{.*}} {numGroups = 1 : i32}
+//  WGMMA-NEXT:       nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
+//  WGMMA-NEXT:       gpu.barrier
+//       WGMMA:       nvvm.wgmma.fence.aligned
+//       WGMMA:       memref.extract_aligned_pointer_as_index %[[A]]
+//       WGMMA:       %[[DA:.*]] = arith.ori %{{.*}}, %c137439477760_i64 : i64
+//       WGMMA:       memref.extract_aligned_pointer_as_index %[[G]]
+//       WGMMA:       %[[DG:.*]] = arith.ori %{{.*}}, %c34363932672_i64 : i64
+//       WGMMA:       nvvm.wgmma.mma_async %[[DA]], %[[DG]], %{{.*}}, <m = 64, n = 64, k = 16>, D[<f32>, <one>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <row>]
+//       WGMMA:       memref.extract_aligned_pointer_as_index %[[L]]
+//       WGMMA:       nvvm.wgmma.mma_async %[[DA]]
+// WGMMA-COUNT-2:     nvvm.wgmma.mma_async
+//   WGMMA-NOT:       nvvm.wgmma.mma_async
+//       WGMMA:       nvvm.wgmma.commit.group.sync.aligned
+//  WGMMA-NEXT:       nvvm.wgmma.wait.group.sync.aligned 0
+//       WGMMA:       scf.yield
+//       WGMMA:     nvgpu.device_async_wait %{{.*}} {numGroups = 0 : i32}
+//       WGMMA:     math.exp
+//       WGMMA:     gpu.terminator
+
 // NOMMA-LABEL: func.func @gated_bf16
 //   NOMMA-NOT:   gpu.launch
 //       NOMMA:   ffn.gated_matmul
@@ -90,6 +128,13 @@ func.func @gated_bf16(%x: tensor<67x64xbf16>, %p: tensor<64x192xbf16>, %bias: te
 //   CHECK-NOT:       arith.addf
 //       CHECK:       memref.store %{{.*}}, %{{.*}} : memref<?x24xf32>
 
+// A weight stored [N, K] is K-major for wgmma ("col" B); N <= 64 gives
+// 64-column tiles, one m64n64 wgmma per warpgroup and k16 step.
+// WGMMA-LABEL: func.func @f16_transposed_rhs
+//       WGMMA:   workgroup({{.*}} : memref<3x128x32xf16, #gpu.address_space<workgroup>>, {{.*}} : memref<3x64x32xf16, #gpu.address_space<workgroup>>)
+// WGMMA-COUNT-2: nvvm.wgmma.mma_async {{.*}}, <m = 64, n = 64, k = 16>, D[<f32>, <one>], A[<f16>, <one>, <row>], B[<f16>, <one>, <col>]
+//   WGMMA-NOT:   nvvm.wgmma.mma_async
+
 // NOMMA-LABEL: func.func @f16_transposed_rhs
 //   NOMMA-NOT:   gpu.launch
 //       NOMMA:   linalg.matmul
@@ -112,6 +157,7 @@ func.func @f16_transposed_rhs(%a: tensor<?x40xf16>, %b: tensor<24x40xf16>) -> te
 // rounded to bf16 like the reference's materialized product, and da, db
 // are stored at the packed gate and linear columns.
 
+// WGMMA-LABEL: func.func @dgate_bf16
 // CHECK-LABEL: func.func @dgate_bf16
 //       CHECK:   gpu.launch
 //  CHECK-SAME:     workgroup(%{{.*}} : memref<3x64x32xbf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<3x128x32xbf16, #gpu.address_space<workgroup>>)
@@ -167,6 +213,12 @@ func.func @gated_kept_bias_bf16(%x: tensor<67x64xbf16>, %p: tensor<64x192xbf16>,
 // contiguous: ldmatrix.x4 of 32-bit elements (vector<4x1xf32>, no .trans);
 // B is stored [k][n]: each lane loads its two elements. 2 k8 steps x 4 m16
 // x 4 n8 = 32 m16n8k8 mma.sync a K tile.
+
+// wgmma takes 16-bit operands only: tf32 stays on mma.sync m16n8k8.
+// WGTF32-LABEL: func.func @tf32_matmul
+//   WGTF32-NOT:   nvvm.wgmma
+//       WGTF32:   nvvm.mma.sync {{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 8>
+//   WGTF32-NOT:   nvvm.wgmma
 
 // TF32-LABEL: func.func @tf32_matmul
 //       TF32:   gpu.launch

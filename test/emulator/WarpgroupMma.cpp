@@ -1,0 +1,48 @@
+//===- WarpgroupMma.cpp - wgmma.mma_async as PTX defines it ---------------===//
+
+#include "WarpgroupMma.h"
+
+namespace glu::emulator {
+
+WgmmaDescriptor decodeWgmmaDescriptor(uint64_t bits) {
+  auto field = [&](unsigned first, unsigned width) {
+    return (bits >> first) & ((uint64_t(1) << width) - 1);
+  };
+  WgmmaDescriptor d;
+  d.startAddress = field(0, 14) << 4;
+  d.leadingByteOffset = field(16, 14) << 4;
+  d.strideByteOffset = field(32, 14) << 4;
+  d.baseOffset = unsigned(field(49, 3));
+  d.swizzle = unsigned(field(62, 2));
+  return d;
+}
+
+std::string unsupportedWgmmaDescriptor(const WgmmaDescriptor &descriptor) {
+  if (descriptor.swizzle != 0)
+    return "the emulator reads wgmma operands without swizzle only, not "
+           "swizzle mode " +
+           std::to_string(descriptor.swizzle);
+  if (descriptor.baseOffset != 0)
+    return "a matrix base offset applies to swizzled layouts only";
+  return {};
+}
+
+uint64_t wgmmaElementAddress(const WgmmaDescriptor &descriptor, bool mnMajor,
+                             int64_t mn, int64_t k) {
+  uint64_t core = descriptor.startAddress +
+                  uint64_t(k / 8) * descriptor.leadingByteOffset +
+                  uint64_t(mn / 8) * descriptor.strideByteOffset;
+  // Within a core matrix: 8 rows of 16 bytes (8 elements of 2 bytes).
+  int64_t row = mnMajor ? k % 8 : mn % 8;
+  int64_t column = mnMajor ? mn % 8 : k % 8;
+  return core + uint64_t(row * 16 + column * 2);
+}
+
+std::pair<unsigned, unsigned> wgmmaAccumulatorPosition(unsigned thread,
+                                                       unsigned i) {
+  unsigned warp = thread / 32, lane = thread % 32;
+  return {16 * warp + lane / 4 + 8 * ((i / 2) % 2),
+          8 * (i / 4) + 2 * (lane % 4) + i % 2};
+}
+
+} // namespace glu::emulator
