@@ -256,6 +256,30 @@ uint64_t byteAddress(const Storage &storage, int64_t index) {
              std::max<uint64_t>(1, bitWidth(storage.elementType) / 8);
 }
 
+/// Collects the lanes' parts of warp-wide shared accesses and adds each
+/// warp's bank use to `total` when the warp changes or on flush().
+class WarpBankAccesses {
+public:
+  explicit WarpBankAccesses(BankUse &total) : total(total) {}
+  ~WarpBankAccesses() { flush(); }
+  void add(unsigned thread, uint64_t address, unsigned bytes) {
+    unsigned warp = thread / kWarpLanes;
+    if (!accesses.empty() && warp != currentWarp)
+      flush();
+    currentWarp = warp;
+    accesses.push_back({thread % kWarpLanes, address, bytes});
+  }
+  void flush() {
+    total += countWavefronts(accesses);
+    accesses.clear();
+  }
+
+private:
+  BankUse &total;
+  unsigned currentWarp = 0;
+  SmallVector<BankAccess, 32> accesses;
+};
+
 /// The thread block being run and its launch.
 struct ThreadBlock {
   SharedMemoryHazards hazards;
@@ -815,10 +839,15 @@ LogicalResult Interpreter::runMemoryAccess(Operation &op, const Lanes &lanes) {
   EValue result;
   if (!isStore)
     result = EValue::perLane(lanes.count, width);
+  bool shared = block && view.storage->workgroup;
+  WarpBankAccesses banks(isStore ? report.sharedWrites : report.sharedReads);
+  unsigned elementBytes = std::max(1u, bitWidth(view.storage->elementType) / 8);
   for (unsigned lane = 0; lane < lanes.count; ++lane) {
     if (!lanes.active[lane])
       continue;
     SmallVector<int64_t> at = indices(indexOperands, lane);
+    if (int64_t first = view.storageIndex(at); shared && first >= 0)
+      banks.add(lane, byteAddress(*view.storage, first), width * elementBytes);
     for (unsigned e = 0; e < width; ++e) {
       SmallVector<int64_t> element = at;
       element.back() += e;
@@ -937,6 +966,7 @@ LogicalResult Interpreter::runAsyncCopy(nvgpu::DeviceAsyncCopyOp op,
   const View &dst = viewOf(op.getDst());
   const View &src = viewOf(op.getSrc());
   int64_t dstElements = op.getDstElements().getZExtValue();
+  WarpBankAccesses banks(report.sharedWrites);
   for (unsigned lane = 0; lane < lanes.count; ++lane) {
     if (!lanes.active[lane])
       continue;
@@ -959,6 +989,8 @@ LogicalResult Interpreter::runAsyncCopy(nvgpu::DeviceAsyncCopyOp op,
              << lane << " copies " << bytes << " bytes from "
              << formatIndices(from) << " to " << formatIndices(to)
              << ", addresses not aligned to " << bytes << " bytes";
+    if (toIndex >= 0)
+      banks.add(lane, byteAddress(*dst.storage, toIndex), bytes);
     for (int64_t e = 0; e < dstElements; ++e) {
       uint64_t bits = 0;
       if (e < srcElements) {
@@ -1018,6 +1050,7 @@ LogicalResult Interpreter::runLdmatrix(nvgpu::LdMatrixOp op,
     if (!lanes.active[first])
       continue;
     ++report.ldmatrix;
+    WarpBankAccesses banks(report.sharedReads);
     std::array<LdmatrixRow, kWarpLanes> rows{};
     for (unsigned l = 0; l < 8 * tiles; ++l) {
       SmallVector<int64_t> at = indices(op.getIndices(), first + l);
@@ -1027,6 +1060,8 @@ LogicalResult Interpreter::runLdmatrix(nvgpu::LdMatrixOp op,
         return op->emitOpError("lane ")
                << l << " of warp " << warp << " addresses row "
                << formatIndices(at) << ", not 16-byte aligned";
+      if (rowIndex >= 0)
+        banks.add(first + l, byteAddress(*view.storage, rowIndex), 16);
       for (unsigned e = 0; e < rowElements; ++e) {
         SmallVector<int64_t> element = at;
         element.back() += e;

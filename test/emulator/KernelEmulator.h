@@ -16,7 +16,9 @@
 // thread present; for wgmma, that its operands were fenced for the async
 // proxy, that nothing overwrites them and nothing reads its accumulators
 // before a wgmma.wait_group covers it, and that a wgmma.fence precedes it.
-// Memory the program allocates starts as NaN; shared memory has its own
+// It counts the bank wavefronts of the warps' shared accesses
+// (SharedMemoryBanks.h). Memory the program allocates starts as NaN;
+// shared memory has its own
 // addresses (from 16, 16-byte aligned), as wgmma's descriptors need.
 //
 // The same interpreter runs the reference (convert-ffn-to-linalg's linalg
@@ -26,6 +28,8 @@
 
 #ifndef GLU_TEST_EMULATOR_KERNELEMULATOR_H
 #define GLU_TEST_EMULATOR_KERNELEMULATOR_H
+
+#include "SharedMemoryBanks.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Types.h"
@@ -80,6 +84,9 @@ struct Report {
   int64_t mmaSync = 0, ldmatrix = 0, wgmma = 0;
   /// Per-thread instructions.
   int64_t asyncCopies = 0, barriers = 0;
+  /// Bank use of the warps' shared-memory writes (stores and cp.async
+  /// destinations) and reads (loads and ldmatrix rows).
+  BankUse sharedWrites, sharedReads;
 };
 
 /// Runs functions of tensors whose GEMMs are gpu.launch kernels.

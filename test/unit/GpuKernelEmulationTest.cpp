@@ -10,7 +10,8 @@
 // reference run by the same interpreter on the same inputs. The emulator
 // follows PTX's definitions of ldmatrix, mma.sync and wgmma and reports
 // races, unsynchronized cp.async reads, wgmma operands not fenced for the
-// async proxy or overwritten in flight, and out-of-bounds accesses. The
+// async proxy or overwritten in flight, and out-of-bounds accesses, and
+// counts the shared-memory bank wavefronts of the copies and loads. The
 // sm_90a kernels (glu-gpu-gemm wgmma) run the same layers. The last tests
 // break a kernel on purpose and check that the emulator notices.
 //
@@ -395,6 +396,16 @@ protected:
     }
   }
 
+  /// Every phase of the last run's shared writes and reads touched each
+  /// bank at most once (the emulator's count of wavefronts).
+  void expectNoBankConflicts() {
+    const glu::emulator::BankUse &writes = lastReport.sharedWrites;
+    const glu::emulator::BankUse &reads = lastReport.sharedReads;
+    EXPECT_GT(writes.phases, 0);
+    EXPECT_EQ(writes.wavefronts, writes.phases) << "shared writes";
+    EXPECT_EQ(reads.wavefronts, reads.phases) << "shared reads";
+  }
+
   MLIRContext context;
   std::string diagnostics;
   ScopedDiagnosticHandler handler;
@@ -442,6 +453,11 @@ TEST_F(GpuKernelEmulationTest, GEGLUBackwardRaggedBlocksWithBiases) {
 TEST_F(GpuKernelEmulationTest, SwiGLUTrainStepKeepsActivations) {
   checkLayer(trainStep("glu", "swish", 130, 64, 200, "bf16"),
              "target=cuda keep-activations=true");
+  // Aligned operands in every layout: the cp.async chunk writes and the
+  // ldmatrix row reads of the XOR-swizzled tiles are free of bank
+  // conflicts.
+  expectNoBankConflicts();
+  EXPECT_GT(lastReport.sharedReads.phases, 0);
 }
 
 TEST_F(GpuKernelEmulationTest, FFNGeluTrainStep) {
@@ -547,6 +563,10 @@ TEST_F(GpuKernelEmulationTest, WgmmaSwiGLUTrainStepKeepsActivations) {
   wgmma = true;
   checkLayer(trainStep("glu", "swish", 130, 64, 200, "bf16"),
              "target=cuda keep-activations=true");
+  // Eight threads a core matrix: the cp.async writes hit every bank once
+  // a phase (wgmma reads shared memory itself: no thread reads).
+  expectNoBankConflicts();
+  EXPECT_EQ(lastReport.sharedReads.phases, 0);
 }
 
 TEST_F(GpuKernelEmulationTest, WgmmaFFNReluBackwardOneRowWithBiases) {
@@ -729,6 +749,31 @@ TEST(SharedMemoryHazards, WgmmaOperandsNeedAProxyFenceAndAWait) {
   hazards.waitWgmmaGroups(0);
   EXPECT_EQ(hazards.write(storage, 5, 3), "");
   EXPECT_EQ(hazards.finish(), "");
+}
+
+TEST(SharedMemoryBanks, CountsWavefrontsPerPhase) {
+  using glu::emulator::BankAccess;
+  using glu::emulator::countWavefronts;
+  std::vector<BankAccess> rows, column, broadcast, pairs;
+  for (unsigned lane = 0; lane < 32; ++lane) {
+    // 16 bytes a lane, contiguous: 4 phases of 128 bytes, one wavefront
+    // each.
+    rows.push_back({lane, 16 * uint64_t(lane), 16});
+    // 16 bytes a lane, 128 bytes apart: all 8 lanes of a phase in the
+    // same 4 banks.
+    column.push_back({lane, 128 * uint64_t(lane), 16});
+    // One word for every lane: a broadcast.
+    broadcast.push_back({lane, 64, 4});
+    // 4 bytes a lane, two lanes a bank (the halves 128 bytes apart).
+    pairs.push_back({lane, 4 * uint64_t(lane % 16) + 128 * (lane / 16), 4});
+  }
+  EXPECT_EQ(countWavefronts(rows).phases, 4);
+  EXPECT_EQ(countWavefronts(rows).wavefronts, 4);
+  EXPECT_EQ(countWavefronts(column).phases, 4);
+  EXPECT_EQ(countWavefronts(column).wavefronts, 32);
+  EXPECT_EQ(countWavefronts(broadcast).phases, 1);
+  EXPECT_EQ(countWavefronts(broadcast).wavefronts, 1);
+  EXPECT_EQ(countWavefronts(pairs).wavefronts, 2);
 }
 
 } // namespace

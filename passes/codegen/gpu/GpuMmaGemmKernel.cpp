@@ -300,8 +300,20 @@ private:
     Value k0 = im.mul(kTile, im.c(tiling.tileK));
     for (int64_t l = 0; l < chunks / tiling.threads(); ++l) {
       Value e = im.add(tid, im.c(tiling.threads() * l));
-      Value row = im.div(e, im.c(operand.chunksPerRow()));
-      Value chunk = im.rem(e, im.c(operand.chunksPerRow()));
+      Value row, chunk;
+      if (tiling.isWgmma()) {
+        // Eight consecutive threads copy the 8 rows of one core matrix:
+        // 128 contiguous bytes of shared memory, every bank once (a warp
+        // still reads whole 64-byte runs of 8 stored rows).
+        Value block = im.div(e, im.c(8));
+        chunk = im.rem(block, im.c(operand.chunksPerRow()));
+        row =
+            im.add(im.mul(im.div(block, im.c(operand.chunksPerRow())), im.c(8)),
+                   im.rem(e, im.c(8)));
+      } else {
+        row = im.div(e, im.c(operand.chunksPerRow()));
+        chunk = im.rem(e, im.c(operand.chunksPerRow()));
+      }
       Value col = im.mul(chunk, im.c(operand.chunk));
       // The stored tile's row is k (or m, n); its columns run along the
       // other index, whose first element this chunk copies is `inner`.
