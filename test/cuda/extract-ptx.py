@@ -6,7 +6,8 @@
 
 With --ptxas, also assembles each file with `ptxas -v -arch=ARCH` and prints
 "ptxas ok <file>: <registers> registers, <bytes> bytes spilled, <smem> bytes
-smem" (or the error, and exits non-zero).
+smem" (or the error, and exits non-zero), then "ptxas warning <file>: <line>"
+for each warning ptxas gives (such as wgmma.mma_async serialized).
 
 The `assembly = "..."` string of each #gpu.object is MLIR-escaped (\\XX hex
 escapes, \\\\ and \\"); this unescapes it. Prints the files it wrote, one a
@@ -58,6 +59,11 @@ def assemble(ptxas, arch, path):
     print("ptxas ok %s: %s registers, %s bytes spilled, %s bytes smem" % (
         os.path.basename(path), max(map(int, regs or [0])),
         max(map(int, spills or [0])), max(map(int, smem or [0]))))
+    # ptxas warns, among others, when it serializes wgmma.mma_async.
+    for line in log.splitlines():
+        if "warning" in line.lower():
+            print("ptxas warning %s: %s" % (os.path.basename(path),
+                                            line.strip()))
     return True
 
 
