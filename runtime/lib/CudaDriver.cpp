@@ -70,6 +70,7 @@ const Driver *driver(std::string *why) {
       GLU_RESOLVE(cuDeviceGet);
       GLU_RESOLVE(cuDeviceGetCount);
       GLU_RESOLVE(cuDeviceGetName);
+      GLU_RESOLVE(cuDeviceGetAttribute);
       GLU_RESOLVE(cuDevicePrimaryCtxRetain);
       GLU_RESOLVE(cuCtxSetCurrent);
       GLU_RESOLVE(cuCtxGetCurrent);
@@ -158,6 +159,27 @@ bool initContext(std::string *why) {
   if (r != CUDA_SUCCESS)
     return fail("cuCtxSetCurrent", r);
   return true;
+}
+
+bool computeCapability(int &major, int &minor, std::string *why) {
+  std::string w;
+  const Driver *d = driver(&w);
+  CUdevice dev = 0;
+  CUresult r = d ? d->cuInit(0) : CUDA_SUCCESS;
+  if (d && r == CUDA_SUCCESS)
+    r = d->cuDeviceGet(&dev, 0);
+  if (d && r == CUDA_SUCCESS)
+    r = d->cuDeviceGetAttribute(
+        &major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev);
+  if (d && r == CUDA_SUCCESS)
+    r = d->cuDeviceGetAttribute(
+        &minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev);
+  if (d && r == CUDA_SUCCESS)
+    return true;
+  if (why)
+    *why =
+        d ? "CUDA error reading the compute capability: " + errorString(r) : w;
+  return false;
 }
 
 bool ensureContext() {

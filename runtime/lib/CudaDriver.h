@@ -37,6 +37,8 @@ constexpr CUjit_option CU_JIT_ERROR_LOG_BUFFER = 5;
 constexpr CUjit_option CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6;
 constexpr CUjit_option CU_JIT_OPTIMIZATION_LEVEL = 7;
 constexpr int CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8;
+constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
+constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
 
 /// The driver entry points, resolved with dlsym from libcuda.so.1.
 struct Driver {
@@ -44,6 +46,7 @@ struct Driver {
   CUresult (*cuDeviceGet)(CUdevice *, int);
   CUresult (*cuDeviceGetCount)(int *);
   CUresult (*cuDeviceGetName)(char *, int, CUdevice);
+  CUresult (*cuDeviceGetAttribute)(int *, int, CUdevice);
   CUresult (*cuDevicePrimaryCtxRetain)(CUcontext *, CUdevice);
   CUresult (*cuCtxSetCurrent)(CUcontext);
   CUresult (*cuCtxGetCurrent)(CUcontext *);
@@ -89,6 +92,10 @@ const Driver *driver(std::string *why = nullptr);
 /// Initializes the driver, retains device 0's primary context and makes it
 /// current on this thread. Returns false (and `why`) on failure.
 bool initContext(std::string *why = nullptr);
+
+/// The compute capability of device 0 (the one initContext uses). Returns
+/// false (and `why`) on failure.
+bool computeCapability(int &major, int &minor, std::string *why = nullptr);
 
 /// Makes the primary context current on this thread if no context is;
 /// initializes it on first use. Records an error on failure.

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "glu/ArtifactAbi.h"
+#include "glu/CudaChip.h"
 #include "glu/Runtime.h"
 
 #include "JsonParsing.h"
@@ -81,6 +82,25 @@ public:
       m.producer = *p->get_ptr<const Json::string_t *>();
     if (const Json *s = member(root, "source"); s && s->is_string())
       m.source = *s->get_ptr<const Json::string_t *>();
+
+    // Optional (older manifests lack it), checked when present: the
+    // runtime refuses a GPU that cannot run any of the chips.
+    if (const Json *cuda = member(root, "cuda")) {
+      if (!cuda->is_object())
+        fail("'cuda' must be an object");
+      const Json::array_t *chips = array(*cuda, "chips");
+      if (!chips)
+        fail("'cuda.chips' must be an array");
+      for (size_t i = 0; i < chips->size(); ++i) {
+        const Json &c = (*chips)[i];
+        CudaChip parsed;
+        if (!c.is_string() ||
+            !CudaChip::parse(*c.get_ptr<const Json::string_t *>(), parsed))
+          fail("'cuda.chips[" + std::to_string(i) +
+               "]' must be a chip name like \"sm_80\" or \"sm_90a\"");
+        m.cudaChips.push_back(*c.get_ptr<const Json::string_t *>());
+      }
+    }
 
     const Json::array_t *entries = array(root, "entry_points");
     if (!entries)

@@ -3,6 +3,7 @@
 #include "glu/Runtime.h"
 #include "glu/ArtifactAbi.h"
 #include "glu/ArtifactSignature.h"
+#include "glu/CudaChip.h"
 #include "glu/Sha256.h"
 
 #include "CudaDriver.h"
@@ -424,6 +425,29 @@ toSignature(const std::vector<TensorSpec> &specs) {
   return out;
 }
 
+/// Refuses a GPU that none of the manifest's chips runs on (PTX for sm_90a
+/// on an sm_80 GPU, or for sm_90 on sm_86), before the library's
+/// constructors try to load the PTX.
+static void checkCudaChips(const Manifest &m, const std::string &manifestFile) {
+  int major = 0, minor = 0;
+  std::string why;
+  if (!cuda::computeCapability(major, minor, &why))
+    throw Error("cannot run a cuda artifact: " + why);
+  std::string chips;
+  for (const std::string &name : m.cudaChips) {
+    CudaChip chip;
+    if (CudaChip::parse(name, chip) && chip.runsOn(major, minor))
+      return;
+    chips += (chips.empty() ? "" : ", ") + name;
+  }
+  std::string device = "sm_" + std::to_string(major) + std::to_string(minor);
+  throw Error(manifestFile + ": the artifact's GPU code is for " + chips +
+              ", which this GPU (compute capability " + std::to_string(major) +
+              "." + std::to_string(minor) +
+              ") cannot run; compile it with --chip=" + device +
+              " (an sm_XYa chip runs on compute capability X.Y only)");
+}
+
 /// Compares entry point `e` of the manifest with the signature its library
 /// was compiled for (glu/ArtifactSignature.h), reading data only: nothing in
 /// the library is called before every entry point matches.
@@ -496,6 +520,8 @@ Artifact Runtime::load(const std::string &directory) {
     impl_->useCuda("cannot run a cuda artifact: ");
   }
   a->device = impl_->device;
+  if (wantsCuda && !m.cudaChips.empty())
+    checkCudaChips(m, manifestFile);
 
   fs::path lib = fs::path(m.library);
   if (lib.is_relative())

@@ -99,6 +99,10 @@ struct Manifest {
   std::string librarySha256; // and its SHA-256, checked before dlopen
   std::string producer;
   std::string source;
+  /// cuda: the chips its PTX was generated for ("cuda": {"chips": [...]},
+  /// each sm_XY or sm_XYa: see CudaChip.h); empty when the manifest has
+  /// none. load() refuses a GPU none of them runs on.
+  std::vector<std::string> cudaChips;
   std::vector<EntryPoint> entryPoints;
 
   /// Parses and validates `text`; `fileName` prefixes every error. Throws

@@ -11,6 +11,7 @@
 #include "TestUtil.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -186,6 +187,24 @@ TEST_F(CudaDevice, CpuArtifactOnCudaIsAnError) {
   Runtime cpu(Device::Cpu);
   EXPECT_CONTAINS(errorOf([&] { cpu.load(GLU_FAKE_CUDA_ARTIFACT); }),
                   "targets cuda but the runtime runs on cpu");
+}
+
+TEST_F(CudaDevice, RefusesAGpuNoChipOfTheManifestRunsOn) {
+  // The fake artifact's manifest, its PTX said to be for sm_35a (compute
+  // capability 3.5 only): refused before the library loads it.
+  std::string dir = glu_test::freshDir("cuda_chip");
+  std::filesystem::copy_file(std::string(GLU_FAKE_CUDA_ARTIFACT) + "/model.so",
+                             dir + "/model.so");
+  std::string manifest = glu_test::readFile(
+      std::string(GLU_FAKE_CUDA_ARTIFACT) + "/manifest.json");
+  glu_test::writeFile(
+      dir + "/manifest.json",
+      glu_test::replaceAll(manifest, "\"sm_80\"", "\"sm_35a\""));
+  Runtime rt(Device::Cuda);
+  std::string error = errorOf([&] { rt.load(dir); });
+  EXPECT_CONTAINS(error, "the artifact's GPU code is for sm_35a, which this "
+                         "GPU (compute capability");
+  EXPECT_CONTAINS(error, "cannot run; compile it with --chip=sm_");
 }
 
 TEST_F(CudaDevice, GluRunRunsTheFakeCudaArtifact) {

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "glu/CudaChip.h"
 #include "glu/Runtime.h"
 #include "glu/glu_runtime.h"
 
@@ -149,6 +150,62 @@ TEST(Manifest, Triple) {
             "m.json: 'triple' must be a string");
   EXPECT_EQ(errorOf(with("\"aarch64-unknown-linux-gnu\"", "\"\"", tripled)),
             "m.json: 'triple' is empty");
+}
+
+TEST(Manifest, CudaChips) {
+  const std::string withChips =
+      with("\"target\": \"cpu\",",
+           "\"target\": \"cuda\", \"cuda\": {\"chips\": [\"sm_90a\", "
+           "\"sm_80\"], \"binary\": \"ptx\"},");
+  ASSERT_EQ(errorOf(withChips), "");
+  EXPECT_EQ(Manifest::parse(withChips, "m.json").cudaChips,
+            (std::vector<std::string>{"sm_90a", "sm_80"}));
+  // Optional (no "cuda": no chips), but checked when present.
+  EXPECT_TRUE(Manifest::parse(kValid, "m.json").cudaChips.empty());
+  EXPECT_EQ(errorOf(with("\"sm_80\"", "\"gfx90a\"", withChips)),
+            "m.json: 'cuda.chips[1]' must be a chip name like \"sm_80\" or "
+            "\"sm_90a\"");
+  EXPECT_EQ(errorOf(with("\"sm_80\"", "80", withChips)),
+            "m.json: 'cuda.chips[1]' must be a chip name like \"sm_80\" or "
+            "\"sm_90a\"");
+  EXPECT_EQ(errorOf(with("{\"chips\": [\"sm_90a\", \"sm_80\"], "
+                         "\"binary\": \"ptx\"}",
+                         "[]", withChips)),
+            "m.json: 'cuda' must be an object");
+}
+
+TEST(CudaChip, ParsesChipNames) {
+  glu::CudaChip chip;
+  ASSERT_TRUE(glu::CudaChip::parse("sm_80", chip));
+  EXPECT_EQ(chip.major, 8);
+  EXPECT_EQ(chip.minor, 0);
+  EXPECT_FALSE(chip.archSpecific);
+  ASSERT_TRUE(glu::CudaChip::parse("sm_90a", chip));
+  EXPECT_EQ(chip.major, 9);
+  EXPECT_TRUE(chip.archSpecific);
+  ASSERT_TRUE(glu::CudaChip::parse("sm_100a", chip));
+  EXPECT_EQ(chip.major, 10);
+  EXPECT_EQ(chip.minor, 0);
+  for (const char *bad : {"", "sm_", "sm_8", "sm_8x", "compute_80", "sm_80b",
+                          "sm_a", "gfx90a", "sm_123456"})
+    EXPECT_FALSE(glu::CudaChip::parse(bad, chip)) << bad;
+}
+
+TEST(CudaChip, PtxRunsOnLaterGpusArchSpecificOnlyOnItsOwn) {
+  glu::CudaChip sm80, sm90a, sm86;
+  ASSERT_TRUE(glu::CudaChip::parse("sm_80", sm80));
+  ASSERT_TRUE(glu::CudaChip::parse("sm_90a", sm90a));
+  ASSERT_TRUE(glu::CudaChip::parse("sm_86", sm86));
+  EXPECT_TRUE(sm80.runsOn(8, 0));
+  EXPECT_TRUE(sm80.runsOn(8, 6));
+  EXPECT_TRUE(sm80.runsOn(9, 0));
+  EXPECT_TRUE(sm80.runsOn(10, 0));
+  EXPECT_FALSE(sm80.runsOn(7, 5));
+  EXPECT_FALSE(sm86.runsOn(8, 0));
+  EXPECT_TRUE(sm86.runsOn(8, 9));
+  EXPECT_TRUE(sm90a.runsOn(9, 0));
+  EXPECT_FALSE(sm90a.runsOn(8, 0));
+  EXPECT_FALSE(sm90a.runsOn(10, 0));
 }
 
 TEST(Manifest, TruncatedJson) {
