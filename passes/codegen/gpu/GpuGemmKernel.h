@@ -3,8 +3,8 @@
 // The gpu.launch of one generated GEMM, from its GemmDescription and the
 // buffers it reads and writes. One GEMM lowering per instruction family
 // sits behind this interface: the FP32 SIMT kernel (GpuGemmKernel.cpp) and
-// the mma.sync tensor-core kernel for 16-bit operands
-// (GpuMmaGemmKernel.cpp); wgmma goes beside them.
+// the tensor-core kernel for 16-bit operands (GpuMmaGemmKernel.cpp: mma.sync
+// on sm_80 and later, or warpgroup wgmma on sm_90a, as its tiling says).
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,10 +40,12 @@ void emitGpuGemmKernel(OpBuilder &b, Location loc, const GemmDescription &gemm,
                        const GpuGemmBuffers &buffers);
 
 /// Emits the gpu.launch computing `gemm` on tensor cores (sm_80 and later):
-/// mma.sync m16n8k16 on bf16 or f16 operands with f32 accumulators, the
-/// operand tiles of `tiling` (isValidMmaTiling) staged through swizzled
-/// shared memory by a cp.async pipeline, the epilogue applied to the
-/// accumulator registers before the only store. `gemm` must not be batched;
+/// mma.sync m16n8k16 on bf16 or f16 operands with f32 accumulators (m16n8k8
+/// on f32 read as tf32), the operand tiles of `tiling` (isValidMmaTiling)
+/// staged through swizzled shared memory by a cp.async pipeline, the
+/// epilogue applied to the accumulator registers before the only store.
+/// With tiling.instruction Wgmma (sm_90a) the tiles are in wgmma's
+/// core-matrix layout and warpgroups multiply them with wgmma.mma_async. `gemm` must not be batched;
 /// its lhs and rhs must have the same 16-bit float type; a gated GEMM's
 /// packed weight must not be stored transposed.
 void emitGpuMmaGemmKernel(OpBuilder &b, Location loc,
