@@ -174,9 +174,17 @@ private:
     Value gridY = host.max(host.ceilDiv(buffers.m, tiling.tileM), one);
     Attribute workgroup = gpu::AddressSpaceAttr::get(
         b.getContext(), gpu::AddressSpace::Workgroup);
+    // wgmma: a stage is its 16-byte columns one after the other
+    // (sharedIndices).
     auto tileType = [&](std::pair<int64_t, int64_t> shape) {
-      return MemRefType::get({tiling.stages, shape.first, shape.second},
-                             element, MemRefLayoutAttrInterface(), workgroup);
+      int64_t chunk = tiling.chunkElements();
+      SmallVector<int64_t> sizes =
+          tiling.isWgmma()
+              ? SmallVector<int64_t>{tiling.stages, shape.second / chunk,
+                                     shape.first, chunk}
+              : SmallVector<int64_t>{tiling.stages, shape.first, shape.second};
+      return MemRefType::get(sizes, element, MemRefLayoutAttrInterface(),
+                             workgroup);
     };
     SmallVector<Type> attributions = {tileType(aTileShape()),
                                       tileType(bTileShape())};
@@ -249,14 +257,14 @@ private:
   //===--------------------------------------------------------------------===//
 
   /// Where element (`row`, `col`) of `operand`'s stored tile sits in stage
-  /// `stageIndex` of its shared tiles (memref<stages x rows x cols>):
-  ///   - mma.sync: in row `row`, its 16-byte chunk swizzled
-  ///     (SharedTileSwizzle.h), for conflict-free ldmatrix;
-  ///   - wgmma: in wgmma's "core matrix" layout without swizzle: the stored
-  ///     tile is cut into 8 x 8 blocks (8 rows of one 16-byte chunk), block
-  ///     (row / 8, col / 8) the (row / 8) * (cols / 8) + col / 8-th run of
-  ///     64 contiguous elements, its rows 16 bytes apart (the position is
-  ///     given in the memref's own row-major indices).
+  /// `stageIndex` of its shared tiles:
+  ///   - mma.sync (memref<stages x rows x cols>): in row `row`, its 16-byte
+  ///     chunk swizzled (SharedTileSwizzle.h), for conflict-free ldmatrix;
+  ///   - wgmma (memref<stages x cols / 8 x rows x 8>): column-major by
+  ///     16-byte chunks, which is wgmma's "core matrix" layout without
+  ///     swizzle: every 8 rows of a chunk column are one core matrix, 128
+  ///     contiguous bytes; a chunk column is what one [rows x 8] TMA box
+  ///     writes.
   /// The 8 elements of a chunk stay contiguous either way.
   SmallVector<Value> sharedIndices(const TileOperand &operand, Value stageIndex,
                                    Value row, Value col) {
@@ -269,13 +277,7 @@ private:
       return {stageIndex, row,
               im.add(im.mul(swizzled, im.c(operand.chunk)), inChunk)};
     }
-    Value block = im.add(
-        im.mul(im.div(row, im.c(8)), im.c(operand.chunksPerRow())), chunk);
-    Value position = im.add(
-        im.mul(block, im.c(8 * operand.chunk)),
-        im.add(im.mul(im.rem(row, im.c(8)), im.c(operand.chunk)), inChunk));
-    return {stageIndex, im.div(position, im.c(operand.cols)),
-            im.rem(position, im.c(operand.cols))};
+    return {stageIndex, chunk, row, inChunk};
   }
 
   //===--------------------------------------------------------------------===//
@@ -302,9 +304,9 @@ private:
       Value e = im.add(tid, im.c(tiling.threads() * l));
       Value row, chunk;
       if (tiling.isWgmma()) {
-        // Eight consecutive threads copy the 8 rows of one core matrix:
-        // 128 contiguous bytes of shared memory, every bank once (a warp
-        // still reads whole 64-byte runs of 8 stored rows).
+        // Eight consecutive threads copy 8 rows of one chunk column (a
+        // core matrix): 128 contiguous bytes of shared memory, every bank
+        // once (a warp still reads whole 64-byte runs of 8 stored rows).
         Value block = im.div(e, im.c(8));
         chunk = im.rem(block, im.c(operand.chunksPerRow()));
         row =
@@ -641,23 +643,24 @@ private:
                    Value outerOrigin, int64_t kOrigin) {
     IndexMath im{b, loc};
     int64_t elementBytes = tiling.elementBytes;
-    int64_t blockBytes = 8 * operand.chunk * elementBytes;
-    int64_t rowOfBlocks = operand.chunksPerRow() * blockBytes;
+    int64_t rowBytes = operand.chunk * elementBytes;
+    int64_t blockBytes = 8 * rowBytes;
+    int64_t columnBytes = operand.rows * rowBytes;
     Value row = operand.kRows ? im.c(kOrigin) : outerOrigin;
     Value col = operand.kRows ? outerOrigin : im.c(kOrigin);
-    Value block =
-        im.add(im.mul(im.div(row, im.c(8)), im.c(operand.chunksPerRow())),
-               im.div(col, im.c(operand.chunk)));
+    Value offset =
+        im.add(im.mul(im.div(col, im.c(operand.chunk)), im.c(columnBytes)),
+               im.mul(row, im.c(rowBytes)));
     Value stageBytes =
         im.mul(stageIndex, im.c(operand.rows * operand.cols * elementBytes));
     Value base =
         memref::ExtractAlignedPointerAsIndexOp::create(b, loc, operand.shared);
-    Value address =
-        im.add(base, im.add(stageBytes, im.mul(block, im.c(blockBytes))));
-    // Stored with k as rows, blocks adjacent along K are a row of blocks
-    // apart; with k along the row, adjacent.
-    int64_t leading = operand.kRows ? rowOfBlocks : blockBytes;
-    int64_t stride = operand.kRows ? blockBytes : rowOfBlocks;
+    Value address = im.add(base, im.add(stageBytes, offset));
+    // The next 8 stored rows are the next core matrix of a chunk column;
+    // the next 16 bytes of a row are the next chunk column. Along K that
+    // is the former where k is the stored row, else the latter.
+    int64_t leading = operand.kRows ? blockBytes : columnBytes;
+    int64_t stride = operand.kRows ? columnBytes : blockBytes;
     Type i64 = b.getI64Type();
     auto constant = [&](int64_t v) {
       return arith::ConstantIntOp::create(b, loc, i64, v);

@@ -60,20 +60,21 @@
 //   CHECK-NOT:     scf.if
 //       CHECK:     gpu.terminator
 
-// With wgmma (sm_90a) the same tiles and pipeline; the shared tiles are in
-// wgmma's core-matrix layout (no swizzle: no xori), fenced for the async
-// proxy before the barrier, and each of the 2 warpgroups issues per k16
-// step one m64n64k16 wgmma on the gate tile and one on the linear tile,
-// through descriptors: A (x, K-major "row": LBO 128 bytes, SBO 4 x 128 =
-// 512: 8 << 16 | 32 << 32 = 137439477760), B ([K, N] weight halves,
-// MN-major "row": LBO 8 x 128 = 1024, SBO 128: 64 << 16 | 8 << 32 =
-// 34363932672). The accumulators are waited for before the stage is
-// refilled, and the epilogue is mma.sync's.
+// With wgmma (sm_90a) the same tiles and pipeline; the shared tiles are
+// column-major by 16-byte chunks (stages x chunks x rows x 8: wgmma's
+// core-matrix layout, no swizzle: no xori), fenced for the async proxy
+// before the barrier, and each of the 2 warpgroups issues per k16 step one
+// m64n64k16 wgmma on the gate tile and one on the linear tile, through
+// descriptors: A (x, K-major "row": LBO a chunk column, 128 x 16 = 2048
+// bytes, SBO a core matrix, 128: 128 << 16 | 8 << 32 = 34368126976), B
+// ([K, N] weight halves, MN-major "row": LBO 128, SBO 32 x 16 = 512:
+// 8 << 16 | 32 << 32 = 137439477760). The accumulators are waited for
+// before the stage is refilled, and the epilogue is mma.sync's.
 // WGMMA-LABEL: func.func @gated_bf16
 //   WGMMA-NOT:   arith.xori
 //       WGMMA:   gpu.launch
 //  WGMMA-SAME:     threads({{.*}}) in ({{.*}} = %c256, {{.*}} = %c1, {{.*}} = %c1)
-//  WGMMA-SAME:     workgroup(%[[A:.*]] : memref<3x128x32xbf16, #gpu.address_space<workgroup>>, %[[G:.*]] : memref<3x32x64xbf16, #gpu.address_space<workgroup>>, %[[L:.*]] : memref<3x32x64xbf16, #gpu.address_space<workgroup>>)
+//  WGMMA-SAME:     workgroup(%[[A:.*]] : memref<3x4x128x8xbf16, #gpu.address_space<workgroup>>, %[[G:.*]] : memref<3x8x32x8xbf16, #gpu.address_space<workgroup>>, %[[L:.*]] : memref<3x8x32x8xbf16, #gpu.address_space<workgroup>>)
 //   WGMMA-NOT:     arith.xori
 //       WGMMA:     scf.for
 //       WGMMA:       nvgpu.device_async_wait %{{.*}} {numGroups = 1 : i32}
@@ -81,9 +82,9 @@
 //  WGMMA-NEXT:       gpu.barrier
 //       WGMMA:       nvvm.wgmma.fence.aligned
 //       WGMMA:       memref.extract_aligned_pointer_as_index %[[A]]
-//       WGMMA:       %[[DA:.*]] = arith.ori %{{.*}}, %c137439477760_i64 : i64
+//       WGMMA:       %[[DA:.*]] = arith.ori %{{.*}}, %c34368126976_i64 : i64
 //       WGMMA:       memref.extract_aligned_pointer_as_index %[[G]]
-//       WGMMA:       %[[DG:.*]] = arith.ori %{{.*}}, %c34363932672_i64 : i64
+//       WGMMA:       %[[DG:.*]] = arith.ori %{{.*}}, %c137439477760_i64 : i64
 //       WGMMA:       nvvm.wgmma.mma_async %[[DA]], %[[DG]], %{{.*}}, <m = 64, n = 64, k = 16>, D[<f32>, <one>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <row>]
 //       WGMMA:       memref.extract_aligned_pointer_as_index %[[L]]
 //       WGMMA:       nvvm.wgmma.mma_async %[[DA]]
@@ -131,7 +132,7 @@ func.func @gated_bf16(%x: tensor<67x64xbf16>, %p: tensor<64x192xbf16>, %bias: te
 // A weight stored [N, K] is K-major for wgmma ("col" B); N <= 64 gives
 // 64-column tiles, one m64n64 wgmma per warpgroup and k16 step.
 // WGMMA-LABEL: func.func @f16_transposed_rhs
-//       WGMMA:   workgroup({{.*}} : memref<3x128x32xf16, #gpu.address_space<workgroup>>, {{.*}} : memref<3x64x32xf16, #gpu.address_space<workgroup>>)
+//       WGMMA:   workgroup({{.*}} : memref<3x4x128x8xf16, #gpu.address_space<workgroup>>, {{.*}} : memref<3x4x64x8xf16, #gpu.address_space<workgroup>>)
 // WGMMA-COUNT-2: nvvm.wgmma.mma_async {{.*}}, <m = 64, n = 64, k = 16>, D[<f32>, <one>], A[<f16>, <one>, <row>], B[<f16>, <one>, <col>]
 //   WGMMA-NOT:   nvvm.wgmma.mma_async
 
