@@ -102,6 +102,10 @@ void mlir::ffn::buildCudaPipeline(OpPassManager &pm,
   // functions get their C interfaces.
   pm.addPass(createGluGpuHostBuffers());
   pm.addPass(createGluMarkCInterface());
+  // nvgpu before outlining, so that the TMA descriptors the host creates
+  // (nvgpu.tma.create.descriptor -> mgpuTensorMapEncodeTiledMemref) and
+  // the kernels take are one !llvm.ptr on both sides.
+  pm.addPass(createConvertNVGPUToNVVMPass());
   pm.addNestedPass<func::FuncOp>(createGpuLaunchSinkIndexComputationsPass());
   GpuKernelOutliningPassOptions outlining;
   pm.addPass(createGpuKernelOutliningPass(outlining));
@@ -133,6 +137,8 @@ void mlir::ffn::buildCudaPipeline(OpPassManager &pm,
   // The tensor-core kernels' cp.async and ldmatrix, before the rest.
   kernels.addPass(createConvertNVGPUToNVVMPass());
   kernels.addPass(createConvertGpuOpsToNVVMOps());
+  // The wgmma kernels' dynamic shared memory: an aligned extern declaration.
+  kernels.addPass(createGluDeclareDynamicSharedMemory());
   // What NVVM has no lowering of (math.absi: T5's relative position
   // buckets) becomes LLVM intrinsics; every other math op is NVVM's by now.
   kernels.addPass(createConvertMathToLLVMPass());

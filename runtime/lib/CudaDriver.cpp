@@ -105,6 +105,10 @@ const Driver *driver(std::string *why) {
       GLU_RESOLVE(cuGetErrorString);
       GLU_RESOLVE(cuGetErrorName);
 #undef GLU_RESOLVE
+      // Optional: TMA tensor maps (sm_90a kernels) only.
+      t.cuTensorMapEncodeTiled =
+          reinterpret_cast<decltype(t.cuTensorMapEncodeTiled)>(
+              ::dlsym(lib, "cuTensorMapEncodeTiled"));
       s.ok = w.empty();
       s.why = w;
     }

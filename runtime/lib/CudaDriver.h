@@ -83,6 +83,11 @@ struct Driver {
   CUresult (*cuEventDestroy_v2)(CUevent);
   CUresult (*cuGetErrorString)(CUresult, const char **);
   CUresult (*cuGetErrorName)(CUresult, const char **);
+  /// Optional (CUDA 12 and later): null when the driver lacks it.
+  CUresult (*cuTensorMapEncodeTiled)(void *, int, unsigned, void *,
+                                     const uint64_t *, const uint64_t *,
+                                     const uint32_t *, const uint32_t *, int,
+                                     int, int, int);
 };
 
 /// Opens libcuda.so.1 once and resolves the table; nullptr (and `why`) if

@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CudaDriver.h"
+#include "TensorMaps.h"
 
 #include <cstdint>
 #include <cstring>
@@ -129,6 +130,23 @@ GLU_MGPU_EXPORT void mgpuLaunchKernel(void *function, intptr_t gridX,
                           unsigned(smem), static_cast<CUstream>(stream), params,
                           extra),
         "cuLaunchKernel");
+}
+
+/// The device address of a TMA tensor map of the memref `rankedDescriptor`
+/// (nvgpu.tma.create.descriptor), or nullptr when TMA cannot address it
+/// (unaligned: the kernel then copies it without TMA) or on a CUDA error
+/// (recorded).
+GLU_MGPU_EXPORT void *mgpuTensorMapEncodeTiledMemref(
+    int64_t rank, void *rankedDescriptor, int64_t dataType, int64_t interleave,
+    int64_t swizzle, int64_t l2Promotion, int64_t oobFill, int64_t *boxDims) {
+  TensorMapRequest request;
+  if (!describeTensorMap(rank, rankedDescriptor, dataType, boxDims, request))
+    return nullptr;
+  request.interleave = interleave;
+  request.swizzle = swizzle;
+  request.l2Promotion = l2Promotion;
+  request.oobFill = oobFill;
+  return deviceTensorMap(request);
 }
 
 GLU_MGPU_EXPORT void *mgpuStreamCreate() {

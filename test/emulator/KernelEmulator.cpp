@@ -34,6 +34,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <algorithm>
 #include <cmath>
 #include <deque>
 #include <limits>
@@ -288,12 +289,63 @@ struct ThreadBlock {
   llvm::DenseMap<Storage *, std::vector<int64_t>> &globalWriters;
   /// The block's shared memory, at its own addresses.
   SmallVector<Storage *> shared;
+  /// Dynamic shared memory: its address and size, and the byte ranges of
+  /// the views made of it (which must not overlap).
+  uint64_t dynamicAddress = 0, dynamicBytes = 0;
+  SmallVector<std::pair<uint64_t, uint64_t>> dynamicViews;
   /// wgmma: a wgmma.fence since the last wgmma.wait_group; the results of
   /// the open group, of committed groups, and all not yet waited for.
   bool wgmmaFenced = false;
   SmallVector<Value> openWgmmaResults;
   std::deque<SmallVector<Value>> committedWgmmaResults;
   DenseSet<Value> pendingWgmmaResults;
+  /// nvgpu.mbarrier.create groups: each barrier's expected and current
+  /// arrivals, outstanding transaction bytes, completed phases, and the
+  /// TMA writes that land when its current phase completes.
+  struct MBarrier {
+    struct Landing {
+      Storage *storage;
+      int64_t index;
+      uint64_t bits;
+    };
+    bool initialized = false;
+    int64_t expected = 0, arrived = 0, transactionBytes = 0;
+    uint64_t completedPhases = 0;
+    std::vector<Landing> landings;
+  };
+  std::vector<std::vector<MBarrier>> mbarriers;
+  /// Which mbarrier phase's TMA load wrote each shared element (none when
+  /// a thread wrote it since), and up to which phase each thread has
+  /// waited on each mbarrier: a thread sees a TMA load's data only after
+  /// waiting for its phase.
+  struct TmaTag {
+    const MBarrier *barrier = nullptr;
+    uint64_t phase = 0;
+  };
+  DenseMap<Storage *, std::vector<TmaTag>> tmaTags;
+  DenseMap<const MBarrier *, std::vector<uint64_t>> phasesSeen;
+
+  /// Why `thread` may not read element `index` of `storage` yet, or empty.
+  std::string tmaVisibility(Storage &storage, int64_t index, unsigned thread) {
+    auto it = tmaTags.find(&storage);
+    if (it == tmaTags.end() || !it->second[index].barrier)
+      return {};
+    const TmaTag &tag = it->second[index];
+    auto seen = phasesSeen.find(tag.barrier);
+    if (seen != phasesSeen.end() && seen->second[thread] > tag.phase)
+      return {};
+    return "thread " + std::to_string(thread) + " reads shared element " +
+           std::to_string(index) +
+           ", which a TMA load wrote, without having waited on its mbarrier "
+           "phase";
+  }
+  void tagTmaWrite(Storage &storage, int64_t index, const MBarrier *barrier,
+                   uint64_t phase) {
+    std::vector<TmaTag> &tags = tmaTags[&storage];
+    if (tags.empty())
+      tags.resize(storage.bits.size());
+    tags[index] = {barrier, phase};
+  }
 };
 
 class Interpreter {
@@ -320,6 +372,18 @@ private:
   LogicalResult runMma(NVVM::MmaOp op, const Lanes &lanes);
   LogicalResult runWgmma(NVVM::WgmmaMmaAsyncOp op, const Lanes &lanes);
   LogicalResult runWgmmaSync(Operation &op, const Lanes &lanes);
+  LogicalResult runMBarrier(Operation &op, const Lanes &lanes);
+  LogicalResult runTmaLoad(nvgpu::TmaAsyncLoadOp op, const Lanes &lanes);
+  /// Barrier `id` of group `group` in `lane`, or an error at `op`.
+  ThreadBlock::MBarrier *mbarrier(Operation &op, Value group, Value id,
+                                  unsigned lane);
+  /// Completes `barrier`'s phase when every arrival and transaction byte
+  /// is in: its TMA writes land.
+  void completePhaseIfDone(ThreadBlock::MBarrier &barrier);
+  /// Whether `predicate` (optional) holds in `lane`.
+  bool predicated(Value predicate, unsigned lane) {
+    return !predicate || (value(predicate).get(lane) & 1);
+  }
   LogicalResult runViewOp(Operation &op, const Lanes &lanes);
   LogicalResult runGeneric(linalg::GenericOp op);
 
@@ -390,8 +454,12 @@ LogicalResult Interpreter::access(Operation &op, const View &view,
   if (block && storage.workgroup) {
     std::string hazard = write ? block->hazards.write(storage, index, lane)
                                : block->hazards.read(storage, index, lane);
+    if (hazard.empty() && !write)
+      hazard = block->tmaVisibility(storage, index, lane);
     if (!hazard.empty())
       return op.emitOpError(hazard);
+    if (write && block->tmaTags.count(&storage))
+      block->tagTmaWrite(storage, index, nullptr, 0);
   } else if (block) {
     int64_t me = block->firstThread + lane;
     if (write) {
@@ -538,6 +606,66 @@ LogicalResult Interpreter::runOp(Operation &op, const Lanes &lanes) {
       .Case<NVVM::WgmmaFenceAlignedOp, NVVM::WgmmaGroupSyncAlignedOp,
             NVVM::WgmmaWaitGroupSyncOp>(
           [&](Operation *o) { return runWgmmaSync(*o, lanes); })
+      .Case<nvgpu::MBarrierCreateOp, nvgpu::MBarrierInitOp,
+            nvgpu::MBarrierArriveExpectTxOp, nvgpu::MBarrierTryWaitParityOp>(
+          [&](Operation *o) { return runMBarrier(*o, lanes); })
+      .Case([&](nvgpu::TmaAsyncLoadOp o) { return runTmaLoad(o, lanes); })
+      .Case([&](nvgpu::TmaCreateDescriptorOp o) -> LogicalResult {
+        if (block)
+          return op.emitOpError("the host creates tensor maps");
+        // The tensor and the box, in the memref's order.
+        SmallVector<uint64_t> box;
+        for (Value v : o.getBoxDimensions())
+          box.push_back(uint64_t(integer(v)));
+        EValue map = EValue::uniform(box);
+        map.view = viewOf(o.getTensor());
+        values[o.getResult()] = std::move(map);
+        return success();
+      })
+      .Case([&](NVVM::FenceMbarrierInitOp) { return success(); })
+      .Case([&](gpu::DynamicSharedMemoryOp o) -> LogicalResult {
+        if (!block)
+          return op.emitOpError("outside a kernel");
+        // A byte view standing for the whole region; memref.view makes
+        // typed storages of its parts.
+        View bytes;
+        bytes.storage = std::make_shared<Storage>();
+        bytes.storage->elementType = o.getType().getElementType();
+        bytes.storage->workgroup = true;
+        bytes.storage->address = block->dynamicAddress;
+        bytes.sizes = {int64_t(block->dynamicBytes)};
+        bytes.strides = {1};
+        values[o.getResult()] = EValue::ofView(bytes);
+        return success();
+      })
+      .Case([&](memref::ViewOp o) -> LogicalResult {
+        if (!block)
+          return runViewOp(op, lanes);
+        const View &source = viewOf(o.getSource());
+        if (source.storage->address != block->dynamicAddress ||
+            !o.getSizes().empty())
+          return op.emitOpError("the emulator views the dynamic shared "
+                                "memory with static shapes only");
+        uint64_t shift = uint64_t(integer(o.getByteShift()));
+        MemRefType type = o.getType();
+        uint64_t bytes = type.getNumElements() *
+                         std::max(1u, bitWidth(type.getElementType()) / 8);
+        if (shift + bytes > block->dynamicBytes)
+          return op.emitOpError("views bytes ")
+                 << shift << " to " << shift + bytes << " of "
+                 << block->dynamicBytes << " bytes of dynamic shared memory";
+        for (auto [first, end] : block->dynamicViews)
+          if (shift < end && first < shift + bytes)
+            return op.emitOpError("overlaps another view of the dynamic "
+                                  "shared memory");
+        block->dynamicViews.push_back({shift, shift + bytes});
+        View view = makeView(type.getElementType(), type.getShape());
+        view.storage->workgroup = true;
+        view.storage->address = block->dynamicAddress + shift;
+        block->shared.push_back(view.storage.get());
+        values[o.getResult()] = EValue::ofView(view);
+        return success();
+      })
       .Case([&](NVVM::FenceProxyOp o) -> LogicalResult {
         if (!block)
           return op.emitOpError("outside a kernel");
@@ -809,6 +937,11 @@ LogicalResult Interpreter::runLaunch(gpu::LaunchOp op, const Lanes &lanes) {
           current.shared.push_back(&storage);
           values[shared] = EValue::ofView(view);
         }
+        // Dynamic shared memory after the static, aligned to 128 bytes.
+        if (Value size = op.getDynamicSharedMemorySize()) {
+          current.dynamicAddress = (sharedAddress + 127) / 128 * 128;
+          current.dynamicBytes = uint64_t(integer(size));
+        }
         block = &current;
         SmallVector<EValue> ignored;
         LogicalResult ran = runBlock(body, Lanes::all(count), ignored);
@@ -821,6 +954,11 @@ LogicalResult Interpreter::runLaunch(gpu::LaunchOp op, const Lanes &lanes) {
         if (!current.pendingWgmmaResults.empty())
           return op.emitOpError("the kernel ends with wgmmas it never "
                                 "waited for");
+        for (const auto &group : current.mbarriers)
+          for (const ThreadBlock::MBarrier &barrier : group)
+            if (!barrier.landings.empty())
+              return op.emitOpError("the kernel ends with TMA loads whose "
+                                    "mbarrier phase never completed");
       }
   return success();
 }
@@ -1248,6 +1386,8 @@ LogicalResult Interpreter::runWgmma(NVVM::WgmmaMmaAsyncOp op,
                  << " element of the shared buffer it falls in";
         int64_t index = (address - storage->address) / bytes;
         std::string hazard = block->hazards.wgmmaRead(*storage, index, first);
+        if (hazard.empty())
+          hazard = block->tmaVisibility(*storage, index, first);
         if (!hazard.empty())
           return op.emitOpError(hazard);
         out = decodeScalar(elementType, storage->bits[index]);
@@ -1282,6 +1422,170 @@ LogicalResult Interpreter::runWgmma(NVVM::WgmmaMmaAsyncOp op,
   values[op.getResult()] = std::move(result);
   block->openWgmmaResults.push_back(op.getResult());
   block->pendingWgmmaResults.insert(op.getResult());
+  return success();
+}
+
+ThreadBlock::MBarrier *Interpreter::mbarrier(Operation &op, Value group,
+                                             Value id, unsigned lane) {
+  uint64_t g = value(group).get(lane);
+  int64_t i = integer(id, lane);
+  if (g >= block->mbarriers.size() || i < 0 ||
+      i >= int64_t(block->mbarriers[g].size())) {
+    op.emitOpError("thread ")
+        << lane << " addresses mbarrier " << i << " outside its group";
+    return nullptr;
+  }
+  return &block->mbarriers[g][i];
+}
+
+void Interpreter::completePhaseIfDone(ThreadBlock::MBarrier &barrier) {
+  if (!barrier.initialized || barrier.arrived < barrier.expected ||
+      barrier.transactionBytes != 0)
+    return;
+  for (const ThreadBlock::MBarrier::Landing &l : barrier.landings) {
+    block->hazards.landTmaWrite(*l.storage, l.index, l.bits);
+    block->tagTmaWrite(*l.storage, l.index, &barrier, barrier.completedPhases);
+  }
+  barrier.landings.clear();
+  barrier.arrived = 0;
+  ++barrier.completedPhases;
+}
+
+LogicalResult Interpreter::runMBarrier(Operation &op, const Lanes &lanes) {
+  if (!block)
+    return op.emitOpError("outside a kernel");
+  if (auto create = dyn_cast<nvgpu::MBarrierCreateOp>(op)) {
+    unsigned count = create.getBarriers().getType().getNumBarriers();
+    block->mbarriers.emplace_back(count);
+    values[create.getResult()] =
+        EValue::uniform({uint64_t(block->mbarriers.size() - 1)});
+    return success();
+  }
+  for (unsigned lane = 0; lane < lanes.count; ++lane) {
+    if (!lanes.active[lane])
+      continue;
+    LogicalResult ok =
+        llvm::TypeSwitch<Operation *, LogicalResult>(&op)
+            .Case([&](nvgpu::MBarrierInitOp o) -> LogicalResult {
+              if (!predicated(o.getPredicate(), lane))
+                return success();
+              ThreadBlock::MBarrier *b =
+                  mbarrier(op, o.getBarriers(), o.getMbarId(), lane);
+              if (!b)
+                return failure();
+              *b = ThreadBlock::MBarrier();
+              b->initialized = true;
+              b->expected = integer(o.getCount(), lane);
+              return success();
+            })
+            .Case([&](nvgpu::MBarrierArriveExpectTxOp o) -> LogicalResult {
+              if (!predicated(o.getPredicate(), lane))
+                return success();
+              ThreadBlock::MBarrier *b =
+                  mbarrier(op, o.getBarriers(), o.getMbarId(), lane);
+              if (!b)
+                return failure();
+              if (!b->initialized)
+                return op.emitOpError("thread ")
+                       << lane << " arrives on an mbarrier nobody initialized";
+              b->transactionBytes += integer(o.getTxcount(), lane);
+              ++b->arrived;
+              completePhaseIfDone(*b);
+              return success();
+            })
+            .Case([&](nvgpu::MBarrierTryWaitParityOp o) -> LogicalResult {
+              ThreadBlock::MBarrier *b =
+                  mbarrier(op, o.getBarriers(), o.getMbarId(), lane);
+              if (!b)
+                return failure();
+              // The phase of parity P is complete once the current one has
+              // the other parity; lockstep, nothing can complete it now.
+              uint64_t parity = value(o.getPhaseParity()).get(lane) & 1;
+              if (b->completedPhases % 2 == parity)
+                return op.emitOpError("thread ")
+                       << lane << " waits for mbarrier phase parity " << parity
+                       << " that never completes (" << b->arrived << " of "
+                       << b->expected << " arrivals, " << b->transactionBytes
+                       << " transaction bytes outstanding)";
+              std::vector<uint64_t> &seen = block->phasesSeen[b];
+              if (seen.empty())
+                seen.assign(lanes.count, 0);
+              seen[lane] = b->completedPhases;
+              return success();
+            })
+            .Default([&](Operation *) { return success(); });
+    if (failed(ok))
+      return failure();
+  }
+  return success();
+}
+
+LogicalResult Interpreter::runTmaLoad(nvgpu::TmaAsyncLoadOp op,
+                                      const Lanes &lanes) {
+  if (!block)
+    return op.emitOpError("outside a kernel");
+  if (op.getMulticastMask())
+    return op.emitOpError("the emulator runs TMA loads without multicast");
+  const EValue &map = value(op.getTensorMapDescriptor());
+  if (!map.view)
+    return op.emitOpError("the tensor map is not one the host created");
+  const View &global = *map.view;
+  const View &dst = viewOf(op.getDst());
+  unsigned rank = global.sizes.size();
+  SmallVector<int64_t> box;
+  for (unsigned d = 0; d < map.width; ++d)
+    box.push_back(int64_t(map.get(0, d)));
+  if (box.size() != rank || dst.sizes != box ||
+      op.getCoordinates().size() != rank)
+    return op.emitOpError("the destination and coordinates must match the "
+                          "tensor map's box");
+  unsigned elementBytes =
+      std::max(1u, bitWidth(global.storage->elementType) / 8);
+  for (unsigned lane = 0; lane < lanes.count; ++lane) {
+    if (!lanes.active[lane] || !predicated(op.getPredicate(), lane))
+      continue;
+    ThreadBlock::MBarrier *barrier =
+        mbarrier(*op, op.getBarriers(), op.getMbarId(), lane);
+    if (!barrier)
+      return failure();
+    if (!barrier->initialized)
+      return op.emitOpError("thread ")
+             << lane << " loads with an mbarrier nobody initialized";
+    ++report.tmaLoads;
+    // Coordinates are innermost first; the box's origin in memref order.
+    SmallVector<int64_t> origin = indices(op.getCoordinates(), lane);
+    std::reverse(origin.begin(), origin.end());
+    LogicalResult ok = success();
+    forEachIndex(box, [&](ArrayRef<int64_t> at) {
+      if (failed(ok))
+        return;
+      SmallVector<int64_t> source(origin);
+      bool inside = true;
+      for (unsigned d = 0; d < rank; ++d) {
+        source[d] += at[d];
+        inside &= source[d] >= 0 && source[d] < global.sizes[d];
+      }
+      // Out of bounds: zero fill.
+      uint64_t bits = 0;
+      if (inside &&
+          failed(access(*op, global, source, lane, /*write=*/false, bits))) {
+        ok = failure();
+        return;
+      }
+      int64_t index = dst.storageIndex(at);
+      std::string hazard =
+          block->hazards.beginTmaWrite(*dst.storage, index, lane);
+      if (!hazard.empty()) {
+        ok = op.emitOpError(hazard);
+        return;
+      }
+      barrier->landings.push_back({dst.storage.get(), index, bits});
+    });
+    if (failed(ok))
+      return failure();
+    barrier->transactionBytes -= dst.numElements() * elementBytes;
+    completePhaseIfDone(*barrier);
+  }
   return success();
 }
 
@@ -1375,8 +1679,14 @@ LogicalResult Interpreter::runViewOp(Operation &op, const Lanes &lanes) {
     return shape;
   };
   if (block && !isa<memref::ExtractStridedMetadataOp,
-                    memref::ExtractAlignedPointerAsIndexOp, memref::DimOp>(op))
+                    memref::ExtractAlignedPointerAsIndexOp, memref::DimOp,
+                    memref::SubViewOp>(op))
     return op.emitOpError("the emulator does not run this in a kernel");
+  if (block && llvm::any_of(op.getOperands(), [&](Value v) {
+        return !value(v).view && value(v).lanes != 1;
+      }))
+    return op.emitOpError("the emulator takes views with the same operands "
+                          "in every thread");
 
   return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
       .Case([&](tensor::EmptyOp o) {

@@ -82,8 +82,8 @@ struct Report {
   int64_t launches = 0, blocks = 0;
   /// Warp-wide instructions, and warpgroup-wide wgmma.mma_async.
   int64_t mmaSync = 0, ldmatrix = 0, wgmma = 0;
-  /// Per-thread instructions.
-  int64_t asyncCopies = 0, barriers = 0;
+  /// Per-thread instructions (TMA loads: each box).
+  int64_t asyncCopies = 0, barriers = 0, tmaLoads = 0;
   /// Bank use of the warps' shared-memory writes (stores and cp.async
   /// destinations) and reads (loads and ldmatrix rows).
   BankUse sharedWrites, sharedReads;

@@ -81,6 +81,24 @@ std::string SharedMemoryHazards::beginAsyncWrite(Storage &storage,
   return {};
 }
 
+std::string SharedMemoryHazards::beginTmaWrite(Storage &storage, int64_t index,
+                                               unsigned thread) {
+  std::string hazard = write(storage, index, thread);
+  if (!hazard.empty())
+    return hazard;
+  state(storage, index).inflight = thread;
+  return {};
+}
+
+void SharedMemoryHazards::landTmaWrite(Storage &storage, int64_t index,
+                                       uint64_t bits) {
+  storage.bits[index] = bits;
+  ElementState &s = state(storage, index);
+  s.inflight = kNobody;
+  s.writer = kNobody;
+  s.writeEpoch = kNever;
+}
+
 void SharedMemoryHazards::commitGroup(unsigned thread) {
   committed[thread].push_back(std::move(open[thread]));
   open[thread].clear();

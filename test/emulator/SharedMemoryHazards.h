@@ -43,6 +43,13 @@ public:
   /// open group with the value it will deliver.
   std::string beginAsyncWrite(Storage &storage, int64_t index, unsigned thread,
                               uint64_t bits);
+  /// A TMA (cp.async.bulk.tensor) element: checked as a write by the
+  /// issuing thread, then in flight until landTmaWrite.
+  std::string beginTmaWrite(Storage &storage, int64_t index, unsigned thread);
+  /// The element lands when its mbarrier phase completes: written by the
+  /// async proxy (no thread's write: wgmma reads it without a proxy fence;
+  /// threads read it after waiting on the mbarrier).
+  void landTmaWrite(Storage &storage, int64_t index, uint64_t bits);
   /// cp.async.commit_group.
   void commitGroup(unsigned thread);
   /// cp.async.wait_group `pending`: completes the thread's older groups.

@@ -43,6 +43,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -406,6 +407,35 @@ protected:
     EXPECT_EQ(reads.wavefronts, reads.phases) << "shared reads";
   }
 
+  /// Runs the kernels of an aligned SwiGLU forward, then with x one bf16
+  /// element into its storage (2 bytes off 16-byte alignment) against the
+  /// reference; returns both runs' reports.
+  std::pair<glu::emulator::Report, glu::emulator::Report>
+  runAlignedAndMisaligned() {
+    std::string source =
+        layer("glu", "swish", 67, 64, 200, false, false, "bf16");
+    OwningOpRef<ModuleOp> kernels =
+        compileKernels(source, "target=cuda block-size=64");
+    OwningOpRef<ModuleOp> reference =
+        compileReference(source, "target=cuda block-size=64", true);
+    EXPECT_TRUE(kernels && reference) << diagnostics;
+    if (!kernels || !reference)
+      return {};
+    auto func = kernels->lookupSymbol<func::FuncOp>("layer");
+    EXPECT_TRUE(succeeded(emulate(*kernels, inputs(func, 3)))) << diagnostics;
+    glu::emulator::Report aligned = emulator.report();
+    FailureOr<SmallVector<View>> got =
+        emulate(*kernels, inputs(func, 3, /*misalign=*/true));
+    EXPECT_TRUE(succeeded(got)) << diagnostics;
+    glu::emulator::Report misaligned = emulator.report();
+    FailureOr<SmallVector<View>> expected =
+        emulate(*reference, inputs(func, 3, /*misalign=*/true));
+    EXPECT_TRUE(succeeded(expected)) << diagnostics;
+    if (succeeded(got) && succeeded(expected))
+      compare(*got, *expected, Tolerance());
+    return {aligned, misaligned};
+  }
+
   MLIRContext context;
   std::string diagnostics;
   ScopedDiagnosticHandler handler;
@@ -544,10 +574,12 @@ TEST_F(GpuKernelEmulationTest, Tf32GEGLUBackwardRaggedUnaligned) {
 TEST_F(GpuKernelEmulationTest, WgmmaSwiGLUForwardAlignedWithBiases) {
   // M = 67: 128-row tiles, two warpgroups stacked along M; the gated GEMM
   // one m64n64 wgmma per half of the packed weight and k16 step.
+  // Aligned operands: TMA loads them, one box a 16-byte column.
   wgmma = true;
   checkLayer(layer("glu", "swish", 67, 64, 200, false, true, "bf16"),
              "target=cuda block-size=64");
-  EXPECT_GT(lastReport.asyncCopies, 0);
+  EXPECT_GT(lastReport.tmaLoads, 0);
+  EXPECT_EQ(lastReport.asyncCopies, 0);
 }
 
 TEST_F(GpuKernelEmulationTest, WgmmaGEGLUBackwardRaggedBlocksWithBiases) {
@@ -563,9 +595,11 @@ TEST_F(GpuKernelEmulationTest, WgmmaSwiGLUTrainStepKeepsActivations) {
   wgmma = true;
   checkLayer(trainStep("glu", "swish", 130, 64, 200, "bf16"),
              "target=cuda keep-activations=true");
-  // Eight threads a core matrix: the cp.async writes hit every bank once
-  // a phase (wgmma reads shared memory itself: no thread reads).
-  expectNoBankConflicts();
+  // Every operand aligned: TMA loads all of them, no thread copies into
+  // or reads from shared memory (wgmma reads it itself).
+  EXPECT_GT(lastReport.tmaLoads, 0);
+  EXPECT_EQ(lastReport.asyncCopies, 0);
+  EXPECT_EQ(lastReport.sharedWrites.phases, 0);
   EXPECT_EQ(lastReport.sharedReads.phases, 0);
 }
 
@@ -583,24 +617,19 @@ TEST_F(GpuKernelEmulationTest, WgmmaF16BilinearForward) {
 }
 
 TEST_F(GpuKernelEmulationTest, MisalignedOperandTakesElementCopies) {
-  std::string source = layer("glu", "swish", 67, 64, 200, false, false, "bf16");
-  OwningOpRef<ModuleOp> kernels =
-      compileKernels(source, "target=cuda block-size=64");
-  OwningOpRef<ModuleOp> reference =
-      compileReference(source, "target=cuda block-size=64", true);
-  ASSERT_TRUE(kernels && reference) << diagnostics;
-  auto func = kernels->lookupSymbol<func::FuncOp>("layer");
-  ASSERT_TRUE(succeeded(emulate(*kernels, inputs(func, 3))));
-  int64_t alignedCopies = emulator.report().asyncCopies;
-  // x one bf16 element into its storage: 2 bytes off 16-byte alignment.
-  FailureOr<SmallVector<View>> got =
-      emulate(*kernels, inputs(func, 3, /*misalign=*/true));
-  ASSERT_TRUE(succeeded(got)) << diagnostics;
-  EXPECT_LT(emulator.report().asyncCopies, alignedCopies);
-  FailureOr<SmallVector<View>> expected =
-      emulate(*reference, inputs(func, 3, /*misalign=*/true));
-  ASSERT_TRUE(succeeded(expected)) << diagnostics;
-  compare(*got, *expected, Tolerance());
+  auto [aligned, misaligned] = runAlignedAndMisaligned();
+  EXPECT_LT(misaligned.asyncCopies, aligned.asyncCopies);
+}
+
+TEST_F(GpuKernelEmulationTest, WgmmaMixesTmaAndElementCopies) {
+  // x's tiles are element-copied (and fenced for the async proxy), the
+  // weights' still come by TMA, in the same stages and against the same
+  // mbarriers.
+  wgmma = true;
+  auto [aligned, misaligned] = runAlignedAndMisaligned();
+  EXPECT_LT(misaligned.tmaLoads, aligned.tmaLoads);
+  EXPECT_GT(misaligned.tmaLoads, 0);
+  EXPECT_GT(misaligned.sharedWrites.phases, 0);
 }
 
 //===----------------------------------------------------------------------===//
@@ -691,9 +720,20 @@ protected:
   }
 };
 
-TEST_F(BrokenWgmmaKernelTest, MissingProxyFenceHidesTheCopies) {
+TEST_F(BrokenWgmmaKernelTest, MissingProxyFenceHidesTheElementCopies) {
+  // Unaligned rows: the threads copy the operands (generic proxy), which
+  // wgmma (async proxy) sees only after their fence.
+  source = layer("glu", "relu", 67, 33, 45, false, false, "bf16");
+  kernels = compileKernels(source, "target=cuda block-size=16");
+  ASSERT_TRUE(kernels) << diagnostics;
   kernels->walk([](NVVM::FenceProxyOp fence) { fence.erase(); });
   expectHazard("without a fence.proxy.async");
+}
+
+TEST_F(BrokenWgmmaKernelTest, MissingMBarrierWaitReadsTmaDataTooEarly) {
+  kernels->walk([](nvgpu::MBarrierTryWaitParityOp wait) { wait.erase(); });
+  expectHazard("which a TMA load wrote, without having waited on its "
+               "mbarrier phase");
 }
 
 TEST_F(BrokenWgmmaKernelTest, MissingWaitReadsPendingAccumulators) {
@@ -719,6 +759,125 @@ TEST_F(BrokenWgmmaKernelTest, WrongTransposeGivesWrongResults) {
       mma.setLayoutB(NVVM::MMALayout::col);
   });
   expectWrongResults();
+}
+
+//===----------------------------------------------------------------------===//
+// TMA and mbarriers, on a hand-written kernel
+//===----------------------------------------------------------------------===//
+
+/// Two [16 x 8] boxes of a 20 x 12 bf16 matrix into shared memory by TMA
+/// (the second at (8, 8): 4 rows and 4 columns out of bounds, zero
+/// filled), one mbarrier, then every thread copies the boxes out.
+/// `expectBytes`, `waitParity` and `wait` break it on request.
+std::string tmaKernel(int expectBytes = 512, bool waitParity = false,
+                      bool wait = true) {
+  std::string waitOp =
+      wait ? "    nvgpu.mbarrier.try_wait.parity %bars[%c0], %parity, %ticks : "
+             "!bars\n"
+           : "";
+  return R"(
+!map = !nvgpu.tensormap.descriptor<tensor = memref<16x8xbf16, #gpu.address_space<workgroup>>, swizzle = none, l2promo = none, oob = zero, interleave = none>
+!bars = !nvgpu.mbarrier.group<memorySpace = #gpu.address_space<workgroup>, num_barriers = 2>
+!box0 = memref<16x8xbf16, strided<[8, 1]>, #gpu.address_space<workgroup>>
+!box1 = memref<16x8xbf16, strided<[8, 1], offset: 128>, #gpu.address_space<workgroup>>
+func.func @layer(%a: memref<20x12xbf16>, %out: memref<2x16x8xbf16>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  %c128 = arith.constant 128 : index
+  %bytes = arith.constant )" +
+         std::to_string(expectBytes) + R"( : index
+  %parity = arith.constant )" +
+         (waitParity ? "true" : "false") + R"(
+  %ticks = arith.constant 1000000 : index
+  %u = memref.cast %a : memref<20x12xbf16> to memref<*xbf16>
+  %map = nvgpu.tma.create.descriptor %u box[%c16, %c8] : memref<*xbf16> -> !map
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c128, %sy = %c1, %sz = %c1) workgroup(%sh : memref<2x16x8xbf16, #gpu.address_space<workgroup>>) {
+    %bars = nvgpu.mbarrier.create -> !bars
+    %first = arith.cmpi eq, %tx, %c0 : index
+    nvgpu.mbarrier.init %bars[%c0], %c1, predicate = %first : !bars
+    nvvm.fence.mbarrier.init
+    gpu.barrier
+    scf.if %first {
+      nvgpu.mbarrier.arrive.expect_tx %bars[%c0], %bytes : !bars
+      %d0 = memref.subview %sh[0, 0, 0] [1, 16, 8] [1, 1, 1] : memref<2x16x8xbf16, #gpu.address_space<workgroup>> to !box0
+      nvgpu.tma.async.load %map[%c0, %c0], %bars[%c0] to %d0 : !map, !bars -> !box0
+      %d1 = memref.subview %sh[1, 0, 0] [1, 16, 8] [1, 1, 1] : memref<2x16x8xbf16, #gpu.address_space<workgroup>> to !box1
+      nvgpu.tma.async.load %map[%c8, %c8], %bars[%c0] to %d1 : !map, !bars -> !box1
+    }
+)" + waitOp +
+         R"(    %r = arith.divui %tx, %c8 : index
+    %c = arith.remui %tx, %c8 : index
+    %v0 = memref.load %sh[%c0, %r, %c] : memref<2x16x8xbf16, #gpu.address_space<workgroup>>
+    memref.store %v0, %out[%c0, %r, %c] : memref<2x16x8xbf16>
+    %v1 = memref.load %sh[%c1, %r, %c] : memref<2x16x8xbf16, #gpu.address_space<workgroup>>
+    memref.store %v1, %out[%c1, %r, %c] : memref<2x16x8xbf16>
+    gpu.terminator
+  }
+  return
+}
+)";
+}
+
+class TmaEmulationTest : public GpuKernelEmulationTest {
+protected:
+  /// Runs `source`'s @layer on a 20 x 12 matrix of element i = i / 4 (bf16
+  /// holds them exactly) and returns the 2 x 16 x 8 output, or nothing.
+  std::optional<std::vector<double>> run(const std::string &source) {
+    OwningOpRef<ModuleOp> module = compile(source, "");
+    EXPECT_TRUE(module) << diagnostics;
+    if (!module)
+      return std::nullopt;
+    Type bf16 = BFloat16Type::get(&context);
+    View a = glu::emulator::makeView(bf16, ArrayRef<int64_t>{20, 12});
+    for (int64_t i = 0; i < 240; ++i)
+      a.storage->bits[i] = glu::emulator::encodeScalar(bf16, i / 4.0);
+    View out = glu::emulator::makeView(bf16, ArrayRef<int64_t>{2, 16, 8});
+    if (failed(emulate(*module, {a, out})))
+      return std::nullopt;
+    std::vector<double> values;
+    glu::emulator::forEachIndex(out.sizes, [&](ArrayRef<int64_t> at) {
+      values.push_back(out.get(at));
+    });
+    return values;
+  }
+};
+
+TEST_F(TmaEmulationTest, BoxesLandZeroFilledWhenTheirPhaseCompletes) {
+  std::optional<std::vector<double>> got = run(tmaKernel());
+  ASSERT_TRUE(got) << diagnostics;
+  for (int64_t box = 0; box < 2; ++box)
+    for (int64_t r = 0; r < 16; ++r)
+      for (int64_t c = 0; c < 8; ++c) {
+        int64_t row = 8 * box + r, col = 8 * box + c;
+        double want = row < 20 && col < 12 ? (row * 12 + col) / 4.0 : 0.0;
+        EXPECT_EQ((*got)[(box * 16 + r) * 8 + c], want)
+            << "box " << box << " row " << r << " column " << c;
+      }
+}
+
+TEST_F(TmaEmulationTest, ReadingBeforeTheWaitIsARace) {
+  EXPECT_FALSE(run(tmaKernel(512, false, /*wait=*/false)));
+  EXPECT_NE(diagnostics.find("which a TMA load wrote, without having waited "
+                             "on its mbarrier phase"),
+            std::string::npos)
+      << diagnostics;
+}
+
+TEST_F(TmaEmulationTest, ExpectingTooManyBytesNeverCompletes) {
+  EXPECT_FALSE(run(tmaKernel(1024)));
+  EXPECT_NE(diagnostics.find("never completes (1 of 1 arrivals, 512 "
+                             "transaction bytes outstanding)"),
+            std::string::npos)
+      << diagnostics;
+}
+
+TEST_F(TmaEmulationTest, WaitingForTheWrongParityNeverCompletes) {
+  EXPECT_FALSE(run(tmaKernel(512, /*waitParity=*/true)));
+  EXPECT_NE(diagnostics.find("phase parity 1 that never completes"),
+            std::string::npos)
+      << diagnostics;
 }
 
 TEST(SharedMemoryHazards, WgmmaOperandsNeedAProxyFenceAndAWait) {

@@ -28,10 +28,13 @@
 //     layout has k as rows) loads each A fragment and each pair of B
 //     fragments at the lane's row address (MmaFragments.h), then one
 //     nvvm.mma.sync m16n8k16 per (m16, n8) block of the warp's tile.
-//   - wgmma (sm_90a, MmaTiling::instruction): the same tiles, copies and
-//     pipeline; the shared tiles in wgmma's core-matrix layout instead of
-//     the swizzle (sharedIndices), fenced for the async proxy before the
-//     barrier; each warpgroup issues per k16 step one m64nNk16 wgmma per B
+//   - wgmma (sm_90a, MmaTiling::instruction): the same tiles and K loop;
+//     the stages in dynamic shared memory in wgmma's core-matrix layout
+//     instead of the swizzle (sharedIndices); aligned operands loaded by
+//     TMA (issueTma: thread 0, one box a 16-byte column, one mbarrier a
+//     stage that every thread waits on), unaligned ones element-copied and
+//     fenced for the async proxy before the barrier; each warpgroup issues
+//     per k16 step one m64nNk16 wgmma per B
 //     tile on matrix descriptors of its A rows and B columns, and waits for
 //     them at the end of the K tile. Its accumulators are laid out like
 //     mma.sync's, so the epilogue below is shared.
@@ -69,6 +72,10 @@ namespace {
 /// The M and K of one wgmma with 16-bit operands.
 constexpr int64_t kWgmmaM = 64, kWgmmaK = 16;
 
+/// The suspend-time hint of mbarrier.try_wait (nanoseconds), after which
+/// the lowering's loop tries again.
+constexpr int64_t kMBarrierWaitTicks = 10000000;
+
 /// Which columns of the stored matrix a tile's inner index reads.
 enum class PackedHalf { None, Gate, Linear };
 
@@ -90,6 +97,8 @@ struct TileOperand {
   Value aligned;
   /// Elements in one 16-byte chunk.
   int64_t chunk = kMmaChunkElements;
+  /// wgmma: the TMA tensor map of `global` (boxes of rows x chunk).
+  Value tensorMap;
 
   int64_t chunksPerRow() const { return cols / chunk; }
   /// ldmatrix reads k-contiguous tiles without .trans.
@@ -106,6 +115,10 @@ public:
         element(cast<MemRefType>(buffers.lhs.getType()).getElementType()) {}
 
   void emit() {
+    if (tiling.isWgmma()) {
+      tensorMapA = createTensorMap(buffers.lhs, aTileShape().first);
+      tensorMapB = createTensorMap(buffers.rhs, bTileShape().first);
+    }
     gpu::LaunchOp launch = createLaunch();
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&launch.getBody().front());
@@ -129,7 +142,11 @@ public:
     }
     rowBase = im.mul(launch.getBlockIds().y, im.c(tiling.tileM));
     colBase = im.mul(launch.getBlockIds().x, im.c(tiling.tileN));
-    ArrayRef<BlockArgument> shared = launch.getWorkgroupAttributions();
+    SmallVector<Value> shared(launch.getWorkgroupAttributions());
+    if (tiling.isWgmma()) {
+      shared = sharedTileViews();
+      createBarriers();
+    }
     makeOperands(shared);
     SmallVector<Value> sums = emitKLoop();
     emitOutputs(sums);
@@ -149,6 +166,9 @@ private:
   Value tid, lane, warpRow, warpCol, rowBase, colBase;
   /// wgmma: the first row of the thread's warpgroup in the CTA tile.
   Value warpgroupRow;
+  /// wgmma: the operands' tensor maps (host values) and the stages'
+  /// mbarriers.
+  Value tensorMapA, tensorMapB, barriers;
   TileOperand a, bGate, bLinear;
 
   //===--------------------------------------------------------------------===//
@@ -172,31 +192,22 @@ private:
     Value one = host.c(1);
     Value gridX = host.max(host.ceilDiv(buffers.n, tiling.tileN), one);
     Value gridY = host.max(host.ceilDiv(buffers.m, tiling.tileM), one);
-    Attribute workgroup = gpu::AddressSpaceAttr::get(
-        b.getContext(), gpu::AddressSpace::Workgroup);
-    // wgmma: a stage is its 16-byte columns one after the other
-    // (sharedIndices).
-    auto tileType = [&](std::pair<int64_t, int64_t> shape) {
-      int64_t chunk = tiling.chunkElements();
-      SmallVector<int64_t> sizes =
-          tiling.isWgmma()
-              ? SmallVector<int64_t>{tiling.stages, shape.second / chunk,
-                                     shape.first, chunk}
-              : SmallVector<int64_t>{tiling.stages, shape.first, shape.second};
-      return MemRefType::get(sizes, element, MemRefLayoutAttrInterface(),
-                             workgroup);
-    };
-    SmallVector<Type> attributions = {tileType(aTileShape()),
-                                      tileType(bTileShape())};
-    if (gated)
-      attributions.push_back(tileType(bTileShape()));
+    // wgmma keeps its tiles in dynamic shared memory: with the mbarriers
+    // the stages need more than static shared memory may hold.
+    SmallVector<Type> attributions;
+    Value dynamicBytes;
+    if (tiling.isWgmma())
+      dynamicBytes = arith::IndexCastOp::create(b, loc, b.getI32Type(),
+                                                host.c(tileBytes()));
+    else
+      llvm::append_range(attributions, tileTypes());
     return gpu::LaunchOp::create(
         b, loc, gridX, gridY, one, host.c(tiling.threads()), one, one,
-        /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+        dynamicBytes, /*asyncTokenType=*/nullptr,
         /*asyncDependencies=*/ValueRange{}, attributions);
   }
 
-  void makeOperands(ArrayRef<BlockArgument> shared) {
+  void makeOperands(ArrayRef<Value> shared) {
     auto [aRows, aCols] = aTileShape();
     a = {buffers.lhs, shared[0],           aRows,
          aCols,       gemm.lhs.transposed, rowBase,
@@ -220,6 +231,163 @@ private:
       bLinear.shared = shared[2];
       bLinear.packed = PackedHalf::Linear;
     }
+    a.tensorMap = tensorMapA;
+    bGate.tensorMap = bLinear.tensorMap = tensorMapB;
+  }
+
+  //===--------------------------------------------------------------------===//
+  // wgmma: TMA, mbarriers, dynamic shared memory
+  //===--------------------------------------------------------------------===//
+
+  /// The type of `operand`'s shared tiles: for wgmma stages x 16-byte
+  /// columns x rows x chunk (sharedIndices), else stages x rows x cols.
+  MemRefType tileType(std::pair<int64_t, int64_t> shape) const {
+    Attribute workgroup = gpu::AddressSpaceAttr::get(
+        b.getContext(), gpu::AddressSpace::Workgroup);
+    int64_t chunk = tiling.chunkElements();
+    SmallVector<int64_t> sizes =
+        tiling.isWgmma()
+            ? SmallVector<int64_t>{tiling.stages, shape.second / chunk,
+                                   shape.first, chunk}
+            : SmallVector<int64_t>{tiling.stages, shape.first, shape.second};
+    return MemRefType::get(sizes, element, MemRefLayoutAttrInterface(),
+                           workgroup);
+  }
+
+  /// The shape of the shared tiles, in order: A, B (gate), the linear B.
+  SmallVector<MemRefType> tileTypes() const {
+    SmallVector<MemRefType> types = {tileType(aTileShape()),
+                                     tileType(bTileShape())};
+    if (gated)
+      types.push_back(tileType(bTileShape()));
+    return types;
+  }
+
+  /// Bytes of all stages of every tile (wgmma: the dynamic shared memory).
+  int64_t tileBytes() const {
+    int64_t bytes = 0;
+    for (MemRefType type : tileTypes())
+      bytes += type.getNumElements() * tiling.elementBytes;
+    return bytes;
+  }
+
+  /// A tensor map of `buffer` (on the host) whose box is `rows` stored rows
+  /// of one 16-byte chunk: one TMA load fills one column of a stage.
+  Value createTensorMap(Value buffer, int64_t rows) {
+    IndexMath host{b, loc};
+    MLIRContext *ctx = b.getContext();
+    auto unranked = UnrankedMemRefType::get(element, Attribute());
+    Value memref = memref::CastOp::create(b, loc, unranked, buffer);
+    Attribute workgroup =
+        gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+    auto box = MemRefType::get({rows, tiling.chunkElements()}, element,
+                               MemRefLayoutAttrInterface(), workgroup);
+    auto type = nvgpu::TensorMapDescriptorType::get(
+        ctx, box, nvgpu::TensorMapSwizzleKind::SWIZZLE_NONE,
+        nvgpu::TensorMapL2PromoKind::L2PROMO_NONE,
+        nvgpu::TensorMapOOBKind::OOB_ZERO,
+        nvgpu::TensorMapInterleaveKind::INTERLEAVE_NONE);
+    return nvgpu::TmaCreateDescriptorOp::create(
+        b, loc, type, memref,
+        ValueRange{host.c(rows), host.c(tiling.chunkElements())});
+  }
+
+  /// The shared tiles as views of the dynamic shared memory, one after
+  /// the other (each a multiple of 128 bytes: TMA's destinations are).
+  SmallVector<Value> sharedTileViews() {
+    IndexMath im{b, loc};
+    Attribute workgroup = gpu::AddressSpaceAttr::get(
+        b.getContext(), gpu::AddressSpace::Workgroup);
+    auto bytesType = MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                                     MemRefLayoutAttrInterface(), workgroup);
+    Value dynamic = gpu::DynamicSharedMemoryOp::create(b, loc, bytesType);
+    SmallVector<Value> views;
+    int64_t offset = 0;
+    for (MemRefType type : tileTypes()) {
+      views.push_back(memref::ViewOp::create(b, loc, type, dynamic,
+                                             im.c(offset), ValueRange{}));
+      offset += type.getNumElements() * tiling.elementBytes;
+    }
+    return views;
+  }
+
+  /// One mbarrier a stage, initialized by thread 0 to one arrival (its
+  /// arrive.expect_tx) and made visible to the TMA unit and the block.
+  void createBarriers() {
+    IndexMath im{b, loc};
+    MLIRContext *ctx = b.getContext();
+    Attribute workgroup =
+        gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+    auto type = nvgpu::MBarrierGroupType::get(ctx, workgroup, tiling.stages);
+    barriers = nvgpu::MBarrierCreateOp::create(b, loc, type);
+    Value first =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, im.c(0));
+    for (int64_t s = 0; s < tiling.stages; ++s)
+      nvgpu::MBarrierInitOp::create(b, loc, barriers, im.c(1), im.c(s), first);
+    NVVM::FenceMbarrierInitOp::create(b, loc);
+    gpu::BarrierOp::create(b, loc);
+  }
+
+  /// Thread 0 loads K tile `kTile` (if there is one) of every aligned
+  /// operand into `stageIndex` by TMA, one box a 16-byte column, after
+  /// announcing their bytes on the stage's mbarrier.
+  void issueTma(Value stageIndex, Value kTile) {
+    IndexMath im{b, loc};
+    Value issue = im.both(
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, im.c(0)),
+        im.lt(kTile, im.ceilDiv(buffers.k, tiling.tileK)));
+    auto ifOp = scf::IfOp::create(b, loc, issue, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    SmallVector<const TileOperand *> operands = {&a, &bGate};
+    if (gated)
+      operands.push_back(&bLinear);
+    Value bytes = im.c(0);
+    for (const TileOperand *operand : operands) {
+      Value tile = im.c(operand->rows * operand->cols * tiling.elementBytes);
+      bytes = im.add(bytes, arith::SelectOp::create(b, loc, operand->aligned,
+                                                    tile, im.c(0)));
+    }
+    nvgpu::MBarrierArriveExpectTxOp::create(b, loc, barriers, bytes, stageIndex,
+                                            Value());
+    Value k0 = im.mul(kTile, im.c(tiling.tileK));
+    for (const TileOperand *operand : operands) {
+      auto load = scf::IfOp::create(b, loc, operand->aligned,
+                                    /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(load.thenBlock());
+      for (int64_t c = 0; c < operand->chunksPerRow(); ++c) {
+        // Coordinates innermost first: the stored column, then the row.
+        Value coords[2];
+        if (operand->kRows) {
+          coords[0] = storedColumn(
+              im, *operand, im.add(operand->base, im.c(c * operand->chunk)));
+          coords[1] = k0;
+        } else {
+          coords[0] = im.add(k0, im.c(c * operand->chunk));
+          coords[1] = operand->base;
+        }
+        Value column = columnView(*operand, stageIndex, c);
+        nvgpu::TmaAsyncLoadOp::create(b, loc, column, barriers,
+                                      operand->tensorMap, ValueRange(coords),
+                                      stageIndex, Value(), Value());
+      }
+    }
+  }
+
+  /// Column `c` (rows x chunk) of stage `stageIndex` of `operand`'s tiles.
+  Value columnView(const TileOperand &operand, Value stageIndex, int64_t c) {
+    auto sourceType = cast<MemRefType>(operand.shared.getType());
+    SmallVector<OpFoldResult> offsets = {stageIndex, b.getIndexAttr(c),
+                                         b.getIndexAttr(0), b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1),
+                                       b.getIndexAttr(operand.rows),
+                                       b.getIndexAttr(operand.chunk)};
+    SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+    auto type = memref::SubViewOp::inferRankReducedResultType(
+        {operand.rows, operand.chunk}, sourceType, offsets, sizes, strides);
+    return memref::SubViewOp::create(b, loc, cast<MemRefType>(type),
+                                     operand.shared, offsets, sizes, strides);
   }
 
   /// Whether every 16-byte chunk a tile copies starts 16-byte aligned in
@@ -332,11 +500,13 @@ private:
         innerLimit = buffers.k;
       }
       SmallVector<Value> dst = sharedIndices(operand, stage, row, col);
+      // wgmma: TMA loads the aligned operands (issueTma).
       auto ifOp = scf::IfOp::create(b, loc, operand.aligned,
                                     /*withElseRegion=*/true);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(ifOp.thenBlock());
-      copyChunk(operand, dst, outer, outerLimit, inner, innerLimit);
+      if (!tiling.isWgmma())
+        copyChunk(operand, dst, outer, outerLimit, inner, innerLimit);
       b.setInsertionPointToStart(ifOp.elseBlock());
       copyElements(operand, dst, outer, outerLimit, inner, innerLimit);
     }
@@ -399,6 +569,8 @@ private:
   /// Issues K tile `kTile` of every operand into `stage` as one cp.async
   /// group; returns the group's token.
   Value stageAll(Value stageIndex, Value kTile) {
+    if (tiling.isWgmma())
+      issueTma(stageIndex, kTile);
     stage(a, stageIndex, kTile);
     stage(bGate, stageIndex, kTile);
     if (gated)
@@ -441,8 +613,18 @@ private:
           // copies visible and ends every read of tile kTile - 1's stage.
           nvgpu::DeviceAsyncWaitOp::create(
               b, loc, iterArgs.back(), b.getI32IntegerAttr(tiling.stages - 2));
-          // wgmma reads shared memory through the async proxy: the copies
-          // (generic proxy) must be fenced before the barrier publishes them.
+          // wgmma: every thread waits for the stage's TMA loads (phase
+          // kTile / stages of its mbarrier), and fences the element copies
+          // (generic proxy) for wgmma (async proxy) before the barrier
+          // publishes them.
+          if (tiling.isWgmma()) {
+            Value phase = lm.rem(lm.div(kTile, lm.c(tiling.stages)), lm.c(2));
+            Value parity =
+                arith::IndexCastOp::create(b, loc, b.getI1Type(), phase);
+            nvgpu::MBarrierTryWaitParityOp::create(
+                b, loc, barriers, parity, lm.c(kMBarrierWaitTicks),
+                lm.rem(kTile, lm.c(tiling.stages)));
+          }
           if (tiling.isWgmma())
             NVVM::FenceProxyOp::create(
                 b, loc,

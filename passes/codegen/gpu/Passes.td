@@ -80,7 +80,9 @@ def GluGpuGemm : Pass<"glu-gpu-gemm"> {
     where k is contiguous in the stored tile, scalar shared loads where it
     is not); exact FP32 stays the default. With `wgmma` (sm_90a), 16-bit
     GEMMs compute with warpgroup wgmma.mma_async instead: the same tiles
-    and cp.async pipeline, the shared tiles in wgmma's core-matrix layout,
+    and K loop, the stages in dynamic shared memory in wgmma's core-matrix
+    layout, filled by TMA (a tensor map of each operand made on the host,
+    one mbarrier a stage; unaligned operands copied element by element),
     two warpgroups of m64 wgmmas reading A and B through matrix
     descriptors, the epilogue on the same accumulator registers. The
     kernels need
@@ -139,6 +141,26 @@ def GluAlignWorkgroupMemory
   }];
   let options = [
     Option<"alignment", "alignment", "int64_t", /*default=*/"16",
+           "The alignment, in bytes (a power of two)">
+  ];
+}
+
+def GluDeclareDynamicSharedMemory
+    : Pass<"glu-declare-dynamic-shared-memory", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Declare the kernels' dynamic shared memory as PTX expects";
+  let description = [{
+    After convert-gpu-to-nvvm: the global that `gpu.dynamic_shared_memory`
+    lowers to (`__dynamic_shmem__*`, an `!llvm.array<0 x i8>` in address
+    space 3) becomes an external declaration aligned to `alignment` bytes.
+    MLIR 22 makes it an internal global, which NVPTX prints as a one-byte
+    static `.shared` variable: the dynamic memory accessed through it would
+    start at an arbitrary place among the kernel's static shared variables
+    (the mbarriers). Declared external it is
+    `.extern .shared .align 128 .b8 __dynamic_shmem__0[];`, the start of
+    the dynamic shared memory, aligned as TMA destinations need.
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"128",
            "The alignment, in bytes (a power of two)">
   ];
 }

@@ -60,11 +60,17 @@
 //   CHECK-NOT:     scf.if
 //       CHECK:     gpu.terminator
 
-// With wgmma (sm_90a) the same tiles and pipeline; the shared tiles are
-// column-major by 16-byte chunks (stages x chunks x rows x 8: wgmma's
-// core-matrix layout, no swizzle: no xori), fenced for the async proxy
-// before the barrier, and each of the 2 warpgroups issues per k16 step one
-// m64n64k16 wgmma on the gate tile and one on the linear tile, through
+// With wgmma (sm_90a) the same tiles and K loop, the stages in dynamic
+// shared memory (3 x 16 KiB: with the mbarriers more than static shared
+// memory holds), column-major by 16-byte chunks (stages x chunks x rows x
+// 8: wgmma's core-matrix layout, no swizzle: no xori). The host makes a
+// TMA tensor map of each operand (a box of a tile's rows x 8); thread 0
+// announces a stage's bytes on its mbarrier and loads every aligned
+// operand by TMA, one box a 16-byte column (4 for x's 128 x 32 tile, 8
+// for each 32 x 64 half of the packed weight; unaligned operands are
+// element-copied); every thread waits for the stage's phase, fences its
+// own copies for the async proxy, and the 2 warpgroups issue per k16 step
+// one m64n64k16 wgmma on the gate tile and one on the linear tile through
 // descriptors: A (x, K-major "row": LBO a chunk column, 128 x 16 = 2048
 // bytes, SBO a core matrix, 128: 128 << 16 | 8 << 32 = 34368126976), B
 // ([K, N] weight halves, MN-major "row": LBO 128, SBO 32 x 16 = 512:
@@ -72,12 +78,30 @@
 // before the stage is refilled, and the epilogue is mma.sync's.
 // WGMMA-LABEL: func.func @gated_bf16
 //   WGMMA-NOT:   arith.xori
+//       WGMMA:   %[[UX:.*]] = memref.cast %{{.*}} : memref<67x64xbf16, strided<[?, 1], offset: ?>> to memref<*xbf16>
+//       WGMMA:   %[[MX:.*]] = nvgpu.tma.create.descriptor %[[UX]] box[%c128, %c8] : memref<*xbf16> -> <tensor = memref<128x8xbf16, #gpu.address_space<workgroup>>, swizzle = none, l2promo = none, oob = zero, interleave = none>
+//       WGMMA:   %[[UP:.*]] = memref.cast %{{.*}} : memref<64x192xbf16, strided<[?, 1], offset: ?>> to memref<*xbf16>
+//       WGMMA:   %[[MP:.*]] = nvgpu.tma.create.descriptor %[[UP]] box[%c32, %c8]
 //       WGMMA:   gpu.launch
-//  WGMMA-SAME:     threads({{.*}}) in ({{.*}} = %c256, {{.*}} = %c1, {{.*}} = %c1)
-//  WGMMA-SAME:     workgroup(%[[A:.*]] : memref<3x4x128x8xbf16, #gpu.address_space<workgroup>>, %[[G:.*]] : memref<3x8x32x8xbf16, #gpu.address_space<workgroup>>, %[[L:.*]] : memref<3x8x32x8xbf16, #gpu.address_space<workgroup>>)
-//   WGMMA-NOT:     arith.xori
+//  WGMMA-SAME:     threads({{.*}}) in ({{.*}} = %c256, {{.*}} = %c1, {{.*}} = %c1) dynamic_shared_memory_size
+//   WGMMA-NOT:     workgroup(
+//       WGMMA:     %[[DYN:.*]] = gpu.dynamic_shared_memory
+//       WGMMA:     %[[A:.*]] = memref.view %[[DYN]][%c0][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<3x4x128x8xbf16, #gpu.address_space<workgroup>>
+//       WGMMA:     %[[G:.*]] = memref.view %[[DYN]][%c24576][] : {{.*}} to memref<3x8x32x8xbf16, #gpu.address_space<workgroup>>
+//       WGMMA:     %[[L:.*]] = memref.view %[[DYN]][%c36864][] : {{.*}} to memref<3x8x32x8xbf16, #gpu.address_space<workgroup>>
+//       WGMMA:     %[[BARS:.*]] = nvgpu.mbarrier.create -> <memorySpace = #gpu.address_space<workgroup>, num_barriers = 3>
+// WGMMA-COUNT-3:   nvgpu.mbarrier.init %[[BARS]][%{{.*}}], %c1, predicate
+//       WGMMA:     nvvm.fence.mbarrier.init
+//  WGMMA-NEXT:     gpu.barrier
+//       WGMMA:     nvgpu.mbarrier.arrive.expect_tx %[[BARS]][%c0]
+//       WGMMA:     memref.subview %[[A]][%c0, 0, 0, 0] [1, 1, 128, 8] [1, 1, 1, 1]
+//  WGMMA-NEXT:     nvgpu.tma.async.load %[[MX]][%{{.*}}, %{{.*}}], %[[BARS]][%c0] to
+// WGMMA-COUNT-3:   nvgpu.tma.async.load %[[MX]]
+//       WGMMA:     nvgpu.tma.async.load %[[MP]]
 //       WGMMA:     scf.for
 //       WGMMA:       nvgpu.device_async_wait %{{.*}} {numGroups = 1 : i32}
+//  WGMMA-NEXT:       arith.divui
+//       WGMMA:       nvgpu.mbarrier.try_wait.parity %[[BARS]][%{{.*}}], %{{.*}}, %c10000000
 //  WGMMA-NEXT:       nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
 //  WGMMA-NEXT:       gpu.barrier
 //       WGMMA:       nvvm.wgmma.fence.aligned
@@ -93,7 +117,6 @@
 //       WGMMA:       nvvm.wgmma.commit.group.sync.aligned
 //  WGMMA-NEXT:       nvvm.wgmma.wait.group.sync.aligned 0
 //       WGMMA:       scf.yield
-//       WGMMA:     nvgpu.device_async_wait %{{.*}} {numGroups = 0 : i32}
 //       WGMMA:     math.exp
 //       WGMMA:     gpu.terminator
 
@@ -132,7 +155,8 @@ func.func @gated_bf16(%x: tensor<67x64xbf16>, %p: tensor<64x192xbf16>, %bias: te
 // A weight stored [N, K] is K-major for wgmma ("col" B); N <= 64 gives
 // 64-column tiles, one m64n64 wgmma per warpgroup and k16 step.
 // WGMMA-LABEL: func.func @f16_transposed_rhs
-//       WGMMA:   workgroup({{.*}} : memref<3x4x128x8xf16, #gpu.address_space<workgroup>>, {{.*}} : memref<3x4x64x8xf16, #gpu.address_space<workgroup>>)
+//       WGMMA:   memref.view {{.*}} to memref<3x4x128x8xf16, #gpu.address_space<workgroup>>
+//       WGMMA:   memref.view {{.*}} to memref<3x4x64x8xf16, #gpu.address_space<workgroup>>
 // WGMMA-COUNT-2: nvvm.wgmma.mma_async {{.*}}, <m = 64, n = 64, k = 16>, D[<f32>, <one>], A[<f16>, <one>, <row>], B[<f16>, <one>, <col>]
 //   WGMMA-NOT:   nvvm.wgmma.mma_async
 
