@@ -1461,16 +1461,21 @@ LogicalResult Interpreter::runMBarrier(Operation &op, const Lanes &lanes) {
         EValue::uniform({uint64_t(block->mbarriers.size() - 1)});
     return success();
   }
+  Value predicate;
+  if (auto init = dyn_cast<nvgpu::MBarrierInitOp>(op))
+    predicate = init.getPredicate();
+  else if (auto arrive = dyn_cast<nvgpu::MBarrierArriveExpectTxOp>(op))
+    predicate = arrive.getPredicate();
   for (unsigned lane = 0; lane < lanes.count; ++lane) {
-    if (!lanes.active[lane])
+    if (!lanes.active[lane] || !predicated(predicate, lane))
       continue;
+    auto find = [&](auto o) {
+      return mbarrier(op, o.getBarriers(), o.getMbarId(), lane);
+    };
     LogicalResult ok =
         llvm::TypeSwitch<Operation *, LogicalResult>(&op)
             .Case([&](nvgpu::MBarrierInitOp o) -> LogicalResult {
-              if (!predicated(o.getPredicate(), lane))
-                return success();
-              ThreadBlock::MBarrier *b =
-                  mbarrier(op, o.getBarriers(), o.getMbarId(), lane);
+              ThreadBlock::MBarrier *b = find(o);
               if (!b)
                 return failure();
               *b = ThreadBlock::MBarrier();
@@ -1479,10 +1484,7 @@ LogicalResult Interpreter::runMBarrier(Operation &op, const Lanes &lanes) {
               return success();
             })
             .Case([&](nvgpu::MBarrierArriveExpectTxOp o) -> LogicalResult {
-              if (!predicated(o.getPredicate(), lane))
-                return success();
-              ThreadBlock::MBarrier *b =
-                  mbarrier(op, o.getBarriers(), o.getMbarId(), lane);
+              ThreadBlock::MBarrier *b = find(o);
               if (!b)
                 return failure();
               if (!b->initialized)
@@ -1494,8 +1496,7 @@ LogicalResult Interpreter::runMBarrier(Operation &op, const Lanes &lanes) {
               return success();
             })
             .Case([&](nvgpu::MBarrierTryWaitParityOp o) -> LogicalResult {
-              ThreadBlock::MBarrier *b =
-                  mbarrier(op, o.getBarriers(), o.getMbarId(), lane);
+              ThreadBlock::MBarrier *b = find(o);
               if (!b)
                 return failure();
               // The phase of parity P is complete once the current one has
