@@ -166,3 +166,52 @@ void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream) {
   (void)stream;
   gpucheck_copy(dst, src, bytes);
 }
+
+/* TMA tensor maps (the sm_90a kernels): the memref descriptor {allocated,
+ * aligned, offset, sizes[rank], strides[rank]}, innermost dimension first
+ * for the driver; NULL (the kernel copies that operand itself) when TMA
+ * cannot address it. Each call encodes and uploads a new map: the check
+ * makes few calls. */
+void *mgpuTensorMapEncodeTiledMemref(int64_t rank, void *descriptor,
+                                     int64_t dataType, int64_t interleave,
+                                     int64_t swizzle, int64_t l2Promotion,
+                                     int64_t oobFill, int64_t *box) {
+  static const int elementBytes[] = {1, 2, 4, 4, 8, 8, 2, 4, 8, 2, 4, 4, 4};
+  gpucheck_init();
+  if (rank < 1 || rank > 5 || dataType < 0 || dataType > 12)
+    return NULL;
+  const int64_t *words = (const int64_t *)descriptor;
+  char *aligned = ((char *const *)descriptor)[1];
+  int64_t bytes = elementBytes[dataType];
+  uint64_t address = (uint64_t)(uintptr_t)(aligned + words[2] * bytes);
+  const int64_t *sizes = words + 3, *strides = words + 3 + rank;
+  uint64_t globalDim[5], globalStrides[5];
+  uint32_t boxDim[5], elementStrides[5];
+  if (address % 16 || strides[rank - 1] != 1)
+    return NULL;
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t d = rank - 1 - i;
+    globalDim[i] = (uint64_t)sizes[d];
+    boxDim[i] = (uint32_t)box[d];
+    elementStrides[i] = 1;
+    if (i > 0) {
+      globalStrides[i - 1] = (uint64_t)(strides[d] * bytes);
+      if (globalStrides[i - 1] % 16)
+        return NULL;
+    }
+  }
+  CUresult (*encode)(void *, int, unsigned, void *, const uint64_t *,
+                     const uint64_t *, const uint32_t *, const uint32_t *, int,
+                     int, int, int);
+  *(void **)&encode =
+      sym(dlopen("libcuda.so.1", RTLD_NOW), "cuTensorMapEncodeTiled");
+  _Alignas(64) unsigned char map[128];
+  check(encode(map, (int)dataType, (unsigned)rank, (void *)(uintptr_t)address,
+               globalDim, globalStrides, boxDim, elementStrides,
+               (int)interleave, (int)swizzle, (int)l2Promotion, (int)oobFill),
+        "cuTensorMapEncodeTiled");
+  CUdeviceptr device;
+  check(cu.memAlloc(&device, sizeof(map)), "cuMemAlloc (tensor map)");
+  gpucheck_copy((void *)(uintptr_t)device, map, sizeof(map));
+  return (void *)(uintptr_t)device;
+}
