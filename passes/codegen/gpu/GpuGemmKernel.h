@@ -45,9 +45,9 @@ void emitGpuGemmKernel(OpBuilder &b, Location loc, const GemmDescription &gemm,
 /// staged through swizzled shared memory by a cp.async pipeline, the
 /// epilogue applied to the accumulator registers before the only store.
 /// With tiling.instruction Wgmma (sm_90a) the tiles are in wgmma's
-/// core-matrix layout and warpgroups multiply them with wgmma.mma_async. `gemm` must not be batched;
-/// its lhs and rhs must have the same 16-bit float type; a gated GEMM's
-/// packed weight must not be stored transposed.
+/// core-matrix layout and warpgroups multiply them with wgmma.mma_async. `gemm`
+/// must not be batched; its lhs and rhs must have the same 16-bit float type; a
+/// gated GEMM's packed weight must not be stored transposed.
 void emitGpuMmaGemmKernel(OpBuilder &b, Location loc,
                           const GemmDescription &gemm,
                           const GpuGemmBuffers &buffers,
