@@ -624,14 +624,13 @@ private:
             nvgpu::MBarrierTryWaitParityOp::create(
                 b, loc, barriers, parity, lm.c(kMBarrierWaitTicks),
                 lm.rem(kTile, lm.c(tiling.stages)));
-          }
-          if (tiling.isWgmma())
             NVVM::FenceProxyOp::create(
                 b, loc,
                 NVVM::ProxyKindAttr::get(b.getContext(),
                                          NVVM::ProxyKind::async_shared),
                 NVVM::SharedSpaceAttr::get(b.getContext(),
                                            NVVM::SharedSpace::shared_cta));
+          }
           gpu::BarrierOp::create(b, loc);
           Value next = lm.add(kTile, lm.c(tiling.stages - 1));
           Value nextToken = stageAll(lm.rem(next, lm.c(tiling.stages)), next);
