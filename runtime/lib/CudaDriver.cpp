@@ -91,6 +91,7 @@ const Driver *driver(std::string *why) {
       GLU_RESOLVE(cuModuleLoadDataEx);
       GLU_RESOLVE(cuModuleUnload);
       GLU_RESOLVE(cuModuleGetFunction);
+      GLU_RESOLVE(cuFuncGetAttribute);
       GLU_RESOLVE(cuFuncSetAttribute);
       GLU_RESOLVE(cuLaunchKernel);
       GLU_RESOLVE(cuStreamCreate);

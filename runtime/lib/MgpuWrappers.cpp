@@ -119,12 +119,23 @@ GLU_MGPU_EXPORT void mgpuLaunchKernel(void *function, intptr_t gridX,
     return;
   }
   auto *f = static_cast<CUfunction>(function);
-  if (smem > 48 * 1024 &&
-      check(d->cuFuncSetAttribute(
-                f, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, smem),
-            "cuFuncSetAttribute",
-            std::to_string(smem) + " bytes of dynamic shared memory"))
-    return;
+  // Past 48 KiB of static and dynamic shared memory together (the sm_90a
+  // kernels: 48 KiB of stages after their 1 KiB of mbarriers) a kernel
+  // must opt in to more.
+  if (smem > 0) {
+    int staticBytes = 0;
+    if (check(d->cuFuncGetAttribute(&staticBytes,
+                                    CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES, f),
+              "cuFuncGetAttribute", "the kernel's static shared memory"))
+      return;
+    if (int64_t(staticBytes) + smem > 48 * 1024 &&
+        check(d->cuFuncSetAttribute(
+                  f, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, smem),
+              "cuFuncSetAttribute",
+              std::to_string(smem) + " bytes of dynamic shared memory after " +
+                  std::to_string(staticBytes) + " static"))
+      return;
+  }
   check(d->cuLaunchKernel(f, unsigned(gridX), unsigned(gridY), unsigned(gridZ),
                           unsigned(blockX), unsigned(blockY), unsigned(blockZ),
                           unsigned(smem), static_cast<CUstream>(stream), params,

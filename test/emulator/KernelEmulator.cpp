@@ -937,9 +937,11 @@ LogicalResult Interpreter::runLaunch(gpu::LaunchOp op, const Lanes &lanes) {
           current.shared.push_back(&storage);
           values[shared] = EValue::ofView(view);
         }
-        // Dynamic shared memory after the static, aligned to 128 bytes.
+        // Dynamic shared memory after the static, aligned to 1024 bytes
+        // (what glu-declare-dynamic-shared-memory declares: where a
+        // 128-byte swizzle's pattern starts).
         if (Value size = op.getDynamicSharedMemorySize()) {
-          current.dynamicAddress = (sharedAddress + 127) / 128 * 128;
+          current.dynamicAddress = (sharedAddress + 1023) / 1024 * 1024;
           current.dynamicBytes = uint64_t(integer(size));
         }
         block = &current;
@@ -1521,6 +1523,20 @@ LogicalResult Interpreter::runMBarrier(Operation &op, const Lanes &lanes) {
   return success();
 }
 
+/// The bytes of a swizzled row of a tensor map's swizzle, 0 for none.
+static unsigned tmaSwizzleBytes(nvgpu::TensorMapSwizzleKind kind) {
+  switch (kind) {
+  case nvgpu::TensorMapSwizzleKind::SWIZZLE_32B:
+    return 32;
+  case nvgpu::TensorMapSwizzleKind::SWIZZLE_64B:
+    return 64;
+  case nvgpu::TensorMapSwizzleKind::SWIZZLE_128B:
+    return 128;
+  default:
+    return 0;
+  }
+}
+
 LogicalResult Interpreter::runTmaLoad(nvgpu::TmaAsyncLoadOp op,
                                       const Lanes &lanes) {
   if (!block)
@@ -1542,6 +1558,30 @@ LogicalResult Interpreter::runTmaLoad(nvgpu::TmaAsyncLoadOp op,
                           "tensor map's box");
   unsigned elementBytes =
       std::max(1u, bitWidth(global.storage->elementType) / 8);
+  // A swizzled box lands row after row from the destination's address,
+  // each element where swizzleSharedAddress puts it.
+  unsigned swizzleBytes =
+      tmaSwizzleBytes(cast<nvgpu::TensorMapDescriptorType>(
+                          op.getTensorMapDescriptor().getType())
+                          .getSwizzle());
+  uint64_t dstAddress = 0;
+  if (swizzleBytes) {
+    if (box.back() * elementBytes != swizzleBytes)
+      return op.emitOpError("the emulator runs swizzled TMA loads whose box ")
+             << "rows are the swizzle's " << swizzleBytes << " bytes, not "
+             << box.back() * elementBytes;
+    SmallVector<int64_t> rowMajor(rank, 1);
+    for (unsigned d = rank - 1; d > 0; --d)
+      rowMajor[d - 1] = rowMajor[d] * box[d];
+    if (dst.strides != rowMajor)
+      return op.emitOpError("a swizzled TMA load writes a contiguous box");
+    dstAddress = dst.storage->address + uint64_t(dst.offset) * elementBytes;
+    if (dstAddress % (8 * swizzleBytes) != 0)
+      return op.emitOpError("a TMA load with a ")
+             << swizzleBytes << "-byte swizzle writes to shared address "
+             << dstAddress << ", not a multiple of " << 8 * swizzleBytes
+             << " bytes where its pattern starts";
+  }
   for (unsigned lane = 0; lane < lanes.count; ++lane) {
     if (!lanes.active[lane] || !predicated(op.getPredicate(), lane))
       continue;
@@ -1574,6 +1614,14 @@ LogicalResult Interpreter::runTmaLoad(nvgpu::TmaAsyncLoadOp op,
         return;
       }
       int64_t index = dst.storageIndex(at);
+      if (swizzleBytes) {
+        int64_t linear = 0;
+        for (unsigned d = 0; d < rank; ++d)
+          linear = linear * box[d] + at[d];
+        uint64_t address = swizzleSharedAddress(
+            dstAddress + uint64_t(linear) * elementBytes, swizzleBytes);
+        index = int64_t((address - dst.storage->address) / elementBytes);
+      }
       std::string hazard =
           block->hazards.beginTmaWrite(*dst.storage, index, lane);
       if (!hazard.empty()) {

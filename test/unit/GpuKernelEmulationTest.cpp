@@ -20,6 +20,7 @@
 #include "KernelEmulator.h"
 #include "ScalarSemantics.h"
 #include "SharedMemoryHazards.h"
+#include "WarpgroupMma.h"
 
 #include "dialect/FFNDialect.h"
 #include "passes/Passes.h"
@@ -574,7 +575,8 @@ TEST_F(GpuKernelEmulationTest, Tf32GEGLUBackwardRaggedUnaligned) {
 TEST_F(GpuKernelEmulationTest, WgmmaSwiGLUForwardAlignedWithBiases) {
   // M = 67: 128-row tiles, two warpgroups stacked along M; the gated GEMM
   // one m64n64 wgmma per half of the packed weight and k16 step.
-  // Aligned operands: TMA loads them, one box a 16-byte column.
+  // Aligned operands: TMA loads them, one swizzled box a panel (x: 64-byte
+  // rows of K; each half of the weight: 128-byte rows of 64 h columns).
   wgmma = true;
   checkLayer(layer("glu", "swish", 67, 64, 200, false, true, "bf16"),
              "target=cuda block-size=64");
@@ -583,10 +585,34 @@ TEST_F(GpuKernelEmulationTest, WgmmaSwiGLUForwardAlignedWithBiases) {
 }
 
 TEST_F(GpuKernelEmulationTest, WgmmaGEGLUBackwardRaggedBlocksWithBiases) {
-  // Rows not 16-byte aligned: element copies into the core-matrix layout.
+  // Rows not 16-byte aligned: element copies into the swizzled panels,
+  // eight threads to 128 bytes of shared memory (no bank conflicts).
   wgmma = true;
   checkLayer(layer("glu", "gelu", 67, 33, 45, true, true, "bf16"),
              "target=cuda block-size=16");
+  EXPECT_EQ(lastReport.tmaLoads, 0);
+  expectNoBankConflicts();
+}
+
+TEST_F(GpuKernelEmulationTest, WgmmaGEGLUForwardOneRow) {
+  // M = 1: 64-row tiles, the warpgroups side by side, each m64n32 on its
+  // 32 h columns of each half: the weight in panels of 64-byte rows (64B
+  // swizzle, MN-major), loaded by TMA (blocks of 128, whole panels).
+  wgmma = true;
+  checkLayer(layer("glu", "gelu_tanh", 1, 64, 200, false, false, "bf16"),
+             "target=cuda");
+  EXPECT_GT(lastReport.tmaLoads, 0);
+  EXPECT_EQ(lastReport.sharedWrites.phases, 0);
+}
+
+TEST_F(GpuKernelEmulationTest, WgmmaReGLUForwardOneRowUnaligned) {
+  // The same panels of 64-byte rows, element-copied (unaligned rows):
+  // two panels' rows share banks, so the threads fill one panel at a time.
+  wgmma = true;
+  checkLayer(layer("glu", "relu", 1, 33, 45, false, false, "bf16"),
+             "target=cuda block-size=16");
+  EXPECT_EQ(lastReport.tmaLoads, 0);
+  expectNoBankConflicts();
 }
 
 TEST_F(GpuKernelEmulationTest, WgmmaSwiGLUTrainStepKeepsActivations) {
@@ -660,6 +686,15 @@ protected:
         emulate(*reference, inputs(func, 1));
     ASSERT_TRUE(succeeded(expected)) << diagnostics;
     EXPECT_GT(compare(*got, *expected, Tolerance(), /*expectPass=*/false), 1.0);
+  }
+  /// The kernels must read the wrong shared elements: the emulator refuses
+  /// a read (of a stage not yet loaded), or the results are wrong.
+  void expectWrongReads() {
+    auto func = kernels->lookupSymbol<func::FuncOp>("layer");
+    if (succeeded(emulate(*kernels, inputs(func, 1))))
+      return expectWrongResults();
+    EXPECT_NE(diagnostics.find("reads shared element"), std::string::npos)
+        << diagnostics;
   }
   std::string source;
   OwningOpRef<ModuleOp> kernels;
@@ -751,14 +786,32 @@ TEST_F(BrokenWgmmaKernelTest, MissingFenceBeforeTheWgmmas) {
   expectHazard("no wgmma.fence precedes");
 }
 
-TEST_F(BrokenWgmmaKernelTest, WrongTransposeGivesWrongResults) {
+TEST_F(BrokenWgmmaKernelTest, WrongTransposeReadsTheWrongElements) {
   // The [K, N] weight is MN-major ("row" B); read as K-major the kernel
-  // multiplies by the wrong elements.
+  // reads elements of other rows and stages (the 128-byte rows of its
+  // panels are 16 x 8 bytes of K-major rows, and 64 rows of them run past
+  // the stage).
   kernels->walk([](NVVM::WgmmaMmaAsyncOp mma) {
     if (mma.getLayoutB() == NVVM::MMALayout::row)
       mma.setLayoutB(NVVM::MMALayout::col);
   });
-  expectWrongResults();
+  expectWrongReads();
+}
+
+TEST_F(BrokenWgmmaKernelTest, UnswizzledDescriptorsGiveWrongResults) {
+  // The descriptors' swizzle modes cleared: wgmma reads the swizzled
+  // panels as core matrices.
+  kernels->walk([](arith::ConstantIntOp constant) {
+    if (constant.getType().isInteger(64) && (constant.value() >> 62) != 0) {
+      OpBuilder b(constant);
+      constant.replaceAllUsesWith(
+          arith::ConstantIntOp::create(
+              b, constant.getLoc(), b.getI64Type(),
+              int64_t(uint64_t(constant.value()) & ~(uint64_t(3) << 62)))
+              .getResult());
+    }
+  });
+  expectWrongReads();
 }
 
 //===----------------------------------------------------------------------===//
@@ -878,6 +931,126 @@ TEST_F(TmaEmulationTest, WaitingForTheWrongParityNeverCompletes) {
   EXPECT_NE(diagnostics.find("phase parity 1 that never completes"),
             std::string::npos)
       << diagnostics;
+}
+
+/// One [16 x 32] bf16 box of a 20 x 32 matrix by TMA with a 64-byte
+/// swizzle into a view of the dynamic shared memory `offset` bytes in;
+/// every thread then copies 4 elements of the view out as they lie.
+std::string swizzledTmaKernel(int64_t offset) {
+  return R"(
+!map = !nvgpu.tensormap.descriptor<tensor = memref<16x32xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_64b, l2promo = none, oob = zero, interleave = none>
+!bars = !nvgpu.mbarrier.group<memorySpace = #gpu.address_space<workgroup>, num_barriers = 1>
+!tile = memref<16x32xbf16, #gpu.address_space<workgroup>>
+func.func @layer(%a: memref<20x32xbf16>, %out: memref<16x32xbf16>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  %c32 = arith.constant 32 : index
+  %c128 = arith.constant 128 : index
+  %bytes = arith.constant 1024 : index
+  %offset = arith.constant )" +
+         std::to_string(offset) + R"( : index
+  %dynamic = arith.constant 4096 : i32
+  %false = arith.constant false
+  %ticks = arith.constant 1000000 : index
+  %u = memref.cast %a : memref<20x32xbf16> to memref<*xbf16>
+  %map = nvgpu.tma.create.descriptor %u box[%c16, %c32] : memref<*xbf16> -> !map
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1) threads(%tx, %ty, %tz) in (%sx = %c128, %sy = %c1, %sz = %c1) dynamic_shared_memory_size %dynamic {
+    %bars = nvgpu.mbarrier.create -> !bars
+    %first = arith.cmpi eq, %tx, %c0 : index
+    nvgpu.mbarrier.init %bars[%c0], %c1, predicate = %first : !bars
+    nvvm.fence.mbarrier.init
+    gpu.barrier
+    %memory = gpu.dynamic_shared_memory : memref<?xi8, #gpu.address_space<workgroup>>
+    %sh = memref.view %memory[%offset][] : memref<?xi8, #gpu.address_space<workgroup>> to !tile
+    scf.if %first {
+      nvgpu.mbarrier.arrive.expect_tx %bars[%c0], %bytes : !bars
+      nvgpu.tma.async.load %map[%c0, %c0], %bars[%c0] to %sh : !map, !bars -> !tile
+    }
+    nvgpu.mbarrier.try_wait.parity %bars[%c0], %false, %ticks : !bars
+    %r = arith.divui %tx, %c8 : index
+    %q = arith.remui %tx, %c8 : index
+    %c = arith.muli %q, %c4 : index
+    scf.for %j = %c0 to %c4 step %c1 {
+      %col = arith.addi %c, %j : index
+      %v = memref.load %sh[%r, %col] : !tile
+      memref.store %v, %out[%r, %col] : memref<16x32xbf16>
+    }
+    gpu.terminator
+  }
+  return
+}
+)";
+}
+
+TEST_F(TmaEmulationTest, SwizzledBoxesLandWhereTheSwizzlePutsThem) {
+  OwningOpRef<ModuleOp> module = compile(swizzledTmaKernel(1024), "");
+  ASSERT_TRUE(module) << diagnostics;
+  Type bf16 = BFloat16Type::get(&context);
+  View a = glu::emulator::makeView(bf16, ArrayRef<int64_t>{20, 32});
+  // Element (r, c) is (r % 8) * 32 + c: integers below 256, exact in bf16.
+  for (int64_t i = 0; i < 640; ++i)
+    a.storage->bits[i] = glu::emulator::encodeScalar(bf16, double(i % 256));
+  View out = glu::emulator::makeView(bf16, ArrayRef<int64_t>{16, 32});
+  ASSERT_TRUE(succeeded(emulate(*module, {a, out}))) << diagnostics;
+  // 64-byte rows: two a 128-byte line, so the 16-byte chunk c of row r
+  // lies at chunk c ^ ((r / 2) % 4) of its row (bits 4-5 of the address
+  // XOR bits 7-8).
+  for (int64_t r = 0; r < 16; ++r)
+    for (int64_t c = 0; c < 32; ++c) {
+      int64_t stored = (((c / 8) ^ ((r / 2) % 4)) * 8) + c % 8;
+      EXPECT_EQ(out.get({r, c}), double((r % 8) * 32 + stored))
+          << "row " << r << " column " << c;
+    }
+}
+
+TEST_F(TmaEmulationTest, SwizzledBoxesStartWhereThePatternDoes) {
+  OwningOpRef<ModuleOp> module = compile(swizzledTmaKernel(256), "");
+  ASSERT_TRUE(module) << diagnostics;
+  Type bf16 = BFloat16Type::get(&context);
+  View a = glu::emulator::makeView(bf16, ArrayRef<int64_t>{20, 32});
+  View out = glu::emulator::makeView(bf16, ArrayRef<int64_t>{16, 32});
+  EXPECT_TRUE(failed(emulate(*module, {a, out})));
+  EXPECT_NE(diagnostics.find("a TMA load with a 64-byte swizzle writes to "
+                             "shared address 1280, not a multiple of 512"),
+            std::string::npos)
+      << diagnostics;
+}
+
+TEST(WarpgroupMma, SwizzledOperandAddressesFollowTheCanonicalLayouts) {
+  using glu::emulator::WgmmaDescriptor;
+  using glu::emulator::wgmmaElementAddress;
+  // K-major, 128-byte swizzle: rows of 128 bytes, 8-row groups 1024 bytes
+  // apart (SBO); element (mn, k) at row mn, byte 2 k, its chunk XOR mn % 8.
+  WgmmaDescriptor kMajor{/*startAddress=*/2048, /*leadingByteOffset=*/16,
+                         /*strideByteOffset=*/1024, /*baseOffset=*/0,
+                         /*swizzle=*/1};
+  EXPECT_EQ(wgmmaElementAddress(kMajor, false, 0, 0), 2048u);
+  // Row 3, k 9: chunk 1 ^ 3 = 2, byte 2 within it.
+  EXPECT_EQ(wgmmaElementAddress(kMajor, false, 3, 9), 2048u + 384 + 32 + 2);
+  // Row 13: the second 8-row group, row 5 of it; k 0: chunk 0 ^ 5.
+  EXPECT_EQ(wgmmaElementAddress(kMajor, false, 13, 0), 2048u + 1024 + 640 + 80);
+  // A k16 step further along the row: the start 32 bytes on; k 0 is then
+  // chunk 2, which row 1 swaps with chunk 3.
+  kMajor.startAddress += 32;
+  EXPECT_EQ(wgmmaElementAddress(kMajor, false, 1, 0), 2048u + 128 + 48);
+  // MN-major, 64-byte swizzle: 32 elements of N contiguous, rows along K
+  // 64 bytes apart, 8 of them SBO (512) apart, the next 32 of N LBO on.
+  WgmmaDescriptor mnMajor{/*startAddress=*/4096, /*leadingByteOffset=*/2048,
+                          /*strideByteOffset=*/512, /*baseOffset=*/0,
+                          /*swizzle=*/2};
+  // (n 5, k 2): byte 10 of row 2 (chunk 0, line 1): chunk 0 ^ 1.
+  EXPECT_EQ(wgmmaElementAddress(mnMajor, true, 5, 2), 4096u + 128 + 16 + 10);
+  // (n 40, k 9): the second panel, row 9 = group 1 row 1, byte 16 (chunk
+  // 1, line 0 of the group): unchanged.
+  EXPECT_EQ(wgmmaElementAddress(mnMajor, true, 40, 9),
+            4096u + 2048 + 512 + 64 + 16);
+  // Without swizzle the core-matrix layout is unchanged.
+  WgmmaDescriptor none{4096, 2048, 128, 0, 0};
+  EXPECT_EQ(wgmmaElementAddress(none, false, 9, 10),
+            4096u + 2048 + 128 + 16 + 4);
 }
 
 TEST(SharedMemoryHazards, WgmmaOperandsNeedAProxyFenceAndAWait) {

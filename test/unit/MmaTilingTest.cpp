@@ -229,6 +229,26 @@ TEST(MmaTiling, InvalidTilingsSayWhy) {
   t.warpsN = 4;
   EXPECT_FALSE(isValidMmaTiling(t, false, &why));
   EXPECT_NE(why.find("warpgroup"), std::string::npos) << why;
+  // wgmma reads its tiles in swizzled rows of 32, 64 or 128 bytes: a K
+  // step of 48 elements (96 bytes) has none.
+  t = chooseMmaTiling(8192, 8192, false, 2, MmaInstruction::Wgmma);
+  t.tileK = 48;
+  EXPECT_FALSE(isValidMmaTiling(t, false, &why));
+  EXPECT_NE(why.find("rows of a swizzle"), std::string::npos) << why;
+}
+
+TEST(MmaTiling, WgmmaRowsAreSwizzleRows) {
+  MmaTiling t = chooseMmaTiling(8192, 8192, false, 2, MmaInstruction::Wgmma);
+  // K steps of 32 bf16: 64-byte rows; 64 rows of a transposed A and 128
+  // columns of a [K, N] B: 128-byte rows (B in two panels).
+  EXPECT_EQ(t.wgmmaRowElements(t.tileK), 32);
+  EXPECT_EQ(t.wgmmaRowElements(64), 64);
+  EXPECT_EQ(t.wgmmaRowElements(t.warpTileN()), 64);
+  // A gated one-row problem: warpgroups side by side, 32 h columns each
+  // (64-byte rows, one panel per warpgroup).
+  MmaTiling gated = chooseMmaTiling(1, 8192, true, 2, MmaInstruction::Wgmma);
+  EXPECT_EQ(gated.warpTileN(), 32);
+  EXPECT_EQ(gated.wgmmaRowElements(gated.warpTileN()), 32);
 }
 
 } // namespace

@@ -44,8 +44,8 @@ void emitGpuGemmKernel(OpBuilder &b, Location loc, const GemmDescription &gemm,
 /// on f32 read as tf32), the operand tiles of `tiling` (isValidMmaTiling)
 /// staged through swizzled shared memory by a cp.async pipeline, the
 /// epilogue applied to the accumulator registers before the only store.
-/// With tiling.instruction Wgmma (sm_90a) the tiles are in wgmma's
-/// core-matrix layout and warpgroups multiply them with wgmma.mma_async. `gemm`
+/// With tiling.instruction Wgmma (sm_90a) TMA loads the tiles in swizzled
+/// panels and warpgroups multiply them with wgmma.mma_async. `gemm`
 /// must not be batched; its lhs and rhs must have the same 16-bit float type; a
 /// gated GEMM's packed weight must not be stored transposed.
 void emitGpuMmaGemmKernel(OpBuilder &b, Location loc,

@@ -2,6 +2,8 @@
 
 #include "passes/codegen/gpu/GpuGemmTiling.h"
 
+#include <algorithm>
+
 using namespace mlir::ffn;
 
 int64_t MmaTiling::accumulatorsPerThread(bool gated) const {
@@ -12,6 +14,10 @@ int64_t MmaTiling::sharedMemoryBytes(bool gated) const {
   // One A tile and one B tile (gated: a gate and a linear tile) a stage.
   int64_t elements = tileM * tileK + tileK * tileN * (gated ? 2 : 1);
   return stages * elements * elementBytes;
+}
+
+int64_t MmaTiling::wgmmaRowElements(int64_t extent) const {
+  return std::min<int64_t>(extent, 128 / elementBytes);
 }
 
 MmaTiling mlir::ffn::chooseMmaTiling(std::optional<int64_t> m,
@@ -63,6 +69,15 @@ bool mlir::ffn::isValidMmaTiling(const MmaTiling &tiling, bool gated,
       return fail("a wgmma warpgroup is 4 warps of 16 rows along M");
     if (tiling.warpTileN() % 16 || tiling.warpTileN() > 256)
       return fail("a wgmma's N must be a multiple of 16 up to 256");
+    // What one wgmma reads along a tile's contiguous index: K, or 64 rows
+    // of a transposed A, or warpTileN columns of a [K, N] B.
+    for (int64_t extent : {tiling.tileK, int64_t(64), tiling.warpTileN()}) {
+      int64_t row = tiling.wgmmaRowElements(extent) * tiling.elementBytes;
+      if ((row != 32 && row != 64 && row != 128) ||
+          extent % tiling.wgmmaRowElements(extent))
+        return fail("a wgmma tile's contiguous extent must be 32, 64 or a "
+                    "multiple of 128 bytes (the rows of a swizzle)");
+    }
   }
   if (tiling.warpTileM() % 16 || tiling.warpTileN() % 16 ||
       tiling.warpTileM() == 0 || tiling.warpTileN() == 0)

@@ -64,6 +64,12 @@ struct MmaTiling {
   int64_t accumulatorsPerThread(bool gated) const;
   /// Bytes of shared memory of all stages.
   int64_t sharedMemoryBytes(bool gated) const;
+  /// wgmma: the elements of one swizzled shared-memory row of a tile whose
+  /// contiguous index one wgmma reads `extent` of (K-major tiles: tileK;
+  /// MN-major ones: 64 rows of A, warpTileN columns of B): at most 128
+  /// bytes (the widest swizzle), the tile's columns split into panels of
+  /// that many.
+  int64_t wgmmaRowElements(int64_t extent) const;
 };
 
 /// 16-bit elements in one 16-byte cp.async chunk: the unit in which the
@@ -99,7 +105,9 @@ MmaTiling chooseMmaTiling(std::optional<int64_t> m, std::optional<int64_t> n,
 /// Whether the kernel can be built with `tiling`: warp tiles of whole
 /// m16 x n16 blocks (ldmatrix.x4 loads two n8 fragments), a K step of whole
 /// k16 steps (wgmma: warpgroups of 64 x warpTileN with warpTileN a
-/// multiple of 8 up to 256, 16-bit operands), every tile copied in 16-byte
+/// multiple of 8 up to 256, 16-bit operands, each contiguous extent of
+/// 32, 64 or a multiple of 128 bytes: a swizzle's rows), every tile copied
+/// in 16-byte
 /// chunks split evenly over the threads, and shared memory within
 /// kMaxStaticSharedMemoryBytes. On failure, says why in `why` when given.
 bool isValidMmaTiling(const MmaTiling &tiling, bool gated,

@@ -29,15 +29,17 @@
 //     fragments at the lane's row address (MmaFragments.h), then one
 //     nvvm.mma.sync m16n8k16 per (m16, n8) block of the warp's tile.
 //   - wgmma (sm_90a, MmaTiling::instruction): the same tiles and K loop;
-//     the stages in dynamic shared memory in wgmma's core-matrix layout
-//     instead of the swizzle (sharedIndices); aligned operands loaded by
-//     TMA (issueTma: thread 0, one box a 16-byte column, one mbarrier a
-//     stage that every thread waits on), unaligned ones element-copied and
-//     fenced for the async proxy before the barrier; each warpgroup issues
-//     per k16 step one m64nNk16 wgmma per B
-//     tile on matrix descriptors of its A rows and B columns, and waits for
-//     them at the end of the K tile. Its accumulators are laid out like
-//     mma.sync's, so the epilogue below is shared.
+//     the stages in dynamic shared memory, each tile in panels of 32-, 64-
+//     or 128-byte rows with the swizzle of that size (sharedIndices: the
+//     same XOR, which for such rows is the hardware's); aligned operands
+//     loaded by TMA (issueTma: thread 0, one swizzled box a panel, one
+//     mbarrier a stage that every thread waits on), unaligned ones
+//     element-copied to the same places and fenced for the async proxy
+//     before the barrier; each warpgroup issues per k16 step one m64nNk16
+//     wgmma per B tile on swizzled matrix descriptors of its A rows and B
+//     columns, and waits for them at the end of the K tile. Its
+//     accumulators are laid out like mma.sync's, so the epilogue below is
+//     shared.
 //   - Epilogue: accumulator i of a block sits at mmaCElement(i) of the lane;
 //     each in-bounds output runs emitGpuGemmEpilogue (GpuGemmEpilogue.h) on
 //     its registers before the only store. Gated: the lane holds the gate
@@ -62,6 +64,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include "llvm/Support/MathExtras.h"
+
 #include <cassert>
 
 using namespace mlir;
@@ -75,6 +79,36 @@ constexpr int64_t kWgmmaM = 64, kWgmmaK = 16;
 /// The suspend-time hint of mbarrier.try_wait (nanoseconds), after which
 /// the lowering's loop tries again.
 constexpr int64_t kMBarrierWaitTicks = 10000000;
+
+/// The alignment of the wgmma kernels' shared tiles: the 8 rows of 128
+/// bytes after which the widest swizzle repeats.
+constexpr int64_t kSwizzleRepeatBytes = 1024;
+
+/// The wgmma descriptor's swizzle mode of rows of `rowBytes`.
+int64_t wgmmaSwizzleMode(int64_t rowBytes) {
+  switch (rowBytes) {
+  case 128:
+    return 1;
+  case 64:
+    return 2;
+  case 32:
+    return 3;
+  }
+  llvm_unreachable("isValidMmaTiling: swizzled rows are 32, 64 or 128 bytes");
+}
+
+/// The TMA swizzle of rows of `rowBytes`.
+nvgpu::TensorMapSwizzleKind tmaSwizzle(int64_t rowBytes) {
+  switch (rowBytes) {
+  case 128:
+    return nvgpu::TensorMapSwizzleKind::SWIZZLE_128B;
+  case 64:
+    return nvgpu::TensorMapSwizzleKind::SWIZZLE_64B;
+  case 32:
+    return nvgpu::TensorMapSwizzleKind::SWIZZLE_32B;
+  }
+  llvm_unreachable("isValidMmaTiling: swizzled rows are 32, 64 or 128 bytes");
+}
 
 /// Which columns of the stored matrix a tile's inner index reads.
 enum class PackedHalf { None, Gate, Linear };
@@ -97,10 +131,16 @@ struct TileOperand {
   Value aligned;
   /// Elements in one 16-byte chunk.
   int64_t chunk = kMmaChunkElements;
-  /// wgmma: the TMA tensor map of `global` (boxes of rows x chunk).
+  /// wgmma: the elements of one swizzled row (MmaTiling::wgmmaRowElements);
+  /// the tile's columns are panels of that many.
+  int64_t panel = 0;
+  /// wgmma: the TMA tensor map of `global` (boxes of rows x panel).
   Value tensorMap;
 
   int64_t chunksPerRow() const { return cols / chunk; }
+  int64_t panels() const { return cols / panel; }
+  /// wgmma: the bytes of a swizzled row (its swizzle: 32, 64 or 128 bytes).
+  int64_t rowBytes() const { return panel * 16 / chunk; }
   /// ldmatrix reads k-contiguous tiles without .trans.
   bool kContiguous() const { return !kRows; }
 };
@@ -116,8 +156,10 @@ public:
 
   void emit() {
     if (tiling.isWgmma()) {
-      tensorMapA = createTensorMap(buffers.lhs, aTileShape().first);
-      tensorMapB = createTensorMap(buffers.rhs, bTileShape().first);
+      tensorMapA =
+          createTensorMap(buffers.lhs, aTileShape().first, aRowElements());
+      tensorMapB =
+          createTensorMap(buffers.rhs, bTileShape().first, bRowElements());
     }
     gpu::LaunchOp launch = createLaunch();
     OpBuilder::InsertionGuard guard(b);
@@ -185,6 +227,18 @@ private:
                                : std::pair{tiling.tileK, tiling.tileN};
   }
 
+  /// wgmma: the elements of a swizzled row of A's and B's tiles: K for the
+  /// K-major ones (x, W^T), else what one wgmma reads of M (64) or N
+  /// (warpTileN), so that every wgmma starts at a panel.
+  int64_t aRowElements() const {
+    return tiling.wgmmaRowElements(gemm.lhs.transposed ? kWgmmaM
+                                                       : tiling.tileK);
+  }
+  int64_t bRowElements() const {
+    return tiling.wgmmaRowElements(gemm.rhs.transposed ? tiling.tileK
+                                                       : tiling.warpTileN());
+  }
+
   /// The launch: grid over output tiles, tiling.threads() threads, the
   /// operand tiles of every stage in workgroup memory.
   gpu::LaunchOp createLaunch() {
@@ -213,6 +267,7 @@ private:
          aCols,       gemm.lhs.transposed, rowBase,
          buffers.m,   PackedHalf::None,    Value()};
     a.chunk = tiling.chunkElements();
+    a.panel = aRowElements();
     a.aligned = chunkAligned(a);
     auto [bRows, bCols] = bTileShape();
     bGate = {buffers.rhs,
@@ -225,6 +280,7 @@ private:
              gated ? PackedHalf::Gate : PackedHalf::None,
              Value()};
     bGate.chunk = tiling.chunkElements();
+    bGate.panel = bRowElements();
     bGate.aligned = chunkAligned(bGate);
     if (gated) {
       bLinear = bGate;
@@ -239,16 +295,17 @@ private:
   // wgmma: TMA, mbarriers, dynamic shared memory
   //===--------------------------------------------------------------------===//
 
-  /// The type of `operand`'s shared tiles: for wgmma stages x 16-byte
-  /// columns x rows x chunk (sharedIndices), else stages x rows x cols.
-  MemRefType tileType(std::pair<int64_t, int64_t> shape) const {
+  /// The type of a shared tile of stored `shape`: for wgmma stages x
+  /// panels x rows x `rowElements` (sharedIndices), else stages x rows x
+  /// cols.
+  MemRefType tileType(std::pair<int64_t, int64_t> shape,
+                      int64_t rowElements) const {
     Attribute workgroup = gpu::AddressSpaceAttr::get(
         b.getContext(), gpu::AddressSpace::Workgroup);
-    int64_t chunk = tiling.chunkElements();
     SmallVector<int64_t> sizes =
         tiling.isWgmma()
-            ? SmallVector<int64_t>{tiling.stages, shape.second / chunk,
-                                   shape.first, chunk}
+            ? SmallVector<int64_t>{tiling.stages, shape.second / rowElements,
+                                   shape.first, rowElements}
             : SmallVector<int64_t>{tiling.stages, shape.first, shape.second};
     return MemRefType::get(sizes, element, MemRefLayoutAttrInterface(),
                            workgroup);
@@ -256,44 +313,52 @@ private:
 
   /// The shape of the shared tiles, in order: A, B (gate), the linear B.
   SmallVector<MemRefType> tileTypes() const {
-    SmallVector<MemRefType> types = {tileType(aTileShape()),
-                                     tileType(bTileShape())};
+    SmallVector<MemRefType> types = {tileType(aTileShape(), aRowElements()),
+                                     tileType(bTileShape(), bRowElements())};
     if (gated)
-      types.push_back(tileType(bTileShape()));
+      types.push_back(types.back());
     return types;
   }
 
-  /// Bytes of all stages of every tile (wgmma: the dynamic shared memory).
-  int64_t tileBytes() const {
-    int64_t bytes = 0;
+  /// The byte offset of each shared tile in the dynamic shared memory
+  /// (wgmma), and their end: each at a multiple of 1024 bytes, where every
+  /// swizzle's pattern starts (its 8 rows of at most 128 bytes), as TMA
+  /// and wgmma compute it from the address.
+  SmallVector<int64_t> tileOffsets() const {
+    SmallVector<int64_t> offsets = {0};
     for (MemRefType type : tileTypes())
-      bytes += type.getNumElements() * tiling.elementBytes;
-    return bytes;
+      offsets.push_back(llvm::alignTo(offsets.back() + type.getNumElements() *
+                                                           tiling.elementBytes,
+                                      kSwizzleRepeatBytes));
+    return offsets;
   }
 
+  /// Bytes of all stages of every tile (wgmma: the dynamic shared memory).
+  int64_t tileBytes() const { return tileOffsets().back(); }
+
   /// A tensor map of `buffer` (on the host) whose box is `rows` stored rows
-  /// of one 16-byte chunk: one TMA load fills one column of a stage.
-  Value createTensorMap(Value buffer, int64_t rows) {
+  /// of `rowElements` (one panel of a stage, one TMA load), swizzled as
+  /// sharedIndices stores it.
+  Value createTensorMap(Value buffer, int64_t rows, int64_t rowElements) {
     IndexMath host{b, loc};
     MLIRContext *ctx = b.getContext();
     auto unranked = UnrankedMemRefType::get(element, Attribute());
     Value memref = memref::CastOp::create(b, loc, unranked, buffer);
     Attribute workgroup =
         gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
-    auto box = MemRefType::get({rows, tiling.chunkElements()}, element,
+    auto box = MemRefType::get({rows, rowElements}, element,
                                MemRefLayoutAttrInterface(), workgroup);
     auto type = nvgpu::TensorMapDescriptorType::get(
-        ctx, box, nvgpu::TensorMapSwizzleKind::SWIZZLE_NONE,
+        ctx, box, tmaSwizzle(rowElements * tiling.elementBytes),
         nvgpu::TensorMapL2PromoKind::L2PROMO_NONE,
         nvgpu::TensorMapOOBKind::OOB_ZERO,
         nvgpu::TensorMapInterleaveKind::INTERLEAVE_NONE);
     return nvgpu::TmaCreateDescriptorOp::create(
-        b, loc, type, memref,
-        ValueRange{host.c(rows), host.c(tiling.chunkElements())});
+        b, loc, type, memref, ValueRange{host.c(rows), host.c(rowElements)});
   }
 
   /// The shared tiles as views of the dynamic shared memory, one after
-  /// the other (each a multiple of 128 bytes: TMA's destinations are).
+  /// the other at tileOffsets.
   SmallVector<Value> sharedTileViews() {
     IndexMath im{b, loc};
     Attribute workgroup = gpu::AddressSpaceAttr::get(
@@ -302,12 +367,10 @@ private:
                                      MemRefLayoutAttrInterface(), workgroup);
     Value dynamic = gpu::DynamicSharedMemoryOp::create(b, loc, bytesType);
     SmallVector<Value> views;
-    int64_t offset = 0;
-    for (MemRefType type : tileTypes()) {
+    SmallVector<int64_t> offsets = tileOffsets();
+    for (auto [type, offset] : llvm::zip(tileTypes(), offsets))
       views.push_back(memref::ViewOp::create(b, loc, type, dynamic,
                                              im.c(offset), ValueRange{}));
-      offset += type.getNumElements() * tiling.elementBytes;
-    }
     return views;
   }
 
@@ -329,8 +392,8 @@ private:
   }
 
   /// Thread 0 loads K tile `kTile` (if there is one) of every aligned
-  /// operand into `stageIndex` by TMA, one box a 16-byte column, after
-  /// announcing their bytes on the stage's mbarrier.
+  /// operand into `stageIndex` by TMA, one box a panel, after announcing
+  /// their bytes on the stage's mbarrier.
   void issueTma(Value stageIndex, Value kTile) {
     IndexMath im{b, loc};
     Value issue = im.both(
@@ -356,36 +419,36 @@ private:
                                     /*withElseRegion=*/false);
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPointToStart(load.thenBlock());
-      for (int64_t c = 0; c < operand->chunksPerRow(); ++c) {
+      for (int64_t p = 0; p < operand->panels(); ++p) {
         // Coordinates innermost first: the stored column, then the row.
         Value coords[2];
         if (operand->kRows) {
           coords[0] = storedColumn(
-              im, *operand, im.add(operand->base, im.c(c * operand->chunk)));
+              im, *operand, im.add(operand->base, im.c(p * operand->panel)));
           coords[1] = k0;
         } else {
-          coords[0] = im.add(k0, im.c(c * operand->chunk));
+          coords[0] = im.add(k0, im.c(p * operand->panel));
           coords[1] = operand->base;
         }
-        Value column = columnView(*operand, stageIndex, c);
-        nvgpu::TmaAsyncLoadOp::create(b, loc, column, barriers,
+        Value panel = panelView(*operand, stageIndex, p);
+        nvgpu::TmaAsyncLoadOp::create(b, loc, panel, barriers,
                                       operand->tensorMap, ValueRange(coords),
                                       stageIndex, Value(), Value());
       }
     }
   }
 
-  /// Column `c` (rows x chunk) of stage `stageIndex` of `operand`'s tiles.
-  Value columnView(const TileOperand &operand, Value stageIndex, int64_t c) {
+  /// Panel `p` (rows x panel) of stage `stageIndex` of `operand`'s tiles.
+  Value panelView(const TileOperand &operand, Value stageIndex, int64_t p) {
     auto sourceType = cast<MemRefType>(operand.shared.getType());
-    SmallVector<OpFoldResult> offsets = {stageIndex, b.getIndexAttr(c),
+    SmallVector<OpFoldResult> offsets = {stageIndex, b.getIndexAttr(p),
                                          b.getIndexAttr(0), b.getIndexAttr(0)};
     SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1),
                                        b.getIndexAttr(operand.rows),
-                                       b.getIndexAttr(operand.chunk)};
+                                       b.getIndexAttr(operand.panel)};
     SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
     auto type = memref::SubViewOp::inferRankReducedResultType(
-        {operand.rows, operand.chunk}, sourceType, offsets, sizes, strides);
+        {operand.rows, operand.panel}, sourceType, offsets, sizes, strides);
     return memref::SubViewOp::create(b, loc, cast<MemRefType>(type),
                                      operand.shared, offsets, sizes, strides);
   }
@@ -394,7 +457,8 @@ private:
   /// `operand.global` (whose rows are contiguous: glu-gpu-gemm reads them
   /// so): its first element and its row stride, and for a packed weight
   /// its blocks and the ragged last block's linear columns, at multiples
-  /// of 8 elements.
+  /// of 8 elements. wgmma's TMA boxes hold whole panels: a packed weight's
+  /// blocks must be multiples of a panel too.
   Value chunkAligned(const TileOperand &operand) {
     IndexMath im{b, loc};
     auto multipleOf = [&](Value v, int64_t m) {
@@ -402,7 +466,8 @@ private:
                                    im.rem(v, im.c(m)), im.c(0));
     };
     int64_t chunk = operand.chunk;
-    if (operand.packed != PackedHalf::None && gemm.blockSize % chunk != 0)
+    int64_t contiguous = tiling.isWgmma() ? operand.panel : chunk;
+    if (operand.packed != PackedHalf::None && gemm.blockSize % contiguous != 0)
       return arith::ConstantIntOp::create(b, loc, b.getI1Type(), false);
     auto metadata =
         memref::ExtractStridedMetadataOp::create(b, loc, operand.global);
@@ -428,24 +493,30 @@ private:
   /// `stageIndex` of its shared tiles:
   ///   - mma.sync (memref<stages x rows x cols>): in row `row`, its 16-byte
   ///     chunk swizzled (SharedTileSwizzle.h), for conflict-free ldmatrix;
-  ///   - wgmma (memref<stages x cols / 8 x rows x 8>): column-major by
-  ///     16-byte chunks, which is wgmma's "core matrix" layout without
-  ///     swizzle: every 8 rows of a chunk column are one core matrix, 128
-  ///     contiguous bytes; a chunk column is what one [rows x 8] TMA box
-  ///     writes.
+  ///   - wgmma (memref<stages x cols / panel x rows x panel>): the columns
+  ///     in panels of `panel` elements (32, 64 or 128 bytes), each panel's
+  ///     rows one after the other, chunks swizzled the same way, which for
+  ///     rows of those sizes is the 32-, 64- or 128-byte swizzle of TMA
+  ///     and wgmma (chunk XOR bits 7 and up of the address, the tile
+  ///     1024-byte aligned); a panel is what one TMA box writes.
   /// The 8 elements of a chunk stay contiguous either way.
   SmallVector<Value> sharedIndices(const TileOperand &operand, Value stageIndex,
                                    Value row, Value col) {
     IndexMath im{b, loc};
-    Value chunk = im.div(col, im.c(operand.chunk));
     Value inChunk = im.rem(col, im.c(operand.chunk));
     if (!tiling.isWgmma()) {
+      Value chunk = im.div(col, im.c(operand.chunk));
       Value swizzled =
           emitSwizzledChunk(b, loc, row, chunk, operand.chunksPerRow());
       return {stageIndex, row,
               im.add(im.mul(swizzled, im.c(operand.chunk)), inChunk)};
     }
-    return {stageIndex, chunk, row, inChunk};
+    Value panel = im.div(col, im.c(operand.panel));
+    Value chunk = im.div(im.rem(col, im.c(operand.panel)), im.c(operand.chunk));
+    Value swizzled =
+        emitSwizzledChunk(b, loc, row, chunk, operand.panel / operand.chunk);
+    return {stageIndex, panel, row,
+            im.add(im.mul(swizzled, im.c(operand.chunk)), inChunk)};
   }
 
   //===--------------------------------------------------------------------===//
@@ -469,17 +540,18 @@ private:
     assert(chunks % tiling.threads() == 0 && "isValidMmaTiling");
     Value k0 = im.mul(kTile, im.c(tiling.tileK));
     for (int64_t l = 0; l < chunks / tiling.threads(); ++l) {
+      // Consecutive threads copy consecutive chunks of shared memory: 8 of
+      // them fill 128 bytes (a swizzled row or two), every bank once. With
+      // wgmma that is a panel's rows in turn, then the next panel.
       Value e = im.add(tid, im.c(tiling.threads() * l));
       Value row, chunk;
       if (tiling.isWgmma()) {
-        // Eight consecutive threads copy 8 rows of one chunk column (a
-        // core matrix): 128 contiguous bytes of shared memory, every bank
-        // once (a warp still reads whole 64-byte runs of 8 stored rows).
-        Value block = im.div(e, im.c(8));
-        chunk = im.rem(block, im.c(operand.chunksPerRow()));
-        row =
-            im.add(im.mul(im.div(block, im.c(operand.chunksPerRow())), im.c(8)),
-                   im.rem(e, im.c(8)));
+        int64_t panelChunks = operand.panel / operand.chunk;
+        Value rest = im.div(e, im.c(panelChunks));
+        row = im.rem(rest, im.c(operand.rows));
+        chunk =
+            im.add(im.mul(im.div(rest, im.c(operand.rows)), im.c(panelChunks)),
+                   im.rem(e, im.c(panelChunks)));
       } else {
         row = im.div(e, im.c(operand.chunksPerRow()));
         chunk = im.rem(e, im.c(operand.chunksPerRow()));
@@ -816,32 +888,35 @@ private:
 
   /// The wgmma matrix descriptor of the 64 x 16 (A) or 16 x warpTileN (B)
   /// block of `operand` at (`outerOrigin`, `kOrigin`) (m or n, k in the
-  /// mma's sense) of stage `stageIndex`, in sharedIndices' core-matrix
-  /// layout: start address, LBO (the byte distance between core matrices
-  /// adjacent along K) and SBO (along M or N), each >> 4, in bits 0-13,
-  /// 16-29 and 32-45; swizzle mode 0 (none) in bits 62-63.
+  /// mma's sense) of stage `stageIndex`, in sharedIndices' swizzled panels:
+  /// start address, LBO and SBO, each >> 4, in bits 0-13, 16-29 and 32-45;
+  /// the swizzle mode of the panel's row bytes in bits 62-63 (1: 128, 2:
+  /// 64, 3: 32). The start is the block's unswizzled address (what TMA and
+  /// wgmma swizzle is the address they compute from it); an M or N origin
+  /// is always at a panel (a 64-row A, a warpTileN-column B), a K origin
+  /// anywhere in a row (k16 steps of 32 bytes).
   Value descriptor(const TileOperand &operand, Value stageIndex,
                    Value outerOrigin, int64_t kOrigin) {
     IndexMath im{b, loc};
     int64_t elementBytes = tiling.elementBytes;
-    int64_t rowBytes = operand.chunk * elementBytes;
-    int64_t blockBytes = 8 * rowBytes;
-    int64_t columnBytes = operand.rows * rowBytes;
+    int64_t rowBytes = operand.rowBytes();
+    int64_t panelBytes = operand.rows * rowBytes;
     Value row = operand.kRows ? im.c(kOrigin) : outerOrigin;
     Value col = operand.kRows ? outerOrigin : im.c(kOrigin);
-    Value offset =
-        im.add(im.mul(im.div(col, im.c(operand.chunk)), im.c(columnBytes)),
-               im.mul(row, im.c(rowBytes)));
+    Value offset = im.add(
+        im.add(im.mul(im.div(col, im.c(operand.panel)), im.c(panelBytes)),
+               im.mul(row, im.c(rowBytes))),
+        im.mul(im.rem(col, im.c(operand.panel)), im.c(elementBytes)));
     Value stageBytes =
         im.mul(stageIndex, im.c(operand.rows * operand.cols * elementBytes));
     Value base =
         memref::ExtractAlignedPointerAsIndexOp::create(b, loc, operand.shared);
     Value address = im.add(base, im.add(stageBytes, offset));
-    // The next 8 stored rows are the next core matrix of a chunk column;
-    // the next 16 bytes of a row are the next chunk column. Along K that
-    // is the former where k is the stored row, else the latter.
-    int64_t leading = operand.kRows ? blockBytes : columnBytes;
-    int64_t stride = operand.kRows ? columnBytes : blockBytes;
+    // SBO: the next 8 rows (along M or N when K-major, along K when
+    // MN-major). LBO: MN-major, the next panel along M or N; K-major it is
+    // unused (a k16 step lies within one row), 1 by convention.
+    int64_t stride = 8 * rowBytes;
+    int64_t leading = operand.kRows ? panelBytes : 16;
     Type i64 = b.getI64Type();
     auto constant = [&](int64_t v) {
       return arith::ConstantIntOp::create(b, loc, i64, v);
@@ -852,7 +927,8 @@ private:
             b, loc, arith::IndexCastUIOp::create(b, loc, i64, address),
             constant(4)),
         constant(0x3fff));
-    int64_t fields = ((leading >> 4) << 16) | ((stride >> 4) << 32);
+    int64_t fields = ((leading >> 4) << 16) | ((stride >> 4) << 32) |
+                     (wgmmaSwizzleMode(rowBytes) << 62);
     return arith::OrIOp::create(b, loc, start, constant(fields));
   }
 

@@ -156,11 +156,13 @@ def GluDeclareDynamicSharedMemory
     static `.shared` variable: the dynamic memory accessed through it would
     start at an arbitrary place among the kernel's static shared variables
     (the mbarriers). Declared external it is
-    `.extern .shared .align 128 .b8 __dynamic_shmem__0[];`, the start of
-    the dynamic shared memory, aligned as TMA destinations need.
+    `.extern .shared .align 1024 .b8 __dynamic_shmem__0[];`, the start of
+    the dynamic shared memory, aligned where the 128-byte swizzle's pattern
+    starts: TMA and wgmma swizzle by address bits 4-9, so the kernels'
+    swizzled tiles must start at multiples of 1024 bytes.
   }];
   let options = [
-    Option<"alignment", "alignment", "int64_t", /*default=*/"128",
+    Option<"alignment", "alignment", "int64_t", /*default=*/"1024",
            "The alignment, in bytes (a power of two)">
   ];
 }

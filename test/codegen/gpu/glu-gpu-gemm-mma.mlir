@@ -62,42 +62,49 @@
 
 // With wgmma (sm_90a) the same tiles and K loop, the stages in dynamic
 // shared memory (3 x 16 KiB: with the mbarriers more than static shared
-// memory holds), column-major by 16-byte chunks (stages x chunks x rows x
-// 8: wgmma's core-matrix layout, no swizzle: no xori). The host makes a
-// TMA tensor map of each operand (a box of a tile's rows x 8); thread 0
-// announces a stage's bytes on its mbarrier and loads every aligned
-// operand by TMA, one box a 16-byte column (4 for x's 128 x 32 tile, 8
-// for each 32 x 64 half of the packed weight; unaligned operands are
-// element-copied); every thread waits for the stage's phase, fences its
-// own copies for the async proxy, and the 2 warpgroups issue per k16 step
-// one m64n64k16 wgmma on the gate tile and one on the linear tile through
-// descriptors: A (x, K-major "row": LBO a chunk column, 128 x 16 = 2048
-// bytes, SBO a core matrix, 128: 128 << 16 | 8 << 32 = 34368126976), B
-// ([K, N] weight halves, MN-major "row": LBO 128, SBO 32 x 16 = 512:
-// 8 << 16 | 32 << 32 = 137439477760). The accumulators are waited for
-// before the stage is refilled, and the epilogue is mma.sync's.
+// memory holds), each tile in panels of swizzled rows (stages x panels x
+// rows x row elements): x's 128 x 32 tile one panel of 64-byte rows (64B
+// swizzle), each 32 x 64 half of the packed weight one panel of 128-byte
+// rows (128B swizzle: what one warpgroup's m64n64 reads of N). The host
+// makes a TMA tensor map of each operand with a panel as its box and the
+// panel's swizzle; thread 0 announces a stage's bytes on its mbarrier and
+// loads every aligned operand by TMA, one box a panel (unaligned operands
+// are element-copied to the same swizzled places: xori); every thread
+// waits for the stage's phase, fences its own copies for the async proxy,
+// and the 2 warpgroups issue per k16 step one m64n64k16 wgmma on the gate
+// tile and one on the linear tile through descriptors: A (x, K-major
+// "row", 64B swizzle: mode 2 << 62, SBO 8 rows of 64 bytes = 512, LBO
+// unused, 1: 2 << 62 | 32 << 32 | 1 << 16 = -9223371899415756800 as i64),
+// B ([K, N] weight halves, MN-major "row", 128B swizzle: 1 << 62, SBO 8
+// rows of 128 bytes = 1024, LBO the next panel, 32 x 128 = 4096: 1 << 62
+// | 64 << 32 | 256 << 16 = 4611686293322072064). The accumulators are
+// waited for before the stage is refilled, and the epilogue is mma.sync's.
 // WGMMA-LABEL: func.func @gated_bf16
-//   WGMMA-NOT:   arith.xori
 //       WGMMA:   %[[UX:.*]] = memref.cast %{{.*}} : memref<67x64xbf16, strided<[?, 1], offset: ?>> to memref<*xbf16>
-//       WGMMA:   %[[MX:.*]] = nvgpu.tma.create.descriptor %[[UX]] box[%c128, %c8] : memref<*xbf16> -> <tensor = memref<128x8xbf16, #gpu.address_space<workgroup>>, swizzle = none, l2promo = none, oob = zero, interleave = none>
+//       WGMMA:   %[[MX:.*]] = nvgpu.tma.create.descriptor %[[UX]] box[%c128, %c32] : memref<*xbf16> -> <tensor = memref<128x32xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_64b, l2promo = none, oob = zero, interleave = none>
 //       WGMMA:   %[[UP:.*]] = memref.cast %{{.*}} : memref<64x192xbf16, strided<[?, 1], offset: ?>> to memref<*xbf16>
-//       WGMMA:   %[[MP:.*]] = nvgpu.tma.create.descriptor %[[UP]] box[%c32, %c8]
+//       WGMMA:   %[[MP:.*]] = nvgpu.tma.create.descriptor %[[UP]] box[%c32, %c64] : memref<*xbf16> -> <tensor = memref<32x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
 //       WGMMA:   gpu.launch
 //  WGMMA-SAME:     threads({{.*}}) in ({{.*}} = %c256, {{.*}} = %c1, {{.*}} = %c1) dynamic_shared_memory_size
 //   WGMMA-NOT:     workgroup(
 //       WGMMA:     %[[DYN:.*]] = gpu.dynamic_shared_memory
-//       WGMMA:     %[[A:.*]] = memref.view %[[DYN]][%c0][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<3x4x128x8xbf16, #gpu.address_space<workgroup>>
-//       WGMMA:     %[[G:.*]] = memref.view %[[DYN]][%c24576][] : {{.*}} to memref<3x8x32x8xbf16, #gpu.address_space<workgroup>>
-//       WGMMA:     %[[L:.*]] = memref.view %[[DYN]][%c36864][] : {{.*}} to memref<3x8x32x8xbf16, #gpu.address_space<workgroup>>
+//       WGMMA:     %[[A:.*]] = memref.view %[[DYN]][%c0][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<3x1x128x32xbf16, #gpu.address_space<workgroup>>
+//       WGMMA:     %[[G:.*]] = memref.view %[[DYN]][%c24576][] : {{.*}} to memref<3x1x32x64xbf16, #gpu.address_space<workgroup>>
+//       WGMMA:     %[[L:.*]] = memref.view %[[DYN]][%c36864][] : {{.*}} to memref<3x1x32x64xbf16, #gpu.address_space<workgroup>>
 //       WGMMA:     %[[BARS:.*]] = nvgpu.mbarrier.create -> <memorySpace = #gpu.address_space<workgroup>, num_barriers = 3>
 // WGMMA-COUNT-3:   nvgpu.mbarrier.init %[[BARS]][%{{.*}}], %c1, predicate
 //       WGMMA:     nvvm.fence.mbarrier.init
 //  WGMMA-NEXT:     gpu.barrier
 //       WGMMA:     nvgpu.mbarrier.arrive.expect_tx %[[BARS]][%c0]
-//       WGMMA:     memref.subview %[[A]][%c0, 0, 0, 0] [1, 1, 128, 8] [1, 1, 1, 1]
+//       WGMMA:     memref.subview %[[A]][%c0, 0, 0, 0] [1, 1, 128, 32] [1, 1, 1, 1]
 //  WGMMA-NEXT:     nvgpu.tma.async.load %[[MX]][%{{.*}}, %{{.*}}], %[[BARS]][%c0] to
-// WGMMA-COUNT-3:   nvgpu.tma.async.load %[[MX]]
-//       WGMMA:     nvgpu.tma.async.load %[[MP]]
+//   WGMMA-NOT:     nvgpu.tma.async.load %[[MX]]
+//       WGMMA:     memref.subview %[[G]][%c0, 0, 0, 0] [1, 1, 32, 64] [1, 1, 1, 1]
+//  WGMMA-NEXT:     nvgpu.tma.async.load %[[MP]]
+//   WGMMA-NOT:     nvgpu.tma.async.load %[[MP]]
+//       WGMMA:     memref.subview %[[L]][%c0, 0, 0, 0] [1, 1, 32, 64] [1, 1, 1, 1]
+//  WGMMA-NEXT:     nvgpu.tma.async.load %[[MP]]
+//       WGMMA:     arith.xori
 //       WGMMA:     scf.for
 //       WGMMA:       nvgpu.device_async_wait %{{.*}} {numGroups = 1 : i32}
 //  WGMMA-NEXT:       arith.divui
@@ -106,9 +113,9 @@
 //  WGMMA-NEXT:       gpu.barrier
 //       WGMMA:       nvvm.wgmma.fence.aligned
 //       WGMMA:       memref.extract_aligned_pointer_as_index %[[A]]
-//       WGMMA:       %[[DA:.*]] = arith.ori %{{.*}}, %c34368126976_i64 : i64
+//       WGMMA:       %[[DA:.*]] = arith.ori %{{.*}}, %c-9223371899415756800_i64 : i64
 //       WGMMA:       memref.extract_aligned_pointer_as_index %[[G]]
-//       WGMMA:       %[[DG:.*]] = arith.ori %{{.*}}, %c137439477760_i64 : i64
+//       WGMMA:       %[[DG:.*]] = arith.ori %{{.*}}, %c4611686293322072064_i64 : i64
 //       WGMMA:       nvvm.wgmma.mma_async %[[DA]], %[[DG]], %{{.*}}, <m = 64, n = 64, k = 16>, D[<f32>, <one>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <row>]
 //       WGMMA:       memref.extract_aligned_pointer_as_index %[[L]]
 //       WGMMA:       nvvm.wgmma.mma_async %[[DA]]
@@ -152,11 +159,14 @@ func.func @gated_bf16(%x: tensor<67x64xbf16>, %p: tensor<64x192xbf16>, %bias: te
 //   CHECK-NOT:       arith.addf
 //       CHECK:       memref.store %{{.*}}, %{{.*}} : memref<?x24xf32>
 
-// A weight stored [N, K] is K-major for wgmma ("col" B); N <= 64 gives
-// 64-column tiles, one m64n64 wgmma per warpgroup and k16 step.
+// A weight stored [N, K] is K-major for wgmma ("col" B, 64-byte rows of
+// K: 64B swizzle, like A); N <= 64 gives 64-column tiles, one m64n64 wgmma
+// per warpgroup and k16 step.
 // WGMMA-LABEL: func.func @f16_transposed_rhs
-//       WGMMA:   memref.view {{.*}} to memref<3x4x128x8xf16, #gpu.address_space<workgroup>>
-//       WGMMA:   memref.view {{.*}} to memref<3x4x64x8xf16, #gpu.address_space<workgroup>>
+//       WGMMA:   nvgpu.tma.create.descriptor {{.*}} box[%c128, %c32] {{.*}} swizzle = swizzle_64b
+//       WGMMA:   nvgpu.tma.create.descriptor {{.*}} box[%c64, %c32] {{.*}} swizzle = swizzle_64b
+//       WGMMA:   memref.view {{.*}} to memref<3x1x128x32xf16, #gpu.address_space<workgroup>>
+//       WGMMA:   memref.view {{.*}} to memref<3x1x64x32xf16, #gpu.address_space<workgroup>>
 // WGMMA-COUNT-2: nvvm.wgmma.mma_async {{.*}}, <m = 64, n = 64, k = 16>, D[<f32>, <one>], A[<f16>, <one>, <row>], B[<f16>, <one>, <col>]
 //   WGMMA-NOT:   nvvm.wgmma.mma_async
 

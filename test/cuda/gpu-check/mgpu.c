@@ -24,6 +24,8 @@ static struct {
   CUresult (*launchKernel)(Handle, unsigned, unsigned, unsigned, unsigned,
                            unsigned, unsigned, unsigned, Handle, void **,
                            void **);
+  CUresult (*funcGetAttribute)(int *, int, Handle);
+  CUresult (*funcSetAttribute)(Handle, int, int);
   CUresult (*streamCreate)(Handle *, unsigned);
   CUresult (*streamSynchronize)(Handle);
   CUresult (*streamDestroy)(Handle);
@@ -71,6 +73,8 @@ void gpucheck_init(void) {
   *(void **)&cu.moduleGetFunction = sym(lib, "cuModuleGetFunction");
   *(void **)&cu.moduleUnload = sym(lib, "cuModuleUnload");
   *(void **)&cu.launchKernel = sym(lib, "cuLaunchKernel");
+  *(void **)&cu.funcGetAttribute = sym(lib, "cuFuncGetAttribute");
+  *(void **)&cu.funcSetAttribute = sym(lib, "cuFuncSetAttribute");
   *(void **)&cu.streamCreate = sym(lib, "cuStreamCreate");
   *(void **)&cu.streamSynchronize = sym(lib, "cuStreamSynchronize");
   *(void **)&cu.streamDestroy = sym(lib, "cuStreamDestroy_v2");
@@ -133,6 +137,15 @@ void mgpuLaunchKernel(void *f, intptr_t gx, intptr_t gy, intptr_t gz,
                       intptr_t bx, intptr_t by, intptr_t bz, int32_t smem,
                       void *stream, void **params, void **extra, size_t count) {
   (void)count;
+  /* Past 48 KiB of static and dynamic shared memory together a kernel must
+   * opt in (CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES = 1,
+   * CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8). */
+  int staticBytes = 0;
+  if (smem > 0) {
+    check(cu.funcGetAttribute(&staticBytes, 1, f), "cuFuncGetAttribute");
+    if (staticBytes + smem > 48 * 1024)
+      check(cu.funcSetAttribute(f, 8, smem), "cuFuncSetAttribute");
+  }
   check(cu.launchKernel(f, gx, gy, gz, bx, by, bz, smem, stream, params, extra),
         "cuLaunchKernel");
 }
