@@ -364,6 +364,10 @@ private:
   LogicalResult runConstant(arith::ConstantOp op);
   LogicalResult runIf(scf::IfOp op, const Lanes &lanes);
   LogicalResult runFor(scf::ForOp op, const Lanes &lanes);
+  /// `to` now holds what `from` holds (a loop's iteration argument or
+  /// result bound to what was yielded): pending with `from`'s wgmma group
+  /// if `from` is, else (or with no `from`: redefined) no longer pending.
+  void forwardPending(Value to, Value from);
   LogicalResult runLaunch(gpu::LaunchOp op, const Lanes &lanes);
   LogicalResult runMemoryAccess(Operation &op, const Lanes &lanes);
   LogicalResult runVectorShuffle(Operation &op, const Lanes &lanes);
@@ -534,8 +538,10 @@ LogicalResult Interpreter::runOp(Operation &op, const Lanes &lanes) {
     known->second = ElementwiseOp::get(&op);
   if (block && !block->pendingWgmmaResults.empty())
     for (OpOperand &operand : op.getOpOperands()) {
+      // The next wgmma's accumulators, or a loop carrying them to it.
       bool chained =
-          isa<NVVM::WgmmaMmaAsyncOp>(op) && operand.getOperandNumber() == 0;
+          (isa<NVVM::WgmmaMmaAsyncOp>(op) && operand.getOperandNumber() == 0) ||
+          isa<scf::YieldOp>(op);
       if (!chained && block->pendingWgmmaResults.contains(operand.get()))
         return op.emitOpError("reads a wgmma's accumulators before a "
                               "wgmma.wait_group covers that wgmma");
@@ -809,13 +815,23 @@ LogicalResult Interpreter::runFor(scf::ForOp op, const Lanes &lanes) {
     int64_t step = integer(op.getStep());
     if (step <= 0)
       return op.emitOpError("the emulator needs a positive step");
+    // What each iteration argument holds, for wgmma accumulators carried
+    // from one iteration's wgmmas to the next's.
+    SmallVector<Value> sources(op.getInitArgs());
+    ValueRange yielded = body.getTerminator()->getOperands();
     for (int64_t i = lower; i < upper; i += step) {
       values[op.getInductionVar()] = EValue::uniform({uint64_t(i)});
-      for (auto [arg, v] : llvm::zip(op.getRegionIterArgs(), carried))
+      for (auto [arg, v, source] :
+           llvm::zip(op.getRegionIterArgs(), carried, sources)) {
         values[arg] = v;
+        forwardPending(arg, source);
+      }
       if (failed(runBlock(body, lanes, carried)))
         return failure();
+      sources.assign(yielded.begin(), yielded.end());
     }
+    for (auto [result, source] : llvm::zip(op.getResults(), sources))
+      forwardPending(result, source);
   } else {
     // Bounds that differ between threads (a thread striding over rows):
     // every thread runs its own iterations, those done wait masked off.
@@ -852,6 +868,12 @@ LogicalResult Interpreter::runFor(scf::ForOp op, const Lanes &lanes) {
       SmallVector<EValue> yielded;
       if (failed(runBlock(body, inLoop, yielded)))
         return failure();
+      if (block)
+        for (Value v : body.getTerminator()->getOperands())
+          if (block->pendingWgmmaResults.contains(v))
+            return op.emitOpError("carries a wgmma's accumulators through "
+                                  "a loop whose bounds differ between "
+                                  "threads");
       for (auto [c, y] : llvm::zip(carried, yielded)) {
         if (c.view) {
           c = y;
@@ -870,6 +892,24 @@ LogicalResult Interpreter::runFor(scf::ForOp op, const Lanes &lanes) {
   for (auto [result, v] : llvm::zip(op.getResults(), carried))
     values[result] = v;
   return success();
+}
+
+void Interpreter::forwardPending(Value to, Value from) {
+  if (!block || to == from)
+    return;
+  auto leave = [&](SmallVector<Value> &group) { llvm::erase(group, to); };
+  block->pendingWgmmaResults.erase(to);
+  leave(block->openWgmmaResults);
+  for (SmallVector<Value> &group : block->committedWgmmaResults)
+    leave(group);
+  if (!from || !block->pendingWgmmaResults.contains(from))
+    return;
+  block->pendingWgmmaResults.insert(to);
+  if (llvm::is_contained(block->openWgmmaResults, from))
+    block->openWgmmaResults.push_back(to);
+  for (SmallVector<Value> &group : block->committedWgmmaResults)
+    if (llvm::is_contained(group, from))
+      group.push_back(to);
 }
 
 LogicalResult Interpreter::runLaunch(gpu::LaunchOp op, const Lanes &lanes) {
@@ -1422,6 +1462,9 @@ LogicalResult Interpreter::runWgmma(NVVM::WgmmaMmaAsyncOp op,
       }
   }
   values[op.getResult()] = std::move(result);
+  // A wgmma in a loop redefines its result: the previous iteration's
+  // group no longer holds it.
+  forwardPending(op.getResult(), Value());
   block->openWgmmaResults.push_back(op.getResult());
   block->pendingWgmmaResults.insert(op.getResult());
   return success();

@@ -781,6 +781,16 @@ TEST_F(BrokenWgmmaKernelTest, WaitingForTooFewReadsPendingAccumulators) {
   expectHazard("before a wgmma.wait_group");
 }
 
+TEST_F(BrokenWgmmaKernelTest, NoWaitInTheLoopRefillsAStageInFlight) {
+  // Without the K loop's wait_group 1, tile t + 2 is loaded into the stage
+  // that tile t - 2's wgmmas may still read.
+  kernels->walk([](NVVM::WgmmaWaitGroupSyncOp wait) {
+    if (wait.getGroup() == 1)
+      wait.erase();
+  });
+  expectHazard("that a wgmma still reads (no wgmma.wait_group covers it)");
+}
+
 TEST_F(BrokenWgmmaKernelTest, MissingFenceBeforeTheWgmmas) {
   kernels->walk([](NVVM::WgmmaFenceAlignedOp fence) { fence.erase(); });
   expectHazard("no wgmma.fence precedes");

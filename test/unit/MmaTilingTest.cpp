@@ -172,11 +172,14 @@ TEST(MmaTiling, WgmmaTilingsAreWarpgroupsOf64Rows) {
         std::string why;
         EXPECT_TRUE(isValidMmaTiling(t, gated, &why)) << why;
         EXPECT_TRUE(t.isWgmma());
-        // The same CTA tiles and stages as mma.sync, 8 warps as 2
-        // warpgroups of 4 warps x 16 rows.
+        // The same CTA tiles as mma.sync, 8 warps as 2 warpgroups of 4
+        // warps x 16 rows, a fourth stage (a wgmma group stays in flight).
         EXPECT_EQ(t.tileM, sync.tileM);
         EXPECT_EQ(t.tileN, sync.tileN);
-        EXPECT_EQ(t.sharedMemoryBytes(gated), sync.sharedMemoryBytes(gated));
+        EXPECT_EQ(t.tileK, sync.tileK);
+        EXPECT_EQ(t.stages, 4);
+        EXPECT_EQ(t.sharedMemoryBytes(gated) * 3,
+                  sync.sharedMemoryBytes(gated) * 4);
         EXPECT_EQ(t.threads(), 256);
         EXPECT_EQ(t.warpTileM(), 16);
         EXPECT_EQ(t.warpgroupsM() * t.warpsN, 2);
@@ -235,6 +238,17 @@ TEST(MmaTiling, InvalidTilingsSayWhy) {
   t.tileK = 48;
   EXPECT_FALSE(isValidMmaTiling(t, false, &why));
   EXPECT_NE(why.find("rows of a swizzle"), std::string::npos) << why;
+  // One wgmma group in flight needs a third stage; dynamic shared memory
+  // holds far more than 48 KiB, but not 8 stages of K steps of 256.
+  t = chooseMmaTiling(8192, 8192, false, 2, MmaInstruction::Wgmma);
+  t.stages = 2;
+  EXPECT_FALSE(isValidMmaTiling(t, false, &why));
+  EXPECT_NE(why.find("3 stages"), std::string::npos) << why;
+  t.stages = 8;
+  EXPECT_TRUE(isValidMmaTiling(t, false, &why)) << why;
+  t.tileK = 256;
+  EXPECT_FALSE(isValidMmaTiling(t, false, &why));
+  EXPECT_NE(why.find("226 KiB"), std::string::npos) << why;
 }
 
 TEST(MmaTiling, WgmmaRowsAreSwizzleRows) {

@@ -47,6 +47,8 @@ MmaTiling mlir::ffn::chooseMmaTiling(std::optional<int64_t> m,
     // 8 warps in two warpgroups of 64 rows: both along M, or side by side.
     tiling.warpsM = tiling.tileM / 16;
     tiling.warpsN = 8 / tiling.warpsM;
+    // Two tiles loading, one multiplied, one still in its wgmmas.
+    tiling.stages = 4;
   }
   return tiling;
 }
@@ -98,7 +100,14 @@ bool mlir::ffn::isValidMmaTiling(const MmaTiling &tiling, bool gated,
       !splits(tiling.tileK, tiling.tileN))
     return fail("a tile's 16-byte chunks do not split evenly over the "
                 "threads");
-  if (tiling.sharedMemoryBytes(gated) > kMaxStaticSharedMemoryBytes)
+  if (tiling.isWgmma()) {
+    if (tiling.stages < 3)
+      return fail("a wgmma pipeline needs 3 stages: one loading, one "
+                  "multiplied, one read by the wgmmas still in flight");
+    if (tiling.sharedMemoryBytes(gated) > kMaxWgmmaSharedMemoryBytes)
+      return fail("the stages need more than 226 KiB of shared memory");
+  } else if (tiling.sharedMemoryBytes(gated) > kMaxStaticSharedMemoryBytes) {
     return fail("the stages need more than 48 KiB of shared memory");
+  }
   return true;
 }

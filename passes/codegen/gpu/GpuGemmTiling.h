@@ -80,6 +80,11 @@ inline constexpr int64_t kMmaChunkElements = 8;
 /// The most static shared memory a kernel may declare (48 KiB).
 inline constexpr int64_t kMaxStaticSharedMemoryBytes = 48 * 1024;
 
+/// The most dynamic shared memory a wgmma kernel's stages may take: sm_90's
+/// 227 KiB a block, less 1 KiB for the mbarriers (the stages start
+/// 1024-byte aligned after them).
+inline constexpr int64_t kMaxWgmmaSharedMemoryBytes = 226 * 1024;
+
 /// The tiling for an M x N GEMM (each extent when known at compile time),
 /// `gated` or not, with operands of `elementBytes` (2: bf16, f16; 4: f32 on
 /// tf32 tensor cores) bytes (K does not change it):
@@ -97,7 +102,10 @@ inline constexpr int64_t kMaxStaticSharedMemoryBytes = 48 * 1024;
 /// With `instruction` wgmma (16-bit operands only) the CTA tiles are the
 /// same and the 8 warps form 2 warpgroups: stacked along M for 128-row
 /// tiles (each one m64 wgmma per operand tile and k16 step, n the tile's
-/// width: 128, or 64 gated), side by side along N for 64-row ones.
+/// width: 128, or 64 gated), side by side along N for 64-row ones. Four
+/// stages (64 KiB at the largest tile, dynamic shared memory): two K tiles
+/// load ahead while the warpgroups multiply one and the wgmmas of the one
+/// before may still run.
 MmaTiling chooseMmaTiling(std::optional<int64_t> m, std::optional<int64_t> n,
                           bool gated, int64_t elementBytes = 2,
                           MmaInstruction instruction = MmaInstruction::MmaSync);
@@ -109,7 +117,8 @@ MmaTiling chooseMmaTiling(std::optional<int64_t> m, std::optional<int64_t> n,
 /// 32, 64 or a multiple of 128 bytes: a swizzle's rows), every tile copied
 /// in 16-byte
 /// chunks split evenly over the threads, and shared memory within
-/// kMaxStaticSharedMemoryBytes. On failure, says why in `why` when given.
+/// kMaxStaticSharedMemoryBytes (wgmma: at least 3 stages, within
+/// kMaxWgmmaSharedMemoryBytes). On failure, says why in `why` when given.
 bool isValidMmaTiling(const MmaTiling &tiling, bool gated,
                       std::string *why = nullptr);
 

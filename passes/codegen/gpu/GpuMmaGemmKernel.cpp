@@ -190,7 +190,7 @@ public:
       createBarriers();
     }
     makeOperands(shared);
-    SmallVector<Value> sums = emitKLoop();
+    SmallVector<Value> sums = tiling.isWgmma() ? emitWgmmaKLoop() : emitKLoop();
     emitOutputs(sums);
     gpu::TerminatorOp::create(b, loc);
   }
@@ -639,7 +639,7 @@ private:
   }
 
   /// Issues K tile `kTile` of every operand into `stage` as one cp.async
-  /// group; returns the group's token.
+  /// group; returns the group's token (none for wgmma).
   Value stageAll(Value stageIndex, Value kTile) {
     if (tiling.isWgmma())
       issueTma(stageIndex, kTile);
@@ -647,6 +647,9 @@ private:
     stage(bGate, stageIndex, kTile);
     if (gated)
       stage(bLinear, stageIndex, kTile);
+    // wgmma: no cp.async (TMA, or synchronous element copies).
+    if (tiling.isWgmma())
+      return Value();
     auto token = nvgpu::DeviceAsyncTokenType::get(b.getContext());
     return nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, token, ValueRange{});
   }
@@ -685,32 +688,12 @@ private:
           // copies visible and ends every read of tile kTile - 1's stage.
           nvgpu::DeviceAsyncWaitOp::create(
               b, loc, iterArgs.back(), b.getI32IntegerAttr(tiling.stages - 2));
-          // wgmma: every thread waits for the stage's TMA loads (phase
-          // kTile / stages of its mbarrier), and fences the element copies
-          // (generic proxy) for wgmma (async proxy) before the barrier
-          // publishes them.
-          if (tiling.isWgmma()) {
-            Value phase = lm.rem(lm.div(kTile, lm.c(tiling.stages)), lm.c(2));
-            Value parity =
-                arith::IndexCastOp::create(b, loc, b.getI1Type(), phase);
-            nvgpu::MBarrierTryWaitParityOp::create(
-                b, loc, barriers, parity, lm.c(kMBarrierWaitTicks),
-                lm.rem(kTile, lm.c(tiling.stages)));
-            NVVM::FenceProxyOp::create(
-                b, loc,
-                NVVM::ProxyKindAttr::get(b.getContext(),
-                                         NVVM::ProxyKind::async_shared),
-                NVVM::SharedSpaceAttr::get(b.getContext(),
-                                           NVVM::SharedSpace::shared_cta));
-          }
           gpu::BarrierOp::create(b, loc);
           Value next = lm.add(kTile, lm.c(tiling.stages - 1));
           Value nextToken = stageAll(lm.rem(next, lm.c(tiling.stages)), next);
           Value stageIndex = lm.rem(kTile, lm.c(tiling.stages));
           SmallVector<Value> sums =
-              tiling.isWgmma()
-                  ? computeTileWgmma(stageIndex, iterArgs.drop_back())
-                  : computeTile(stageIndex, iterArgs.drop_back());
+              computeTile(stageIndex, iterArgs.drop_back());
           sums.push_back(nextToken);
           scf::YieldOp::create(b, loc, sums);
         });
@@ -719,6 +702,64 @@ private:
                                      b.getI32IntegerAttr(0));
     SmallVector<Value> results(kLoop.getResults().drop_back());
     return results;
+  }
+
+  /// The wgmma K loop: stages - 2 K tiles load ahead of the one the
+  /// warpgroups multiply, while the wgmmas of the one before may still run
+  /// (one group in flight). K tile t:
+  ///   - every thread waits for stage t's TMA loads (phase t / stages of
+  ///     its mbarrier) and fences its element copies (generic proxy) for
+  ///     wgmma (async proxy); the barrier publishes the copies and, since
+  ///     every thread has waited for the wgmmas of t - 2, frees their stage;
+  ///   - the warpgroups issue t's wgmmas and commit them;
+  ///   - tile t + stages - 2 is loaded into t - 2's stage (TMA, element
+  ///     copies), overlapping the wgmmas;
+  ///   - each warpgroup waits for its wgmmas of t - 1 (wait_group 1).
+  /// The accumulators stay in the structs the wgmmas chain through (no
+  /// thread touches them until the last wait).
+  SmallVector<Value> emitWgmmaKLoop() {
+    IndexMath im{b, loc};
+    MLIRContext *ctx = b.getContext();
+    Value zero =
+        arith::ConstantOp::create(b, loc, b.getF32Type(), b.getF32FloatAttr(0));
+    int64_t count = tiling.accumulatorsPerThread(false);
+    SmallVector<Value> inits = {
+        packAccumulators(SmallVector<Value>(count, zero))};
+    if (gated)
+      inits.push_back(inits.front());
+    Value kTiles = im.ceilDiv(buffers.k, tiling.tileK);
+    int64_t ahead = tiling.stages - 2;
+    for (int64_t s = 0; s < ahead; ++s)
+      stageAll(im.c(s), im.c(s));
+    auto kLoop = scf::ForOp::create(
+        b, loc, im.c(0), kTiles, im.c(1), inits,
+        [&](OpBuilder &lb, Location l, Value kTile, ValueRange iterArgs) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(lb.getInsertionBlock(), lb.getInsertionPoint());
+          IndexMath lm{b, loc};
+          Value stageIndex = lm.rem(kTile, lm.c(tiling.stages));
+          Value phase = lm.rem(lm.div(kTile, lm.c(tiling.stages)), lm.c(2));
+          Value parity =
+              arith::IndexCastOp::create(b, loc, b.getI1Type(), phase);
+          nvgpu::MBarrierTryWaitParityOp::create(
+              b, loc, barriers, parity, lm.c(kMBarrierWaitTicks), stageIndex);
+          NVVM::FenceProxyOp::create(
+              b, loc,
+              NVVM::ProxyKindAttr::get(ctx, NVVM::ProxyKind::async_shared),
+              NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+          gpu::BarrierOp::create(b, loc);
+          SmallVector<Value> sums = issueWgmmas(stageIndex, iterArgs);
+          Value next = lm.add(kTile, lm.c(ahead));
+          stageAll(lm.rem(next, lm.c(tiling.stages)), next);
+          NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 1);
+          scf::YieldOp::create(b, loc, sums);
+        });
+    NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
+    SmallVector<Value> sums;
+    for (Value packed : kLoop.getResults())
+      for (int64_t i = 0; i < count; ++i)
+        sums.push_back(LLVM::ExtractValueOp::create(b, loc, packed, i));
+    return sums;
   }
 
   /// The warp's fragments of a 16 x 16 tile of `operand` (rows m or n,
@@ -944,15 +985,15 @@ private:
 
   /// The warpgroup's products of one K tile (in stage `stageIndex`): per
   /// k16 step one wgmma m64nNk16 (N = warpTileN) per B tile, reading A and
-  /// B from shared memory through descriptors; the accumulator registers
-  /// are struct member i = accumulatorIndex(0, i / 4, i % 4), the layout of
+  /// B from shared memory through descriptors and accumulating into
+  /// `acc`, the gate's (and the linear half's) llvm.struct of f32, whose
+  /// member i is accumulatorIndex(0, i / 4, i % 4), the layout of
   /// mma.sync's C fragments for the warp's 16 rows and n8 block i / 4.
-  /// Waits for its wgmmas before returning, so the stage may be refilled.
-  SmallVector<Value> computeTileWgmma(Value stageIndex, ValueRange acc) {
+  /// Commits them as one group and returns the structs they produce.
+  SmallVector<Value> issueWgmmas(Value stageIndex, ValueRange acc) {
     MLIRContext *ctx = b.getContext();
-    int64_t count = tiling.accumulatorsPerThread(false);
-    Value gate = packAccumulators(acc.take_front(count));
-    Value linear = gated ? packAccumulators(acc.drop_front(count)) : Value();
+    Value gate = acc.front();
+    Value linear = gated ? acc.back() : Value();
     NVVM::WGMMATypes type =
         element.isF16() ? NVVM::WGMMATypes::f16 : NVVM::WGMMATypes::bf16;
     // A and B are "row" and "col" when k is contiguous (K-major); the
@@ -980,15 +1021,9 @@ private:
         linear = multiply(bLinear, linear);
     }
     NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
-    NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
-    SmallVector<Value> sums;
-    for (Value packed : {gate, linear}) {
-      if (!packed)
-        continue;
-      for (int64_t i = 0; i < count; ++i)
-        sums.push_back(LLVM::ExtractValueOp::create(b, loc, packed, i));
-    }
-    return sums;
+    if (gated)
+      return {gate, linear};
+    return {gate};
   }
 
   //===--------------------------------------------------------------------===//

@@ -60,9 +60,8 @@
 //   CHECK-NOT:     scf.if
 //       CHECK:     gpu.terminator
 
-// With wgmma (sm_90a) the same tiles and K loop, the stages in dynamic
-// shared memory (3 x 16 KiB: with the mbarriers more than static shared
-// memory holds), each tile in panels of swizzled rows (stages x panels x
+// With wgmma (sm_90a) the same CTA tiles, four stages in dynamic shared
+// memory (4 x 16 KiB: more than static shared memory holds), each tile in panels of swizzled rows (stages x panels x
 // rows x row elements): x's 128 x 32 tile one panel of 64-byte rows (64B
 // swizzle), each 32 x 64 half of the packed weight one panel of 128-byte
 // rows (128B swizzle: what one warpgroup's m64n64 reads of N). The host
@@ -77,8 +76,13 @@
 // unused, 1: 2 << 62 | 32 << 32 | 1 << 16 = -9223371899415756800 as i64),
 // B ([K, N] weight halves, MN-major "row", 128B swizzle: 1 << 62, SBO 8
 // rows of 128 bytes = 1024, LBO the next panel, 32 x 128 = 4096: 1 << 62
-// | 64 << 32 | 256 << 16 = 4611686293322072064). The accumulators are
-// waited for before the stage is refilled, and the epilogue is mma.sync's.
+// | 64 << 32 | 256 << 16 = 4611686293322072064). Two K tiles load ahead
+// (the prologue fills stages 0 and 1): K tile t waits, fences and meets
+// the barrier, issues its wgmmas on the accumulator structs the loop
+// carries, commits them, loads tile t + 2 into tile t - 2's stage, and
+// waits for the group of t - 1 (wait_group 1), so one group stays in
+// flight; after the loop wait_group 0, then the accumulators are read
+// and the epilogue is mma.sync's. No cp.async anywhere.
 // WGMMA-LABEL: func.func @gated_bf16
 //       WGMMA:   %[[UX:.*]] = memref.cast %{{.*}} : memref<67x64xbf16, strided<[?, 1], offset: ?>> to memref<*xbf16>
 //       WGMMA:   %[[MX:.*]] = nvgpu.tma.create.descriptor %[[UX]] box[%c128, %c32] : memref<*xbf16> -> <tensor = memref<128x32xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_64b, l2promo = none, oob = zero, interleave = none>
@@ -88,11 +92,11 @@
 //  WGMMA-SAME:     threads({{.*}}) in ({{.*}} = %c256, {{.*}} = %c1, {{.*}} = %c1) dynamic_shared_memory_size
 //   WGMMA-NOT:     workgroup(
 //       WGMMA:     %[[DYN:.*]] = gpu.dynamic_shared_memory
-//       WGMMA:     %[[A:.*]] = memref.view %[[DYN]][%c0][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<3x1x128x32xbf16, #gpu.address_space<workgroup>>
-//       WGMMA:     %[[G:.*]] = memref.view %[[DYN]][%c24576][] : {{.*}} to memref<3x1x32x64xbf16, #gpu.address_space<workgroup>>
-//       WGMMA:     %[[L:.*]] = memref.view %[[DYN]][%c36864][] : {{.*}} to memref<3x1x32x64xbf16, #gpu.address_space<workgroup>>
-//       WGMMA:     %[[BARS:.*]] = nvgpu.mbarrier.create -> <memorySpace = #gpu.address_space<workgroup>, num_barriers = 3>
-// WGMMA-COUNT-3:   nvgpu.mbarrier.init %[[BARS]][%{{.*}}], %c1, predicate
+//       WGMMA:     %[[A:.*]] = memref.view %[[DYN]][%c0][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<4x1x128x32xbf16, #gpu.address_space<workgroup>>
+//       WGMMA:     %[[G:.*]] = memref.view %[[DYN]][%c32768][] : {{.*}} to memref<4x1x32x64xbf16, #gpu.address_space<workgroup>>
+//       WGMMA:     %[[L:.*]] = memref.view %[[DYN]][%c49152][] : {{.*}} to memref<4x1x32x64xbf16, #gpu.address_space<workgroup>>
+//       WGMMA:     %[[BARS:.*]] = nvgpu.mbarrier.create -> <memorySpace = #gpu.address_space<workgroup>, num_barriers = 4>
+// WGMMA-COUNT-4:   nvgpu.mbarrier.init %[[BARS]][%{{.*}}], %c1, predicate
 //       WGMMA:     nvvm.fence.mbarrier.init
 //  WGMMA-NEXT:     gpu.barrier
 //       WGMMA:     nvgpu.mbarrier.arrive.expect_tx %[[BARS]][%c0]
@@ -105,25 +109,30 @@
 //       WGMMA:     memref.subview %[[L]][%c0, 0, 0, 0] [1, 1, 32, 64] [1, 1, 1, 1]
 //  WGMMA-NEXT:     nvgpu.tma.async.load %[[MP]]
 //       WGMMA:     arith.xori
-//       WGMMA:     scf.for
-//       WGMMA:       nvgpu.device_async_wait %{{.*}} {numGroups = 1 : i32}
-//  WGMMA-NEXT:       arith.divui
+//       WGMMA:     nvgpu.mbarrier.arrive.expect_tx %[[BARS]][%c1]
+//   WGMMA-NOT:     nvgpu.mbarrier.arrive.expect_tx %[[BARS]][%c2]
+//   WGMMA-NOT:     nvgpu.device_async
+//       WGMMA:     %[[SUMS:.*]]:2 = scf.for {{.*}} iter_args(%[[GATE:.*]] = %[[ZERO:.*]], %[[LIN:.*]] = %[[ZERO]]) -> (!llvm.struct<(f32,
 //       WGMMA:       nvgpu.mbarrier.try_wait.parity %[[BARS]][%{{.*}}], %{{.*}}, %c10000000
 //  WGMMA-NEXT:       nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
 //  WGMMA-NEXT:       gpu.barrier
-//       WGMMA:       nvvm.wgmma.fence.aligned
+//  WGMMA-NEXT:       nvvm.wgmma.fence.aligned
 //       WGMMA:       memref.extract_aligned_pointer_as_index %[[A]]
 //       WGMMA:       %[[DA:.*]] = arith.ori %{{.*}}, %c-9223371899415756800_i64 : i64
 //       WGMMA:       memref.extract_aligned_pointer_as_index %[[G]]
 //       WGMMA:       %[[DG:.*]] = arith.ori %{{.*}}, %c4611686293322072064_i64 : i64
-//       WGMMA:       nvvm.wgmma.mma_async %[[DA]], %[[DG]], %{{.*}}, <m = 64, n = 64, k = 16>, D[<f32>, <one>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <row>]
+//       WGMMA:       nvvm.wgmma.mma_async %[[DA]], %[[DG]], %[[GATE]], <m = 64, n = 64, k = 16>, D[<f32>, <one>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <row>]
 //       WGMMA:       memref.extract_aligned_pointer_as_index %[[L]]
-//       WGMMA:       nvvm.wgmma.mma_async %[[DA]]
+//       WGMMA:       nvvm.wgmma.mma_async %[[DA]], %{{.*}}, %[[LIN]]
 // WGMMA-COUNT-2:     nvvm.wgmma.mma_async
 //   WGMMA-NOT:       nvvm.wgmma.mma_async
 //       WGMMA:       nvvm.wgmma.commit.group.sync.aligned
-//  WGMMA-NEXT:       nvvm.wgmma.wait.group.sync.aligned 0
-//       WGMMA:       scf.yield
+//       WGMMA:       nvgpu.mbarrier.arrive.expect_tx
+//       WGMMA:       nvgpu.tma.async.load
+//       WGMMA:       nvvm.wgmma.wait.group.sync.aligned 1
+//  WGMMA-NEXT:       scf.yield
+//       WGMMA:     nvvm.wgmma.wait.group.sync.aligned 0
+//  WGMMA-NEXT:     llvm.extractvalue %[[SUMS]]#0[0]
 //       WGMMA:     math.exp
 //       WGMMA:     gpu.terminator
 
@@ -165,8 +174,8 @@ func.func @gated_bf16(%x: tensor<67x64xbf16>, %p: tensor<64x192xbf16>, %bias: te
 // WGMMA-LABEL: func.func @f16_transposed_rhs
 //       WGMMA:   nvgpu.tma.create.descriptor {{.*}} box[%c128, %c32] {{.*}} swizzle = swizzle_64b
 //       WGMMA:   nvgpu.tma.create.descriptor {{.*}} box[%c64, %c32] {{.*}} swizzle = swizzle_64b
-//       WGMMA:   memref.view {{.*}} to memref<3x1x128x32xf16, #gpu.address_space<workgroup>>
-//       WGMMA:   memref.view {{.*}} to memref<3x1x64x32xf16, #gpu.address_space<workgroup>>
+//       WGMMA:   memref.view {{.*}} to memref<4x1x128x32xf16, #gpu.address_space<workgroup>>
+//       WGMMA:   memref.view {{.*}} to memref<4x1x64x32xf16, #gpu.address_space<workgroup>>
 // WGMMA-COUNT-2: nvvm.wgmma.mma_async {{.*}}, <m = 64, n = 64, k = 16>, D[<f32>, <one>], A[<f16>, <one>, <row>], B[<f16>, <one>, <col>]
 //   WGMMA-NOT:   nvvm.wgmma.mma_async
 
