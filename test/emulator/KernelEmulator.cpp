@@ -1656,7 +1656,7 @@ LogicalResult Interpreter::runTmaLoad(nvgpu::TmaAsyncLoadOp op,
         ok = failure();
         return;
       }
-      int64_t index = dst.storageIndex(at);
+      int64_t index;
       if (swizzleBytes) {
         int64_t linear = 0;
         for (unsigned d = 0; d < rank; ++d)
@@ -1664,6 +1664,8 @@ LogicalResult Interpreter::runTmaLoad(nvgpu::TmaAsyncLoadOp op,
         uint64_t address = swizzleSharedAddress(
             dstAddress + uint64_t(linear) * elementBytes, swizzleBytes);
         index = int64_t((address - dst.storage->address) / elementBytes);
+      } else {
+        index = dst.storageIndex(at);
       }
       std::string hazard =
           block->hazards.beginTmaWrite(*dst.storage, index, lane);

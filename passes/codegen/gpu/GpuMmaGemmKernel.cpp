@@ -654,6 +654,25 @@ private:
     return nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, token, ValueRange{});
   }
 
+  /// The prologue of a K loop that loads `ahead` tiles ahead: K tiles 0 ..
+  /// ahead - 1 into the stages of the same index (tiles past K copy
+  /// nothing). Returns the last group's token.
+  Value stagePrologue(int64_t ahead) {
+    IndexMath im{b, loc};
+    Value token;
+    for (int64_t s = 0; s < ahead; ++s)
+      token = stageAll(im.c(s), im.c(s));
+    return token;
+  }
+
+  /// Issues K tile `kTile` + `ahead` into its stage; returns stageAll's
+  /// token.
+  Value stageAhead(Value kTile, int64_t ahead) {
+    IndexMath im{b, loc};
+    Value next = im.add(kTile, im.c(ahead));
+    return stageAll(im.rem(next, im.c(tiling.stages)), next);
+  }
+
   //===--------------------------------------------------------------------===//
   // K loop
   //===--------------------------------------------------------------------===//
@@ -673,10 +692,7 @@ private:
     SmallVector<Value> inits(tiling.accumulatorsPerThread(gated), zero);
     Value kTiles = im.ceilDiv(buffers.k, tiling.tileK);
     // Prologue: K tiles 0 .. stages - 2 (tiles past K copy nothing).
-    Value token;
-    for (int64_t s = 0; s + 1 < tiling.stages; ++s)
-      token = stageAll(im.c(s), im.c(s));
-    inits.push_back(token);
+    inits.push_back(stagePrologue(tiling.stages - 1));
     auto kLoop = scf::ForOp::create(
         b, loc, im.c(0), kTiles, im.c(1), inits,
         [&](OpBuilder &lb, Location l, Value kTile, ValueRange iterArgs) {
@@ -689,8 +705,7 @@ private:
           nvgpu::DeviceAsyncWaitOp::create(
               b, loc, iterArgs.back(), b.getI32IntegerAttr(tiling.stages - 2));
           gpu::BarrierOp::create(b, loc);
-          Value next = lm.add(kTile, lm.c(tiling.stages - 1));
-          Value nextToken = stageAll(lm.rem(next, lm.c(tiling.stages)), next);
+          Value nextToken = stageAhead(kTile, tiling.stages - 1);
           Value stageIndex = lm.rem(kTile, lm.c(tiling.stages));
           SmallVector<Value> sums =
               computeTile(stageIndex, iterArgs.drop_back());
@@ -729,8 +744,7 @@ private:
       inits.push_back(inits.front());
     Value kTiles = im.ceilDiv(buffers.k, tiling.tileK);
     int64_t ahead = tiling.stages - 2;
-    for (int64_t s = 0; s < ahead; ++s)
-      stageAll(im.c(s), im.c(s));
+    stagePrologue(ahead);
     auto kLoop = scf::ForOp::create(
         b, loc, im.c(0), kTiles, im.c(1), inits,
         [&](OpBuilder &lb, Location l, Value kTile, ValueRange iterArgs) {
@@ -749,8 +763,7 @@ private:
               NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
           gpu::BarrierOp::create(b, loc);
           SmallVector<Value> sums = issueWgmmas(stageIndex, iterArgs);
-          Value next = lm.add(kTile, lm.c(ahead));
-          stageAll(lm.rem(next, lm.c(tiling.stages)), next);
+          stageAhead(kTile, ahead);
           NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 1);
           scf::YieldOp::create(b, loc, sums);
         });
